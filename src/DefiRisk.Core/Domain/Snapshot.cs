@@ -15,7 +15,14 @@ public sealed record Snapshot(
     IReadOnlyList<MorphoBlueState> MorphoBlue,
     IReadOnlyList<UniswapV2Pool> UniswapV2Pools)
 {
-    private readonly Dictionary<Address, Asset> _assets = Assets.ToDictionary(a => a.Address);
+    // Indexes are rebuilt in the init accessors so that `with { Assets = … }` never keeps a stale one.
+    private Dictionary<Address, Asset> _assets = Assets.ToDictionary(a => a.Address);
+
+    public IReadOnlyList<Asset> Assets
+    {
+        get;
+        init { field = value; _assets = value.ToDictionary(a => a.Address); }
+    } = Assets;
 
     public Asset Asset(Address address) =>
         _assets.TryGetValue(address, out var a) ? a : throw new DefiRiskException($"asset {address} is not in the snapshot");
@@ -82,7 +89,13 @@ public sealed record AaveV3Market(
     IReadOnlyList<AaveV3Reserve> Reserves,
     IReadOnlyList<AaveV3EModeCategory> EModeCategories)
 {
-    private readonly Dictionary<Address, AaveV3Reserve> _byAsset = Reserves.ToDictionary(r => r.Asset);
+    private Dictionary<Address, AaveV3Reserve> _byAsset = Reserves.ToDictionary(r => r.Asset);
+
+    public IReadOnlyList<AaveV3Reserve> Reserves
+    {
+        get;
+        init { field = value; _byAsset = value.ToDictionary(r => r.Asset); }
+    } = Reserves;
 
     public AaveV3Reserve Reserve(Address asset) =>
         _byAsset.TryGetValue(asset, out var r) ? r : throw new DefiRiskException($"asset {asset} is not a reserve of Aave market {Name}");
