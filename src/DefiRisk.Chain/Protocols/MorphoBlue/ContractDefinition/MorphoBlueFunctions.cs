@@ -110,3 +110,21 @@ public sealed class AccrueInterestFunction : FunctionMessage
 {
     [Parameter("tuple", "marketParams", 1)] public MarketParamsTuple MarketParams { get; set; } = new();
 }
+
+/// <summary><c>repay(marketParams, assets, shares, onBehalf, data)</c> → (assetsRepaid, sharesRepaid): used by the parity tests via eth_call.</summary>
+[Function("repay", typeof(RepayOutput))]
+public sealed class RepayFunction : FunctionMessage
+{
+    [Parameter("tuple", "marketParams", 1)] public MarketParamsTuple MarketParams { get; set; } = new();
+    [Parameter("uint256", "assets", 2)] public BigInteger Assets { get; set; }
+    [Parameter("uint256", "shares", 3)] public BigInteger Shares { get; set; }
+    [Parameter("address", "onBehalf", 4)] public string OnBehalf { get; set; } = "";
+    [Parameter("bytes", "data", 5)] public byte[] Data { get; set; } = [];
+}
+
+[FunctionOutput]
+public sealed class RepayOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "assetsRepaid", 1)] public BigInteger AssetsRepaid { get; set; }
+    [Parameter("uint256", "sharesRepaid", 2)] public BigInteger SharesRepaid { get; set; }
+}
