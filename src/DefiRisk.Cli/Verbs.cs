@@ -7,6 +7,7 @@ internal static class Verbs
 {
     public static IEnumerable<Command> All()
     {
+        yield return Commands.FixtureCommands.Create();
         yield break;
     }
 }
