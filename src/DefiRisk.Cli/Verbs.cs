@@ -11,5 +11,6 @@ internal static class Verbs
         yield return IndexCommand.Create();
         yield return PositionsCommand.Create();
         yield return BenchCommand.Create();
+        yield return FixtureCommands.Create();
     }
 }

@@ -66,6 +66,14 @@ public sealed class AnvilNode : IAsyncDisposable
         Options = options;
         RpcUrl = $"http://127.0.0.1:{port}";
         Rpc = new AnvilRpc(RpcUrl);
+        // Safety net: a host that exits without disposing (a crashed test run) must not leave anvil behind.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
+    }
+
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { }
     }
 
     public int Port { get; }
@@ -251,6 +259,7 @@ public sealed class AnvilNode : IAsyncDisposable
     /// <summary>SIGTERM (anvil writes <c>--dump-state</c> only then), then SIGKILL after 5 s.</summary>
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         Rpc.Dispose();
         try
         {

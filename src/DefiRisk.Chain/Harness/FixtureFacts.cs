@@ -40,6 +40,10 @@ public sealed record FixtureFacts
     public required IReadOnlyDictionary<string, string> UniswapPairs { get; init; }
     /// <summary>Every borrower the generator opened, in generation order.</summary>
     public required IReadOnlyList<string> Borrowers { get; init; }
+    /// <summary>Borrowers with Aave debt.</summary>
+    public int AaveBorrowers { get; init; }
+    /// <summary>Borrowers with a Morpho borrow.</summary>
+    public int MorphoBorrowers { get; init; }
     /// <summary>Borrowers with a position on both Aave and Morpho.</summary>
     public int CrossProtocolBorrowers { get; init; }
     /// <summary>How many transactions the build sent (deploy + positions).</summary>
