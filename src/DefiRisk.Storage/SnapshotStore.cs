@@ -203,14 +203,13 @@ public sealed class SnapshotStore
     public IReadOnlyList<SnapshotInfo> List()
     {
         using var c = Open();
-        return c.Query<SnapshotInfo>(
+        return c.Query<InfoRow>(
             """
-            SELECT s.id AS Id, s.chain_id AS ChainId, s.block_number AS BlockNumber, s.block_timestamp AS BlockTimestamp,
-                   s.created_at AS CreatedAt,
-                   (SELECT COUNT(*) FROM aave_accounts a WHERE a.snapshot_id = s.id) AS AaveAccounts,
-                   (SELECT COUNT(*) FROM morpho_positions p WHERE p.snapshot_id = s.id) AS MorphoPositions
+            SELECT s.id, s.chain_id, s.block_number, s.block_timestamp, s.created_at,
+                   (SELECT COUNT(*) FROM aave_accounts a WHERE a.snapshot_id = s.id) AS aave_accounts,
+                   (SELECT COUNT(*) FROM morpho_positions p WHERE p.snapshot_id = s.id) AS morpho_positions
             FROM snapshots s ORDER BY s.block_number DESC, s.chain_id
-            """).ToList();
+            """).Select(r => new SnapshotInfo(r.Id, r.ChainId, r.BlockNumber, r.BlockTimestamp, r.CreatedAt, r.AaveAccounts, r.MorphoPositions)).ToList();
     }
 
     /// <summary>
@@ -288,6 +287,11 @@ public sealed class SnapshotStore
     // Row shapes: Dapper maps snake_case columns onto these (MatchNamesWithUnderscores), and 256-bit
     // columns through UInt256Handler.
 #pragma warning disable CA1812
+    private sealed class InfoRow
+    {
+        public long Id { get; set; } public long ChainId { get; set; } public long BlockNumber { get; set; } public long BlockTimestamp { get; set; }
+        public string CreatedAt { get; set; } = ""; public long AaveAccounts { get; set; } public long MorphoPositions { get; set; }
+    }
     private sealed class SnapshotRow { public long Id { get; set; } public long ChainId { get; set; } public long BlockNumber { get; set; } public long BlockTimestamp { get; set; } }
     private sealed class AssetRow
     {

@@ -138,6 +138,7 @@ public sealed class SnapshotStoreTests : IDisposable
     public void Load_WithoutSnapshot_IsOneClearError()
     {
         var store = new SnapshotStore(DbPath);
+        Assert.Empty(store.List());
         var ex = Assert.Throws<DefiRiskException>(() => store.Load());
         Assert.Contains("no snapshot", ex.Message);
         Assert.Contains(DbPath, ex.Message);

@@ -155,14 +155,15 @@ public sealed class IndexerRobustnessTests(DemoChain chain)
     {
         var db = chain.NewDatabase();
         await chain.IndexAsync(db);
-        var (code, stdout) = await CliAsync(stdout: true, "positions", "--db", db, "--json", "--below", "1");
+        var (code, stdout) = await CliAsync(stdout: true, "positions", "--db", db, "--json", "--below", "1.5");
         Assert.Equal(0, code);
         var rows = JsonNode.Parse(stdout)!.AsArray();
         Assert.NotEmpty(rows);
         Assert.All(rows, r =>
         {
             var hf = (string)r!["healthFactor"]!;
-            Assert.Matches(@"^0\.\d{18}$", hf);
+            Assert.Matches(@"^\d+\.\d{18}$", hf);
+            Assert.True(Cli.Commands.PositionsCommand.ParseWad(hf, "hf") < Cli.Commands.PositionsCommand.ParseWad("1.5", "below"));
             Assert.Contains((string)r["protocol"]!, new[] { "aave-v3", "morpho-blue" });
         });
     }
