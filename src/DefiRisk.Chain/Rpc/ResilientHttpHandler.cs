@@ -116,7 +116,9 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
     private string Describe(Exception ex) => ex switch
     {
         TimeoutRejectedException => $"timed out after {_options.RequestTimeout.TotalSeconds:0.#} s",
-        HttpRequestException { InnerException: { } inner } h => $"{h.Message.TrimEnd('.')} ({inner.Message.TrimEnd('.')})",
+        HttpRequestException { InnerException: { } inner } h when !h.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal)
+            => $"{h.Message.TrimEnd('.')} ({inner.Message.TrimEnd('.')})",
+        HttpRequestException h => h.Message.TrimEnd('.'),
         _ => ex.Message.Split('\n')[0].TrimEnd('.'),
     };
 }

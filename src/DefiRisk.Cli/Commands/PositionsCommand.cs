@@ -101,6 +101,8 @@ internal static class PositionsCommand
 
     private static void PrintTable(List<PositionRow> rows)
     {
+        // Piped or redirected: no terminal width to respect, and wrapped cells would break scripts.
+        if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Profile.Width = 1000;
         var table = new Table().AddColumns("protocol", "market", "account", "health factor", "collateral (USD)", "debt (USD)");
         foreach (var c in new[] { 3, 4, 5 }) table.Columns[c].RightAligned();
         foreach (var r in rows)

@@ -2,7 +2,7 @@ using System.Numerics;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
 
-// ABI bindings (abi/ERC20.json, abi/PriceCapAdapter.json): ERC-20 metadata and balances, and the
+// ABI bindings (abi/ERC20.json, abi/ExchangeRateAggregator.json, the fixture's CAPO-surface source): ERC-20 metadata and balances, and the
 // price-source surface of Aave's CAPO exchange-rate adapters (bgd-labs/aave-capo PriceCapAdapterBase).
 namespace DefiRisk.Chain.Protocols.Common.ContractDefinition;
 
