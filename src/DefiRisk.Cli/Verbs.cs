@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DefiRisk.Cli.Commands;
 
 namespace DefiRisk.Cli;
 
@@ -7,6 +8,9 @@ internal static class Verbs
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return IndexCommand.Create();
+        yield return PositionsCommand.Create();
+        yield return BenchCommand.Create();
+        yield return FixtureCommands.Create();
     }
 }

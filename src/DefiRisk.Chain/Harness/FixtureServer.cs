@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using DefiRisk.Chain.Deployments;
+using DefiRisk.Core;
+
+namespace DefiRisk.Chain.Harness;
+
+/// <summary>
+/// A saved fixture served by a fresh anvil: <c>DIR/manifest.json</c> plus <c>DIR/state.json</c>
+/// (or <c>state.json.gz</c>). Starting re-applies what a state file does not carry (LOCAL-CHAIN §5):
+/// the chain id, and the clock, reset to the saved head timestamp so the first new block does not
+/// accrue days of interest. Read the fixture at <see cref="Block"/> (no historical state before it).
+/// </summary>
+public sealed class FixtureServer : IAsyncDisposable
+{
+    public const string ManifestFile = "manifest.json";
+    public const string StateJson = "state.json";
+    public const string StateGzip = "state.json.gz";
+
+    private readonly string? _tempState;
+
+    private FixtureServer(AnvilNode node, DeploymentManifest manifest, FixtureFacts facts, string directory, string? tempState, TimeSpan loadTime)
+    {
+        Node = node;
+        Manifest = manifest;
+        Facts = facts;
+        Directory = directory;
+        _tempState = tempState;
+        LoadTime = loadTime;
+    }
+
+    public AnvilNode Node { get; }
+    public DeploymentManifest Manifest { get; }
+    public FixtureFacts Facts { get; }
+    public string Directory { get; }
+    public string RpcUrl => Node.RpcUrl;
+    public long Block => Facts.Block;
+    /// <summary>From process start to a node that answers with the state loaded and the clock set.</summary>
+    public TimeSpan LoadTime { get; }
+
+    /// <summary>Loads <paramref name="directory"/> into a new anvil on <paramref name="port"/> (0: a free one).</summary>
+    public static async Task<FixtureServer> StartAsync(string directory, int port = 0, NodeModules? nodeModules = null, CancellationToken ct = default)
+    {
+        var manifestPath = Path.Combine(directory, ManifestFile);
+        var manifest = DeploymentManifest.Load(manifestPath);
+        var facts = FixtureFacts.From(manifest, manifestPath);
+        var statePath = Path.Combine(directory, StateJson);
+        string? temp = null;
+        if (!File.Exists(statePath))
+        {
+            var gz = Path.Combine(directory, StateGzip);
+            if (!File.Exists(gz))
+                throw new DefiRiskException($"fixture {directory} has neither {StateJson} nor {StateGzip}");
+            // anvil --load-state reads plain JSON only: inflate to a temporary file for the node's lifetime.
+            temp = Path.Combine(Path.GetTempPath(), $"defirisk-state-{Guid.NewGuid():N}.json");
+            await using (var input = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress))
+            await using (var output = File.Create(temp))
+                await input.CopyToAsync(output, ct).ConfigureAwait(false);
+            statePath = temp;
+        }
+
+        var clock = Stopwatch.StartNew();
+        AnvilNode node;
+        try
+        {
+            node = await AnvilNode.StartAsync(new AnvilOptions
+            {
+                ChainId = manifest.ChainId,
+                Port = port,
+                LoadStatePath = statePath,
+            }, nodeModules, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (temp is not null) File.Delete(temp);
+            throw;
+        }
+        var head = await node.BlockNumberAsync().ConfigureAwait(false);
+        if (head != facts.Block)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            if (temp is not null) File.Delete(temp);
+            throw new DefiRiskException($"fixture {directory}: the loaded state's head is block {head}, the manifest says {facts.Block}");
+        }
+        // The first block after a load would otherwise take the wall clock (LOCAL-CHAIN §5).
+        await node.SetTimeAsync(facts.Timestamp).ConfigureAwait(false);
+        return new FixtureServer(node, manifest, facts, directory, temp, clock.Elapsed);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Node.DisposeAsync().ConfigureAwait(false);
+        if (_tempState is not null && File.Exists(_tempState)) File.Delete(_tempState);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DefiRisk.Core;
+
+namespace DefiRisk.Chain.Harness;
+
+/// <summary>
+/// Compiles Morpho Blue (the package ships source only) and our own fixture contracts with the npm
+/// solc 0.8.19 (<c>solcjs --standard-json</c>), using the settings of Morpho's upstream foundry.toml
+/// (LOCAL-CHAIN §3): viaIR, optimizer 999,999 runs, evmVersion paris, metadata bytecodeHash none.
+/// solcjs takes several seconds, so the output is cached in <c>&lt;repo&gt;/.defirisk-cache/</c> under a
+/// hash of the whole standard-JSON input: same sources and settings, same bytecode.
+/// </summary>
+public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirectory = null)
+{
+    /// <summary>The contracts the fixture deploys, by "sourceKey:Name".</summary>
+    public static readonly IReadOnlyList<(string Source, string Name)> FixtureContracts =
+    [
+        ("src/Morpho.sol", "Morpho"),
+        ("src/mocks/OracleMock.sol", "OracleMock"),
+        ("src/mocks/IrmMock.sol", "IrmMock"),
+        ("fixtures/contracts/ExchangeRateAggregator.sol", "ExchangeRateAggregator"),
+    ];
+
+    public string CacheDirectory { get; } = cacheDirectory ?? Path.Combine(nodeModules.RepositoryRoot, ".defirisk-cache");
+
+    /// <summary>True when the last <see cref="CompileFixtureContractsAsync"/> ran solc (false: served from the cache).</summary>
+    public bool Compiled { get; private set; }
+
+    /// <summary>Morpho, OracleMock, IrmMock and ExchangeRateAggregator, by contract name.</summary>
+    public async Task<IReadOnlyDictionary<string, ContractArtifact>> CompileFixtureContractsAsync(CancellationToken ct = default)
+    {
+        var sources = new JsonObject();
+        var morphoSrc = nodeModules.Combine("@morpho-org", "morpho-blue", "src");
+        if (!Directory.Exists(morphoSrc))
+            throw new DefiRiskException($"Morpho Blue sources not found at {morphoSrc}: run `npm ci` in the repository root");
+        // Every file under src/, keyed as src/..., so Morpho's relative imports resolve (sorted: stable hash).
+        foreach (var file in Directory.GetFiles(morphoSrc, "*.sol", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            sources["src/" + Path.GetRelativePath(morphoSrc, file).Replace('\\', '/')] = new JsonObject { ["content"] = File.ReadAllText(file) };
+        var ours = Path.Combine(nodeModules.RepositoryRoot, "fixtures", "contracts");
+        foreach (var file in Directory.GetFiles(ours, "*.sol").Order(StringComparer.Ordinal))
+            sources["fixtures/contracts/" + Path.GetFileName(file)] = new JsonObject { ["content"] = File.ReadAllText(file) };
+
+        var selection = new JsonObject();
+        foreach (var (source, name) in FixtureContracts)
+            selection[source] = new JsonObject { [name] = new JsonArray("abi", "evm.bytecode.object") };
+        var input = new JsonObject
+        {
+            ["language"] = "Solidity",
+            ["sources"] = sources,
+            ["settings"] = new JsonObject
+            {
+                ["viaIR"] = true,
+                ["optimizer"] = new JsonObject { ["enabled"] = true, ["runs"] = 999999 },
+                ["evmVersion"] = "paris",
+                ["metadata"] = new JsonObject { ["bytecodeHash"] = "none" },
+                ["outputSelection"] = selection,
+            },
+        };
+        var inputText = input.ToJsonString();
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(inputText)))[..16].ToLowerInvariant();
+        var cacheFile = Path.Combine(CacheDirectory, $"solc-0.8.19-{key}.json");
+
+        string outputText;
+        if (File.Exists(cacheFile))
+        {
+            outputText = await File.ReadAllTextAsync(cacheFile, ct).ConfigureAwait(false);
+            Compiled = false;
+        }
+        else
+        {
+            outputText = await RunSolcAsync(inputText, ct).ConfigureAwait(false);
+            Compiled = true;
+        }
+
+        var output = JsonNode.Parse(outputText)!.AsObject();
+        if (output["errors"] is JsonArray errors)
+        {
+            var fatal = errors.Where(e => e!["severity"]?.GetValue<string>() == "error").ToList();
+            if (fatal.Count > 0)
+                throw new DefiRiskException($"solc failed: {fatal[0]!["formattedMessage"]?.GetValue<string>()?.Split('\n')[0]}");
+        }
+        var result = new Dictionary<string, ContractArtifact>();
+        foreach (var (source, name) in FixtureContracts)
+        {
+            var c = output["contracts"]?[source]?[name]
+                ?? throw new DefiRiskException($"solc output lacks {source}:{name}");
+            result[name] = new ContractArtifact(name, c["abi"]!.ToJsonString(), c["evm"]!["bytecode"]!["object"]!.GetValue<string>(), []);
+        }
+        if (Compiled)
+        {
+            Directory.CreateDirectory(CacheDirectory);
+            var temp = cacheFile + ".tmp";
+            await File.WriteAllTextAsync(temp, outputText, ct).ConfigureAwait(false);
+            File.Move(temp, cacheFile, overwrite: true);
+        }
+        return result;
+    }
+
+    private async Task<string> RunSolcAsync(string input, CancellationToken ct)
+    {
+        if (!File.Exists(nodeModules.Solcjs))
+            throw new DefiRiskException($"solcjs not found at {nodeModules.Solcjs}: run `npm ci` in the repository root");
+        // solcjs reads stdin with readFileSync(0), which fails on the non-blocking pipe .NET hands it:
+        // give it a file instead, through the shell's redirection.
+        var inputFile = Path.Combine(Path.GetTempPath(), $"defirisk-solc-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(inputFile, input, ct).ConfigureAwait(false);
+        try
+        {
+            var psi = new ProcessStartInfo("/bin/sh")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("exec \"$0\" --standard-json < \"$1\"");
+            psi.ArgumentList.Add(nodeModules.Solcjs);
+            psi.ArgumentList.Add(inputFile);
+            using var process = Process.Start(psi) ?? throw new DefiRiskException($"could not start {nodeModules.Solcjs}");
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            var text = await stdout.ConfigureAwait(false);
+            // solcjs prints a note (">>> Cannot retry compilation with SMT…") before the JSON.
+            var start = text.IndexOf('{', StringComparison.Ordinal);
+            if (process.ExitCode != 0 || start < 0)
+                throw new DefiRiskException($"solcjs exited with code {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Split('\n')[0]}");
+            return text[start..];
+        }
+        finally
+        {
+            File.Delete(inputFile);
+        }
+    }
+}

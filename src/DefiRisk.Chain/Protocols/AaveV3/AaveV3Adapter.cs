@@ -1,0 +1,176 @@
+using System.Numerics;
+using DefiRisk.Chain.Deployments;
+using DefiRisk.Chain.Indexing;
+using DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
+using DefiRisk.Chain.Protocols.Common;
+using DefiRisk.Chain.Protocols.Common.ContractDefinition;
+using DefiRisk.Chain.Rpc;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Indexing;
+
+namespace DefiRisk.Chain.Protocols.AaveV3;
+
+/// <summary>
+/// Aave v3: borrower discovery from the Pool's <c>Borrow</c> logs, and the state of one pool at one block
+/// (reserves, risk parameters, e-mode categories, oracle prices and sources, every borrower's balances),
+/// read in a few rounds of batched eth_calls. Returns Core types only.
+/// </summary>
+internal static class AaveV3Adapter
+{
+    public const string Protocol = "aave-v3";
+
+    /// <summary><c>Borrow(address,address,address,uint256,uint8,uint256,uint16)</c>; topic2 = onBehalfOf, the debtor.</summary>
+    public const string BorrowTopic = "0xb3d084820fb1a9decffb176436bd02558d15fac9b0ddfed8c465bc7359d7dce0";
+
+    public static Task DiscoverAsync(LogScanner scanner, AaveV3Deployment d, long block, CancellationToken ct)
+    {
+        var pool = d.Pool.ToLowerInvariant();
+        return scanner.ScanAsync(Protocol, pool, $"discover {Protocol} {d.Name}", d.StartBlock, block, [BorrowTopic],
+            log => log.Topics.Count > 2 && log.Topics[0] == BorrowTopic
+                ? [new DiscoveredAccount(pool, LogScanner.TopicAddress(log.Topics[2]))]
+                : [], ct);
+    }
+
+    public static async Task<(AaveV3MarketState State, List<Asset> Assets)> ReadAsync(
+        EthRpc rpc, AaveV3Deployment d, IReadOnlyList<string> accounts, long block, IProgress<IndexProgress>? progress, CancellationToken ct)
+    {
+        var stage = $"read {Protocol} {d.Name}";
+        var pool = d.Pool.ToLowerInvariant();
+        var oracle = d.Oracle.ToLowerInvariant();
+        progress?.Report(new IndexProgress(stage, 0, accounts.Count));
+
+        // Round 1: the pool's revision and reserve list, the oracle's unit.
+        var batch = new ReadBatch();
+        var revision = batch.Add<PoolRevisionFunction, Uint256Output>(pool, new());
+        var list = batch.Add<GetReservesListFunction, AddressArrayOutput>(pool, new());
+        var unit = batch.Add<BaseCurrencyUnitFunction, Uint256Output>(oracle, new());
+        await batch.ExecuteAsync(rpc, block, ct);
+        // POOL_REVISION is a public constant in every v3 implementation; a pool that lacks it is treated as
+        // revision 0 (the oldest rules) rather than failing the index.
+        var poolRevision = revision.Ok ? (int)revision.Value.Value : 0;
+        var assets = list.Value.Value.Select(a => a.ToLowerInvariant()).ToList();
+        var baseUnit = unit.Value.Value;
+
+        // Round 2: per reserve, its data, token metadata and oracle source; all prices in one call;
+        // per account, its user configuration and e-mode.
+        var data = assets.Select(a => batch.Add<GetReserveDataFunction, ReserveDataOutput>(pool, new() { Asset = a })).ToList();
+        var meta = assets.Select(a => Erc20Reads.Add(batch, a)).ToList();
+        var sources = assets.Select(a => batch.Add<GetSourceOfAssetFunction, AddressOutput>(oracle, new() { Asset = a })).ToList();
+        var prices = batch.Add<GetAssetsPricesFunction, Uint256ArrayOutput>(oracle, new() { Assets = assets });
+        var userConfigs = accounts.Select(u => batch.Add<GetUserConfigurationFunction, Uint256Output>(pool, new() { User = u })).ToList();
+        var userEModes = accounts.Select(u => batch.Add<GetUserEModeFunction, Uint256Output>(pool, new() { User = u })).ToList();
+        await batch.ExecuteAsync(rpc, block, ct);
+
+        var reserves = new List<AaveV3Reserve>();
+        for (var i = 0; i < assets.Count; i++)
+        {
+            var r = data[i].Value;
+            var config = ReserveConfiguration.Decode(r.Configuration);
+            reserves.Add(new AaveV3Reserve(
+                Address.Parse(assets[i]), r.Id, config.Decimals, config.Ltv, config.LiquidationThreshold, config.LiquidationBonus,
+                config.LiquidationProtocolFee, config.ReserveFactor, config.Active, config.Frozen, config.Paused, config.BorrowingEnabled,
+                config.EModeCategory, config.BorrowCap, config.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, prices.Value.Value[i],
+                Address.Parse(r.ATokenAddress), Address.Parse(r.VariableDebtTokenAddress), Address.Parse(r.StableDebtTokenAddress)));
+        }
+
+        // Round 3: oracle kind per source (the CAPO exchange-rate surface), e-mode categories, balances.
+        var distinctSources = sources.Select(s => s.Value.Value.ToLowerInvariant()).Distinct().Where(s => !Address.Parse(s).IsZero).ToList();
+        var ratio = distinctSources.ToDictionary(s => s, s => (
+            Ratio: batch.Add<GetRatioFunction, Int256Output>(s, new()),
+            Base: batch.Add<BaseToUsdAggregatorFunction, AddressOutput>(s, new()),
+            Decimals: batch.Add<RatioDecimalsFunction, Uint8Output>(s, new())));
+
+        var eModeIds = reserves.Select(r => r.EModeCategory)
+            .Concat(userEModes.Select(e => (int)e.Value.Value))
+            .Where(id => id is > 0 and < 256).Distinct().Order().ToList();
+        // Both e-mode surfaces are asked; the one the deployed revision lacks reverts harmlessly.
+        var eModeData = eModeIds.ToDictionary(id => id, id => batch.Add<GetEModeCategoryDataFunction, EModeCategoryDataOutput>(pool, new() { Id = (byte)id }));
+        var eModeV32 = eModeIds.ToDictionary(id => id, id => (
+            Config: batch.Add<GetEModeCategoryCollateralConfigFunction, EModeCollateralConfigOutput>(pool, new() { Id = (byte)id }),
+            Bitmap: batch.Add<GetEModeCategoryCollateralBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }),
+            Label: batch.Add<GetEModeCategoryLabelFunction, StringOutput>(pool, new() { Id = (byte)id })));
+
+        var balanceReads = new List<(int Account, AaveV3Reserve Reserve, bool Collateral, bool Borrowing,
+            Reply<Uint256Output>? A, Reply<Uint256Output>? V, Reply<Uint256Output>? S)>();
+        for (var u = 0; u < accounts.Count; u++)
+        {
+            var bits = userConfigs[u].Value.Value;
+            if (bits.IsZero) continue; // no position at this block (repaid and withdrawn, or not yet opened)
+            foreach (var reserve in reserves)
+            {
+                var borrowing = !((bits >> (2 * reserve.Id)) & 1).IsZero;
+                var collateral = !((bits >> (2 * reserve.Id + 1)) & 1).IsZero;
+                if (!borrowing && !collateral) continue;
+                var user = accounts[u];
+                balanceReads.Add((u, reserve, collateral, borrowing,
+                    collateral ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.AToken.Value, new() { Account = user }) : null,
+                    borrowing ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.VariableDebtToken.Value, new() { Account = user }) : null,
+                    borrowing && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
+            }
+        }
+        await batch.ExecuteAsync(rpc, block, ct);
+        progress?.Report(new IndexProgress(stage, accounts.Count, accounts.Count));
+
+        // E-mode categories. v3.0/3.1 getEModeCategoryData: the members are the reserves whose configuration
+        // bits 168–175 name the category, and a price source, when set, is priced by the AaveOracle like an
+        // asset (EModeLogic.getEModeConfiguration). v3.2+: the collateral bitmap names the members by reserve id.
+        var categories = new List<(int Id, EModeCategoryTuple Data, List<Address> Members)>();
+        foreach (var (id, reply) in eModeData)
+        {
+            if (reply.Ok && reply.Value.Category.LiquidationThreshold != 0)
+                categories.Add((id, reply.Value.Category, reserves.Where(r => r.EModeCategory == id).Select(r => r.Asset).Order().ToList()));
+            else if (eModeV32[id] is { Config.Ok: true, Bitmap.Ok: true } v && v.Config.Value.LiquidationThreshold != 0)
+            {
+                var bitmap = v.Bitmap.Value.Value;
+                var tuple = new EModeCategoryTuple
+                {
+                    Ltv = v.Config.Value.Ltv, LiquidationThreshold = v.Config.Value.LiquidationThreshold,
+                    LiquidationBonus = v.Config.Value.LiquidationBonus, PriceSource = Address.Zero.Value,
+                    Label = v.Label.OrDefault?.Value ?? "",
+                };
+                categories.Add((id, tuple, reserves.Where(r => !((bitmap >> r.Id) & 1).IsZero).Select(r => r.Asset).Order().ToList()));
+            }
+        }
+        var sourcePrices = categories.Where(c => !Address.Parse(c.Data.PriceSource).IsZero)
+            .Select(c => c.Data.PriceSource.ToLowerInvariant()).Distinct()
+            .ToDictionary(s => s, s => batch.Add<GetAssetPriceFunction, Uint256Output>(oracle, new() { Asset = s }));
+        await batch.ExecuteAsync(rpc, block, ct);
+        var eModes = categories.Select(c => new AaveV3EModeCategory(c.Id, c.Data.Ltv, c.Data.LiquidationThreshold, c.Data.LiquidationBonus,
+            Address.Parse(c.Data.PriceSource), c.Data.Label, c.Members,
+            sourcePrices.TryGetValue(c.Data.PriceSource.ToLowerInvariant(), out var sp) ? sp.Value.Value : null)).ToList();
+
+        var market = new AaveV3Market(d.Name, Address.Parse(pool), Address.Parse(oracle), Address.Parse(d.DataProvider), poolRevision,
+            baseUnit, reserves, eModes);
+
+        var accountStates = new List<AaveV3Account>();
+        foreach (var group in balanceReads.GroupBy(b => b.Account))
+        {
+            var positions = group.OrderBy(b => b.Reserve.Id).Select(b => new AaveV3AccountReserve(b.Reserve.Asset,
+                b.A?.Value.Value ?? 0, b.Collateral, b.V?.Value.Value ?? 0, b.S?.Value.Value ?? 0)).ToList();
+            accountStates.Add(new AaveV3Account(Address.Parse(accounts[group.Key]), (int)userEModes[group.Key].Value.Value, positions));
+        }
+        accountStates.Sort((a, b) => a.Account.CompareTo(b.Account));
+
+        // Assets: oracle kind from the source. A source with the CAPO surface (getRatio, BASE_TO_USD_AGGREGATOR,
+        // RATIO_DECIMALS) whose base aggregator is itself a reserve's source is an exchange-rate oracle on that
+        // reserve; anything else is a market feed.
+        var reserveBySource = new Dictionary<string, Address>();
+        for (var i = 0; i < assets.Count; i++) reserveBySource.TryAdd(sources[i].Value.Value.ToLowerInvariant(), reserves[i].Asset);
+        var assetList = new List<Asset>();
+        for (var i = 0; i < assets.Count; i++)
+        {
+            var reserve = reserves[i];
+            var source = sources[i].Value.Value.ToLowerInvariant();
+            var oracleInfo = AssetOracle.MarketFeed(Address.Parse(source));
+            if (ratio.TryGetValue(source, out var capo) && capo.Ratio.Ok && capo.Base.Ok && capo.Decimals.Ok
+                && reserveBySource.TryGetValue(capo.Base.Value.Value.ToLowerInvariant(), out var baseAsset) && baseAsset != reserve.Asset)
+                oracleInfo = new AssetOracle(OracleKind.ExchangeRate, Address.Parse(source), baseAsset, capo.Ratio.Value.Value, capo.Decimals.Value.Value);
+            assetList.Add(new Asset(reserve.Asset, meta[i].Symbol(reserve.Asset), reserve.Decimals, ToUsd8(reserve.OraclePrice, baseUnit), oracleInfo));
+        }
+        return (new AaveV3MarketState(market, accountStates), assetList);
+    }
+
+    /// <summary>Base-currency price → USD with 8 decimals (identity for USD markets, whose unit is 1e8).</summary>
+    private static BigInteger ToUsd8(BigInteger price, BigInteger baseUnit) =>
+        baseUnit == 100_000_000 || baseUnit.IsZero ? price : price * 100_000_000 / baseUnit;
+}

@@ -1,0 +1,70 @@
+using System.Reflection;
+using DefiRisk.Core;
+using Nethereum.ABI.FunctionEncoding;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
+
+namespace DefiRisk.Chain.Rpc;
+
+/// <summary>
+/// Typed view calls collected into one round of batched eth_calls at a pinned block: add calls (each
+/// gives back a <see cref="Reply{T}"/>), run the batch once, then read the replies. Used only inside the
+/// chain adapters, so Nethereum DTOs never leave them.
+/// </summary>
+public sealed class ReadBatch
+{
+    private readonly List<EthCall> _calls = [];
+    private readonly List<Action<CallResult, long>> _sinks = [];
+
+    public int Count => _calls.Count;
+
+    public Reply<TOut> Add<TMsg, TOut>(string to, TMsg message)
+        where TMsg : FunctionMessage, new()
+        where TOut : IFunctionOutputDTO, new()
+    {
+        var name = typeof(TMsg).GetCustomAttribute<FunctionAttribute>()?.Name ?? typeof(TMsg).Name;
+        var reply = new Reply<TOut>($"{name} on {to}");
+        _calls.Add(new EthCall(to, message.GetCallData().ToHex(prefix: true)));
+        _sinks.Add(reply.Set);
+        return reply;
+    }
+
+    public async Task ExecuteAsync(EthRpc rpc, long block, CancellationToken ct)
+    {
+        if (_calls.Count == 0) return;
+        var results = await rpc.CallAsync(_calls, block, ct);
+        for (var i = 0; i < results.Length; i++) _sinks[i](results[i], block);
+        _calls.Clear();
+        _sinks.Clear();
+    }
+}
+
+/// <summary>The decoded answer of one call in a <see cref="ReadBatch"/>.</summary>
+public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
+{
+    private static readonly FunctionCallDecoder Decoder = new();
+    private T? _value;
+    private string? _error;
+    private long _block;
+    private bool _done;
+
+    /// <summary>The call returned data that decoded; false when it reverted, returned nothing, or did not decode.</summary>
+    public bool Ok => _done && _error is null;
+
+    /// <summary>The decoded value; a required read that failed is a chain error naming the call and block.</summary>
+    public T Value => Ok ? _value! : throw new DefiRiskException(
+        _done ? $"{what} failed at block {_block}: {_error}" : $"{what} was read before its batch ran", ExitCodes.ChainError);
+
+    public T? OrDefault => Ok ? _value : default;
+
+    internal void Set(CallResult result, long block)
+    {
+        _done = true;
+        _block = block;
+        if (!result.Success) { _error = result.Error ?? "reverted"; return; }
+        if (!result.HasData) { _error = "empty return data (no such function, or no contract)"; return; }
+        try { _value = Decoder.DecodeFunctionOutput<T>(result.Data); }
+        catch (Exception ex) { _error = $"undecodable return data: {ex.Message.Split('\n')[0]}"; }
+    }
+}

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using DefiRisk.Chain.Harness;
+using Spectre.Console;
+
+namespace DefiRisk.Cli.Commands;
+
+/// <summary>
+/// <c>defirisk fixture build --out DIR</c>: deploy the real protocols on a private anvil, open seeded
+/// positions, save state + manifest. <c>defirisk fixture up DIR</c>: serve a saved fixture until Ctrl-C.
+/// </summary>
+internal static class FixtureCommands
+{
+    public static Command Create(IAnsiConsole? console = null)
+    {
+        var fixture = new Command("fixture", "Build or serve a local chain with Aave v3, Morpho Blue and Uniswap v2 and seeded borrowers.");
+        fixture.Subcommands.Add(Build(console));
+        fixture.Subcommands.Add(Up(console));
+        return fixture;
+    }
+
+    private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "Print only the result line." };
+
+    private static Command Build(IAnsiConsole? console)
+    {
+        var outDir = new Option<string>("--out") { Description = "Directory to write state.json (or state.json.gz) and manifest.json to.", Required = true };
+        var borrowers = new Option<int>("--borrowers") { Description = "Number of borrowers to generate.", DefaultValueFactory = _ => 400 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the borrower generator: same seed, same fixture.", DefaultValueFactory = _ => 42 };
+        var port = new Option<int>("--port") { Description = "Port of the build's anvil (default: a free one).", DefaultValueFactory = _ => 0 };
+        var quiet = QuietOption();
+        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, borrowers, seed, port, quiet };
+        command.SetAction(async (parse, ct) =>
+        {
+            var ui = console ?? AnsiConsole.Console;
+            var options = new FixtureBuildOptions { Borrowers = parse.GetValue(borrowers), Seed = parse.GetValue(seed), Port = parse.GetValue(port) };
+            var dir = parse.GetValue(outDir)!;
+            var result = await WithProgressAsync(ui, parse.GetValue(quiet), "building fixture",
+                progress => new FixtureBuilder(options, progress: progress).BuildAsync(ct)).ConfigureAwait(false);
+            var statePath = result.WriteTo(dir);
+            var f = result.Facts;
+            ui.WriteLine(FormattableString.Invariant(
+                $"fixture written to {dir}: block {f.Block}, {f.Borrowers.Count} borrowers ({f.AaveBorrowers} Aave, {f.MorphoBorrowers} Morpho, {f.CrossProtocolBorrowers} both), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Up(IAnsiConsole? console)
+    {
+        var dir = new Argument<string>("dir") { Description = "Fixture directory (manifest.json + state.json[.gz])." };
+        var port = new Option<int>("--port") { Description = "Port to serve on.", DefaultValueFactory = _ => 8545 };
+        var quiet = QuietOption();
+        var command = new Command("up", "Serve a saved fixture on anvil until Ctrl-C.") { dir, port, quiet };
+        command.SetAction(async (parse, ct) =>
+        {
+            var ui = console ?? AnsiConsole.Console;
+            if (!ui.Profile.Capabilities.Interactive) ui.Profile.Width = 1000;
+            var path = parse.GetValue(dir)!;
+            await using var server = await FixtureServer.StartAsync(path, parse.GetValue(port), ct: ct).ConfigureAwait(false);
+            if (parse.GetValue(quiet))
+                ui.WriteLine(server.RpcUrl);
+            else
+                ui.WriteLine(FormattableString.Invariant(
+                    $"serving {path} at {server.RpcUrl} (chain {server.Manifest.ChainId}, block {server.Block}, loaded in {server.LoadTime.TotalMilliseconds:0} ms); Ctrl-C to stop"));
+            // Without these, SIGTERM ends the process at once and leaves anvil running: cancel instead,
+            // so that disposing the server stops anvil and removes its temporary state file.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C or SIGTERM: dispose stops anvil politely.
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A Spectre status spinner when the terminal is interactive; otherwise one plain line per milestone.</summary>
+    private static async Task<T> WithProgressAsync<T>(IAnsiConsole ui, bool quiet, string title, Func<IProgress<string>, Task<T>> work)
+    {
+        var clock = Stopwatch.StartNew();
+        // Plain milestone lines go to logs and pipes: never wrap them at the default 80 columns.
+        if (!ui.Profile.Capabilities.Interactive) ui.Profile.Width = 1000;
+        if (quiet) return await work(new Progress<string>(_ => { })).ConfigureAwait(false);
+        if (ui.Profile.Capabilities.Interactive)
+        {
+            return await ui.Status().StartAsync(title, async ctx =>
+            {
+                var progress = new SynchronousProgress(m =>
+                {
+                    ctx.Status(Markup.Escape(m));
+                    ui.MarkupLine(FormattableString.Invariant($"[grey]{clock.Elapsed.TotalSeconds,6:0.0}s[/] {Markup.Escape(m)}"));
+                });
+                return await work(progress).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        return await work(new SynchronousProgress(m => ui.WriteLine(FormattableString.Invariant($"{clock.Elapsed.TotalSeconds,6:0.0}s {m}")))).ConfigureAwait(false);
+    }
+
+    /// <summary>Reports on the caller's thread, in order (System.Progress posts to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

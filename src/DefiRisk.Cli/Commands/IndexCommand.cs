@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DefiRisk.Chain.Deployments;
+using DefiRisk.Chain.Indexing;
+using DefiRisk.Chain.Rpc;
+using DefiRisk.Core;
+using DefiRisk.Storage;
+using Spectre.Console;
+
+namespace DefiRisk.Cli.Commands;
+
+/// <summary>
+/// <c>defirisk index</c>: discover borrowers and read every protocol's state at one block into a snapshot
+/// in the SQLite database. Nothing is written unless the whole read succeeds (one transaction).
+/// </summary>
+internal static class IndexCommand
+{
+    public static Command Create()
+    {
+        var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC endpoint (default: appsettings.json Rpc)" };
+        var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
+        var deployments = new Option<string?>("--deployments") { Description = "deployments manifest (default: appsettings.json Deployments section of the node's chain id)" };
+        var block = new Option<string?>("--block") { Description = "block number or 'latest' (default: the manifest's block, else latest)" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print nothing but errors and the result" };
+        var json = new Option<bool>("--json") { Description = "print the summary as JSON" };
+        var command = new Command("index", "Index lending positions at one block into a snapshot database.") { rpc, db, deployments, block, quiet, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = AppSettings.Load();
+            var request = new IndexRequest(
+                parse.GetValue(rpc) ?? settings.Rpc ?? throw new DefiRiskException("no --rpc given and no Rpc in appsettings.json"),
+                parse.GetValue(db) ?? settings.Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json"),
+                parse.GetValue(deployments),
+                ParseBlock(parse.GetValue(block)));
+            var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, new RpcOptions(), progress, ct));
+            PrintSummary(result, request.Database, parse.GetValue(json), parse.GetValue(quiet));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal sealed record IndexRequest(string Rpc, string Database, string? DeploymentsFile, BlockChoice Block);
+
+    /// <summary>--block: a number, "latest", or not given (the manifest's block, else latest).</summary>
+    internal readonly record struct BlockChoice(long? Number, bool Latest)
+    {
+        public static readonly BlockChoice Default = new(null, false);
+    }
+
+    internal static BlockChoice ParseBlock(string? text) => text switch
+    {
+        null => BlockChoice.Default,
+        "latest" => new BlockChoice(null, true),
+        _ when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => new BlockChoice(n, false),
+        _ => throw new DefiRiskException($"--block '{text}' is neither a block number nor 'latest'"),
+    };
+
+    /// <summary>The whole index, usable from tests and the benchmark: validate, discover, read, then write ONE transaction.</summary>
+    internal static async Task<IndexResult> RunAsync(IndexRequest request, AppSettings settings, RpcOptions options,
+        IProgress<IndexProgress>? progress, CancellationToken ct, Func<IndexResult, Task>? beforeWrite = null)
+    {
+        // Parse the deployments before touching the node or the database: a malformed file fails first.
+        DeploymentManifest? manifest = null;
+        string source = "";
+        if (request.DeploymentsFile is { } file)
+        {
+            manifest = DeploymentManifest.Load(file);
+            source = file;
+        }
+        using var rpc = new EthRpc(request.Rpc, options);
+        if (manifest is null)
+        {
+            var chainId = await rpc.ChainIdAsync(ct);
+            manifest = settings.Deployments(chainId);
+            source = $"{settings.Path} Deployments.{chainId}";
+        }
+        var store = new SnapshotStore(request.Database);
+        var indexer = new Indexer(rpc, new DiscoveryStore(store), progress);
+        long? block = request.Block.Latest ? await rpc.BlockNumberAsync(ct) : request.Block.Number;
+        var result = await indexer.IndexAsync(manifest, source, block, ct);
+        if (beforeWrite is not null) await beforeWrite(result);
+        ct.ThrowIfCancellationRequested();
+        store.Write(result.Snapshot);
+        return result;
+    }
+
+    private static void PrintSummary(IndexResult r, string db, bool json, bool quiet)
+    {
+        var s = r.Snapshot;
+        var positions = s.PositionCount;
+        if (json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(new
+            {
+                chainId = s.Chain.ChainId,
+                block = s.Chain.BlockNumber,
+                blockTimestamp = s.Chain.BlockTimestamp,
+                database = db,
+                discoveredAccounts = r.DiscoveredAccounts,
+                aaveAccounts = s.AaveV3Markets.Sum(m => m.Accounts.Count),
+                morphoPositions = s.MorphoBlue.Sum(m => m.Positions.Count),
+                positions,
+                assets = s.Assets.Count,
+                uniswapV2Pools = s.UniswapV2Pools.Count,
+                seconds = Math.Round(r.Elapsed.TotalSeconds, 3),
+                httpRequests = r.HttpRequests,
+                ethCalls = r.EthCalls,
+                logRequests = r.LogRequests,
+                retries = r.Retries,
+            }));
+            return;
+        }
+        if (quiet) return;
+        Console.Out.WriteLine(
+            $"indexed chain {s.Chain.ChainId} at block {s.Chain.BlockNumber}: {positions} positions " +
+            $"({s.AaveV3Markets.Sum(m => m.Accounts.Count)} aave-v3 accounts, {s.MorphoBlue.Sum(m => m.Positions.Count)} morpho-blue positions), " +
+            $"{s.Assets.Count} assets, {s.UniswapV2Pools.Count} uniswap-v2 pools in {r.Elapsed.TotalSeconds:0.00} s " +
+            $"({r.EthCalls} eth_calls, {r.HttpRequests} HTTP requests, {r.Retries} retries) → {db}");
+    }
+}
+
+/// <summary>
+/// Progress while indexing: a Spectre.Console progress display on an interactive terminal, else one
+/// line per stage start and finish on stderr (stdout stays clean for --json).
+/// </summary>
+internal sealed class ConsoleProgress : IProgress<IndexProgress>
+{
+    private readonly Dictionary<string, (long Done, long Total)> _stages = [];
+    private readonly Action<IndexProgress>? _live;
+
+    private ConsoleProgress(Action<IndexProgress>? live) => _live = live;
+
+    public static IProgress<IndexProgress> Create() => new ConsoleProgress(null);
+
+    public void Report(IndexProgress value)
+    {
+        if (_live is not null) { _live(value); return; }
+        lock (_stages)
+        {
+            var known = _stages.TryGetValue(value.Stage, out var previous);
+            _stages[value.Stage] = (value.Done, value.Total);
+            if (!known) Console.Error.WriteLine($"{value.Stage}: started ({value.Total} {(value.Stage.StartsWith("discover", StringComparison.Ordinal) ? "blocks" : "accounts")})");
+            else if (value.Done >= value.Total && previous.Done < previous.Total) Console.Error.WriteLine($"{value.Stage}: done");
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> under a live Spectre progress display when the terminal allows it.</summary>
+    public static async Task<T> RunAsync<T>(bool quiet, Func<IProgress<IndexProgress>?, Task<T>> work)
+    {
+        if (quiet) return await work(null);
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsErrorRedirected)
+            return await work(Create());
+        T result = default!;
+        await AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                var live = new ConsoleProgress(p =>
+                {
+                    lock (tasks)
+                    {
+                        if (!tasks.TryGetValue(p.Stage, out var task))
+                            tasks[p.Stage] = task = ctx.AddTask(Markup.Escape(p.Stage), maxValue: Math.Max(1, p.Total));
+                        task.MaxValue = Math.Max(1, p.Total);
+                        task.Value = p.Total == 0 ? 1 : p.Done;
+                    }
+                });
+                result = await work(live);
+            });
+        return result;
+    }
+}

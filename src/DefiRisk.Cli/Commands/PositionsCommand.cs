@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using DefiRisk.Core;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Numerics;
+using DefiRisk.Core.Protocols.AaveV3;
+using DefiRisk.Core.Protocols.MorphoBlue;
+using DefiRisk.Storage;
+using Spectre.Console;
+
+namespace DefiRisk.Cli.Commands;
+
+/// <summary>
+/// <c>defirisk positions</c>: every indexed position of the latest snapshot with its health factor
+/// (wad, exact) and collateral/debt values (USD, 8 decimals).
+/// </summary>
+internal static class PositionsCommand
+{
+    public const string Aave = "aave-v3";
+    public const string Morpho = "morpho-blue";
+
+    public static Command Create()
+    {
+        var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
+        var protocol = new Option<string?>("--protocol") { Description = "only aave-v3 or morpho-blue" };
+        protocol.AcceptOnlyFromAmong(Aave, Morpho);
+        var below = new Option<string?>("--below") { Description = "only positions with a health factor below this (e.g. 1.05)" };
+        var json = new Option<bool>("--json") { Description = "print a JSON array" };
+        var command = new Command("positions", "List indexed positions with health factor, collateral and debt value.") { db, protocol, below, json };
+        command.SetAction((parse, _) =>
+        {
+            var path = parse.GetValue(db) ?? AppSettings.Load().Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json");
+            if (!File.Exists(path)) throw new DefiRiskException($"database {path} does not exist (run `defirisk index` first)");
+            var threshold = parse.GetValue(below) is { } b ? ParseWad(b, "--below") : (BigInteger?)null;
+            var rows = Rows(new SnapshotStore(path).Load(), parse.GetValue(protocol), threshold);
+            if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(rows));
+            else PrintTable(rows);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    /// <summary>One position. <see cref="HealthFactor"/>: wad, null without debt. Values: USD × 1e8.</summary>
+    internal sealed record PositionRow(string Protocol, Address Account, string Market, BigInteger? HealthFactor, BigInteger CollateralValue, BigInteger DebtValue);
+
+    internal static List<PositionRow> Rows(Snapshot snapshot, string? protocol = null, BigInteger? below = null)
+    {
+        var rows = new List<PositionRow>();
+        if (protocol is null or Aave)
+            foreach (var state in snapshot.AaveV3Markets)
+            {
+                var market = state.Market;
+                var name = string.IsNullOrEmpty(market.Name) ? market.Pool.Value : market.Name;
+                foreach (var account in state.Accounts)
+                {
+                    // GenericLogic.calculateUserAccountData at the snapshot's prices (base currency = USD 1e8 on USD markets).
+                    var data = AaveV3AccountMath.Calculate(market, account);
+                    rows.Add(new PositionRow(Aave, account.Account, name, data.HasDebt ? data.HealthFactor : null,
+                        ToUsd8(data.TotalCollateralBase, market.BaseCurrencyUnit), ToUsd8(data.TotalDebtBase, market.BaseCurrencyUnit)));
+                }
+            }
+        if (protocol is null or Morpho)
+            foreach (var state in snapshot.MorphoBlue)
+            {
+                var markets = state.Markets.ToDictionary(m => m.Id);
+                foreach (var p in state.Positions)
+                {
+                    var m = markets[p.MarketId];
+                    var loan = snapshot.FindAsset(m.LoanToken);
+                    // Morpho has no on-chain HF: collateral × price × LLTV / borrowed (MorphoBlueMath.HealthFactor), wad.
+                    var borrowed = MorphoBlueMath.BorrowedAssets(m, p.BorrowShares);
+                    var collateralInLoan = FixedPoint.MulDivDown(p.Collateral, m.OraclePrice, FixedPoint.OraclePriceScale);
+                    var loanPrice = loan?.PriceUsd ?? 0;
+                    var unit = FixedPoint.Pow10(loan?.Decimals ?? 0);
+                    rows.Add(new PositionRow(Morpho, p.Account, m.Id, borrowed.IsZero ? null : MorphoBlueMath.HealthFactor(m, p, m.OraclePrice),
+                        collateralInLoan * loanPrice / unit, borrowed * loanPrice / unit));
+                }
+            }
+        return rows
+            .Where(r => below is null || (r.HealthFactor is { } hf && hf < below))
+            .OrderBy(r => r.Protocol, StringComparer.Ordinal)
+            .ThenBy(r => r.HealthFactor is null ? 1 : 0).ThenBy(r => r.HealthFactor ?? 0)
+            .ThenBy(r => r.Market, StringComparer.Ordinal).ThenBy(r => r.Account)
+            .ToList();
+    }
+
+    private static BigInteger ToUsd8(BigInteger baseValue, BigInteger baseUnit) =>
+        baseUnit == 100_000_000 || baseUnit.IsZero ? baseValue : baseValue * 100_000_000 / baseUnit;
+
+    internal static string ToJson(IEnumerable<PositionRow> rows) => JsonSerializer.Serialize(rows.Select(r => new
+    {
+        protocol = r.Protocol,
+        account = r.Account.Value,
+        market = r.Market,
+        healthFactor = r.HealthFactor is { } hf ? FixedPoint.FormatFixed(hf, 18) : null,
+        collateralValue = FixedPoint.FormatFixed(r.CollateralValue, 8),
+        debtValue = FixedPoint.FormatFixed(r.DebtValue, 8),
+    }), new JsonSerializerOptions { WriteIndented = true });
+
+    private static void PrintTable(List<PositionRow> rows)
+    {
+        // Piped or redirected: no terminal width to respect, and wrapped cells would break scripts.
+        if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Profile.Width = 1000;
+        var table = new Table().AddColumns("protocol", "market", "account", "health factor", "collateral (USD)", "debt (USD)");
+        foreach (var c in new[] { 3, 4, 5 }) table.Columns[c].RightAligned();
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Protocol), Markup.Escape(r.Market.Length > 20 ? r.Market[..10] + "…" + r.Market[^8..] : r.Market),
+                r.Account.Value, r.HealthFactor is { } hf ? FixedPoint.FormatFixed(hf, 18) : "-",
+                FixedPoint.FormatFixed(r.CollateralValue, 8), FixedPoint.FormatFixed(r.DebtValue, 8));
+        AnsiConsole.Write(table);
+        Console.Out.WriteLine($"{rows.Count} positions");
+    }
+
+    /// <summary>A decimal text ("1.05") as a wad, exactly; more than 18 decimals is refused.</summary>
+    internal static BigInteger ParseWad(string text, string what)
+    {
+        var t = text.Trim();
+        var dot = t.IndexOf('.');
+        var whole = dot < 0 ? t : t[..dot];
+        var frac = dot < 0 ? "" : t[(dot + 1)..];
+        if (whole.Length == 0 && frac.Length == 0 || frac.Length > 18 || !(whole + frac).All(char.IsAsciiDigit))
+            throw new DefiRiskException($"{what} '{text}' is not a non-negative decimal with at most 18 decimals");
+        return BigInteger.Parse((whole.Length == 0 ? "0" : whole) + frac.PadRight(18, '0'), CultureInfo.InvariantCulture);
+    }
+}
