@@ -130,25 +130,32 @@ public sealed class AnvilNode : IAsyncDisposable
             ct.ThrowIfCancellationRequested();
             if (process.HasExited)
             {
+                var exitCode = process.ExitCode;
                 await node.DisposeAsync().ConfigureAwait(false);
-                throw new AnvilStartException($"anvil exited with code {process.ExitCode} on port {port}: {stderr.Text.Trim()}");
+                throw new AnvilStartException($"anvil exited with code {exitCode} on port {port}: {stderr.Text.Trim()}");
             }
+            BigInteger id;
             try
             {
-                var id = await node.Rpc.CallAsync("eth_chainId").ConfigureAwait(false);
-                if ((long)AnvilRpc.Quantity(id) != options.ChainId)
-                    throw new DefiRiskException($"anvil on port {port} answers chain id {AnvilRpc.Quantity(id)}, expected {options.ChainId}", ExitCodes.ChainError);
-                return node;
+                id = await node.Rpc.ProbeChainIdAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             }
             catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(30))
             {
                 await Task.Delay(20, ct).ConfigureAwait(false);
+                continue;
             }
             catch (HttpRequestException ex)
             {
                 await node.DisposeAsync().ConfigureAwait(false);
                 throw new AnvilStartException($"anvil on port {port} did not answer within 30 s: {ex.Message}");
             }
+            if (id != options.ChainId)
+            {
+                // Someone else's node on a fixed --port.
+                await node.DisposeAsync().ConfigureAwait(false);
+                throw new DefiRiskException($"the node on port {port} answers chain id {id}, expected {options.ChainId}", ExitCodes.ChainError);
+            }
+            return node;
         }
     }
 

@@ -40,6 +40,25 @@ public sealed class AnvilRpc : IDisposable
         return Unwrap(doc.RootElement, method);
     }
 
+    /// <summary><c>eth_chainId</c> with a short timeout, to poll a node that is starting; a silent listener
+    /// (someone else's socket on that port) counts as not answering.</summary>
+    public async Task<BigInteger> ProbeChainIdAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var request = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = Interlocked.Increment(ref _id), ["method"] = "eth_chainId", ["params"] = new JsonArray() };
+        try
+        {
+            using var response = await _http.PostAsJsonAsync(_url, request, cts.Token).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false), cancellationToken: cts.Token).ConfigureAwait(false);
+            return Quantity(Unwrap(doc.RootElement, "eth_chainId"));
+        }
+        catch (OperationCanceledException ex) when (cts.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"no answer within {timeout.TotalSeconds:0.#} s", ex);
+        }
+    }
+
     /// <summary>One HTTP request carrying many calls (JSON-RPC batch); results in request order.</summary>
     public async Task<IReadOnlyList<JsonElement>> BatchAsync(IReadOnlyList<(string Method, object?[] Params)> calls)
     {

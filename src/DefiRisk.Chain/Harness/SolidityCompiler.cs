@@ -92,7 +92,7 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
         if (Compiled)
         {
             Directory.CreateDirectory(CacheDirectory);
-            var temp = cacheFile + ".tmp";
+            var temp = $"{cacheFile}.{Guid.NewGuid():N}.tmp"; // concurrent builds (parallel tests) must not share it
             await File.WriteAllTextAsync(temp, outputText, ct).ConfigureAwait(false);
             File.Move(temp, cacheFile, overwrite: true);
         }

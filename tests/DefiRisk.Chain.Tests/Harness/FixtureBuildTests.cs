@@ -1,0 +1,91 @@
+using System.Numerics;
+using DefiRisk.Chain.Deployments;
+using DefiRisk.Chain.Harness;
+using DefiRisk.Cli.Commands;
+using Spectre.Console;
+
+namespace DefiRisk.Chain.Tests.Harness;
+
+/// <summary><c>defirisk fixture build</c> end to end, with a small borrower count to stay fast.</summary>
+[Trait("Category", "ChainParity")]
+public sealed class FixtureBuildTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"defirisk-fixture-build-{Guid.NewGuid():N}");
+
+    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Interactive = InteractionSupport.No,
+            Ansi = AnsiSupport.No,
+        });
+        var root = new System.CommandLine.RootCommand { FixtureCommands.Create(console) };
+        var exit = await root.Parse(args).InvokeAsync();
+        return (exit, output.ToString());
+    }
+
+    [Fact]
+    public async Task The_same_seed_builds_byte_identical_fixtures_and_another_seed_other_borrowers()
+    {
+        var a = Path.Combine(_root, "a");
+        var b = Path.Combine(_root, "b");
+        var c = Path.Combine(_root, "c");
+        Assert.Equal(0, (await RunAsync("fixture", "build", "--out", a, "--borrowers", "30", "--seed", "7", "--quiet")).Exit);
+        Assert.Equal(0, (await RunAsync("fixture", "build", "--out", b, "--borrowers", "30", "--seed", "7", "--quiet")).Exit);
+        Assert.Equal(0, (await RunAsync("fixture", "build", "--out", c, "--borrowers", "30", "--seed", "8", "--quiet")).Exit);
+
+        // A small build stays under the 5 MB limit: plain state.json.
+        Assert.True(File.Exists(Path.Combine(a, FixtureServer.StateJson)));
+        Assert.Equal(File.ReadAllText(Path.Combine(a, "manifest.json")), File.ReadAllText(Path.Combine(b, "manifest.json")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, FixtureServer.StateJson)), File.ReadAllBytes(Path.Combine(b, FixtureServer.StateJson)));
+
+        var factsA = FixtureFacts.From(DeploymentManifest.Load(Path.Combine(a, "manifest.json")), "a");
+        var factsC = FixtureFacts.From(DeploymentManifest.Load(Path.Combine(c, "manifest.json")), "c");
+        Assert.Equal(30, factsA.Borrowers.Count);
+        Assert.Empty(factsA.Borrowers.Intersect(factsC.Borrowers));
+        // Contracts come before any borrower: the same addresses whatever the seed.
+        Assert.Equal(factsA.Tokens["WETH"].Address, factsC.Tokens["WETH"].Address);
+    }
+
+    [Fact]
+    public async Task A_built_fixture_serves_its_positions_at_the_saved_block()
+    {
+        var dir = Path.Combine(_root, "served");
+        var (exit, output) = await RunAsync("fixture", "build", "--out", dir, "--borrowers", "20", "--seed", "3");
+        Assert.Equal(0, exit);
+        Assert.Contains("fixture written to", output);
+
+        await using var server = await FixtureServer.StartAsync(dir);
+        Assert.Equal(server.Facts.Block, await server.Node.BlockNumberAsync());
+        var aaveBorrowers = 0;
+        foreach (var borrower in server.Facts.Borrowers)
+        {
+            var data = await server.Node.Rpc.CallAsync("eth_call", new Dictionary<string, object>
+            {
+                ["to"] = server.Manifest.AaveV3[0].Pool,
+                // getUserAccountData(address)
+                ["data"] = "0xbf92857c" + borrower[2..].PadLeft(64, '0'),
+            }, "latest");
+            var hex = data.GetString()!;
+            var debt = BigInteger.Parse("0" + hex.Substring(2 + 64, 64), System.Globalization.NumberStyles.HexNumber);
+            if (!debt.IsZero) aaveBorrowers++;
+        }
+        Assert.Equal(server.Facts.AaveBorrowers, aaveBorrowers);
+        Assert.True(aaveBorrowers > 10);
+    }
+
+    [Fact]
+    public async Task Serving_a_directory_without_a_fixture_is_one_clear_error()
+    {
+        Directory.CreateDirectory(_root);
+        var ex = await Assert.ThrowsAsync<DefiRisk.Core.DefiRiskException>(() => FixtureServer.StartAsync(_root));
+        Assert.Contains("manifest.json does not exist", ex.Message);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+}
