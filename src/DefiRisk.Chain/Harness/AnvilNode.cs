@@ -35,6 +35,13 @@ public sealed record AnvilOptions
     public bool PruneHistory { get; init; }
     /// <summary>A state file (anvil's JSON) to start from (<c>--load-state</c>).</summary>
     public string? LoadStatePath { get; init; }
+    /// <summary>Fork mode: an origin JSON-RPC endpoint whose state is fetched lazily (<c>--fork-url</c>).
+    /// Anvil 1.7.1 adopts the origin's chain id when <c>--chain-id</c> is not given; we always pass
+    /// <see cref="ChainId"/>, so it must be the origin's (use <see cref="AnvilNode.ForkAsync"/>).</summary>
+    public string? ForkUrl { get; init; }
+    /// <summary>The origin block the fork starts from (<c>--fork-block-number</c>); null: the origin's latest.
+    /// The fork's head is this block; reads at it or below are served from the origin's state at that block.</summary>
+    public long? ForkBlockNumber { get; init; }
 }
 
 /// <summary>
@@ -108,6 +115,30 @@ public sealed class AnvilNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts anvil forking <paramref name="originUrl"/> at <paramref name="block"/> (null: the origin's head),
+    /// the auditor's workflow: <c>anvil --fork-url URL --fork-block-number N --chain-id ID</c>. The origin is
+    /// asked for its chain id first, so the fork reports the same id (a fork of 31337 is 31337, of mainnet 1)
+    /// and <see cref="AnvilOptions.ChainId"/> of <paramref name="options"/> is ignored.
+    /// </summary>
+    public static async Task<AnvilNode> ForkAsync(string originUrl, long? block, AnvilOptions? options = null, NodeModules? nodeModules = null, CancellationToken ct = default)
+    {
+        BigInteger chainId;
+        using (var origin = new AnvilRpc(originUrl))
+        {
+            try
+            {
+                chainId = await origin.ProbeChainIdAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new DefiRiskException($"cannot fork {originUrl}: {ex.Message}", ExitCodes.ChainError);
+            }
+        }
+        if (block is < 0) throw new DefiRiskException($"fork block {block} is negative");
+        return await StartAsync((options ?? new AnvilOptions()) with { ChainId = (long)chainId, ForkUrl = originUrl, ForkBlockNumber = block }, nodeModules, ct).ConfigureAwait(false);
+    }
+
     private static async Task<AnvilNode> StartOnceAsync(AnvilOptions options, NodeModules nodeModules, int port, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(nodeModules.Anvil)
@@ -174,6 +205,12 @@ public sealed class AnvilNode : IAsyncDisposable
         if (o.Order is { } order) { yield return "--order"; yield return order; }
         if (o.PruneHistory) yield return "--prune-history";
         if (o.LoadStatePath is { } state) { yield return "--load-state"; yield return state; }
+        if (o.ForkUrl is { } fork) { yield return "--fork-url"; yield return fork; }
+        if (o.ForkBlockNumber is { } forkBlock)
+        {
+            if (o.ForkUrl is null) throw new DefiRiskException("--fork-block-number needs a fork URL");
+            yield return "--fork-block-number"; yield return forkBlock.ToString();
+        }
     }
 
     private static int FreePort()
