@@ -42,6 +42,10 @@ public sealed record AnvilOptions
     /// <summary>The origin block the fork starts from (<c>--fork-block-number</c>); null: the origin's latest.
     /// The fork's head is this block; reads at it or below are served from the origin's state at that block.</summary>
     public long? ForkBlockNumber { get; init; }
+    /// <summary>Let anvil cache the forked state on disk (<c>~/.foundry/cache/rpc/&lt;chain&gt;/&lt;block&gt;</c>, written on exit and
+    /// read at the next start). Off by default (<c>--no-storage-caching</c>): the cache is keyed by chain id and block only,
+    /// so two local chains with id 31337 (another fixture, a rebuilt one) at the same block would read each other's state.</summary>
+    public bool ForkStorageCaching { get; init; }
 }
 
 /// <summary>
@@ -205,7 +209,11 @@ public sealed class AnvilNode : IAsyncDisposable
         if (o.Order is { } order) { yield return "--order"; yield return order; }
         if (o.PruneHistory) yield return "--prune-history";
         if (o.LoadStatePath is { } state) { yield return "--load-state"; yield return state; }
-        if (o.ForkUrl is { } fork) { yield return "--fork-url"; yield return fork; }
+        if (o.ForkUrl is { } fork)
+        {
+            yield return "--fork-url"; yield return fork;
+            if (!o.ForkStorageCaching) yield return "--no-storage-caching";
+        }
         if (o.ForkBlockNumber is { } forkBlock)
         {
             if (o.ForkUrl is null) throw new DefiRiskException("--fork-block-number needs a fork URL");

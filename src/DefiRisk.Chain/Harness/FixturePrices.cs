@@ -8,7 +8,10 @@ namespace DefiRisk.Chain.Harness;
 /// tx, no event, visible at once) to the MockAggregator answer (slot 0, USD with 8 decimals), the
 /// wstETH exchange ratio (slot 0 of ExchangeRateAggregator, wad) and the Morpho OracleMock prices (slot 0),
 /// which are re-derived from the USD prices after every move so Aave and Morpho always agree.
-/// Mine a block afterwards if a reader pins the block number.
+/// Mine a block afterwards if a reader pins the block number. A storage write edits the state of the
+/// current head block in place (anvil 1.7.1 keeps no copy): a reader pinned to that block, or a fork of
+/// it, sees the new price too. To change a price strictly after a block, send transactions instead
+/// (a new feed via <c>AaveOracle.setAssetSources</c>, <c>OracleMock.setPrice</c>), as ForkParityTests does.
 /// </summary>
 public sealed class FixturePrices(
     AnvilNode node,

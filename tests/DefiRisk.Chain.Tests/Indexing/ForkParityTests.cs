@@ -4,6 +4,9 @@ using DefiRisk.Cli;
 using DefiRisk.Cli.Commands;
 using DefiRisk.Core.Domain;
 using DefiRisk.Storage;
+using Nethereum.ABI;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Util;
 
 namespace DefiRisk.Chain.Tests.Indexing;
 
@@ -66,15 +69,25 @@ public sealed class ForkParityTests : IAsyncLifetime
         await using var early = await AnvilNode.ForkAsync(_origin.RpcUrl, block);
         Assert.Equal(expected, SnapshotText.Canonical((await IndexAsync(early.RpcUrl, block)).Snapshot));
 
-        // The origin mines a 30 % WETH drop in block + 1 (Aave feed and Morpho oracles, kept consistent).
-        var prices = new FixturePrices(_origin.Node, _origin.Facts);
-        await prices.ScaleUsdPriceAsync("WETH", 0.7m);
-        await _origin.Node.MineAsync(_origin.Facts.Timestamp + 12);
-        Assert.Equal(block + 1, await _origin.Node.BlockNumberAsync());
-        var (moved, _) = await IndexAsync(_origin.RpcUrl, block + 1);
+        // The origin mines a 30 % WETH drop after the fork block, by transactions: a new MockAggregator as the
+        // AaveOracle source of WETH, and OracleMock.setPrice on the Morpho WETH/USDC market. (Not by FixturePrices:
+        // anvil_setStorageAt edits the head block's state in place, so block N itself would change.)
         var weth = original.FindAsset("WETH")!;
+        var wethMarket = _origin.Facts.MorphoMarkets.Single(m => m.Name == "WETH/USDC");
+        var marketPrice = original.MorphoBlue.Single().Markets.Single(m => m.Id == wethMarket.Id).OraclePrice;
+        var aggregator = ContractArtifact.Aave(NodeModules.Locate(), "contracts/mocks/oracle/CLAggregators/MockAggregator.sol", "MockAggregator");
+        var feed = await SendAsync(null, "0x" + aggregator.Bytecode + Encode(new ABIValue("int256", weth.PriceUsd * 7 / 10)));
+        await SendAsync(_origin.Manifest.AaveV3[0].Oracle, Call("setAssetSources(address[],address[])",
+            new ABIValue("address[]", new List<string> { weth.Address.Value }), new ABIValue("address[]", new List<string> { feed! })));
+        await SendAsync(wethMarket.Oracle, Call("setPrice(uint256)", new ABIValue("uint256", marketPrice * 7 / 10)));
+        var head = await _origin.Node.BlockNumberAsync();
+        Assert.Equal(block + 3, head);
+        var (moved, _) = await IndexAsync(_origin.RpcUrl, head);
         Assert.Equal(weth.PriceUsd * 7 / 10, moved.FindAsset("WETH")!.PriceUsd);
+        Assert.Equal(marketPrice * 7 / 10, moved.MorphoBlue.Single().Markets.Single(m => m.Id == wethMarket.Id).OraclePrice);
         Assert.NotEqual(expected, SnapshotText.Canonical(moved));
+        // The origin itself still answers block N as before.
+        Assert.Equal(expected, SnapshotText.Canonical((await IndexAsync(_origin.RpcUrl, block)).Snapshot));
 
         // A fork started after the change, at the old block, reads the old state through the origin's history;
         // the early fork still answers the same.
@@ -83,6 +96,27 @@ public sealed class ForkParityTests : IAsyncLifetime
         Assert.Equal(expected, SnapshotText.Canonical((await IndexAsync(late.RpcUrl, block)).Snapshot));
         Assert.Equal(expected, SnapshotText.Canonical((await IndexAsync(early.RpcUrl, block)).Snapshot));
     }
+
+    /// <summary>eth_sendTransaction from the fixture admin (unlocked), automined; the created contract's address, if any.</summary>
+    private async Task<string?> SendAsync(string? to, string data)
+    {
+        var tx = new Dictionary<string, object> { ["from"] = _origin.Facts.Actors.Admin, ["data"] = data, ["gas"] = "0x7a1200" };
+        if (to is not null) tx["to"] = to;
+        var hash = (await _origin.Node.Rpc.CallAsync("eth_sendTransaction", tx)).GetString()!;
+        var receipt = await _origin.Node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
+        for (var i = 0; i < 100 && receipt.ValueKind == System.Text.Json.JsonValueKind.Null; i++)
+        {
+            // Automine answers with the hash before the block is sealed.
+            await Task.Delay(20);
+            receipt = await _origin.Node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
+        }
+        Assert.Equal("0x1", receipt.GetProperty("status").GetString());
+        return receipt.GetProperty("contractAddress").GetString();
+    }
+
+    private static string Call(string signature, params ABIValue[] args) => "0x" + Sha3Keccack.Current.CalculateHash(signature)[..8] + Encode(args);
+
+    private static string Encode(params ABIValue[] args) => new ABIEncode().GetABIEncoded(args).ToHex();
 
     [Fact]
     public async Task Forking_an_unreachable_origin_is_one_clear_error()
