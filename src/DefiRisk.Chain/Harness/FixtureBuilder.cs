@@ -11,9 +11,22 @@ using static DefiRisk.Chain.Harness.FixtureMessages;
 
 namespace DefiRisk.Chain.Harness;
 
-/// <summary>What to build: borrower count, generator seed, and the anvil it runs on.</summary>
+/// <summary>
+/// Which population and pool depths to build. The contracts, reserves and markets are the same in every profile.
+/// </summary>
+public enum FixtureProfile
+{
+    /// <summary><c>fixtures/demo</c>: 400 borrowers, shallow pools; rebuilt byte for byte by the tests.</summary>
+    Demo,
+    /// <summary><c>fixtures/mainnet-like</c>: thousands of borrowers with a whale-heavy size distribution, health
+    /// factors dense just above 1, and DEX depth that a liquidation cascade moves (FixtureBuilder.MainnetLike.cs).</summary>
+    MainnetLike,
+}
+
+/// <summary>What to build: profile, borrower count, generator seed, and the anvil it runs on.</summary>
 public sealed record FixtureBuildOptions
 {
+    public FixtureProfile Profile { get; init; } = FixtureProfile.Demo;
     public int Borrowers { get; init; } = 400;
     public int Seed { get; init; } = 42;
     /// <summary>Port of the build's own anvil (0: a free one).</summary>
@@ -95,7 +108,7 @@ public sealed partial class FixtureBuilder
     ];
 
     /// <summary>Uniswap v2 pairs (base/quote) and the base-side depth in whole tokens; the quote side is at the oracle price.</summary>
-    internal static readonly (string Base, string Quote, decimal BaseDepth)[] PairSpecs =
+    internal static readonly (string Base, string Quote, decimal BaseDepth)[] DemoPairSpecs =
     [
         ("WETH", "USDC", 5000m),
         ("WBTC", "USDC", 150m),
@@ -113,9 +126,26 @@ public sealed partial class FixtureBuilder
     {
         if (options.Borrowers < 1) throw new DefiRiskException("--borrowers must be at least 1");
         _options = options;
+        PairSpecs = options.Profile == FixtureProfile.MainnetLike ? MainnetLikePairSpecs : DemoPairSpecs;
         _nodeModules = nodeModules ?? NodeModules.Locate();
         _progress = progress;
     }
+
+    /// <summary>The pairs of this build's profile, in deployment order.</summary>
+    internal (string Base, string Quote, decimal BaseDepth)[] PairSpecs { get; }
+
+    /// <summary>CLI spelling of a profile: "demo", "mainnet-like".</summary>
+    public static string ProfileName(FixtureProfile profile) => profile == FixtureProfile.MainnetLike ? "mainnet-like" : "demo";
+
+    public static FixtureProfile ParseProfile(string text) => text switch
+    {
+        "demo" => FixtureProfile.Demo,
+        "mainnet-like" => FixtureProfile.MainnetLike,
+        _ => throw new DefiRiskException($"--profile '{text}' is not one of: demo, mainnet-like"),
+    };
+
+    /// <summary>Borrower count when none is given: 400 (demo), 3,000 (mainnet-like).</summary>
+    public static int DefaultBorrowers(FixtureProfile profile) => profile == FixtureProfile.MainnetLike ? 3000 : 400;
 
     private static string Admin => AnvilNode.DefaultAccounts[0];
     private static string Lender => AnvilNode.DefaultAccounts[1];
@@ -157,7 +187,9 @@ public sealed partial class FixtureBuilder
         await DeployUniswapAsync(chain, d).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
 
-        var plans = GenerateBorrowers(_options.Seed, _options.Borrowers, d.MorphoMarkets.Count);
+        var plans = _options.Profile == FixtureProfile.MainnetLike
+            ? GenerateMainnetLikeBorrowers(_options.Seed, _options.Borrowers, d.MorphoMarkets.Count)
+            : GenerateBorrowers(_options.Seed, _options.Borrowers, d.MorphoMarkets.Count);
         Report($"opening positions for {plans.Count} borrowers");
         await SupplyLiquidityAsync(chain, d, plans).ConfigureAwait(false);
         await OpenPositionsAsync(chain, d, plans, ct).ConfigureAwait(false);
@@ -411,6 +443,8 @@ public sealed partial class FixtureBuilder
     {
         var facts = new FixtureFacts
         {
+            // Null for demo, so that fixtures/demo keeps its bytes (a missing profile reads as demo).
+            Profile = _options.Profile == FixtureProfile.Demo ? null : ProfileName(_options.Profile),
             Seed = _options.Seed,
             GenesisTimestamp = _options.GenesisTimestamp,
             Timestamp = timestamp,

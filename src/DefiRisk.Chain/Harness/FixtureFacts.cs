@@ -15,6 +15,8 @@ public sealed record FixtureFacts
 {
     /// <summary>Bumped when a key changes meaning.</summary>
     public int FormatVersion { get; init; } = 1;
+    /// <summary>The builder profile ("mainnet-like"); absent for demo fixtures.</summary>
+    public string? Profile { get; init; }
     public long Seed { get; init; }
     /// <summary>Unix seconds of the genesis block (anvil <c>--timestamp</c>).</summary>
     public long GenesisTimestamp { get; init; }

@@ -25,15 +25,28 @@ internal static class FixtureCommands
     private static Command Build(IAnsiConsole? console)
     {
         var outDir = new Option<string>("--out") { Description = "Directory to write state.json (or state.json.gz) and manifest.json to.", Required = true };
-        var borrowers = new Option<int>("--borrowers") { Description = "Number of borrowers to generate.", DefaultValueFactory = _ => 400 };
+        var profile = new Option<string>("--profile")
+        {
+            Description = "Population and pool depths: demo (400 borrowers, shallow pools) or mainnet-like (3,000 borrowers, whales, HF dense above 1, pools a cascade moves).",
+            DefaultValueFactory = _ => "demo",
+        };
+        profile.AcceptOnlyFromAmong("demo", "mainnet-like");
+        var borrowers = new Option<int?>("--borrowers") { Description = "Number of borrowers to generate (default: 400 for demo, 3000 for mainnet-like)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the borrower generator: same seed, same fixture.", DefaultValueFactory = _ => 42 };
         var port = new Option<int>("--port") { Description = "Port of the build's anvil (default: a free one).", DefaultValueFactory = _ => 0 };
         var quiet = QuietOption();
-        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, borrowers, seed, port, quiet };
+        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, quiet };
         command.SetAction(async (parse, ct) =>
         {
             var ui = console ?? AnsiConsole.Console;
-            var options = new FixtureBuildOptions { Borrowers = parse.GetValue(borrowers), Seed = parse.GetValue(seed), Port = parse.GetValue(port) };
+            var kind = FixtureBuilder.ParseProfile(parse.GetValue(profile)!);
+            var options = new FixtureBuildOptions
+            {
+                Profile = kind,
+                Borrowers = parse.GetValue(borrowers) ?? FixtureBuilder.DefaultBorrowers(kind),
+                Seed = parse.GetValue(seed),
+                Port = parse.GetValue(port),
+            };
             var dir = parse.GetValue(outDir)!;
             var result = await WithProgressAsync(ui, parse.GetValue(quiet), "building fixture",
                 progress => new FixtureBuilder(options, progress: progress).BuildAsync(ct)).ConfigureAwait(false);
