@@ -76,6 +76,53 @@ public sealed class FixtureBuildTests : IDisposable
         Assert.True(aaveBorrowers > 10);
     }
 
+    [Theory]
+    [InlineData("demo", "--borrowers", "400", "--seed", "42")]
+    [InlineData("mainnet-like", "--profile", "mainnet-like", "--seed", "42")]
+    public async Task Rebuilding_a_bundled_fixture_gives_the_committed_bytes(string name, params string[] options)
+    {
+        var committed = Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", name);
+        var dir = Path.Combine(_root, name);
+        Assert.Equal(0, (await RunAsync(["fixture", "build", "--out", dir, "--quiet", .. options])).Exit);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(committed, "manifest.json")), File.ReadAllBytes(Path.Combine(dir, "manifest.json")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(committed, FixtureServer.StateGzip)), File.ReadAllBytes(Path.Combine(dir, FixtureServer.StateGzip)));
+    }
+
+    [Fact]
+    public async Task The_mainnet_like_profile_records_itself_and_draws_its_own_population()
+    {
+        var dir = Path.Combine(_root, "ml");
+        Assert.Equal(0, (await RunAsync("fixture", "build", "--out", dir, "--profile", "mainnet-like", "--borrowers", "60", "--seed", "5", "--quiet")).Exit);
+        var demo = Path.Combine(_root, "demo");
+        Assert.Equal(0, (await RunAsync("fixture", "build", "--out", demo, "--borrowers", "60", "--seed", "5", "--quiet")).Exit);
+        var facts = FixtureFacts.From(DeploymentManifest.Load(Path.Combine(dir, "manifest.json")), "ml");
+        var demoFacts = FixtureFacts.From(DeploymentManifest.Load(Path.Combine(demo, "manifest.json")), "demo");
+        Assert.Equal("mainnet-like", facts.Profile);
+        Assert.Null(demoFacts.Profile);
+        Assert.Equal(60, facts.Borrowers.Count);
+        Assert.Empty(facts.Borrowers.Intersect(demoFacts.Borrowers));
+        Assert.True(facts.AaveBorrowers > 0 && facts.MorphoBorrowers > 0);
+
+        // Deeper pools: the WETH/USDC pair holds 600,000 WETH instead of 5,000.
+        await using var server = await FixtureServer.StartAsync(dir);
+        var pair = server.Facts.UniswapPairs["WETH/USDC"];
+        var balance = await server.Node.Rpc.CallAsync("eth_call", new Dictionary<string, object>
+        {
+            ["to"] = server.Facts.Token("WETH").Address,
+            // balanceOf(address)
+            ["data"] = "0x70a08231" + pair[2..].PadLeft(64, '0'),
+        }, "latest");
+        Assert.Equal(BigInteger.Parse("600000") * BigInteger.Pow(10, 18), BigInteger.Parse("0" + balance.GetString()![2..], System.Globalization.NumberStyles.HexNumber));
+    }
+
+    [Fact]
+    public async Task An_unknown_profile_is_refused()
+    {
+        var (exit, _) = await RunAsync("fixture", "build", "--out", Path.Combine(_root, "x"), "--profile", "mainnet");
+        Assert.NotEqual(0, exit);
+        Assert.False(Directory.Exists(Path.Combine(_root, "x")));
+    }
+
     [Fact]
     public async Task Serving_a_directory_without_a_fixture_is_one_clear_error()
     {
