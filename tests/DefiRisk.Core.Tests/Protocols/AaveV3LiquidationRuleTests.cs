@@ -148,8 +148,8 @@ public sealed class AaveV3LiquidationRuleTests
         // LTV = D / C. A liquidation repays x and seizes 1.05·x of value: LTV' = (D − x)/(C − 1.05x) > D/C iff D/C > 1/1.05.
         // 10 WETH @ 1000 ($10,000) vs 9,600 USDC: LTV 0.96 > 0.952 → after 50 %: (4800)/(10000 − 5040) = 0.9677.
         // vs 9,000 USDC: LTV 0.90 < 0.952 → after: 4500/(10000 − 4725) = 0.853.
-        // LTs 9700 / 8900 make both liquidatable (HF 0.99 / 0.989) without touching the 5 % bonus.
-        foreach (var (debt, lt, worse) in new[] { ("9600", 9700, true), ("9000", 8900, false) })
+        // LTs 9500 / 8900 make both liquidatable (HF 0.990 / 0.989) without touching the 5 % bonus.
+        foreach (var (debt, lt, worse) in new[] { ("9600", 9500, true), ("9000", 8900, false) })
         {
             var m = WithWethLt(AaveMarket(wethPrice: Usd("1000")), lt);
             var account = Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units(debt, 6)));
