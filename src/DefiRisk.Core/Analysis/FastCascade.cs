@@ -11,15 +11,20 @@ internal sealed class FastState
 {
     public readonly double[] EColl, EDebt;
     public readonly bool[] Touched;
+    /// <summary>Per position: health factor at its last evaluation ÷ the cumulative worst-case oracle factor then (see Run).</summary>
+    public readonly double[] Key;
     public readonly List<int> TouchedList = [];
     public readonly double[] Tba, Tbs, Tsa, R0, R1, Exo, BadDebt;
     public readonly List<(double Hf, int Rank, int Pos)> Candidates = [];
+    /// <summary>Work counters (diagnostics): health-factor evaluations, candidates tried, rounds run.</summary>
+    public long Evaluations, CandidatesTried, Rounds;
 
     public FastState(FastModel m)
     {
         EColl = (double[])m.EColl.Clone();
         EDebt = (double[])m.EDebt.Clone();
         Touched = new bool[m.PositionCount];
+        Key = (double[])m.Hf0.Clone();
         Tba = (double[])m.MTotalBorrowAssets.Clone();
         Tbs = (double[])m.MTotalBorrowShares.Clone();
         Tsa = (double[])m.MTotalSupplyAssets.Clone();
@@ -38,6 +43,7 @@ internal sealed class FastState
             for (var i = s; i < e; i++) { EColl[i] = m.EColl[i]; EDebt[i] = m.EDebt[i]; }
         }
         TouchedList.Clear();
+        m.Hf0.CopyTo(Key, 0);
         m.MTotalBorrowAssets.CopyTo(Tba, 0);
         m.MTotalBorrowShares.CopyTo(Tbs, 0);
         m.MTotalSupplyAssets.CopyTo(Tsa, 0);
@@ -99,6 +105,8 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         double liquidatedUsd = 0, bonusUsd = 0, spent;
         int liquidations = 0, roundsWith = 0, endogenous = 0;
         double[] oracleUsd = m.SnapPrice, market = m.SnapPrice;
+        var previousOm = Enumerable.Repeat(1.0, n).ToArray();
+        var cumulative = 1.0;
 
         for (var r = 0; r < o.MaxRounds; r++)
         {
@@ -108,33 +116,36 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
             history.Add(market);
             oracleUsd = Oracle(history, r, lag);
             var om = new double[n];
-            double minOm = double.MaxValue, maxOm = 0;
+            double minOm = double.MaxValue, maxOm = 0, minStep = double.MaxValue, maxStep = 0;
             for (var a = 0; a < n; a++)
             {
                 om[a] = m.SnapPrice[a] == 0 ? 1 : oracleUsd[a] / m.SnapPrice[a];
                 minOm = Math.Min(minOm, om[a]);
                 maxOm = Math.Max(maxOm, om[a]);
+                var stepMove = om[a] / previousOm[a];
+                minStep = Math.Min(minStep, stepMove);
+                maxStep = Math.Max(maxStep, stepMove);
             }
+            previousOm = om;
+            // Cumulative worst case: a position evaluated at round s with HF h has HF ≥ h·C_r/C_s now, since every asset's
+            // oracle moved by a factor within [minStep, maxStep] each round. Key = h / C_s, so it is safe while Key·C_r ≥ 1.
+            cumulative *= minStep / maxStep;
 
-            // Candidates: the reachable prefix of the Hf0-sorted positions, plus every position touched this cascade.
+            // Candidates: positions whose snapshot HF a move of this size can bring below 1 (a prefix of the Hf0 order,
+            // plus touched positions beyond it), skipping those whose bound since their last evaluation keeps them safe.
             var bound = maxOm / minOm * (1 + 1e-3); // slack covers the ≤ 1.2e-4 avgLT truncation
             var end = UpperBound(m.Hf0, bound);
             st.Candidates.Clear();
             for (var k = 0; k < end; k++)
-            {
-                if (st.Touched[k]) continue;
-                var hf = HealthFactor(st, k, om);
-                if (hf < 1) st.Candidates.Add((hf, m.Rank[k], k));
-            }
+                Consider(st, k, om, cumulative);
             foreach (var k in st.TouchedList)
-            {
-                var hf = HealthFactor(st, k, om);
-                if (hf < 1) st.Candidates.Add((hf, m.Rank[k], k));
-            }
+                if (k >= end) Consider(st, k, om, cumulative);
             st.Candidates.Sort((x, y) => x.Hf != y.Hf ? x.Hf.CompareTo(y.Hf) : x.Rank.CompareTo(y.Rank));
 
             var count = 0;
             spent = 0;
+            st.Rounds++;
+            st.CandidatesTried += st.Candidates.Count;
             var before = liquidatedUsd;
             foreach (var (_, _, k) in st.Candidates)
             {
@@ -143,6 +154,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
                     : LiquidateMorpho(st, k, om, oracleUsd, market, ref spent, ref liquidatedUsd, ref bonusUsd);
                 if (Trace is not null) Trace.Add((r, m.Source[k], done, HealthFactor(st, k, om)));
                 if (done == 0) continue;
+                if (!double.IsPositiveInfinity(st.Key[k])) st.Key[k] = HealthFactor(st, k, om) / cumulative;
                 count += done;
                 if (!st.Touched[k]) { st.Touched[k] = true; st.TouchedList.Add(k); }
                 sources?.Add(m.Source[k]);
@@ -173,6 +185,17 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         double badUsd = 0;
         for (var a = 0; a < n; a++) badUsd += (st.BadDebt[a] + unbacked[a]) * oracleUsd[a];
         return new FastOutcome(liquidatedUsd, bonusUsd, badUsd, liquidations, roundsWith, endogenous, sources, perRound);
+    }
+
+    private const double SafeMargin = 1 + 1e-3; // covers the avgLT truncation jumps (≤ 1.2e-4) and float noise
+
+    private void Consider(FastState st, int k, double[] om, double cumulative)
+    {
+        if (st.Key[k] * cumulative >= SafeMargin) return;
+        st.Evaluations++;
+        var hf = HealthFactor(st, k, om);
+        st.Key[k] = hf / cumulative;
+        if (hf < 1) st.Candidates.Add((hf, m.Rank[k], k));
     }
 
     private static int UpperBound(double[] sorted, double bound)
@@ -337,6 +360,8 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
                 if (p.Seizable && st.EColl[i] > 0) Insert(colls, ref nc, i, st, om, byBonus: true);
             }
             if (td <= 0) break;
+            // Nothing left that any pair could seize or repay (pauses do not change within a cascade): never again.
+            if (nc == 0 || nd == 0) { st.Key[k] = double.PositiveInfinity; break; }
             var hf = AaveHealthFactor(wc, tcLt, td, m.AaveRevision[m.Holder[k]]);
             if (hf >= 1) break;
             var executed = false;
