@@ -68,6 +68,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
     /// <summary>Diagnostics for tests: (round, source, calls executed, HF after) per candidate.</summary>
     public List<(int Round, long Source, int Calls, double HfAfter)>? Trace;
 
+
     private const double Dust = 1000, CloseFactorFloor = 2000; // v3.3+ MIN_LEFTOVER_BASE / MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD in USD
 
     public List<SweepLevel> Sweep(int asset, IReadOnlyList<decimal> levels)
@@ -183,7 +184,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
             for (var i = s; i < e; i++) unbacked[m.Params[m.EParam[i]].Asset] += st.EDebt[i];
         }
         double badUsd = 0;
-        for (var a = 0; a < n; a++) badUsd += (st.BadDebt[a] + unbacked[a]) * oracleUsd[a];
+        for (var a = 0; a < n; a++) badUsd += (st.BadDebt[a] + unbacked[a]) * oracleUsd[a] / m.Unit[a];
         return new FastOutcome(liquidatedUsd, bonusUsd, badUsd, liquidations, roundsWith, endogenous, sources, perRound);
     }
 
@@ -262,7 +263,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         {
             ref readonly var p = ref m.Params[m.EParam[s]];
             var g = p.Market;
-            var borrowed = st.EDebt[s] * (st.Tba[g] + m.MVirtualAssets[g]) / (st.Tbs[g] + 1e6);
+            var borrowed = Math.Ceiling(st.EDebt[s] * (st.Tba[g] + 1) / (st.Tbs[g] + 1e6));
             if (borrowed <= 0) return double.MaxValue;
             return st.EColl[s] * p.Price0 * om[p.Asset] / om[p.LoanAsset] * p.Lt / borrowed;
         }
@@ -293,21 +294,26 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
 
     // ------------------------------------------------------------------ sales
 
-    /// <summary>Same routing as the exact path: direct/pool path; else via the numeraire then 1:1 USD at oracle prices; else at market prices.</summary>
-    private double Sell(FastState st, int coll, int debt, double tokens, bool commit, double[] oracleUsd, double[] market)
+    /// <summary>
+    /// Same routing as the exact path, in base units: direct/pool path; else via the numeraire then 1:1 in USD at oracle
+    /// prices (floor, as the exact path); else at market prices.
+    /// </summary>
+    private double Sell(FastState st, int coll, int debt, double amount, bool commit, double[] oracleUsd, double[] market)
     {
-        if (coll == debt) return tokens;
+        if (coll == debt) return amount;
         var path = m.Graph.FindPath(coll, debt);
-        if (path is not null) return Swap(st, path, tokens * m.Unit[coll], commit) / m.Unit[debt];
-        var toN = m.Graph.FindPath(coll, m.Graph.Numeraire);
+        if (path is not null) return Swap(st, path, amount, commit);
+        var numeraire = m.Graph.Numeraire;
+        var toN = m.Graph.FindPath(coll, numeraire);
         if (toN is not null)
         {
-            var outN = Swap(st, toN, tokens * m.Unit[coll], commit) / m.Unit[m.Graph.Numeraire];
-            return oracleUsd[debt] == 0 ? 0 : outN * oracleUsd[m.Graph.Numeraire] / oracleUsd[debt];
+            var outN = Swap(st, toN, amount, commit);
+            return oracleUsd[debt] == 0 ? 0 : Math.Floor(outN * oracleUsd[numeraire] * m.Unit[debt] / (oracleUsd[debt] * m.Unit[numeraire]));
         }
-        return market[debt] == 0 ? 0 : tokens * market[coll] / market[debt];
+        return market[debt] == 0 ? 0 : Math.Floor(amount * market[coll] * m.Unit[debt] / (market[debt] * m.Unit[coll]));
     }
 
+    /// <summary><c>getAmountOut</c> per hop, floored like the library.</summary>
     private static double Swap(FastState st, Hop[] path, double amount, bool commit)
     {
         var x = amount;
@@ -316,7 +322,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
             var rin = h.ZeroForOne ? st.R0[h.Pool] : st.R1[h.Pool];
             var rout = h.ZeroForOne ? st.R1[h.Pool] : st.R0[h.Pool];
             var inFee = x * 997;
-            var y = inFee * rout / (rin * 1000 + inFee);
+            var y = Math.Floor(inFee * rout / (rin * 1000 + inFee));
             if (commit)
             {
                 if (h.ZeroForOne) { st.R0[h.Pool] = rin + x; st.R1[h.Pool] = rout - y; }
@@ -329,9 +335,9 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
 
     private bool Pays(FastState st, int coll, int debt, double collateral, double repaid, double[] oracleUsd, double[] market, double spent, out double repaidUsd)
     {
-        repaidUsd = repaid * oracleUsd[debt];
+        repaidUsd = repaid * oracleUsd[debt] / m.Unit[debt];
         var proceeds = Sell(st, coll, debt, collateral, false, oracleUsd, market);
-        if ((proceeds - repaid) * market[debt] - (double)o.GasCostUsd / 1e8 <= 0) return false;
+        if ((proceeds - repaid) * market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8 <= 0) return false;
         return o.LiquidatorCapitalPerRoundUsd is not { } cap || spent + repaidUsd <= (double)cap / 1e8;
     }
 
@@ -367,7 +373,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
             var executed = false;
             for (var di = 0; di < nd && !executed; di++)
                 for (var ci = 0; ci < nc && !executed; ci++)
-                    executed = TryAave(st, k, debts[di], colls[ci], s, e, hf, tc, td, om, oracleUsd, market, ref spent, ref liquidatedUsd, ref bonusUsd);
+                    executed = TryAave(st, debts[di], colls[ci], s, e, hf, tc, td, om, oracleUsd, market, ref spent, ref liquidatedUsd, ref bonusUsd);
             if (!executed) break;
             done++;
         }
@@ -396,32 +402,37 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         count++;
     }
 
-    private bool TryAave(FastState st, int k, int de, int ce, int s, int e, double hf, double tc, double td, double[] om, double[] oracleUsd, double[] market,
+    /// <summary>percentMul / percentDiv (half up) on base units held as doubles.</summary>
+    private static double PercentMul(double x, double fraction) => Math.Floor(x * fraction + 0.5);
+    private static double PercentDiv(double x, double fraction) => Math.Floor(x / fraction + 0.5);
+
+    /// <summary>The Aave rule in base units, with the contract's floors and half-up roundings mirrored.</summary>
+    private bool TryAave(FastState st, int de, int ce, int s, int e, double hf, double tc, double td, double[] om, double[] oracleUsd, double[] market,
         ref double spent, ref double liquidatedUsd, ref double bonusUsd)
     {
         ref readonly var dp = ref m.Params[m.EParam[de]];
         ref readonly var cp = ref m.Params[m.EParam[ce]];
         double pD = Price(dp, om), pC = Price(cp, om), debt = st.EDebt[de], coll = st.EColl[ce];
         var v33 = dp.Revision >= AaveV3Revision.V3_3;
-        double maxDebt;
-        if (!v33) maxDebt = hf > 0.95 ? debt * 0.5 : debt;
+        double actual;
+        if (!v33) actual = hf > 0.95 ? PercentMul(debt, 0.5) : debt;
         else
         {
-            maxDebt = debt;
-            if (coll * pC >= CloseFactorFloor && debt * pD >= CloseFactorFloor && hf > 0.95 && debt * pD > td * 0.5) maxDebt = td * 0.5 / pD;
+            actual = debt;
+            if (coll * pC >= CloseFactorFloor && debt * pD >= CloseFactorFloor && hf > 0.95 && debt * pD > td * 0.5) actual = Math.Floor(td * 0.5 / pD);
         }
-        var actual = maxDebt;
-        var collAmt = actual * pD / pC * cp.Bonus;
+        var collAmt = PercentMul(Math.Floor(actual * pD / pC), cp.Bonus);
         var all = collAmt > coll;
-        if (all) { collAmt = coll; actual = coll * pC / pD / cp.Bonus; }
-        var fee = cp.Fee > 0 ? (collAmt - collAmt / cp.Bonus) * cp.Fee : 0;
+        if (all) { collAmt = coll; actual = PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
+        var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
         var toLiquidator = collAmt - fee;
-        if (v33 && actual < debt && !all && ((debt - actual) * pD < Dust || (coll - toLiquidator) * pC < Dust)) return false;
+        // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.
+        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - toLiquidator) * pC < Dust)) return false;
         int ca = cp.Asset, da = dp.Asset;
         if (!Pays(st, ca, da, toLiquidator, actual, oracleUsd, market, spent, out var repaidUsd)) return false;
 
         var noCollateralLeft = v33 && all && tc - coll * pC < 1e-8;
-        st.EColl[ce] = all ? 0 : coll - collAmt;
+        st.EColl[ce] = coll - collAmt;
         if (noCollateralLeft)
         {
             st.BadDebt[da] += debt - actual;
@@ -437,46 +448,52 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         Sell(st, ca, da, toLiquidator, true, oracleUsd, market);
         spent += repaidUsd;
         liquidatedUsd += repaidUsd;
-        bonusUsd += toLiquidator * oracleUsd[ca] - repaidUsd;
+        bonusUsd += toLiquidator * oracleUsd[ca] / m.Unit[ca] - repaidUsd;
         return true;
     }
 
+    /// <summary>
+    /// <c>Morpho.liquidate</c> in base units with its roundings: repay all shares when that seizes at most the collateral
+    /// (seized = ⌊⌊assetsDown·LIF⌋ / price⌋), else seize all collateral (repaidShares = ⌈⌈⌈coll·price⌉ / LIF⌉ → shares up⌉).
+    /// </summary>
     private int LiquidateMorpho(FastState st, int k, double[] om, double[] oracleUsd, double[] market, ref double spent, ref double liquidatedUsd, ref double bonusUsd)
     {
         var s = m.EntryStart[k];
         ref readonly var p = ref m.Params[m.EParam[s]];
         var g = p.Market;
-        double shares = st.EDebt[s], coll = st.EColl[s];
-        var sharePrice = (st.Tba[g] + m.MVirtualAssets[g]) / (st.Tbs[g] + 1e6);
+        double shares = st.EDebt[s], coll = st.EColl[s], tba = st.Tba[g], tbs = st.Tbs[g];
         var price = p.Price0 * om[p.Asset] / om[p.LoanAsset];
-        var borrowed = shares * sharePrice;
-        var seizeForAll = borrowed * p.Bonus / price;
-        double seized, repaid, repaidShares;
-        if (seizeForAll <= coll) { seized = seizeForAll; repaid = borrowed; repaidShares = shares; }
+        var seizeForAll = Math.Floor(Math.Floor(Math.Floor(shares * (tba + 1) / (tbs + 1e6)) * p.Bonus) / price);
+        double seized, repaidShares;
+        if (seizeForAll <= coll) { seized = seizeForAll; repaidShares = shares; }
         else
         {
-            seized = coll; repaid = coll * price / p.Bonus; repaidShares = repaid / sharePrice;
+            seized = coll;
+            repaidShares = Math.Ceiling(Math.Ceiling(Math.Ceiling(coll * price) / p.Bonus) * (tbs + 1e6) / (tba + 1));
             if (repaidShares > shares) return 0; // the contract would underflow
         }
+        var repaid = Math.Ceiling(repaidShares * (tba + 1) / (tbs + 1e6));
         if (!Pays(st, p.Asset, p.LoanAsset, seized, repaid, oracleUsd, market, spent, out var repaidUsd)) return 0;
 
-        st.Tbs[g] -= repaidShares;
-        st.Tba[g] = Math.Max(0, st.Tba[g] - repaid);
+        tbs -= repaidShares;
+        tba = Math.Max(0, tba - repaid);
         shares -= repaidShares;
-        st.EColl[s] = seizeForAll <= coll ? coll - seized : 0;
-        if (st.EColl[s] == 0 && shares > 0)
+        st.EColl[s] = coll - seized;
+        if (st.EColl[s] <= 0 && shares > 0)
         {
-            var bad = Math.Min(st.Tba[g], shares * (st.Tba[g] + m.MVirtualAssets[g]) / (st.Tbs[g] + 1e6));
-            st.Tba[g] -= bad;
+            var bad = Math.Min(tba, Math.Ceiling(shares * (tba + 1) / (tbs + 1e6)));
+            tba -= bad;
             st.Tsa[g] -= bad;
-            st.Tbs[g] -= shares;
+            tbs -= shares;
             st.BadDebt[p.LoanAsset] += bad;
         }
         st.EDebt[s] = 0;
+        st.Tba[g] = tba;
+        st.Tbs[g] = tbs;
         Sell(st, p.Asset, p.LoanAsset, seized, true, oracleUsd, market);
         spent += repaidUsd;
         liquidatedUsd += repaidUsd;
-        bonusUsd += seized * oracleUsd[p.Asset] - repaidUsd;
+        bonusUsd += seized * oracleUsd[p.Asset] / m.Unit[p.Asset] - repaidUsd;
         return 1;
     }
 }

@@ -8,15 +8,17 @@ namespace DefiRisk.Core.Analysis;
 /// <summary>
 /// Risk parameters of one (market, asset, e-mode, collateral-bit) combination, shared by many position entries.
 /// Aave: <see cref="Lt"/> and <see cref="Bonus"/> as fractions (e-mode applied), <see cref="Price0"/> the reserve's
-/// oracle price at the snapshot in base currency (×1e-8). Morpho: <see cref="Lt"/> = LLTV, <see cref="Bonus"/> = LIF,
-/// <see cref="Price0"/> = loan tokens per collateral token at the snapshot (<c>price()</c>·10^decC / 1e36 / 10^decL).
+/// oracle price at the snapshot per BASE UNIT of the asset (base currency / BASE_CURRENCY_UNIT / 10^decimals, i.e. USD
+/// per wei). Morpho: <see cref="Lt"/> = LLTV, <see cref="Bonus"/> = LIF, <see cref="Price0"/> = <c>price()</c> / 1e36
+/// (loan base units per collateral base unit).
 /// </summary>
 internal readonly record struct FastParam(int Market, int Asset, int LoanAsset, double Lt, double Bonus, double Fee, double Price0, bool Liquidatable, bool Seizable, int Revision, bool FixedPrice = false, bool Active = true);
 
 /// <summary>
 /// The snapshot compiled for the floating-point fast path: arrays of structs, positions sorted by their health factor
 /// at snapshot prices (<see cref="Hf0"/>) so a round only scans the prefix that a price move can reach. Amounts are
-/// tokens (base units / 10^decimals) as double; Morpho debt is borrow shares (raw) with per-market share prices.
+/// base units as double (exact integers below 2^53, so the contracts' floors can be mirrored for small-decimal tokens);
+/// Morpho debt is borrow shares with per-market totals.
 /// </summary>
 internal sealed class FastModel
 {
@@ -37,14 +39,13 @@ internal sealed class FastModel
     public required long[] Source;            // kind << 62 | holder << 32 | index in the snapshot list
     // Entries.
     public required ushort[] EParam;
-    public required double[] EColl;           // tokens
-    public required double[] EDebt;           // Aave: tokens; Morpho: borrow shares
+    public required double[] EColl;           // base units
+    public required double[] EDebt;           // Aave: base units; Morpho: borrow shares
     // Morpho markets (global index over all Morpho states).
-    public required double[] MTotalBorrowAssets, MTotalBorrowShares, MTotalSupplyAssets; // tokens / shares
-    public required double[] MVirtualAssets;  // 1 base unit in tokens
+    public required double[] MTotalBorrowAssets, MTotalBorrowShares, MTotalSupplyAssets; // base units / shares
     public required int[] MorphoParam;
     public required int[] AaveRevision;
-    // Aave ≤ 3.2 accounts already without collateral at the snapshot: their debt, tokens per asset ("unbacked").
+    // Aave ≤ 3.2 accounts already without collateral at the snapshot: their debt, base units per asset ("unbacked").
     public required double[] PreUnbackedDebt;
 
     public int PositionCount => Kind.Length;
@@ -83,7 +84,7 @@ internal sealed class FastModel
             var price = inEMode && eMode!.PriceSourcePrice is { } p && !p.IsZero ? p : r.OraclePrice;
             var seizable = used && r.LiquidationThreshold != 0;
             parameters.Add(new FastParam(m, Idx(asset), -1, seizable ? lt / 1e4 : 0, bonus / 1e4, r.LiquidationProtocolFee / 1e4,
-                (double)price / (double)market.BaseCurrencyUnit, r.Active && !r.Paused, seizable, market.PoolRevision, price != r.OraclePrice, r.Active));
+                (double)price / (double)market.BaseCurrencyUnit / unit[Idx(asset)], r.Active && !r.Paused, seizable, market.PoolRevision, price != r.OraclePrice, r.Active));
             return paramIndex[key] = parameters.Count - 1;
         }
 
@@ -107,8 +108,8 @@ internal sealed class FastModel
                     var pid = AaveParam(m, state.Market, r.Asset, acct.EModeCategory, r.UsedAsCollateral);
                     var p = parameters[pid];
                     var a = p.Asset;
-                    var coll = (double)r.Collateral / unit[a];
-                    var debt = (double)r.TotalDebt / unit[a];
+                    var coll = (double)r.Collateral;
+                    var debt = (double)r.TotalDebt;
                     eParam.Add(checked((ushort)pid)); eColl.Add(coll); eDebt.Add(debt);
                     wc += coll * p.Price0 * p.Lt;
                     if (p.Lt > 0) tc += coll * p.Price0;
@@ -123,7 +124,7 @@ internal sealed class FastModel
             }
         }
 
-        var tba = new List<double>(); var tbs = new List<double>(); var tsa = new List<double>(); var virt = new List<double>(); var morphoParam = new List<int>();
+        var tba = new List<double>(); var tbs = new List<double>(); var tsa = new List<double>(); var morphoParam = new List<int>();
         for (var s = 0; s < snapshot.MorphoBlue.Count; s++)
         {
             var st = snapshot.MorphoBlue[s];
@@ -132,12 +133,11 @@ internal sealed class FastModel
             {
                 int c = Idx(mk.CollateralToken), l = Idx(mk.LoanToken);
                 local[mk.Id] = tba.Count;
-                tba.Add((double)mk.TotalBorrowAssets / unit[l]);
+                tba.Add((double)mk.TotalBorrowAssets);
                 tbs.Add((double)mk.TotalBorrowShares);
-                tsa.Add((double)mk.TotalSupplyAssets / unit[l]);
-                virt.Add(1 / unit[l]);
+                tsa.Add((double)mk.TotalSupplyAssets);
                 parameters.Add(new FastParam(tba.Count - 1, c, l, (double)mk.Lltv / 1e18, (double)MorphoBlueMath.LiquidationIncentiveFactor(mk.Lltv) / 1e18,
-                    0, (double)mk.OraclePrice / 1e36 * unit[c] / unit[l], true, true, 0));
+                    0, (double)mk.OraclePrice / 1e36, true, true, 0));
                 morphoParam.Add(parameters.Count - 1);
             }
             for (var j = 0; j < st.Positions.Count; j++)
@@ -146,8 +146,8 @@ internal sealed class FastModel
                 if (p.BorrowShares.IsZero) continue;
                 var g = local[p.MarketId];
                 var prm = parameters[morphoParam[g]];
-                var coll = (double)p.Collateral / unit[prm.Asset];
-                var borrowed = (double)p.BorrowShares * (tba[g] + virt[g]) / (tbs[g] + 1e6);
+                var coll = (double)p.Collateral;
+                var borrowed = (double)p.BorrowShares * (tba[g] + 1) / (tbs[g] + 1e6);
                 kind.Add(1); holder.Add(g); start.Add(eParam.Count); count.Add(1);
                 eParam.Add(checked((ushort)morphoParam[g])); eColl.Add(coll); eDebt.Add((double)p.BorrowShares);
                 hf0.Add(coll * prm.Price0 * prm.Lt / borrowed); source.Add((1L << 62) | ((long)s << 32) | (uint)j);
@@ -183,7 +183,7 @@ internal sealed class FastModel
             Hf0 = new double[count0], Rank = new int[count0], Source = new long[count0],
             EParam = new ushort[eParam.Count], EColl = new double[eParam.Count], EDebt = new double[eParam.Count],
             MTotalBorrowAssets = tba.ToArray(), MTotalBorrowShares = tbs.ToArray(), MTotalSupplyAssets = tsa.ToArray(),
-            MVirtualAssets = virt.ToArray(), MorphoParam = morphoParam.ToArray(), AaveRevision = aaveRevision, PreUnbackedDebt = preUnbacked,
+            MorphoParam = morphoParam.ToArray(), AaveRevision = aaveRevision, PreUnbackedDebt = preUnbacked,
         };
         var w = 0;
         for (var k = 0; k < count0; k++)
