@@ -26,8 +26,19 @@ public sealed record CascadeResult(
     IReadOnlyList<MorphoOraclePrice> FinalMorphoOraclePrices,
     bool HitRoundLimit);
 
-/// <summary>Prices at the start of the round (after its exogenous step and the previous round's sales), what was liquidated, and what stayed liquidatable.</summary>
-public sealed record CascadeRound(int Round, IReadOnlyList<AssetPrice> Prices, IReadOnlyList<CascadeLiquidation> Liquidations, IReadOnlyList<UnliquidatedPosition> Unliquidated);
+/// <summary>
+/// One round. State at its start (after its exogenous step and the previous round's sales): asset prices, the pool
+/// reserves, and the oracle prices in each protocol's native unit — what a replay on a real chain sets before sending
+/// this round's liquidations, in <see cref="Liquidations"/> order. Then what was liquidated and what stayed liquidatable.
+/// </summary>
+public sealed record CascadeRound(
+    int Round,
+    IReadOnlyList<AssetPrice> Prices,
+    IReadOnlyList<PoolReserves> Pools,
+    IReadOnlyList<AaveOraclePrice> AaveOraclePrices,
+    IReadOnlyList<MorphoOraclePrice> MorphoOraclePrices,
+    IReadOnlyList<CascadeLiquidation> Liquidations,
+    IReadOnlyList<UnliquidatedPosition> Unliquidated);
 
 /// <summary>USD with 8 decimals: the market price (pool-derived where a pool route exists) and the oracle price.</summary>
 public sealed record AssetPrice(Address Asset, string Symbol, BigInteger MarketPriceUsd, BigInteger OraclePriceUsd);

@@ -226,6 +226,9 @@ internal sealed class ExactCascade
     {
         var market = _market[r];
         var oracle = _oracle[r];
+        var poolsAtStart = Pools();
+        var aaveOracle = AaveOracle(oracle);
+        var morphoOracle = MorphoOracle(oracle);
         var aavePrices = _s.AaveV3Markets.Select(m => m.Market.Reserves.ToDictionary(x => x.Asset, x => AavePrice(x, oracle))).ToArray();
 
         var candidates = new List<Candidate>();
@@ -278,7 +281,7 @@ internal sealed class ExactCascade
 
         var assetPrices = new List<AssetPrice>(_n);
         for (var a = 0; a < _n; a++) assetPrices.Add(new(_s.Assets[a].Address, _s.Assets[a].Symbol, market[a], oracle[a]));
-        return new CascadeRound(r, assetPrices, liquidations, unliquidated);
+        return new CascadeRound(r, assetPrices, poolsAtStart, aaveOracle, morphoOracle, liquidations, unliquidated);
     }
 
     private static int CompareCandidates(Candidate x, Candidate y)
@@ -505,11 +508,17 @@ internal sealed class ExactCascade
             var change = _snapPrice[a].IsZero ? 0 : (double)finalMarket[a] / (double)_snapPrice[a] - 1;
             return new Amplification(asset, _s.Assets[a].Symbol, shock, change, shock == 0 ? double.NaN : change / (double)shock);
         }).ToList();
-        var pools = _s.UniswapV2Pools.Select((p, i) => new PoolReserves(p.Pair, p.Token0, p.Token1, _r0[i], _r1[i])).ToList();
-        var aaveOracle = _s.AaveV3Markets.SelectMany(m => m.Market.Reserves.Select(x => new AaveOraclePrice(m.Market.Name, x.Asset, AavePrice(x, finalOracle)))).ToList();
-        var morphoOracle = _morphoMarkets.SelectMany(ms => ms.Select(mk => new MorphoOraclePrice(mk.Id, mk.Oracle, MorphoPrice(mk, finalOracle)))).ToList();
-        return new CascadeResult(_scenario.Name, rounds, totals, chains, longest, pricePath, amplification, pools, aaveOracle, morphoOracle, hitLimit);
+        return new CascadeResult(_scenario.Name, rounds, totals, chains, longest, pricePath, amplification, Pools(), AaveOracle(finalOracle), MorphoOracle(finalOracle), hitLimit);
     }
+
+    private List<PoolReserves> Pools() =>
+        _s.UniswapV2Pools.Select((p, i) => new PoolReserves(p.Pair, p.Token0, p.Token1, _r0[i], _r1[i])).ToList();
+
+    private List<AaveOraclePrice> AaveOracle(BigInteger[] oracle) =>
+        _s.AaveV3Markets.SelectMany(m => m.Market.Reserves.Select(x => new AaveOraclePrice(m.Market.Name, x.Asset, AavePrice(x, oracle)))).ToList();
+
+    private List<MorphoOraclePrice> MorphoOracle(BigInteger[] oracle) =>
+        _morphoMarkets.SelectMany(ms => ms.Select(mk => new MorphoOraclePrice(mk.Id, mk.Oracle, MorphoPrice(mk, oracle)))).ToList();
 
     private readonly Dictionary<(string Market, Address Asset), BigInteger> _aaveDeficits = [];
 

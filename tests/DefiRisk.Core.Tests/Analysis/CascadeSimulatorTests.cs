@@ -76,6 +76,10 @@ public sealed class CascadeSimulatorTests
         var wethNow = r.PricePath.Single(p => p.Asset == Weth).OraclePriceUsd[^1];
         Assert.Equal(MiniMarket.WethUsdcPrice * wethNow / Usd("2000"), r.FinalMorphoOraclePrices.Single().Price);
         Assert.Equal(wethNow, r.FinalAaveOraclePrices.Single(p => p.Asset == Weth).Price);
+        // Per round, what a replay sets before sending that round's calls: the Morpho trigger price is the round's oracle.
+        Assert.Equal(morpho.TriggerOraclePrice, r.Rounds[1].MorphoOraclePrices.Single().Price);
+        Assert.Equal(r.Rounds[1].Prices.Single(p => p.Asset == Weth).OraclePriceUsd, r.Rounds[1].AaveOraclePrices.Single(p => p.Asset == Weth).Price);
+        Assert.NotEqual(r.Rounds[0].Pools.Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair), r.Rounds[1].Pools.Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair));
     }
 
     [Fact]
