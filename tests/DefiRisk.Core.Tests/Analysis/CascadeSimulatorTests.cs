@@ -176,6 +176,37 @@ public sealed class CascadeSimulatorTests
     }
 
     [Fact]
+    public void A_position_is_liquidated_again_within_the_round_while_still_below_one()
+    {
+        // 10 WETH @ $2000 (LT 8250: $16,500) vs 9,000 USDC + 8,300 DAI: HF 0.9538 (> 0.95 → 50 % close factor, v3.0).
+        // Call 1: the largest debt, USDC: 4,500 repaid, 2.3625 WETH seized → HF 12,601.875 / 12,800 = 0.9845, still < 1.
+        // Call 2: the largest debt is now DAI (8,300 > 4,500): 4,150 DAI, 2.17875 WETH → HF 1.041: done, same round.
+        var account = Account(3, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("9000", 6)), Debt(Dai, Units("8300", 18)));
+        var r = CascadeSimulator.Simulate(MiniMarket.Build([account]), Scenario.Single(Weth, 0m));
+        var calls = r.Rounds[0].Liquidations;
+        Assert.Equal(2, calls.Count);
+        Assert.Equal((Usdc, Units("4500", 6), Units("2.3625", 18)), (calls[0].DebtAsset, calls[0].DebtRepaid, calls[0].CollateralSeized));
+        Assert.Equal((Dai, Units("4150", 18), Units("2.17875", 18)), (calls[1].DebtAsset, calls[1].DebtRepaid, calls[1].CollateralSeized));
+        Assert.Empty(r.Rounds[0].Unliquidated);
+    }
+
+    [Theory]
+    [InlineData(1, "unbacked")]
+    [InlineData(7, "deficit")]
+    public void Aave_bad_debt_is_a_deficit_from_v33_and_lingering_unbacked_debt_before(int revision, string kind)
+    {
+        // 1 WETH vs 1,900 USDC at −50 % ($1000): seize all 1 WETH for ⌊(1e13·… )⌋ ≈ 952.38 USDC; the rest is bad debt —
+        // v3.3+ books it as the USDC reserve's deficit in the call, v3.0 leaves it on the account (counted at the end).
+        var account = Account(4, Coll(Weth, Units("1", 18)), Debt(Usdc, Units("1900", 6)));
+        var r = CascadeSimulator.Simulate(MiniMarket.Build([account], revision: revision), Scenario.Single(Weth, -0.50m));
+        var liq = Assert.Single(r.Rounds.SelectMany(x => x.Liquidations));
+        Assert.Equal(Units("1", 18), liq.CollateralSeized);
+        var entry = Assert.Single(r.Totals.BadDebt);
+        Assert.Equal((kind, Usdc, Units("1900", 6) - liq.DebtRepaid), (entry.Kind, entry.Asset, entry.Amount));
+        Assert.Equal(revision >= 7 ? entry.Amount : BigInteger.Zero, liq.BadDebt);
+    }
+
+    [Fact]
     public void Results_serialise_to_json_with_integers_as_decimal_strings()
     {
         var r = CascadeSimulator.Simulate(CrossProtocol(), Scenario.Single(Weth, -0.20m));
