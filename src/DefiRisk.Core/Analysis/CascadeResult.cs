@@ -99,8 +99,8 @@ public sealed record LiquidationChain(IReadOnlyList<int> LiquidationIds, IReadOn
 
 public sealed record AssetPricePath(Address Asset, string Symbol, IReadOnlyList<BigInteger> MarketPriceUsd, IReadOnlyList<BigInteger> OraclePriceUsd);
 
-/// <summary>Final market price change ÷ the exogenous shock of that asset (1 = no amplification).</summary>
-public sealed record Amplification(Address Asset, string Symbol, decimal InitialShock, double FinalChange, double Factor);
+/// <summary>Final market price change ÷ the exogenous shock of that asset (1 = no amplification; null for a zero shock).</summary>
+public sealed record Amplification(Address Asset, string Symbol, decimal InitialShock, double FinalChange, double? Factor);
 
 public sealed record PoolReserves(Address Pair, Address Token0, Address Token1, BigInteger Reserve0, BigInteger Reserve1);
 

@@ -63,6 +63,10 @@ internal sealed class ExactCascade
                 Index(mk.CollateralToken, $"collateral of Morpho market {mk.Id}");
                 Index(mk.LoanToken, $"loan token of Morpho market {mk.Id}");
             }
+        for (var st = 0; st < snapshot.MorphoBlue.Count; st++)
+            foreach (var p in snapshot.MorphoBlue[st].Positions)
+                if (!_morphoMarketIndex[st].ContainsKey(p.MarketId))
+                    throw new DefiRiskException($"Morpho position of {p.Account} names market {p.MarketId}, which is not in the snapshot");
         foreach (var step in scenario.Steps)
             foreach (var sh in step.Shocks)
                 Index(sh.Asset, "shocked asset");
@@ -506,7 +510,7 @@ internal sealed class ExactCascade
             var a = _index[asset];
             var shock = _scenario.TotalChange(asset);
             var change = _snapPrice[a].IsZero ? 0 : (double)finalMarket[a] / (double)_snapPrice[a] - 1;
-            return new Amplification(asset, _s.Assets[a].Symbol, shock, change, shock == 0 ? double.NaN : change / (double)shock);
+            return new Amplification(asset, _s.Assets[a].Symbol, shock, change, shock == 0 ? null : change / (double)shock);
         }).ToList();
         return new CascadeResult(_scenario.Name, rounds, totals, chains, longest, pricePath, amplification, Pools(), AaveOracle(finalOracle), MorphoOracle(finalOracle), hitLimit);
     }

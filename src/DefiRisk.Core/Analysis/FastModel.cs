@@ -144,7 +144,8 @@ internal sealed class FastModel
             {
                 var p = st.Positions[j];
                 if (p.BorrowShares.IsZero) continue;
-                var g = local[p.MarketId];
+                if (!local.TryGetValue(p.MarketId, out var g))
+                    throw new DefiRiskException($"Morpho position of {p.Account} names market {p.MarketId}, which is not in the snapshot");
                 var prm = parameters[morphoParam[g]];
                 var coll = (double)p.Collateral;
                 var borrowed = (double)p.BorrowShares * (tba[g] + 1) / (tbs[g] + 1e6);

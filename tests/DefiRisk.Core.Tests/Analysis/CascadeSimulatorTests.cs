@@ -68,6 +68,7 @@ public sealed class CascadeSimulatorTests
         Assert.Contains(r.Chains, c => c.CrossesProtocols);
         var amp = r.Amplification.Single(a => a.Asset == Weth);
         Assert.True(amp.Factor > 1, $"amplification {amp.Factor}");
+        Assert.Equal(amp.FinalChange / -0.20, amp.Factor!.Value, 12);
         Assert.Equal(1, r.Totals.EndogenousRoundsWithLiquidations);
         Assert.Equal(2, r.Totals.AccountsAffected);
         // Morpho repays all 13,550 USDC (collateral suffices): no bad debt; the final Morpho oracle follows WETH exactly:
@@ -215,6 +216,8 @@ public sealed class CascadeSimulatorTests
         Assert.Contains("\"DebtRepaid\":\"15000000000\"", json);
         using var doc = JsonDocument.Parse(json);
         Assert.Equal(2, doc.RootElement.GetProperty("Totals").GetProperty("Liquidations").GetInt32());
+        // A zero shock has no amplification factor (null, not NaN, which JSON cannot carry).
+        Assert.Contains("\"Factor\":null", JsonSerializer.Serialize(CascadeSimulator.Simulate(CrossProtocol(), Scenario.Single(Weth, 0m)), options));
         Assert.Equal(BigInteger.Parse("123456789012345678901234567890"),
             JsonSerializer.Deserialize<BigInteger>("\"123456789012345678901234567890\"", options));
     }
@@ -236,6 +239,15 @@ public sealed class CascadeSimulatorTests
         Assert.True(fast.Levels[^1].LiquidatedValueUsd > fast.Levels[0].LiquidatedValueUsd);
         var expected = fast.Levels.Where(l => l.EndogenousRoundsWithLiquidations >= 2).Select(l => (decimal?)l.Shock).FirstOrDefault();
         Assert.Equal(expected, fast.SelfSustainingThreshold);
+    }
+
+    [Fact]
+    public void Inconsistent_snapshots_are_user_errors()
+    {
+        var orphan = MiniMarket.Build([], [], [MiniMarket.Borrower("0xnone", 1, 1, 1)]);
+        Assert.Throws<DefiRiskException>(() => CascadeSimulator.Simulate(orphan, Scenario.Single(Weth, -0.1m)));
+        Assert.Throws<DefiRiskException>(() => CascadeSimulator.Sweep(orphan, Weth, -0.1m, -0.2m, -0.1m));
+        Assert.Throws<DefiRiskException>(() => CascadeSimulator.Simulate(MiniMarket.Build([]), Scenario.Single(A(0x99), -0.1m)));
     }
 
     [Theory]
