@@ -51,6 +51,11 @@ public sealed record AssetPrice(Address Asset, string Symbol, BigInteger MarketP
 /// <see cref="TriggerOraclePrice"/> (Aave: collateral reserve price in base currency; Morpho: <c>IOracle.price()</c> scale
 /// 1e36) are what made it liquidatable. <see cref="Causes"/>: ids of earlier liquidations whose sales moved that price
 /// (largest sales first, at most <see cref="SimulationOptions.MaxCausesListed"/>; <see cref="CauseCount"/> is complete).
+/// For a replay: <see cref="MorphoSeizedAssetsArgument"/> / <see cref="MorphoRepaidSharesArgument"/> are the exact
+/// <c>liquidate</c> arguments (one is zero; both zero for Aave, whose call is always debtToCover = uint256.max,
+/// receiveAToken = false); <see cref="SalePools"/> are the pairs the collateral was swapped through, in order, and
+/// <see cref="SaleRoute"/> says how the debt asset was obtained: "none" (same asset), "pools", "pools+oracle" (to the
+/// numeraire, then 1:1 in USD at oracle prices), or "market" (no pool: at market prices, no impact).
 /// </summary>
 public sealed record CascadeLiquidation(
     int Id,
@@ -73,7 +78,11 @@ public sealed record CascadeLiquidation(
     double BadDebtUsd,
     IReadOnlyList<int> Causes,
     int CauseCount,
-    int ChainDepth);
+    int ChainDepth,
+    BigInteger MorphoSeizedAssetsArgument,
+    BigInteger MorphoRepaidSharesArgument,
+    IReadOnlyList<Address> SalePools,
+    string SaleRoute);
 
 /// <summary>A position still liquidatable at the end of a round, and why nobody (fully) liquidated it.</summary>
 public sealed record UnliquidatedPosition(int Round, string Protocol, string Market, Address Account, BigInteger HealthFactor, string Reason);

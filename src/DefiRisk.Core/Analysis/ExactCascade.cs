@@ -191,21 +191,21 @@ internal sealed class ExactCascade
     /// to the debt asset; else to the numeraire and then 1:1 in USD at the oracle prices (a debt asset without pools,
     /// e.g. DAI); else, with no pool for the collateral either, at market prices without impact.
     /// </summary>
-    private (BigInteger Proceeds, Hop[] Path) Sell(int coll, int debt, BigInteger amount, bool commit, BigInteger[] oracle, BigInteger[] market)
+    private (BigInteger Proceeds, Hop[] Path, string Route) Sell(int coll, int debt, BigInteger amount, bool commit, BigInteger[] oracle, BigInteger[] market)
     {
-        if (coll == debt) return (amount, []);
+        if (coll == debt) return (amount, [], "none");
         var path = _g.FindPath(coll, debt);
-        if (path is not null) return (Swap(path, amount, commit), path);
+        if (path is not null) return (Swap(path, amount, commit), path, "pools");
         var toNumeraire = _g.FindPath(coll, _g.Numeraire);
         var decD = _s.Assets[debt].Decimals;
         if (toNumeraire is not null)
         {
             var outN = Swap(toNumeraire, amount, commit);
             var den = oracle[debt] * FixedPoint.Pow10(_s.Assets[_g.Numeraire].Decimals);
-            return (den.IsZero ? 0 : outN * oracle[_g.Numeraire] * FixedPoint.Pow10(decD) / den, toNumeraire);
+            return (den.IsZero ? 0 : outN * oracle[_g.Numeraire] * FixedPoint.Pow10(decD) / den, toNumeraire, "pools+oracle");
         }
         var d2 = market[debt] * FixedPoint.Pow10(_s.Assets[coll].Decimals);
-        return (d2.IsZero ? 0 : amount * market[coll] * FixedPoint.Pow10(decD) / d2, []);
+        return (d2.IsZero ? 0 : amount * market[coll] * FixedPoint.Pow10(decD) / d2, [], "market");
     }
 
     private BigInteger Swap(Hop[] path, BigInteger amount, bool commit)
@@ -333,14 +333,14 @@ internal sealed class ExactCascade
                 if (!Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, oracle, market, ref spent, out var why, out var repaidUsd8)) { reason = why; continue; }
 
                 _aave[c.Holder][c.Position] = d.AccountAfter;
-                var (proceeds, path) = Sell(ci, di, d.CollateralToLiquidator, true, oracle, market);
+                var (proceeds, path, route) = Sell(ci, di, d.CollateralToLiquidator, true, oracle, market);
                 spent += repaidUsd8;
                 foreach (var x in d.Deficits)
                     _aaveDeficits[(mk.Name, x.Asset)] = _aaveDeficits.GetValueOrDefault((mk.Name, x.Asset)) + x.Amount;
                 var badDebt = d.Deficits.Where(x => x.Asset == debtAsset).Aggregate(BigInteger.Zero, (sum, x) => sum + x.Amount);
                 var badDebtUsd = d.Deficits.Sum(x => Usd(x.Amount, _index[x.Asset], oracle));
                 Record(output, r, ProtocolNames.AaveV3, mk.Name, c.Account, di, ci, d.HealthFactor, d.CollateralPrice,
-                    d.DebtRepaid, d.CollateralToLiquidator, d.ProtocolFee, badDebt, badDebtUsd, proceeds, path, oracle, market, causes, depth, parent);
+                    d.DebtRepaid, d.CollateralToLiquidator, d.ProtocolFee, badDebt, badDebtUsd, proceeds, path, route, oracle, market, causes, depth, parent, 0, 0);
                 done = true;
                 reason = null;
                 break;
@@ -368,10 +368,10 @@ internal sealed class ExactCascade
 
         _morpho[c.Holder][c.Position] = d.PositionAfter;
         _morphoMarkets[c.Holder][mi] = d.MarketAfter;
-        var (proceeds, path) = Sell(ci, li, d.SeizedAssets, true, oracle, market);
+        var (proceeds, path, route) = Sell(ci, li, d.SeizedAssets, true, oracle, market);
         spent += repaidUsd8;
         Record(output, r, ProtocolNames.MorphoBlue, mk.Id, c.Account, li, ci, c.HealthFactor, price, d.RepaidAssets, d.SeizedAssets, 0,
-            d.BadDebtAssets, Usd(d.BadDebtAssets, li, oracle), proceeds, path, oracle, market, causes, depth, parent);
+            d.BadDebtAssets, Usd(d.BadDebtAssets, li, oracle), proceeds, path, route, oracle, market, causes, depth, parent, seize, shares);
         // The choice repays everything or seizes everything: one call always ends the position's debt.
         return (null, FixedPoint.UInt256Max);
     }
@@ -385,7 +385,7 @@ internal sealed class ExactCascade
     {
         var unit = FixedPoint.Pow10(_s.Assets[debt].Decimals);
         repaidUsd8 = repaid * oracle[debt] / unit;
-        var (proceeds, _) = Sell(coll, debt, collateral, false, oracle, market);
+        var (proceeds, _, _) = Sell(coll, debt, collateral, false, oracle, market);
         var profit = (proceeds - repaid) * market[debt] / unit - _o.GasCostUsd;
         if (profit.Sign <= 0) { reason = "unprofitable after slippage and gas"; return false; }
         if (_o.LiquidatorCapitalPerRoundUsd is { } cap && spent + repaidUsd8 > cap) { reason = "liquidator capital cap reached"; return false; }
@@ -398,14 +398,16 @@ internal sealed class ExactCascade
 
     private void Record(List<CascadeLiquidation> output, int r, string protocol, string marketName, Address account, int debt, int coll,
         BigInteger hf, BigInteger trigger, BigInteger repaid, BigInteger seized, BigInteger fee, BigInteger badDebt, double badDebtUsd,
-        BigInteger proceeds, Hop[] path, BigInteger[] oracle, BigInteger[] market, (List<int> Listed, int Count) causes, int depth, int parent)
+        BigInteger proceeds, Hop[] path, string route, BigInteger[] oracle, BigInteger[] market, (List<int> Listed, int Count) causes, int depth, int parent,
+        BigInteger morphoSeizedArg, BigInteger morphoSharesArg)
     {
         var id = _liquidations.Count;
         var repaidUsd = Usd(repaid, debt, oracle);
         var seizedUsd = Usd(seized, coll, oracle);
         var profitUsd = Usd(proceeds - repaid, debt, market) - (double)_o.GasCostUsd / 1e8;
         var liq = new CascadeLiquidation(id, r, protocol, marketName, account, _s.Assets[debt].Address, _s.Assets[coll].Address, hf, trigger,
-            repaid, seized, fee, badDebt, proceeds, repaidUsd, seizedUsd - repaidUsd, profitUsd, badDebtUsd, causes.Listed, causes.Count, depth);
+            repaid, seized, fee, badDebt, proceeds, repaidUsd, seizedUsd - repaidUsd, profitUsd, badDebtUsd, causes.Listed, causes.Count, depth,
+            morphoSeizedArg, morphoSharesArg, path.Select(h => _s.UniswapV2Pools[h.Pool].Pair).ToList(), route);
         _liquidations.Add(liq);
         _soldUsd.Add(Usd(seized, coll, market));
         _parent.Add(parent);

@@ -74,6 +74,9 @@ public sealed class CascadeSimulatorTests
         // Morpho repays all 13,550 USDC (collateral suffices): no bad debt; the final Morpho oracle follows WETH exactly:
         // P·cNow·lSnap / (cSnap·lNow) with USDC unchanged = 2e27 × WETH now / $2000.
         Assert.Equal(Units("13550", 6), morpho.DebtRepaid);
+        Assert.Equal((BigInteger.Zero, Units("13550", 12)), (morpho.MorphoSeizedAssetsArgument, morpho.MorphoRepaidSharesArgument)); // repay all shares
+        Assert.Equal([MiniMarket.WethUsdcPool.Pair], morpho.SalePools);
+        Assert.Equal("pools", morpho.SaleRoute);
         var wethNow = r.PricePath.Single(p => p.Asset == Weth).OraclePriceUsd[^1];
         Assert.Equal(MiniMarket.WethUsdcPrice * wethNow / Usd("2000"), r.FinalMorphoOraclePrices.Single().Price);
         Assert.Equal(wethNow, r.FinalAaveOraclePrices.Single(p => p.Asset == Weth).Price);
@@ -142,6 +145,7 @@ public sealed class CascadeSimulatorTests
         var r = CascadeSimulator.Simulate(MiniMarket.Build([account]), Scenario.Single(Weth, -0.20m));
         var liq = Assert.Single(r.Rounds[0].Liquidations);
         Assert.Equal(Dai, liq.DebtAsset);
+        Assert.Equal("pools+oracle", liq.SaleRoute);
         Assert.Equal(BigInteger.Zero, liq.SaleProceeds % E(12));
         Assert.True(liq.SaleProceeds > liq.DebtRepaid);
     }
@@ -171,6 +175,7 @@ public sealed class CascadeSimulatorTests
         var r = CascadeSimulator.Simulate(snapshot, Scenario.Single(Weth, -0.40m));
         var liq = Assert.Single(r.Rounds.SelectMany(x => x.Liquidations));
         Assert.Equal(Units("10", 18), liq.CollateralSeized);
+        Assert.Equal((Units("10", 18), BigInteger.Zero), (liq.MorphoSeizedAssetsArgument, liq.MorphoRepaidSharesArgument)); // seize all
         Assert.Equal(Units("16000", 6), liq.DebtRepaid + liq.BadDebt);
         var entry = Assert.Single(r.Totals.BadDebt);
         Assert.Equal(("written-off", liq.BadDebt, MiniMarket.MorphoWethUsdc), (entry.Kind, entry.Amount, entry.Market));
