@@ -61,6 +61,20 @@ public static class FixedPoint
     /// <summary>Morpho <c>MathLib.wDivUp</c>: ⌈x·wad / y⌉.</summary>
     public static BigInteger WDivUp(BigInteger x, BigInteger y) => MulDivUp(x, Wad, y);
 
+    /// <summary>⌊√x⌋ for x ≥ 0 (Newton's method on integers); used to re-price constant-product pools at constant k.</summary>
+    public static BigInteger Sqrt(BigInteger x)
+    {
+        if (x.Sign < 0) throw new ArgumentOutOfRangeException(nameof(x), "square root of a negative number");
+        if (x < 2) return x;
+        var r = BigInteger.One << (int)((x.GetBitLength() + 1) / 2);
+        while (true)
+        {
+            var next = (r + x / r) >> 1;
+            if (next >= r) return r;
+            r = next;
+        }
+    }
+
     public static BigInteger Min(BigInteger a, BigInteger b) => a < b ? a : b;
     public static BigInteger Max(BigInteger a, BigInteger b) => a > b ? a : b;
 

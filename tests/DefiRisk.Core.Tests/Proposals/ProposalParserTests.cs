@@ -107,7 +107,7 @@ public sealed class ProposalParserTests
         Assert.Equal(BigInteger.Parse("770000000000000000"), target.Lltv);
         var moved = Assert.Single(morpho.Positions);
         Assert.Equal(target.Id, moved.MarketId);
-        Assert.Equal(Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(baseline.MorphoBlue[0].Markets[0], moved.BorrowShares),
-            Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(target, moved.BorrowShares));
+        Assert.Equal(DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(baseline.MorphoBlue[0].Markets[0], moved.BorrowShares),
+            DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(target, moved.BorrowShares));
     }
 }

@@ -63,4 +63,12 @@ public static class MorphoBlueMath
     public static BigInteger LiquidationIncentiveFactor(BigInteger lltv) =>
         FixedPoint.Min(MaxLiquidationIncentiveFactor,
             FixedPoint.WDivDown(FixedPoint.Wad, FixedPoint.Wad - FixedPoint.WMulDown(LiquidationCursor, FixedPoint.Wad - lltv)));
+
+    /// <summary>
+    /// <c>liquidate</c> given repaidShares: seized = ⌊⌊toAssetsDown(shares)·LIF / 1e18⌋ · 1e36 / price⌋ (collateral base units).
+    /// </summary>
+    public static BigInteger SeizedForRepaidShares(BigInteger repaidShares, MorphoBlueMarket market, BigInteger lif, BigInteger oraclePrice) =>
+        FixedPoint.MulDivDown(
+            FixedPoint.WMulDown(ToAssetsDown(repaidShares, market.TotalBorrowAssets, market.TotalBorrowShares), lif),
+            FixedPoint.OraclePriceScale, oraclePrice);
 }

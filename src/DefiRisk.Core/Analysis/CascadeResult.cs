@@ -1,0 +1,130 @@
+using System.Numerics;
+using DefiRisk.Core.Domain;
+
+namespace DefiRisk.Core.Analysis;
+
+// Result types are plain records, JSON-ready with System.Text.Json: BigIntegers go through
+// BigIntegerDecimalStringConverter (decimal strings), USD doubles are lossy views for reports only.
+
+public static class ProtocolNames
+{
+    public const string AaveV3 = "aave-v3";
+    public const string MorphoBlue = "morpho-blue";
+}
+
+/// <summary>Everything one cascade did. Round 0 is the exogenous shock; later rounds are driven by the sales.</summary>
+public sealed record CascadeResult(
+    string Scenario,
+    IReadOnlyList<CascadeRound> Rounds,
+    CascadeTotals Totals,
+    IReadOnlyList<LiquidationChain> Chains,
+    LiquidationChain? LongestChain,
+    IReadOnlyList<AssetPricePath> PricePath,
+    IReadOnlyList<Amplification> Amplification,
+    IReadOnlyList<PoolReserves> FinalPools,
+    IReadOnlyList<AaveOraclePrice> FinalAaveOraclePrices,
+    IReadOnlyList<MorphoOraclePrice> FinalMorphoOraclePrices,
+    bool HitRoundLimit);
+
+/// <summary>
+/// One round. State at its start (after its exogenous step and the previous round's sales): asset prices, the pool
+/// reserves, and the oracle prices in each protocol's native unit — what a replay on a real chain sets before sending
+/// this round's liquidations, in <see cref="Liquidations"/> order. Then what was liquidated and what stayed liquidatable.
+/// </summary>
+public sealed record CascadeRound(
+    int Round,
+    IReadOnlyList<AssetPrice> Prices,
+    IReadOnlyList<PoolReserves> Pools,
+    IReadOnlyList<AaveOraclePrice> AaveOraclePrices,
+    IReadOnlyList<MorphoOraclePrice> MorphoOraclePrices,
+    IReadOnlyList<CascadeLiquidation> Liquidations,
+    IReadOnlyList<UnliquidatedPosition> Unliquidated);
+
+/// <summary>USD with 8 decimals: the market price (pool-derived where a pool route exists) and the oracle price.</summary>
+public sealed record AssetPrice(Address Asset, string Symbol, BigInteger MarketPriceUsd, BigInteger OraclePriceUsd);
+
+/// <summary>
+/// One liquidation call. Amounts in base units: <see cref="DebtRepaid"/> (debt asset), <see cref="CollateralSeized"/>
+/// (collateral asset, to the liquidator, Aave fee excluded), <see cref="ProtocolFee"/> (collateral, Aave treasury),
+/// <see cref="BadDebt"/> (debt asset: Aave v3.3+ deficit of that reserve, Morpho written-off assets),
+/// <see cref="SaleProceeds"/> (debt asset the liquidator got for the collateral). <see cref="HealthFactor"/> (wad) and
+/// <see cref="TriggerOraclePrice"/> (Aave: collateral reserve price in base currency; Morpho: <c>IOracle.price()</c> scale
+/// 1e36) are what made it liquidatable. <see cref="Causes"/>: ids of earlier liquidations whose sales moved that price
+/// (largest sales first, at most <see cref="SimulationOptions.MaxCausesListed"/>; <see cref="CauseCount"/> is complete).
+/// For a replay: <see cref="MorphoSeizedAssetsArgument"/> / <see cref="MorphoRepaidSharesArgument"/> are the exact
+/// <c>liquidate</c> arguments (one is zero; both zero for Aave, whose call is always debtToCover = uint256.max,
+/// receiveAToken = false); <see cref="SalePools"/> are the pairs the collateral was swapped through, in order, and
+/// <see cref="SaleRoute"/> says how the debt asset was obtained: "none" (same asset), "pools", "pools+oracle" (to the
+/// numeraire, then 1:1 in USD at oracle prices), or "market" (no pool: at market prices, no impact).
+/// </summary>
+public sealed record CascadeLiquidation(
+    int Id,
+    int Round,
+    string Protocol,
+    string Market,
+    Address Account,
+    Address DebtAsset,
+    Address CollateralAsset,
+    BigInteger HealthFactor,
+    BigInteger TriggerOraclePrice,
+    BigInteger DebtRepaid,
+    BigInteger CollateralSeized,
+    BigInteger ProtocolFee,
+    BigInteger BadDebt,
+    BigInteger SaleProceeds,
+    double DebtRepaidUsd,
+    double BonusUsd,
+    double ProfitUsd,
+    double BadDebtUsd,
+    IReadOnlyList<int> Causes,
+    int CauseCount,
+    int ChainDepth,
+    BigInteger MorphoSeizedAssetsArgument,
+    BigInteger MorphoRepaidSharesArgument,
+    IReadOnlyList<Address> SalePools,
+    string SaleRoute);
+
+/// <summary>A position still liquidatable at the end of a round, and why nobody (fully) liquidated it.</summary>
+public sealed record UnliquidatedPosition(int Round, string Protocol, string Market, Address Account, BigInteger HealthFactor, string Reason);
+
+public sealed record CascadeTotals(
+    double LiquidatedValueUsd,
+    double BonusPaidUsd,
+    double BadDebtUsd,
+    IReadOnlyList<BadDebtEntry> BadDebt,
+    int Liquidations,
+    int AccountsAffected,
+    int RoundsWithLiquidations,
+    int EndogenousRoundsWithLiquidations);
+
+/// <summary>
+/// Bad debt per protocol, market and asset (base units). Kind: "deficit" (Aave v3.3+ reserve deficit),
+/// "written-off" (Morpho, taken from suppliers), "unbacked" (Aave ≤ v3.2: an account with debt and no collateral left at the end).
+/// </summary>
+public sealed record BadDebtEntry(string Protocol, string Market, Address Asset, string Kind, BigInteger Amount, double AmountUsd);
+
+/// <summary>A path of causally linked liquidations (earliest first).</summary>
+public sealed record LiquidationChain(IReadOnlyList<int> LiquidationIds, IReadOnlyList<string> Protocols, bool CrossesProtocols);
+
+public sealed record AssetPricePath(Address Asset, string Symbol, IReadOnlyList<BigInteger> MarketPriceUsd, IReadOnlyList<BigInteger> OraclePriceUsd);
+
+/// <summary>Final market price change ÷ the exogenous shock of that asset (1 = no amplification; null for a zero shock).</summary>
+public sealed record Amplification(Address Asset, string Symbol, decimal InitialShock, double FinalChange, double? Factor);
+
+public sealed record PoolReserves(Address Pair, Address Token0, Address Token1, BigInteger Reserve0, BigInteger Reserve1);
+
+/// <summary>The Aave oracle price to set for a reserve (base-currency units, <c>getAssetPrice</c>) to replay the final state.</summary>
+public sealed record AaveOraclePrice(string Market, Address Asset, BigInteger Price);
+
+/// <summary>The Morpho market oracle <c>price()</c> (1e36 scale) to set to replay the final state.</summary>
+public sealed record MorphoOraclePrice(string MarketId, Address Oracle, BigInteger Price);
+
+/// <summary>One shock level of a sweep.</summary>
+public sealed record SweepLevel(decimal Shock, double LiquidatedValueUsd, double BadDebtUsd, int Liquidations, int RoundsWithLiquidations, int EndogenousRoundsWithLiquidations, bool SelfSustaining);
+
+/// <summary>
+/// A sweep over shock levels of one asset. <see cref="SelfSustainingThreshold"/>: the smallest shock (in magnitude)
+/// at which the cascade is self-sustaining, defined as liquidations in at least 2 rounds after round 0 (i.e. the
+/// sales keep triggering new liquidations for two rounds after the exogenous drop stopped); null if none.
+/// </summary>
+public sealed record SweepResult(Address Asset, string Symbol, string Path, IReadOnlyList<SweepLevel> Levels, decimal? SelfSustainingThreshold);

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Numerics;
+using DefiRisk.Core.Domain;
+
+namespace DefiRisk.Core.Analysis;
+
+/// <summary>
+/// An exogenous move of one asset's market price: <see cref="Change"/> is a fraction (−0.30 = −30 %), applied as the
+/// exact ratio <see cref="FactorNumerator"/> / <see cref="FactorDenominator"/> (parts per billion). Which oracles follow
+/// depends on the asset's oracle kind: a market feed follows the market; an exchange-rate oracle (wstETH) follows its
+/// base asset only, so a shock of the LST itself is a depeg its oracle does not see.
+/// </summary>
+public sealed record AssetShock(Address Asset, decimal Change)
+{
+    public const long FactorDenominator = 1_000_000_000;
+
+    public long FactorNumerator => FactorDenominator + (long)decimal.Round(Change * FactorDenominator, MidpointRounding.AwayFromZero);
+
+    /// <summary>price × (1 + change), floor, in the price's own unit.</summary>
+    public BigInteger Apply(BigInteger price) => price * FactorNumerator / FactorDenominator;
+
+    public override string ToString() => $"{Asset}={Change.ToString("P2", CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>The exogenous moves applied at one step (round) of a scenario, all at once.</summary>
+public sealed record ShockStep(IReadOnlyList<AssetShock> Shocks);
+
+/// <summary>
+/// A stress scenario: step 0 is applied at round 0; step s (a shock path) at round s, on top of the endogenous
+/// pool moves of the rounds before it.
+/// </summary>
+public sealed record Scenario(string Name, IReadOnlyList<ShockStep> Steps)
+{
+    public static Scenario Single(Address asset, decimal change, string? name = null) =>
+        new(name ?? $"{asset} {change:P1}", [new ShockStep([new AssetShock(asset, change)])]);
+
+    /// <summary>Compounded exogenous change of one asset over all steps (e.g. −10 %, −10 % → −19 %).</summary>
+    public decimal TotalChange(Address asset)
+    {
+        var factor = 1m;
+        foreach (var step in Steps)
+            foreach (var shock in step.Shocks)
+                if (shock.Asset == asset) factor *= 1 + shock.Change;
+        return factor - 1;
+    }
+
+    public IReadOnlyList<Address> ShockedAssets() => Steps.SelectMany(s => s.Shocks).Select(s => s.Asset).Distinct().ToList();
+}
+
+/// <summary>
+/// Parses the CLI's shock specs: <c>WETH=-30%</c> (one step), <c>WETH=-10%,-10%,-5%</c> (a path: one move per step),
+/// several specs combine step by step. The asset is a symbol or an address in the snapshot; the number is a percent
+/// (the % sign is optional), strictly above −100 % and at most +1000 %.
+/// </summary>
+public static class ScenarioParser
+{
+    public static Scenario Parse(IEnumerable<string> specs, Snapshot snapshot, string? name = null)
+    {
+        var steps = new List<List<AssetShock>>();
+        var list = specs.ToList();
+        if (list.Count == 0) throw new DefiRiskException("no shock given: use e.g. --shock WETH=-30%");
+        foreach (var spec in list)
+        {
+            var (assetText, changes) = ParseSpec(spec);
+            var asset = snapshot.FindAsset(assetText)
+                ?? throw new DefiRiskException($"shock '{spec}': asset '{assetText}' is not in the snapshot");
+            for (var i = 0; i < changes.Count; i++)
+            {
+                while (steps.Count <= i) steps.Add([]);
+                if (steps[i].Any(s => s.Asset == asset.Address))
+                    throw new DefiRiskException($"shock '{spec}': asset '{assetText}' is shocked twice in step {i}");
+                steps[i].Add(new AssetShock(asset.Address, changes[i]));
+            }
+        }
+        return new Scenario(name ?? string.Join(" ", list), steps.Select(s => new ShockStep(s)).ToList());
+    }
+
+    /// <summary>Splits and validates one spec without resolving the asset.</summary>
+    public static (string Asset, IReadOnlyList<decimal> Changes) ParseSpec(string spec)
+    {
+        var eq = spec.IndexOf('=');
+        if (eq <= 0 || eq == spec.Length - 1)
+            throw new DefiRiskException($"shock '{spec}' is not of the form ASSET=-30% (or ASSET=-10%,-10% for a path)");
+        var asset = spec[..eq].Trim();
+        var changes = new List<decimal>();
+        foreach (var part in spec[(eq + 1)..].Split(','))
+        {
+            var t = part.Trim();
+            if (t.EndsWith('%')) t = t[..^1].TrimEnd();
+            if (!decimal.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent))
+                throw new DefiRiskException($"shock '{spec}': '{part.Trim()}' is not a percentage like -30%");
+            if (percent <= -100m || percent > 1000m)
+                throw new DefiRiskException($"shock '{spec}': {percent.ToString(CultureInfo.InvariantCulture)}% is out of range (must be > -100% and <= 1000%)");
+            changes.Add(percent / 100m);
+        }
+        return (asset, changes);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics;
+using DefiRisk.Core.Domain;
+
+namespace DefiRisk.Core.Analysis;
+
+/// <summary>
+/// Knobs of a cascade simulation. Defaults: immediate oracles, no gas, unlimited liquidator capital, USDC as the
+/// numeraire (else the asset with the most pools), 50 rounds at most.
+/// </summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Upper bound on rounds (round 0 included); a cascade still running there is flagged.</summary>
+    public int MaxRounds { get; init; } = 50;
+
+    /// <summary>How the market-feed oracles follow market prices (default: immediately).</summary>
+    public IOracleModel OracleModel { get; init; } = ImmediateOracle.Instance;
+
+    /// <summary>Gas cost per liquidation call, in USD with 8 decimals (subtracted in the profitability test).</summary>
+    public BigInteger GasCostUsd { get; init; } = BigInteger.Zero;
+
+    /// <summary>Cap on the debt liquidators repay per round, USD with 8 decimals (at oracle prices); null = no cap.</summary>
+    public BigInteger? LiquidatorCapitalPerRoundUsd { get; init; }
+
+    /// <summary>The asset pools are priced against (1 unit = $1 held); null = USDC by symbol, else the most-pooled asset.</summary>
+    public Address? Numeraire { get; init; }
+
+    /// <summary>Liquidation calls per position within one round (repeat while still HF &lt; 1).</summary>
+    public int MaxCallsPerPositionPerRound { get; init; } = 32;
+
+    /// <summary>Maps each round's proposed liquidations to the permitted ones (next issue builds real breakers).</summary>
+    public ICircuitBreaker CircuitBreaker { get; init; } = NoCircuitBreaker.Instance;
+
+    /// <summary>Risk-parameter changes (LT, bonus, pause …) applied to the snapshot before round 0.</summary>
+    public IReadOnlyList<IRiskParameterOverride> ParameterOverrides { get; init; } = [];
+
+    /// <summary>How many causes each liquidation lists (the count is always complete) and how many chains are output.</summary>
+    public int MaxCausesListed { get; init; } = 5;
+    public int MaxChainsListed { get; init; } = 20;
+
+    /// <summary>Sweep only: force the exact BigInteger path instead of the floating-point fast path.</summary>
+    public bool ExactSweep { get; init; }
+
+    public static SimulationOptions Default { get; } = new();
+}
+
+/// <summary>
+/// The oracle price a market-feed asset reports in a round, given the market prices at the start of every round so
+/// far (<paramref name="marketHistory"/>[r][asset], USD 8 decimals) and the snapshot's oracle price.
+/// Exchange-rate oracles are derived from their base asset by the simulator, not by this model.
+/// </summary>
+public interface IOracleModel
+{
+    BigInteger FeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, BigInteger snapshotPrice);
+
+    /// <summary>Rounds between a market move and the oracle showing it (0 = same round).</summary>
+    int LagRounds { get; }
+}
+
+/// <summary>The oracle shows the market price of the same round.</summary>
+public sealed class ImmediateOracle : IOracleModel
+{
+    public static ImmediateOracle Instance { get; } = new();
+    public int LagRounds => 0;
+    public BigInteger FeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, BigInteger snapshotPrice) => marketHistory[round][asset];
+}
+
+/// <summary>The oracle shows the market price of <see cref="LagRounds"/> rounds ago (the snapshot price before round 0).</summary>
+public sealed class LaggedOracle(int lagRounds) : IOracleModel
+{
+    public int LagRounds { get; } = lagRounds >= 0 ? lagRounds : throw new DefiRiskException($"oracle lag {lagRounds} must be ≥ 0 rounds");
+    public BigInteger FeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, BigInteger snapshotPrice) =>
+        round - LagRounds >= 0 ? marketHistory[round - LagRounds][asset] : snapshotPrice;
+}
+
+/// <summary>A change of risk parameters (a proposal under review) applied to the snapshot before the simulation.</summary>
+public interface IRiskParameterOverride
+{
+    Snapshot Apply(Snapshot snapshot);
+}
+
+/// <summary>A position the liquidators would liquidate in a round, before any circuit breaker.</summary>
+public sealed record ProposedLiquidation(int Round, string Protocol, string Market, Address Account, BigInteger HealthFactor);
+
+/// <summary>What a breaker sees when it rules on a round: prices in USD 8 decimals by asset.</summary>
+public sealed record CircuitBreakerContext(
+    int Round,
+    Snapshot Snapshot,
+    IReadOnlyDictionary<Address, BigInteger> MarketPricesUsd,
+    IReadOnlyDictionary<Address, BigInteger> OraclePricesUsd);
+
+/// <summary>
+/// Maps the proposed liquidations of one round to the permitted ones (a subset, order kept). The rest stay
+/// liquidatable and are reported as blocked. Must be deterministic and pure.
+/// </summary>
+public interface ICircuitBreaker
+{
+    string Name { get; }
+    IReadOnlyList<ProposedLiquidation> Permit(CircuitBreakerContext context, IReadOnlyList<ProposedLiquidation> proposed);
+}
+
+/// <summary>Permits everything (the baseline).</summary>
+public sealed class NoCircuitBreaker : ICircuitBreaker
+{
+    public static NoCircuitBreaker Instance { get; } = new();
+    public string Name => "none";
+    public IReadOnlyList<ProposedLiquidation> Permit(CircuitBreakerContext context, IReadOnlyList<ProposedLiquidation> proposed) => proposed;
+}
+
+/// <summary>Applies breakers in order, each to what the previous one permitted.</summary>
+public sealed class CompositeCircuitBreaker(IReadOnlyList<ICircuitBreaker> breakers) : ICircuitBreaker
+{
+    public string Name => string.Join("+", breakers.Select(b => b.Name));
+
+    public IReadOnlyList<ProposedLiquidation> Permit(CircuitBreakerContext context, IReadOnlyList<ProposedLiquidation> proposed)
+    {
+        foreach (var b in breakers) proposed = b.Permit(context, proposed);
+        return proposed;
+    }
+}

@@ -1,0 +1,207 @@
+using System.Numerics;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Numerics;
+
+namespace DefiRisk.Core.Protocols.AaveV3;
+
+/// <summary>
+/// One <c>Pool.liquidationCall(collateralAsset, debtAsset, user, debtToCover, receiveAToken = false)</c>.
+/// <see cref="OraclePrice"/> returns <c>AaveOracle.getAssetPrice</c> (base-currency units) for a reserve asset;
+/// pass <see cref="MaxDebtToCover"/> (<c>type(uint256).max</c>) for "as much as the close factor allows".
+/// </summary>
+public sealed record AaveV3LiquidationContext(
+    AaveV3Market Market,
+    AaveV3Account Account,
+    Address CollateralAsset,
+    Address DebtAsset,
+    BigInteger DebtToCover,
+    Func<Address, BigInteger> OraclePrice)
+{
+    public static BigInteger MaxDebtToCover => FixedPoint.UInt256Max;
+}
+
+/// <summary>A reserve deficit created by a v3.3+ liquidation that left the account without collateral (base units of <see cref="Asset"/>).</summary>
+public sealed record AaveV3Deficit(Address Asset, BigInteger Amount);
+
+/// <summary>
+/// Outcome of one liquidation call. Amounts in base units: <see cref="DebtRepaid"/> of the debt asset (what the
+/// liquidator pays, <c>LiquidationCall.debtToCover</c>), <see cref="CollateralToLiquidator"/> of the collateral
+/// (<c>liquidatedCollateralAmount</c>, fee excluded), <see cref="ProtocolFee"/> to the treasury. The borrower
+/// loses <see cref="CollateralFromBorrower"/> = both. <see cref="Reason"/> is the contract's error when not executed.
+/// </summary>
+public sealed record AaveV3LiquidationDecision(
+    bool Executed,
+    string? Reason,
+    BigInteger HealthFactor,
+    BigInteger DebtRepaid,
+    BigInteger CollateralToLiquidator,
+    BigInteger ProtocolFee,
+    BigInteger CollateralPrice,
+    BigInteger DebtPrice,
+    int LiquidationBonus,
+    IReadOnlyList<AaveV3Deficit> Deficits,
+    AaveV3Account AccountAfter)
+{
+    public BigInteger CollateralFromBorrower => CollateralToLiquidator + ProtocolFee;
+
+    internal static AaveV3LiquidationDecision Revert(string reason, BigInteger hf, AaveV3Account account) =>
+        new(false, reason, hf, 0, 0, 0, 0, 0, 0, [], account);
+}
+
+/// <summary>
+/// Mirrors <c>LiquidationLogic.executeLiquidationCall</c> for the deployed <see cref="AaveV3Market.PoolRevision"/>:
+/// <list type="bullet">
+/// <item>≤ v3.2 (aave-v3-core 1.19 / origin 3.1–3.2): close factor 50 % of the debt reserve's balance when
+/// HF &gt; 0.95e18 (<c>_calculateDebt</c>: <c>healthFactor &gt; CLOSE_FACTOR_HF_THRESHOLD ? DEFAULT : MAX</c>), else 100 %;
+/// no dust rule; an account left without collateral keeps its debt.</item>
+/// <item>≥ v3.3: close factor against the whole position (50 % of total debt value) only when both legs are
+/// ≥ 2000e8 base and HF &gt; 0.95e18; <c>MUST_NOT_LEAVE_DUST</c> below 1000e8; when the seized collateral equals the
+/// whole collateral value, all debt is burned and the uncovered part becomes reserve deficit.</item>
+/// <item>≥ v3.5: debt values round up (<c>mulDivCeil</c>) in the close-factor and dust tests.</item>
+/// </list>
+/// <c>_calculateAvailableCollateralToLiquidate</c> is shared by all: base = ⌊pD·debt·uC / (pC·uD)⌋,
+/// max = percentMul(base, bonus); if max &gt; balance: seize the balance and debt = percentDiv(⌊pC·bal·uD/(pD·uC)⌋, bonus);
+/// fee = percentMul(seized − percentDiv(seized, bonus), protocolFee). v3.7's floor/ceil variants are not modelled
+/// (its revision is treated as v3.5+). The treasury's 1-wei scaled-balance cap on the fee is not modelled.
+/// </summary>
+public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationContext, AaveV3LiquidationDecision>
+{
+    /// <summary><c>CLOSE_FACTOR_HF_THRESHOLD</c> = 0.95e18 (wad).</summary>
+    public static readonly BigInteger CloseFactorHfThreshold = 950_000_000_000_000_000;
+    /// <summary><c>DEFAULT_LIQUIDATION_CLOSE_FACTOR</c> = 0.5e4 (bps).</summary>
+    public const int DefaultCloseFactor = 5_000;
+    /// <summary><c>MAX_LIQUIDATION_CLOSE_FACTOR</c> = 1e4 (bps).</summary>
+    public const int MaxCloseFactor = 10_000;
+    /// <summary>v3.3+ <c>MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD</c> = 2000e8 (base currency).</summary>
+    public static readonly BigInteger MinBaseMaxCloseFactorThreshold = 2000_00000000;
+    /// <summary>v3.3+ <c>MIN_LEFTOVER_BASE</c> = 1000e8 (base currency).</summary>
+    public static readonly BigInteger MinLeftoverBase = 1000_00000000;
+
+    public static AaveV3LiquidationRule Instance { get; } = new();
+
+    public AaveV3LiquidationDecision Decide(AaveV3LiquidationContext c)
+    {
+        var market = c.Market;
+        var account = c.Account;
+        var v33 = market.PoolRevision >= AaveV3Revision.V3_3;
+        var v35 = market.PoolRevision >= AaveV3Revision.V3_5;
+
+        var data = AaveV3AccountMath.Calculate(market, account, c.OraclePrice);
+        var hf = data.HealthFactor;
+        var collReserve = market.Reserve(c.CollateralAsset);
+        var debtReserve = market.Reserve(c.DebtAsset);
+        var collPos = Find(account, c.CollateralAsset);
+        var debtPos = Find(account, c.DebtAsset);
+        var userDebt = debtPos?.TotalDebt ?? BigInteger.Zero;
+        var userColl = collPos?.Collateral ?? BigInteger.Zero;
+
+        // ValidationLogic.validateLiquidationCall, in the contract's order.
+        if (!collReserve.Active || !debtReserve.Active) return AaveV3LiquidationDecision.Revert("RESERVE_INACTIVE", hf, account);
+        if (collReserve.Paused || debtReserve.Paused) return AaveV3LiquidationDecision.Revert("RESERVE_PAUSED", hf, account);
+        if (hf >= FixedPoint.Wad) return AaveV3LiquidationDecision.Revert("HEALTH_FACTOR_NOT_BELOW_THRESHOLD", hf, account);
+        if (collReserve.LiquidationThreshold == 0 || collPos is null || !collPos.UsedAsCollateral)
+            return AaveV3LiquidationDecision.Revert("COLLATERAL_CANNOT_BE_LIQUIDATED", hf, account);
+        if (userDebt.IsZero) return AaveV3LiquidationDecision.Revert("SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER", hf, account);
+
+        // Bonus and prices (≤ 3.1 _getConfigurationData: an e-mode price source replaces the collateral price when
+        // the collateral is in the category, and the debt price whenever the user is in e-mode).
+        var eMode = market.EMode(account.EModeCategory);
+        var collInEMode = eMode is not null && eMode.Contains(c.CollateralAsset);
+        var bonus = collInEMode ? eMode!.LiquidationBonus : collReserve.LiquidationBonus;
+        var eModeSource = eMode?.PriceSourcePrice is { } sp && !sp.IsZero ? sp : (BigInteger?)null;
+        var pC = collInEMode && eModeSource is { } s1 ? s1 : c.OraclePrice(c.CollateralAsset);
+        var pD = eModeSource ?? c.OraclePrice(c.DebtAsset);
+        var uC = FixedPoint.Pow10(collReserve.Decimals);
+        var uD = FixedPoint.Pow10(debtReserve.Decimals);
+
+        BigInteger maxDebt;
+        if (!v33)
+        {
+            var closeFactor = hf > CloseFactorHfThreshold ? DefaultCloseFactor : MaxCloseFactor;
+            maxDebt = FixedPoint.PercentMul(userDebt, closeFactor);
+        }
+        else
+        {
+            var debtBase = v35 ? FixedPoint.MulDivUp(userDebt, pD, uD) : userDebt * pD / uD;
+            var collBase = userColl * pC / uC;
+            maxDebt = userDebt;
+            if (collBase >= MinBaseMaxCloseFactorThreshold && debtBase >= MinBaseMaxCloseFactorThreshold && hf > CloseFactorHfThreshold)
+            {
+                var half = FixedPoint.PercentMul(data.TotalDebtBase, DefaultCloseFactor);
+                if (debtBase > half) maxDebt = half * uD / pD;
+            }
+        }
+        var actualDebt = c.DebtToCover > maxDebt ? maxDebt : c.DebtToCover;
+
+        // _calculateAvailableCollateralToLiquidate
+        var baseCollateral = pD * actualDebt * uC / (pC * uD);
+        var maxCollateral = FixedPoint.PercentMul(baseCollateral, bonus);
+        BigInteger collateralAmount;
+        if (maxCollateral > userColl)
+        {
+            collateralAmount = userColl;
+            actualDebt = FixedPoint.PercentDiv(pC * collateralAmount * uD / (pD * uC), bonus);
+        }
+        else collateralAmount = maxCollateral;
+        var collateralToLiquidateBase = collateralAmount * pC / uC; // v3.3+ hasNoCollateralLeft input (fee included)
+        BigInteger fee = 0;
+        if (collReserve.LiquidationProtocolFee != 0)
+        {
+            var bonusCollateral = collateralAmount - FixedPoint.PercentDiv(collateralAmount, bonus);
+            fee = FixedPoint.PercentMul(bonusCollateral, collReserve.LiquidationProtocolFee);
+        }
+        var toLiquidator = collateralAmount - fee;
+
+        if (v33 && actualDebt < userDebt && toLiquidator + fee < userColl)
+        {
+            // The contract measures the collateral leftover without the fee (balance − actualCollateralToLiquidate).
+            var debtLeft = v35 ? FixedPoint.MulDivUp(userDebt - actualDebt, pD, uD) : (userDebt - actualDebt) * pD / uD;
+            var collLeft = (userColl - toLiquidator) * pC / uC;
+            if (debtLeft < MinLeftoverBase || collLeft < MinLeftoverBase)
+                return AaveV3LiquidationDecision.Revert("MUST_NOT_LEAVE_DUST", hf, account);
+        }
+
+        var hasNoCollateralLeft = v33 && data.TotalCollateralBase == collateralToLiquidateBase;
+        var deficits = new List<AaveV3Deficit>();
+        var reserves = new List<AaveV3AccountReserve>(account.Reserves.Count);
+        foreach (var r in account.Reserves)
+        {
+            var next = r;
+            if (r.Asset == c.DebtAsset)
+            {
+                // _burnDebtTokens: variable first, then stable (≤ 3.1); 3.3+ burns all of it when no collateral is left.
+                var burn = hasNoCollateralLeft ? userDebt : actualDebt;
+                var fromVariable = FixedPoint.Min(burn, r.VariableDebt);
+                next = next with { VariableDebt = r.VariableDebt - fromVariable, StableDebt = r.StableDebt - (burn - fromVariable) };
+                if (hasNoCollateralLeft && userDebt > actualDebt) deficits.Add(new AaveV3Deficit(r.Asset, userDebt - actualDebt));
+            }
+            if (r.Asset == c.CollateralAsset)
+            {
+                var left = r.Collateral - collateralAmount;
+                next = next with { Collateral = left, UsedAsCollateral = r.UsedAsCollateral && !left.IsZero };
+            }
+            reserves.Add(next);
+        }
+        if (hasNoCollateralLeft)
+        {
+            // _burnBadDebt: every other (active) debt reserve of the account is burned into its deficit.
+            for (var i = 0; i < reserves.Count; i++)
+            {
+                var r = reserves[i];
+                if (r.Asset == c.DebtAsset || r.TotalDebt.IsZero || !market.Reserve(r.Asset).Active) continue;
+                deficits.Add(new AaveV3Deficit(r.Asset, r.TotalDebt));
+                reserves[i] = r with { VariableDebt = 0, StableDebt = 0 };
+            }
+        }
+
+        return new AaveV3LiquidationDecision(true, null, hf, actualDebt, toLiquidator, fee, pC, pD, bonus, deficits,
+            account with { Reserves = reserves });
+    }
+
+    private static AaveV3AccountReserve? Find(AaveV3Account account, Address asset)
+    {
+        foreach (var r in account.Reserves)
+            if (r.Asset == asset) return r;
+        return null;
+    }
+}
