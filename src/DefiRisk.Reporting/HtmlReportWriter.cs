@@ -24,44 +24,56 @@ public static class HtmlReportWriter
         var open = false;
         foreach (var block in doc.Blocks)
         {
-            switch (block)
+            if (block is SectionStart section)
             {
-                case SectionStart s:
-                    if (open) sb.Append("</section>\n");
-                    sb.Append("<section id=\"").Append(Escape.Html(s.Id)).Append("\">\n");
-                    open = true;
-                    break;
-                case Heading h:
-                    sb.Append('<').Append(h.Level == 2 ? "h2" : "h3").Append('>').Append(H(h.Title)).Append("</").Append(h.Level == 2 ? "h2" : "h3").Append(">\n");
-                    break;
-                case Paragraph p:
-                    sb.Append("<p>").Append(H(p.Content)).Append("</p>\n");
-                    break;
-                case Note n:
-                    sb.Append("<p class=\"note\">").Append(H(n.Content)).Append("</p>\n");
-                    break;
-                case BulletList l:
-                    sb.Append("<ul>");
-                    foreach (var item in l.Items) sb.Append("<li>").Append(H(item)).Append("</li>");
-                    sb.Append("</ul>\n");
-                    break;
-                case KeyFigures k:
-                    sb.Append("<div class=\"kpis\">");
-                    foreach (var (label, value) in k.Items)
-                        sb.Append("<div class=\"kpi\"><div class=\"kpi-value\">").Append(H(value)).Append("</div><div class=\"kpi-label\">").Append(H(label)).Append("</div></div>");
-                    sb.Append("</div>\n");
-                    break;
-                case Table t:
-                    WriteTable(sb, t);
-                    break;
-                case Figure f:
-                    sb.Append("<figure>").Append(f.Svg).Append("<figcaption>").Append(H(f.Caption)).Append("</figcaption></figure>\n");
-                    break;
+                if (open) sb.Append("</section>\n");
+                sb.Append("<section id=\"").Append(Escape.Html(section.Id)).Append("\">\n");
+                open = true;
             }
+            else WriteBlock(sb, block);
         }
         if (open) sb.Append("</section>\n");
         sb.Append("</main>\n<footer class=\"wrap\"><p>").Append(H(doc.Footer)).Append("</p></footer>\n</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    private static void WriteBlock(StringBuilder sb, Block block)
+    {
+        switch (block)
+        {
+            case Heading h:
+                sb.Append('<').Append(h.Level == 2 ? "h2" : "h3").Append('>').Append(H(h.Title)).Append("</").Append(h.Level == 2 ? "h2" : "h3").Append(">\n");
+                break;
+            case Paragraph p:
+                sb.Append("<p>").Append(H(p.Content)).Append("</p>\n");
+                break;
+            case Note n:
+                sb.Append("<p class=\"note\">").Append(H(n.Content)).Append("</p>\n");
+                break;
+            case BulletList l:
+                sb.Append("<ul>");
+                foreach (var item in l.Items) sb.Append("<li>").Append(H(item)).Append("</li>");
+                sb.Append("</ul>\n");
+                break;
+            case KeyFigures k:
+                sb.Append("<div class=\"kpis\">");
+                foreach (var (label, value) in k.Items)
+                    sb.Append("<div class=\"kpi\"><div class=\"kpi-value\">").Append(H(value)).Append("</div><div class=\"kpi-label\">").Append(H(label)).Append("</div></div>");
+                sb.Append("</div>\n");
+                break;
+            case Table t:
+                WriteTable(sb, t);
+                break;
+            case Figure f:
+                sb.Append("<figure>").Append(f.Svg).Append("<figcaption>").Append(H(f.Caption)).Append("</figcaption></figure>\n");
+                break;
+            case SideBySide pair:
+                sb.Append("<div class=\"pair\">\n");
+                WriteBlock(sb, pair.Left);
+                WriteBlock(sb, pair.Right);
+                sb.Append("</div>\n");
+                break;
+        }
     }
 
     private static void WriteTable(StringBuilder sb, Table t)
@@ -116,13 +128,17 @@ ul{margin:8px 0 12px;padding-left:22px}
 .table-wrap{overflow-x:auto;margin:12px 0 18px}
 table{border-collapse:collapse;width:100%;font-size:13.5px;font-variant-numeric:tabular-nums}
 caption{caption-side:top;text-align:left;font-weight:600;color:var(--ink);padding:0 0 6px;font-size:13.5px}
-th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{background:var(--soft);font-weight:600;border-top:1px solid var(--line);white-space:nowrap}
+th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;line-height:1.4}
+th{background:var(--soft);font-weight:600;border-top:1px solid var(--line);vertical-align:bottom}
 tbody tr:nth-child(even){background:#fbfcfd}
-td.num,th.num{text-align:right;white-space:nowrap}
+td.num,th.num{text-align:right}
+td.num{white-space:nowrap}
 figure{margin:14px 0 18px;padding:14px 14px 10px;border:1px solid var(--line);border-radius:8px;background:#fff}
 svg.chart{display:block;max-width:100%;height:auto;margin:0 auto}
 figcaption{font-size:13px;color:var(--muted);margin-top:8px}
+.pair{display:grid;grid-template-columns:minmax(0,1.3fr) minmax(0,1fr);gap:20px;align-items:start}
+.pair figure,.pair .table-wrap{margin:8px 0 14px}
+@media (max-width:900px){.pair{grid-template-columns:1fr}}
 footer{color:var(--muted);font-size:12.5px;padding:18px 32px 40px}
 @media print{.report-header{background:#fff;color:var(--ink);border-bottom:2px solid var(--ink)}.report-header .meta,.brand{color:var(--muted)}figure,table{break-inside:avoid}}
 

@@ -13,39 +13,43 @@ public static class MarkdownReportWriter
     {
         var sb = new StringBuilder(32 * 1024);
         sb.Append("# ").Append(M(doc.Title)).Append("\n\n*").Append(M(doc.Subtitle)).Append("*\n");
-        foreach (var block in doc.Blocks)
-        {
-            switch (block)
-            {
-                case SectionStart:
-                    break;
-                case Heading h:
-                    sb.Append('\n').Append(h.Level == 2 ? "## " : "### ").Append(M(h.Title)).Append('\n');
-                    break;
-                case Paragraph p:
-                    sb.Append('\n').Append(M(p.Content)).Append('\n');
-                    break;
-                case Note n:
-                    sb.Append("\n*").Append(M(n.Content)).Append("*\n");
-                    break;
-                case BulletList l:
-                    sb.Append('\n');
-                    foreach (var item in l.Items) sb.Append("- ").Append(M(item)).Append('\n');
-                    break;
-                case KeyFigures k:
-                    sb.Append("\n| Figure | Value |\n|:--|--:|\n");
-                    foreach (var (label, value) in k.Items) sb.Append("| ").Append(M(label)).Append(" | ").Append(M(value)).Append(" |\n");
-                    break;
-                case Table t:
-                    WriteTable(sb, t);
-                    break;
-                case Figure f:
-                    sb.Append("\n> Chart in the HTML report: ").Append(M(f.Caption)).Append('\n');
-                    break;
-            }
-        }
+        foreach (var block in doc.Blocks) WriteBlock(sb, block);
         sb.Append("\n---\n\n*").Append(M(doc.Footer)).Append("*\n");
         return sb.ToString();
+    }
+
+    private static void WriteBlock(StringBuilder sb, Block block)
+    {
+        switch (block)
+        {
+            case Heading h:
+                sb.Append('\n').Append(h.Level == 2 ? "## " : "### ").Append(M(h.Title)).Append('\n');
+                break;
+            case Paragraph p:
+                sb.Append('\n').Append(M(p.Content)).Append('\n');
+                break;
+            case Note n:
+                sb.Append("\n*").Append(M(n.Content)).Append("*\n");
+                break;
+            case BulletList l:
+                sb.Append('\n');
+                foreach (var item in l.Items) sb.Append("- ").Append(M(item)).Append('\n');
+                break;
+            case KeyFigures k:
+                sb.Append("\n| Figure | Value |\n|:--|--:|\n");
+                foreach (var (label, value) in k.Items) sb.Append("| ").Append(M(label)).Append(" | ").Append(M(value)).Append(" |\n");
+                break;
+            case Table t:
+                WriteTable(sb, t);
+                break;
+            case Figure f:
+                sb.Append("\n> Chart in the HTML report: ").Append(M(f.Caption)).Append('\n');
+                break;
+            case SideBySide pair:
+                WriteBlock(sb, pair.Left);
+                WriteBlock(sb, pair.Right);
+                break;
+        }
     }
 
     private static void WriteTable(StringBuilder sb, Table t)

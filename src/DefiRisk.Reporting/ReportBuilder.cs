@@ -128,13 +128,13 @@ public static class ReportBuilder
             var name = Text.Chain(c.Symbol);
             b.Add(new Heading(3, name + (c.Followers.Count > 0 ? " (with " + Text.Join(", ", c.Followers.Select(Text.Chain)) + ")" : "")));
             var series = c.Protocols.Select(p => new ChartSeries(p, c.Levels.Select(l => ((double)(l.Drop * 100), l.LiquidatableCollateralUsd[p])).ToList())).ToList();
-            b.Add(new Figure(SvgChart.Line($"Liquidatable collateral vs {c.Symbol} price drop", $"{c.Symbol} oracle price drop (%)", "collateral (USD)", series),
-                "Collateral liquidatable per protocol as the " + name + " oracle price falls (no cascade)."));
-            b.Add(new Table("Liquidatable collateral by " + name + " price",
-                ["Drop", name + " price", .. c.Protocols.Select(p => (Text)p), "Total"],
+            b.Add(new SideBySide(new Figure(SvgChart.Line($"Liquidatable collateral vs {c.Symbol} price drop", $"{c.Symbol} oracle price drop (%)", "collateral (USD)", series),
+                "Collateral liquidatable per protocol as the " + name + " oracle price falls (no cascade)."),
+                new Table("Liquidatable collateral by " + name + " price",
+                ["Drop", "Oracle price", .. c.Protocols.Select(p => (Text)p), "Total"],
                 [true, true, .. c.Protocols.Select(_ => true), true],
                 c.Levels.Select(l => (IReadOnlyList<Text>)[Format.Percent(-l.Drop), Format.PriceUsd8(l.OraclePriceUsd),
-                    .. c.Protocols.Select(p => (Text)Format.Usd(l.LiquidatableCollateralUsd[p])), Format.Usd(l.Total)]).ToList()));
+                    .. c.Protocols.Select(p => (Text)Format.Usd(l.LiquidatableCollateralUsd[p])), Format.Usd(l.Total)]).ToList())));
         }
     }
 
@@ -309,16 +309,21 @@ public static class ReportBuilder
             (sw.Proposal is { } p0 ? (Text)"; " + pname + ": " + Threshold(p0) : "") +
             ". Self-sustaining = liquidations in at least 2 rounds after the shock."));
 
+        // Price drops read left to right as growing shocks: plot the drop's size when every level is a drop.
+        var drops = sw.Baseline.Levels.All(l => l.Shock <= 0) && (sw.Proposal?.Levels.All(l => l.Shock <= 0) ?? true);
+        double X(SweepLevel l) => (double)(drops ? -l.Shock : l.Shock) * 100;
+        var xLabel = $"{sw.Baseline.Symbol} {(drops ? "price drop" : "shock")} (%)";
         List<ChartSeries> Series(Func<SweepLevel, double> f)
         {
-            var list = new List<ChartSeries> { new("baseline", sw.Baseline.Levels.Select(l => ((double)(l.Shock * 100), f(l))).ToList()) };
-            if (sw.Proposal is { } p) list.Add(new(sw.ProposalName, p.Levels.Select(l => ((double)(l.Shock * 100), f(l))).ToList()));
+            var list = new List<ChartSeries> { new("baseline", sw.Baseline.Levels.Select(l => (X(l), f(l))).ToList()) };
+            if (sw.Proposal is { } p) list.Add(new(sw.ProposalName, p.Levels.Select(l => (X(l), f(l))).ToList()));
             return list;
         }
-        b.Add(new Figure(SvgChart.Line($"Liquidated value vs {sw.Baseline.Symbol} shock", $"{sw.Baseline.Symbol} shock (%)", "liquidated (USD)", Series(l => l.LiquidatedValueUsd)),
-            "Debt repaid by liquidations against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + ".")));
-        b.Add(new Figure(SvgChart.Line($"Bad debt vs {sw.Baseline.Symbol} shock", $"{sw.Baseline.Symbol} shock (%)", "bad debt (USD)", Series(l => l.BadDebtUsd)),
-            "Bad debt left against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + ".")));
+        b.Add(new SideBySide(
+            new Figure(SvgChart.Line($"Liquidated value vs {sw.Baseline.Symbol} shock", xLabel, "liquidated (USD)", Series(l => l.LiquidatedValueUsd)),
+                "Debt repaid by liquidations against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + ".")),
+            new Figure(SvgChart.Line($"Bad debt vs {sw.Baseline.Symbol} shock", xLabel, "bad debt (USD)", Series(l => l.BadDebtUsd)),
+                "Bad debt left against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + "."))));
 
         var prop = sw.Proposal?.Levels.ToDictionary(l => l.Shock);
         b.Add(new Table("Sweep of " + sym + (sw.Proposal is null ? "" : ": baseline vs " + pname),

@@ -58,6 +58,9 @@ public sealed record Table(Text Caption, IReadOnlyList<Text> Headers, IReadOnlyL
 /// <summary>An inline SVG (built by <see cref="Charts.SvgChart"/> / <see cref="Charts.ChainDiagram"/>, text inside already escaped) and its caption.</summary>
 public sealed record Figure(string Svg, Text Caption) : Block;
 
+/// <summary>Two blocks next to each other in HTML (a chart and its table), one after the other in Markdown.</summary>
+public sealed record SideBySide(Block Left, Block Right) : Block;
+
 /// <summary>Starts a section (HTML &lt;section id=…&gt;); sections do not nest.</summary>
 public sealed record SectionStart(string Id) : Block;
 

@@ -74,6 +74,17 @@ public static class MarketLabels
         $"{s.FindAsset(m.CollateralToken)?.Symbol ?? m.CollateralToken.ToString()}/{s.FindAsset(m.LoanToken)?.Symbol ?? m.LoanToken.ToString()} " +
         $"{Format.WadPercent(m.Lltv)} ({Format.ShortHex(m.Id)})";
 
+    /// <summary>"wstETH/WETH 94.5%" without the id: for diagram boxes (the full label is in their tooltip).</summary>
+    public static string Short(Snapshot s, string protocol, string market)
+    {
+        if (protocol == ProtocolNames.MorphoBlue)
+            foreach (var st in s.MorphoBlue)
+                foreach (var m in st.Markets)
+                    if (m.Id == market)
+                        return $"{s.FindAsset(m.CollateralToken)?.Symbol ?? Format.ShortHex(m.CollateralToken.ToString())}/{s.FindAsset(m.LoanToken)?.Symbol ?? Format.ShortHex(m.LoanToken.ToString())} {Format.WadPercent(m.Lltv)}";
+        return market;
+    }
+
     /// <summary>The label of a market named in a cascade result (Aave: pool name; Morpho: market id).</summary>
     public static string Of(Snapshot s, string protocol, string market)
     {

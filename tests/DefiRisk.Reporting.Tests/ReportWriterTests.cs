@@ -142,6 +142,25 @@ public sealed class ReportWriterTests
     }
 
     [Fact]
+    public void A_large_cascade_draws_a_capped_chain_diagram_and_says_so()
+    {
+        // Shallow pools (a few $k of depth per position): the sales keep the cascade going for several rounds.
+        var s = SyntheticSnapshot.Generate(600, seed: 3, poolDepthUsdPerPosition: 3_000);
+        var r = CascadeSimulator.Simulate(s, Scenario.Single(SyntheticSnapshot.Weth, -0.30m, "WETH=-30%"));
+        var d = Charts.ChainDiagram.Render(s, r, 12);
+        Assert.True(d.GroupsTotal > 12, $"only {d.GroupsTotal} groups");
+        Assert.InRange(d.GroupsDrawn, 1, 12);
+        Assert.InRange(d.RoundsDrawn, 1, Charts.ChainDiagram.MaxColumns);
+        Assert.Equal(d.GroupsDrawn, Regex.Matches(d.Svg, "<rect x=\"[^\"]+\" y=\"[^\"]+\" width=\"168\"").Count);
+        var input = new ReportInput(s) { Simulation = new SimulationReport("WETH=-30%", r), MaxChainNodesDrawn = 12 };
+        var md = ReportWriter.Markdown(input);
+        Assert.Contains($"{d.GroupsDrawn} of {d.GroupsTotal} boxes and {d.RoundsDrawn} of {d.RoundsWithLiquidations} rounds drawn", md);
+        Assert.Contains("capped at 12 boxes", md);
+        if (Environment.GetEnvironmentVariable("DEFIRISK_KEEP_REPORTS") is { Length: > 0 } keep)
+            ReportWriter.Write(Path.Combine(keep, "large-cascade.html"), input);
+    }
+
+    [Fact]
     public void Sections_without_input_say_they_were_not_run()
     {
         var md = ReportWriter.Markdown(new ReportInput(ReportMarket.Build()));

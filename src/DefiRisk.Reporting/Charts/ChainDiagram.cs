@@ -18,7 +18,7 @@ public sealed record ChainDiagramResult(string Svg, int GroupsDrawn, int GroupsT
 public static class ChainDiagram
 {
     public const int MaxColumns = 8, MaxPerColumn = 8;
-    private const int ColumnWidth = 178, NodeWidth = 142, NodeHeight = 44, RowGap = 14, Header = 34, Margin = 12;
+    private const int ColumnWidth = 210, NodeWidth = 168, NodeHeight = 44, RowGap = 14, Header = 34, Margin = 12;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private sealed class Group(int round, string protocol, string market, List<CascadeLiquidation> liquidations)
@@ -81,7 +81,7 @@ public static class ChainDiagram
         var sb = new StringBuilder();
         var arrow = "arrow" + idSuffix;
         var arrowX = "arrowx" + idSuffix;
-        sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chain-diagram\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">");
+        sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chain-diagram\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">");
         sb.Append("<title>Liquidation chains: rounds left to right, causes as arrows</title>");
         sb.Append(Inv, $"<defs><marker id=\"{arrow}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#8c959f\"/></marker>");
         sb.Append(Inv, $"<marker id=\"{arrowX}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#e8590c\"/></marker></defs>");
@@ -102,7 +102,7 @@ public static class ChainDiagram
         foreach (var g in drawn)
         {
             var colour = ProtocolColour(g.Protocol);
-            var label = Truncate(MarketLabels.Of(snapshot, g.Protocol, g.Market), 24);
+            var label = Truncate(MarketLabels.Short(snapshot, g.Protocol, g.Market), 26);
             var stroke = onLongest.Contains(g) ? "stroke=\"#24292f\" stroke-width=\"2.5\"" : $"stroke=\"{colour}\" stroke-width=\"1\"";
             sb.Append(Inv, $"<g><title>{Escape.Html(g.Protocol)} · {Escape.Html(MarketLabels.Of(snapshot, g.Protocol, g.Market))}: {g.Liquidations.Count} liquidation(s), {Escape.Html(Format.Usd(g.DebtRepaidUsd))} debt repaid</title>");
             sb.Append(Inv, $"<rect x=\"{g.X:0.#}\" y=\"{g.Y:0.#}\" width=\"{NodeWidth}\" height=\"{NodeHeight}\" rx=\"5\" fill=\"{colour}\" fill-opacity=\"0.12\" {stroke}/>");
