@@ -49,7 +49,7 @@ public static class ReportBuilder
             var t = sim.Result.Totals;
             items.Add(("Liquidated (" + Text.Chain(sim.Scenario) + ")", Format.Usd(t.LiquidatedValueUsd)));
             items.Add(("Bad debt", Format.Usd(t.BadDebtUsd)));
-            items.Add(("Rounds with liquidations", Format.Int(t.RoundsWithLiquidations)));
+            items.Add(("Rounds with liquidations", Format.Int(t.RoundsWithLiquidations) + (sim.Result.HitRoundLimit ? " (still running at the round limit)" : "")));
             items.Add(("Longest chain", $"{sim.Result.LongestChain?.LiquidationIds.Count ?? 0} liquidations" + (sim.Result.LongestChain?.CrossesProtocols == true ? ", cross-protocol" : "")));
         }
         if (input.Comparison is { } cmp)
@@ -161,14 +161,16 @@ public static class ReportBuilder
         b.Add(new Figure(SvgChart.Bars("Debt repaid per round", "round", "debt repaid (USD)", series), "Debt repaid by liquidations in each round, per protocol."));
 
         var shocked = r.Amplification.Select(a => a.Symbol).ToList();
-        b.Add(new Table("Cascade per round and protocol (collateral seized incl. Aave protocol fee, at the round's oracle price; prices at the start of the round, market / oracle)",
+        b.Add(new Table("Cascade per round and protocol (protocols with liquidations in the round; collateral seized incl. Aave protocol fee, at the round's oracle price; prices at the start of the round, market / oracle)",
             ["Round", "Protocol", "Liquidations", "Debt repaid", "Collateral seized", "Bad debt", .. shocked.Select(x => Text.Chain(x) + " price")],
             [true, false, true, true, true, true, .. shocked.Select(_ => true)],
-            rows.Select(x =>
+            // Rows with liquidations only; a quiet round keeps one row so the price path stays complete.
+            rows.Where(x => x.Liquidations > 0 || (x.Protocol == protocols[0] && !rows.Any(y => y.Round == x.Round && y.Liquidations > 0))).Select(x =>
             {
                 var round = r.Rounds.First(q => q.Round == x.Round);
+                var quiet = x.Liquidations == 0;
                 var prices = CascadeFigures.ShockedPrices(r, round);
-                return (IReadOnlyList<Text>)[x.Round.ToString(System.Globalization.CultureInfo.InvariantCulture), x.Protocol, Format.Int(x.Liquidations),
+                return (IReadOnlyList<Text>)[x.Round.ToString(System.Globalization.CultureInfo.InvariantCulture), quiet ? "none" : x.Protocol, Format.Int(x.Liquidations),
                     Format.Usd(x.DebtRepaidUsd), Format.Usd(x.CollateralSeizedUsd), Format.Usd(x.BadDebtUsd),
                     .. prices.Select(p => (Text)(Format.PriceUsd8(p.MarketPriceUsd) + " / " + Format.PriceUsd8(p.OraclePriceUsd)))];
             }).ToList()));
@@ -203,7 +205,7 @@ public static class ReportBuilder
             b.Add(new Heading(3, $"Longest chain: {longest.LiquidationIds.Count} liquidations" + (longest.CrossesProtocols ? ", across protocols" : "")));
             b.Add(new Table("Longest chain, earliest first", ["Step", "Round", "Protocol", "Market", "Account", "Collateral", "Debt", "HF", "Debt repaid", "Caused by"],
                 [true, true, false, false, false, false, false, true, true, false],
-                longest.LiquidationIds.Select((id, i) =>
+                longest.LiquidationIds.Take(MaxChainStepsListed).Select((id, i) =>
                 {
                     var l = CascadeFigures.Liquidation(r, id);
                     if (l is null) return (IReadOnlyList<Text>)[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "", "", "", "#" + id, "", "", "", "", ""];
@@ -212,6 +214,8 @@ public static class ReportBuilder
                         Text.Chain(s.FindAsset(l.CollateralAsset)?.Symbol), Text.Chain(s.FindAsset(l.DebtAsset)?.Symbol), Format.HealthFactor(l.HealthFactor),
                         Format.Usd(l.DebtRepaidUsd), l.CauseCount == 0 ? "the shock" : string.Join(", ", l.Causes.Select(c => "#" + c)) + (l.CauseCount > l.Causes.Count ? $" (+{l.CauseCount - l.Causes.Count})" : "")];
                 }).ToList()));
+            if (longest.LiquidationIds.Count > MaxChainStepsListed)
+                b.Add(new Note($"The first {MaxChainStepsListed} of {longest.LiquidationIds.Count} steps are listed; the JSON output of the simulation has them all."));
         }
         if (r.Chains.Count > 0)
             b.Add(new Table($"Chains (longest first, at most {r.Chains.Count} listed)", ["#", "Length", "Protocols along the chain", "Cross-protocol", "Liquidation ids"],
@@ -219,6 +223,8 @@ public static class ReportBuilder
                 r.Chains.Take(10).Select((c, i) => (IReadOnlyList<Text>)[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Int(c.LiquidationIds.Count),
                     string.Join(" → ", c.Protocols), c.CrossesProtocols ? "yes" : "no", Ids(c.LiquidationIds)]).ToList()));
     }
+
+    private const int MaxChainStepsListed = 30;
 
     private static string Ids(IReadOnlyList<int> ids) =>
         ids.Count <= 8 ? string.Join(", ", ids.Select(i => "#" + i)) : string.Join(", ", ids.Take(6).Select(i => "#" + i)) + $", … #{ids[^1]}";

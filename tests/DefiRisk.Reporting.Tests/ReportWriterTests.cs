@@ -151,7 +151,7 @@ public sealed class ReportWriterTests
         Assert.True(d.GroupsTotal > 12, $"only {d.GroupsTotal} groups");
         Assert.InRange(d.GroupsDrawn, 1, 12);
         Assert.InRange(d.RoundsDrawn, 1, Charts.ChainDiagram.MaxColumns);
-        Assert.Equal(d.GroupsDrawn, Regex.Matches(d.Svg, "<rect x=\"[^\"]+\" y=\"[^\"]+\" width=\"168\"").Count);
+        Assert.Equal(d.GroupsDrawn, Regex.Matches(d.Svg, "<rect [^>]*rx=\"5\"").Count);
         var input = new ReportInput(s) { Simulation = new SimulationReport("WETH=-30%", r), MaxChainNodesDrawn = 12 };
         var md = ReportWriter.Markdown(input);
         Assert.Contains($"{d.GroupsDrawn} of {d.GroupsTotal} boxes and {d.RoundsDrawn} of {d.RoundsWithLiquidations} rounds drawn", md);

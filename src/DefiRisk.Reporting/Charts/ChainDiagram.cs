@@ -17,8 +17,8 @@ public sealed record ChainDiagramResult(string Svg, int GroupsDrawn, int GroupsT
 /// </summary>
 public static class ChainDiagram
 {
-    public const int MaxColumns = 8, MaxPerColumn = 8;
-    private const int ColumnWidth = 210, NodeWidth = 168, NodeHeight = 44, RowGap = 14, Header = 34, Margin = 12;
+    public const int MaxColumns = 6, MaxPerColumn = 8;
+    private const int ColumnWidth = 200, NodeWidth = 160, NodeHeight = 44, RowGap = 14, Header = 34, Margin = 12;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private sealed class Group(int round, string protocol, string market, List<CascadeLiquidation> liquidations)
@@ -83,8 +83,8 @@ public static class ChainDiagram
         var arrowX = "arrowx" + idSuffix;
         sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chain-diagram\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">");
         sb.Append("<title>Liquidation chains: rounds left to right, causes as arrows</title>");
-        sb.Append(Inv, $"<defs><marker id=\"{arrow}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#8c959f\"/></marker>");
-        sb.Append(Inv, $"<marker id=\"{arrowX}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#e8590c\"/></marker></defs>");
+        sb.Append(Inv, $"<defs><marker id=\"{arrow}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#8c959f\"/></marker>");
+        sb.Append(Inv, $"<marker id=\"{arrowX}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#e8590c\"/></marker></defs>");
         for (var c = 0; c < drawnRounds.Count; c++)
         {
             var x = Margin + c * ColumnWidth + NodeWidth / 2;
