@@ -58,13 +58,15 @@ public static class LiquidationLevels
         }
 
         var curves = new List<LiquidationLevelCurve>();
+        var baseline = new Baseline(snapshot);
         foreach (var asset in snapshot.Assets)
         {
             if (roots[asset.Address] != asset.Address) continue;
             var members = collateral.Where(c => roots[c] == asset.Address).ToList();
             if (members.Count == 0) continue;
             var followers = snapshot.Assets.Where(a => a.Address != asset.Address && members.Contains(a.Address)).Select(a => a.Symbol).ToList();
-            var levels = drops.Select(d => Level(snapshot, roots, asset, d, protocols)).ToList();
+            // Levels are independent and each sums in position order: parallel and still deterministic.
+            var levels = drops.AsParallel().AsOrdered().Select(d => Level(snapshot, roots, asset, d, protocols, baseline)).ToList();
             curves.Add(new(asset.Address, asset.Symbol, followers, protocols, levels));
         }
         return curves;
@@ -82,7 +84,44 @@ public static class LiquidationLevels
         return a.Address; // a cycle of exchange-rate oracles: treat the asset as its own feed
     }
 
-    private static LiquidationLevel Level(Snapshot s, Dictionary<Address, Address> roots, Asset root, decimal drop, List<string> protocols)
+    /// <summary>
+    /// Each position's state at the snapshot prices (what a 0 % drop gives, exactly: the ppb factor is 1 and the price
+    /// scalings cancel). A position holding nothing priced off the dropped asset keeps this state at every level, so only
+    /// the positions that do are re-evaluated: the cost per curve follows the asset's share of the book, not its size.
+    /// </summary>
+    private sealed class Baseline
+    {
+        public readonly double[][] AaveLiquidatableUsd, MorphoLiquidatableUsd; // 0 when healthy
+
+        public Baseline(Snapshot s)
+        {
+            AaveLiquidatableUsd = s.AaveV3Markets.Select(st =>
+            {
+                var unit = (double)st.Market.BaseCurrencyUnit;
+                return st.Accounts.Select(acct =>
+                {
+                    var d = AaveV3AccountMath.Calculate(st.Market, acct);
+                    return d.HasDebt && d.IsLiquidatable ? (double)d.TotalCollateralBase / unit : 0;
+                }).ToArray();
+            }).ToArray();
+            MorphoLiquidatableUsd = s.MorphoBlue.Select(st =>
+            {
+                var markets = st.Markets.ToDictionary(m => m.Id);
+                return st.Positions.Select(p =>
+                    p.BorrowShares.IsZero || !markets.TryGetValue(p.MarketId, out var m) || MorphoBlueMath.IsHealthy(m, p, m.OraclePrice)
+                        ? 0 : SnapshotTotals.UsdValue(p.Collateral, s.Asset(m.CollateralToken))).ToArray();
+            }).ToArray();
+        }
+    }
+
+    private static bool Touches(AaveV3Account acct, Dictionary<Address, Address> roots, Address root)
+    {
+        foreach (var r in acct.Reserves)
+            if (roots.GetValueOrDefault(r.Asset) == root && ((r.UsedAsCollateral && !r.Collateral.IsZero) || !r.TotalDebt.IsZero)) return true;
+        return false;
+    }
+
+    private static LiquidationLevel Level(Snapshot s, Dictionary<Address, Address> roots, Asset root, decimal drop, List<string> protocols, Baseline baseline)
     {
         // USD 8 decimals after the drop: the root × (1 − drop) with AssetShock's exact ppb ratio; its followers scale with it.
         var shockedRoot = new AssetShock(root.Address, -drop).Apply(root.PriceUsd);
@@ -92,8 +131,9 @@ public static class LiquidationLevels
             : root.PriceUsd.IsZero ? a.PriceUsd : a.PriceUsd * shockedRoot / root.PriceUsd;
 
         var sums = protocols.ToDictionary(p => p, _ => 0.0);
-        foreach (var st in s.AaveV3Markets)
+        for (var mi = 0; mi < s.AaveV3Markets.Count; mi++)
         {
+            var st = s.AaveV3Markets[mi];
             var m = st.Market;
             var prices = m.Reserves.ToDictionary(r => r.Asset, r =>
             {
@@ -102,14 +142,17 @@ public static class LiquidationLevels
                 return r.OraclePrice == a.PriceUsd ? now : a.PriceUsd.IsZero ? r.OraclePrice : r.OraclePrice * now / a.PriceUsd;
             });
             var unit = (double)m.BaseCurrencyUnit;
-            foreach (var acct in st.Accounts)
+            for (var i = 0; i < st.Accounts.Count; i++)
             {
+                var acct = st.Accounts[i];
+                if (!Touches(acct, roots, root.Address)) { sums[ProtocolNames.AaveV3] += baseline.AaveLiquidatableUsd[mi][i]; continue; }
                 var d = AaveV3AccountMath.Calculate(m, acct, a => prices[a]);
                 if (d.HasDebt && d.IsLiquidatable) sums[ProtocolNames.AaveV3] += (double)d.TotalCollateralBase / unit;
             }
         }
-        foreach (var st in s.MorphoBlue)
+        for (var si = 0; si < s.MorphoBlue.Count; si++)
         {
+            var st = s.MorphoBlue[si];
             var markets = st.Markets.ToDictionary(m => m.Id);
             var oracle = st.Markets.ToDictionary(m => m.Id, m =>
             {
@@ -117,9 +160,15 @@ public static class LiquidationLevels
                 var den = c.PriceUsd * UsdNow(l);
                 return den.IsZero ? m.OraclePrice : m.OraclePrice * UsdNow(c) * l.PriceUsd / den;
             });
-            foreach (var p in st.Positions)
+            for (var j = 0; j < st.Positions.Count; j++)
             {
+                var p = st.Positions[j];
                 if (p.BorrowShares.IsZero || !markets.TryGetValue(p.MarketId, out var m)) continue;
+                if (roots.GetValueOrDefault(m.CollateralToken) != root.Address && roots.GetValueOrDefault(m.LoanToken) != root.Address)
+                {
+                    sums[ProtocolNames.MorphoBlue] += baseline.MorphoLiquidatableUsd[si][j];
+                    continue;
+                }
                 if (MorphoBlueMath.IsHealthy(m, p, oracle[m.Id])) continue;
                 var c = s.Asset(m.CollateralToken);
                 sums[ProtocolNames.MorphoBlue] += SnapshotTotals.UsdValue(p.Collateral, c.Decimals, UsdNow(c));

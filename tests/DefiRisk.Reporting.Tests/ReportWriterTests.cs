@@ -169,3 +169,48 @@ public sealed class ReportWriterTests
         Assert.Contains("No assumptions were given", md);
     }
 }
+
+public sealed class LiquidationLevelsDifferentialTests
+{
+    /// <summary>
+    /// LiquidationLevels re-evaluates only positions priced off the dropped asset; here every position is evaluated at
+    /// every level through the Core health functions, with prices set as the cascade sets them, and the sums must agree.
+    /// </summary>
+    [Fact]
+    public void Skipping_positions_untouched_by_the_drop_changes_no_level()
+    {
+        var s = SyntheticSnapshot.Generate(3000, seed: 7);
+        var curves = LiquidationLevels.Compute(s);
+        Assert.Equal(["WETH", "WBTC", "USDC"], curves.Select(c => c.Symbol).Order().Reverse().ToList());
+        foreach (var curve in curves)
+            foreach (var level in curve.Levels)
+            {
+                var root = s.Asset(curve.Asset);
+                var shocked = new AssetShock(root.Address, -level.Drop).Apply(root.PriceUsd);
+                System.Numerics.BigInteger Usd(DefiRisk.Core.Domain.Asset a) =>
+                    a.Address == root.Address ? shocked
+                    : a.Oracle.BaseAsset == root.Address ? a.PriceUsd * shocked / root.PriceUsd
+                    : a.PriceUsd;
+                double aave = 0, morpho = 0;
+                foreach (var st in s.AaveV3Markets)
+                    foreach (var acct in st.Accounts)
+                    {
+                        var d = DefiRisk.Core.Protocols.AaveV3.AaveV3AccountMath.Calculate(st.Market, acct, a => Usd(s.Asset(a)));
+                        if (d.HasDebt && d.IsLiquidatable) aave += (double)d.TotalCollateralBase / 1e8;
+                    }
+                foreach (var st in s.MorphoBlue)
+                    foreach (var p in st.Positions)
+                    {
+                        var m = st.Markets.Single(x => x.Id == p.MarketId);
+                        var c = s.Asset(m.CollateralToken);
+                        var l = s.Asset(m.LoanToken);
+                        var price = m.OraclePrice * Usd(c) * l.PriceUsd / (c.PriceUsd * Usd(l));
+                        if (!DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.IsHealthy(m, p, price))
+                            morpho += SnapshotTotals.UsdValue(p.Collateral, c.Decimals, Usd(c));
+                    }
+                Assert.Equal(aave, level.LiquidatableCollateralUsd[ProtocolNames.AaveV3], 6);
+                Assert.Equal(morpho, level.LiquidatableCollateralUsd[ProtocolNames.MorphoBlue], 6);
+            }
+        Assert.Contains(curves.Single(c => c.Symbol == "WETH").Levels, l => l.Total > 0);
+    }
+}
