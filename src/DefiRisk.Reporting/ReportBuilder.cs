@@ -121,6 +121,7 @@ public static class ReportBuilder
         b.Add(new Paragraph("Collateral that becomes liquidatable as one asset's oracle price falls, with no cascade: the price is lowered " +
             "(exchange-rate oracles built on it follow), nothing is sold and no other price moves. A position counts with its whole " +
             "collateral, valued at the lowered price, once the protocol would let it be liquidated (Aave HF < 1, Morpho not healthy)."));
+        if (drops.Count == 0) { b.Add(new Note("Not computed for this report (no price levels were asked for).")); return; }
         var curves = LiquidationLevels.Compute(s, drops);
         if (curves.Count == 0) { b.Add(new Note("No borrower holds collateral: nothing to show.")); return; }
         foreach (var c in curves)

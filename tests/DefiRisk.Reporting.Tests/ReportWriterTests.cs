@@ -163,8 +163,9 @@ public sealed class ReportWriterTests
     [Fact]
     public void Sections_without_input_say_they_were_not_run()
     {
-        var md = ReportWriter.Markdown(new ReportInput(ReportMarket.Build()));
+        var md = ReportWriter.Markdown(new ReportInput(ReportMarket.Build()) { LevelDrops = [] });
         Assert.Contains("No simulation in this report", md);
+        Assert.Contains("Not computed for this report", md);
         Assert.Contains("No sweep and no proposal comparison", md);
         Assert.Contains("No assumptions were given", md);
     }
