@@ -107,7 +107,7 @@ internal static class ReportMarket
             Title = "Mini market: WETH shock",
             Simulation = new SimulationReport("WETH=-20%", baseline),
             Comparison = new ComparisonReport("WETH=-20%", Proposal.Name, Proposal.Description,
-                ["Aave Mini: WETH liquidation bonus 105% → 102%", "breaker: " + MaliciousSymbol], baseline, proposal),
+                [.. ProposalLines.Describe(Proposal, snapshot), "breaker: " + MaliciousSymbol], baseline, proposal),
             Sweeps =
             [
                 new SweepReport(CascadeSimulator.Sweep(snapshot, Weth, -0.05m, -0.40m, -0.05m, options),

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Proposals;
 
 namespace DefiRisk.Reporting.Tests;
 
@@ -158,6 +159,26 @@ public sealed class ReportWriterTests
         Assert.Contains("capped at 12 boxes", md);
         if (Environment.GetEnvironmentVariable("DEFIRISK_KEEP_REPORTS") is { Length: > 0 } keep)
             ReportWriter.Write(Path.Combine(keep, "large-cascade.html"), input);
+    }
+
+    [Fact]
+    public void Proposal_lines_show_baseline_and_proposed_values()
+    {
+        var s = ReportMarket.Build();
+        var proposal = ReportMarket.Proposal with
+        {
+            AaveV3Reserves = [new("WETH", null, 8000, 10200, null, null, 5000)],
+            MorphoBlueMigrations = [new(ReportMarket.MorphoWethUsdc, 800_000_000_000_000_000, 500_000_000_000_000_000)],
+            Breakers = new([new(CapScope.Protocol, "aave-v3", 1_000_000 * 100_000_000L, 2)], new(1, []), null, 50 * 100_000_000L),
+        };
+        Assert.Equal(
+        [
+            "Aave v3 Mini, WETH: liquidation threshold 82.5% → 80%, liquidation bonus 5% → 2%, borrow cap none → 5,000",
+            "Morpho Blue WETH/USDC 86% (0x000000…00a1): 50% of borrowers move to a market with LLTV 80%",
+            "Breaker: liquidation cap $1,000,000 of debt repaid per 2 steps, aave-v3",
+            "Breaker: oracle delay of 1 step for every asset",
+            "Breaker: no liquidation below $50.00 of debt repaid",
+        ], ProposalLines.Describe(proposal, s));
     }
 
     [Fact]
