@@ -18,9 +18,10 @@ public static class ReportBuilder
         var s = input.Snapshot;
         var b = new List<Block>();
         var totals = SnapshotTotals.Compute(s);
-        Summary(b, input, totals);
+        var curves = input.LevelDrops.Count == 0 ? null : LiquidationLevels.Compute(s, input.LevelDrops);
+        Summary(b, input, totals, curves);
         SnapshotSection(b, s, totals);
-        LevelsSection(b, s, input.LevelDrops);
+        LevelsSection(b, curves);
         CascadeSection(b, s, input.Simulation);
         ChainsSection(b, s, input.Simulation, input.MaxChainNodesDrawn);
         ProposalSection(b, s, input);
@@ -34,7 +35,7 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- summary
 
-    private static void Summary(List<Block> b, ReportInput input, IReadOnlyList<MarketTotals> totals)
+    private static void Summary(List<Block> b, ReportInput input, IReadOnlyList<MarketTotals> totals, IReadOnlyList<LiquidationLevelCurve>? curves)
     {
         b.Add(new SectionStart("summary"));
         b.Add(new Heading(2, "Summary", "summary"));
@@ -60,6 +61,52 @@ public static class ReportBuilder
                 $"{Format.Usd(cmp.Baseline.Totals.LiquidatedValueUsd)} → {Format.Usd(cmp.Proposal.Totals.LiquidatedValueUsd)}"));
         }
         b.Add(new KeyFigures(items));
+        var findings = Findings(input, curves);
+        if (findings.Count > 0)
+        {
+            b.Add(new Heading(3, "Key findings"));
+            b.Add(new BulletList(findings));
+        }
+    }
+
+    /// <summary>The sentences a reviewer would write after reading the sections below, from the same numbers.</summary>
+    private static List<Text> Findings(ReportInput input, IReadOnlyList<LiquidationLevelCurve>? curves)
+    {
+        var list = new List<Text>();
+        if (input.Simulation is { } sim)
+        {
+            var r = sim.Result;
+            var t = r.Totals;
+            var chain = r.LongestChain;
+            list.Add("Scenario " + Text.Chain(sim.Scenario) + $": {Format.Usd(t.LiquidatedValueUsd)} of debt liquidated in {t.RoundsWithLiquidations} round(s), " +
+                $"{t.EndogenousRoundsWithLiquidations} of them driven only by the sale of seized collateral" +
+                (chain is { CrossesProtocols: true } ? $"; the longest chain ({chain.LiquidationIds.Count} liquidations) runs {string.Join(" → ", chain.Protocols.Distinct())}" : "") +
+                $"; bad debt {Format.Usd(t.BadDebtUsd)}." + (r.HitRoundLimit ? " The cascade had not stopped at the round limit." : ""));
+            foreach (var a in r.Amplification.Where(a => a.Factor is not null))
+                list.Add(Text.Chain(a.Symbol) + $" ends {Format.Percent(a.FinalChange)} against a {Format.Percent(a.InitialShock)} shock " +
+                    $"(amplification ×{a.Factor!.Value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+        foreach (var c in curves ?? [])
+        {
+            var first = c.Levels.FirstOrDefault(l => l.Drop > 0 && l.Total > c.Levels[0].Total);
+            if (first is not null)
+                list.Add("Even without a cascade, liquidations start at a " + Format.Percent(first.Drop) + " drop of " + Text.Chain(c.Symbol) +
+                    $" ({Format.Usd(first.Total)} of collateral liquidatable).");
+        }
+        if (input.Comparison is { } cmp)
+        {
+            CascadeTotals x = cmp.Baseline.Totals, y = cmp.Proposal.Totals;
+            list.Add("Proposal " + Text.Chain(cmp.ProposalName) + " on " + Text.Chain(cmp.Scenario) +
+                $": bad debt {Format.Usd(x.BadDebtUsd)} → {Format.Usd(y.BadDebtUsd)}, liquidated {Format.Usd(x.LiquidatedValueUsd)} → {Format.Usd(y.LiquidatedValueUsd)}, " +
+                $"rounds with liquidations {x.RoundsWithLiquidations} → {y.RoundsWithLiquidations}.");
+        }
+        foreach (var sw in input.Sweeps.Where(w => w.Proposal is not null))
+        {
+            static string T(SweepResult r) => r.SelfSustainingThreshold is { } v ? Format.Percent(v) : "none in range";
+            list.Add("Self-sustaining cascade threshold for " + Text.Chain(sw.Baseline.Symbol) + $": baseline {T(sw.Baseline)}, " +
+                Text.Chain(sw.ProposalName) + $" {T(sw.Proposal!)}.");
+        }
+        return list;
     }
 
     // ---------------------------------------------------------------- snapshot
@@ -114,15 +161,14 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- liquidation levels
 
-    private static void LevelsSection(List<Block> b, Snapshot s, IReadOnlyList<decimal> drops)
+    private static void LevelsSection(List<Block> b, IReadOnlyList<LiquidationLevelCurve>? curves)
     {
         b.Add(new SectionStart("liquidation-levels"));
         b.Add(new Heading(2, "2. Liquidation levels", "liquidation-levels"));
         b.Add(new Paragraph("Collateral that becomes liquidatable as one asset's oracle price falls, with no cascade: the price is lowered " +
             "(exchange-rate oracles built on it follow), nothing is sold and no other price moves. A position counts with its whole " +
             "collateral, valued at the lowered price, once the protocol would let it be liquidated (Aave HF < 1, Morpho not healthy)."));
-        if (drops.Count == 0) { b.Add(new Note("Not computed for this report (no price levels were asked for).")); return; }
-        var curves = LiquidationLevels.Compute(s, drops);
+        if (curves is null) { b.Add(new Note("Not computed for this report (no price levels were asked for).")); return; }
         if (curves.Count == 0) { b.Add(new Note("No borrower holds collateral: nothing to show.")); return; }
         foreach (var c in curves)
         {
