@@ -5,7 +5,9 @@ namespace DefiRisk.Reporting;
 /// <summary>
 /// On-chain strings (token symbols and names) are chosen by whoever deployed the token: every report
 /// passes them through here. HTML: entity-encode; Markdown: backslash-escape Markdown syntax and
-/// entity-encode angle brackets, since forum renderers pass inline HTML through.
+/// entity-encode angle brackets, since forum renderers pass inline HTML through. Both: control characters become
+/// spaces, and invisible formatting characters (bidi overrides, zero-width spaces: Unicode category Cf) become U+FFFD,
+/// so a symbol like "US\u200BDC" cannot pass for USDC and "\u202E" cannot reverse the text after it.
 /// </summary>
 public static class Escape
 {
@@ -24,6 +26,7 @@ public static class Escape
                 case '\'': sb.Append("&#39;"); break;
                 default:
                     if (char.IsControl(c)) sb.Append(' ');
+                    else if (IsInvisibleFormat(c)) sb.Append('\uFFFD');
                     else sb.Append(c);
                     break;
             }
@@ -43,6 +46,7 @@ public static class Escape
             else if (c == '>') sb.Append("&gt;");
             else if (c == '&') sb.Append("&amp;");
             else if (char.IsControl(c)) sb.Append(' ');
+            else if (IsInvisibleFormat(c)) sb.Append('\uFFFD');
             else
             {
                 if (MarkdownSpecials.IndexOf(c) >= 0) sb.Append('\\');
@@ -51,4 +55,6 @@ public static class Escape
         }
         return sb.ToString();
     }
+
+    private static bool IsInvisibleFormat(char c) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
 }

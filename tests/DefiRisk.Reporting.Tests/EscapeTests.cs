@@ -35,6 +35,16 @@ public sealed class EscapeTests
     }
 
     [Theory]
+    [InlineData("US\u200BDC", "US\uFFFDDC")]          // zero-width space: must not pass for USDC
+    [InlineData("\u202EcdSU", "\uFFFDcdSU")]          // right-to-left override
+    [InlineData("W\u2066ETH\u2069", "W\uFFFDETH\uFFFD")]  // bidi isolates
+    public void Invisible_formatting_characters_become_visible_in_html_and_markdown(string symbol, string shown)
+    {
+        Assert.Equal(shown, Escape.Html(symbol));
+        Assert.Equal(shown, Escape.Markdown(symbol));
+    }
+
+    [Theory]
     [InlineData(1234567d, "1.23M")]
     [InlineData(950d, "950")]
     [InlineData(2_500_000_000d, "2.5B")]

@@ -36,9 +36,9 @@ public static class SvgChart
         double Sy(double y) => Top + plotH - (y - minY) / (maxY - minY) * plotH;
 
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"11\">");
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"12\">");
         sb.Append(CultureInfo.InvariantCulture, $"<title>{Escape.Html(title)}</title>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{Escape.Html(title)}</text>");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"18\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Escape.Html(title)}</text>");
         // Axes, gridlines and ticks.
         for (var i = 0; i <= 4; i++)
         {

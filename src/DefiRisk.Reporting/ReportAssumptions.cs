@@ -1,0 +1,32 @@
+using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Domain;
+
+namespace DefiRisk.Reporting;
+
+/// <summary>The assumptions section, read off the options the analyser actually ran with (so the report cannot drift from them).</summary>
+public static class ReportAssumptions
+{
+    /// <param name="liquiditySource">where the pools came from, e.g. "Uniswap v2 pairs indexed at the snapshot block"; null = that default.</param>
+    public static IReadOnlyList<Assumption> From(Snapshot snapshot, SimulationOptions options, string? liquiditySource = null)
+    {
+        var numeraire = options.Numeraire is { } n ? snapshot.FindAsset(n)?.Symbol ?? n.ToString() : "USDC (else the most-pooled asset)";
+        var list = new List<Assumption>
+        {
+            new("Liquidity source", (liquiditySource ?? "Uniswap v2 pairs in the snapshot") +
+                $" ({snapshot.UniswapV2Pools.Count} pairs); seized collateral is sold at once into them, reserves update after every swap"),
+            new("Numeraire", numeraire),
+            new("Gas cost per liquidation call", Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))),
+            new("Oracle model", options.OracleModel switch
+            {
+                ImmediateOracle => "market feeds follow the pool price in the same round; exchange-rate oracles follow their base feed",
+                LaggedOracle l => $"market feeds show the pool price of {l.LagRounds} round(s) earlier; exchange-rate oracles follow their base feed",
+                var other => other.GetType().Name,
+            }),
+            new("Max rounds", Format.Int(options.MaxRounds)),
+            new("Liquidator capital per round", options.LiquidatorCapitalPerRoundUsd is { } cap ? Format.Usd(Format.Usd8ToDouble(cap)) : "unlimited"),
+            new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
+            new("Circuit breaker", options.CircuitBreaker.Name),
+        };
+        return list;
+    }
+}
