@@ -140,7 +140,12 @@ internal static class CompareCommand
         return list;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    // Relaxed escaping: the file is read by scripts and people, not embedded in HTML ("HF < 0.95" stays readable).
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     internal static string ToJson(ComparisonResult r) => JsonSerializer.Serialize(r, JsonOptions);
 
