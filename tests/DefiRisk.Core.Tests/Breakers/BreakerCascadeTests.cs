@@ -91,8 +91,11 @@ public sealed class BreakerCascadeTests
         Assert.Equal(A(0xb001), Assert.Single(aave.Rounds[3].Liquidations).Account);
     }
 
-    [Fact]
-    public void A_global_cap_defers_the_excess_to_later_rounds_without_dropping_it()
+    [Theory]
+    [InlineData(CapScope.Global, null)]
+    [InlineData(CapScope.Protocol, "aave-v3")]
+    [InlineData(CapScope.CollateralAsset, "WETH")]
+    public void A_cap_defers_the_excess_to_later_rounds_without_dropping_it(CapScope scope, string? key)
     {
         // −20 % → $1600, both HF 0.88 (100 % close). A: 10 WETH / 15,000; B: 5 WETH / 7,500. Baseline: 22,500 in round 0.
         // Cap $10,000 per 1-step window. Round 0: A first (same HF, lower address): shrunk to 10,000 (seize 6.5625 WETH,
@@ -101,7 +104,8 @@ public sealed class BreakerCascadeTests
         //   shrunk to the 2,500 room (seize 1.640625; left 1.796875 WETH / 2,500 → HF 0.94875).
         // Round 2: A's last 2,500. Same 22,500 in total, over three rounds.
         var s = Market(Borrower(1, "10", "15000"), Borrower(2, "5", "7500"));
-        var cap = new LiquidationCap(CapScope.Global, null, Usd("10000"), 1);
+        // Every scope covers both calls here (Aave, WETH collateral), so all three give the same schedule.
+        var cap = new LiquidationCap(scope, key, Usd("10000"), 1);
         var baseline = CascadeSimulator.Simulate(s, Path(-0.20m));
         var r = CascadeSimulator.Simulate(s, Path(-0.20m), With(s, Only(cap: cap)));
 
@@ -118,6 +122,19 @@ public sealed class BreakerCascadeTests
         Assert.Equal(3, r.Totals.RoundsWithLiquidations);
         Assert.Equal(22_500, r.Totals.LiquidatedValueUsd, 6);
         Assert.Equal(0, r.Totals.BadDebtUsd);
+    }
+
+    [Fact]
+    public void A_two_step_window_counts_the_previous_round_and_leaves_a_quiet_round_between()
+    {
+        // As above with the $10,000 cap over 2 steps. Round 0: A shrunk to 10,000. Round 1: the window (rounds 0–1) is
+        // full: nothing, but the run goes on. Round 2 (window 1–2): B's 7,500 in full, A shrunk to 2,500. Round 3: full
+        // again. Round 4: A's last 2,500.
+        var s = Market(Borrower(1, "10", "15000"), Borrower(2, "5", "7500"));
+        var r = CascadeSimulator.Simulate(s, Path(-0.20m), With(s, Only(cap: new LiquidationCap(CapScope.Global, null, Usd("10000"), 2))));
+        var repaid = r.Rounds.Select(x => x.Liquidations.Aggregate(BigInteger.Zero, (sum, l) => sum + l.DebtRepaid)).ToList();
+        Assert.Equal([Units("10000", 6), 0, Units("10000", 6), 0, Units("2500", 6), 0], repaid);
+        Assert.False(r.HitRoundLimit);
     }
 
     [Fact]
