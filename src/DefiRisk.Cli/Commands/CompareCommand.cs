@@ -175,10 +175,9 @@ internal static class CompareCommand
         Row("liquidation calls", r.Baseline.Liquidations, r.Proposal.Liquidations);
         Row("accounts liquidated", r.Baseline.AccountsLiquidated, r.Proposal.AccountsLiquidated);
         Row("longest chain", r.Baseline.LongestChain, r.Proposal.LongestChain);
-        Row("held back by breakers", r.Baseline.HeldBack, r.Proposal.HeldBack);
+        Row("longest cross-protocol chain", r.Baseline.LongestCrossProtocolChain, r.Proposal.LongestCrossProtocolChain);
+        Row("held back by breakers (position-rounds)", r.Baseline.HeldBack, r.Proposal.HeldBack);
         console.Write(table);
-        if (r.Baseline.LongestChainCrossesProtocols || r.Proposal.LongestChainCrossesProtocols)
-            console.WriteLine($"longest chain crosses protocols: baseline {(r.Baseline.LongestChainCrossesProtocols ? "yes" : "no")}, proposal {(r.Proposal.LongestChainCrossesProtocols ? "yes" : "no")}");
         if (r.Baseline.HitRoundLimit || r.Proposal.HitRoundLimit) console.MarkupLine("[yellow]round limit reached: the cascade was still running[/]");
         if (r.Sweep is { } s)
         {

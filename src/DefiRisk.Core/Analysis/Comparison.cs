@@ -40,7 +40,8 @@ public sealed record ProtocolBadDebt(string Protocol, double BadDebtUsd);
 /// The numbers a reviewer compares. USD values are floating-point report views of the exact result.
 /// <see cref="DeepestPriceDrop"/>: the largest fall of any asset's market price below its snapshot price over the whole
 /// cascade, percent (30 = −30 %), with the asset and its lowest price (USD). <see cref="LongestChain"/>: liquidations in
-/// the longest causal chain. <see cref="HeldBack"/>: positions held back by a circuit breaker, summed over rounds.
+/// the longest causal chain; <see cref="LongestCrossProtocolChain"/>: in the longest one that crosses protocols (among the
+/// listed chains, <see cref="SimulationOptions.MaxChainsListed"/>; 0 if none). <see cref="HeldBack"/>: positions held back by a circuit breaker, summed over rounds.
 /// </summary>
 public sealed record CascadeSummary(
     double LiquidatedValueUsd,
@@ -55,6 +56,7 @@ public sealed record CascadeSummary(
     int AccountsLiquidated,
     int LongestChain,
     bool LongestChainCrossesProtocols,
+    int LongestCrossProtocolChain,
     int HeldBack,
     bool HitRoundLimit)
 {
@@ -76,7 +78,15 @@ public sealed record CascadeSummary(
         var held = r.Rounds.Sum(x => x.Unliquidated.Count(u => u.Reason.Contains("circuit breaker", StringComparison.Ordinal)));
         return new CascadeSummary(r.Totals.LiquidatedValueUsd, r.Totals.BadDebtUsd, byProtocol, deepest, deepestAsset, deepestPrice,
             r.Rounds.Count, r.Totals.RoundsWithLiquidations, r.Totals.Liquidations, r.Totals.AccountsAffected,
-            r.LongestChain?.LiquidationIds.Count ?? 0, r.LongestChain?.CrossesProtocols ?? false, held, r.HitRoundLimit);
+            r.LongestChain?.LiquidationIds.Count ?? 0, r.LongestChain?.CrossesProtocols ?? false, LongestCrossing(r), held, r.HitRoundLimit);
+    }
+
+    private static int LongestCrossing(CascadeResult r)
+    {
+        var longest = r.LongestChain is { CrossesProtocols: true } l ? l.LiquidationIds.Count : 0;
+        foreach (var c in r.Chains)
+            if (c.CrossesProtocols) longest = Math.Max(longest, c.LiquidationIds.Count);
+        return longest;
     }
 
     /// <summary>A metric by its <c>--fail-if</c> name; null for an unknown name.</summary>
@@ -90,6 +100,7 @@ public sealed record CascadeSummary(
         "accountsLiquidated" => AccountsLiquidated,
         "deepestPriceDrop" => DeepestPriceDrop,
         "longestChain" => LongestChain,
+        "longestCrossProtocolChain" => LongestCrossProtocolChain,
         "heldBack" => HeldBack,
         _ when name.StartsWith("badDebt.", StringComparison.Ordinal) =>
             BadDebtByProtocol.FirstOrDefault(p => p.Protocol == name["badDebt.".Length..])?.BadDebtUsd,
@@ -98,7 +109,7 @@ public sealed record CascadeSummary(
 
     public static readonly string[] MetricNames =
         ["badDebt", "badDebt.aave-v3", "badDebt.morpho-blue", "liquidatedValue", "rounds", "roundsWithLiquidations", "liquidations",
-         "accountsLiquidated", "deepestPriceDrop", "longestChain", "heldBack"];
+         "accountsLiquidated", "deepestPriceDrop", "longestChain", "longestCrossProtocolChain", "heldBack"];
 }
 
 /// <summary>Proposal − baseline for every summary number (negative = the proposal lowers it).</summary>
@@ -112,6 +123,7 @@ public sealed record CascadeDifference(
     int Liquidations,
     int AccountsLiquidated,
     int LongestChain,
+    int LongestCrossProtocolChain,
     int HeldBack)
 {
     public static CascadeDifference Between(CascadeSummary b, CascadeSummary p) => new(
@@ -124,6 +136,7 @@ public sealed record CascadeDifference(
         p.Liquidations - b.Liquidations,
         p.AccountsLiquidated - b.AccountsLiquidated,
         p.LongestChain - b.LongestChain,
+        p.LongestCrossProtocolChain - b.LongestCrossProtocolChain,
         p.HeldBack - b.HeldBack);
 }
 

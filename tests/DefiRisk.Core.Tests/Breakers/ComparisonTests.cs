@@ -53,6 +53,27 @@ public sealed class ComparisonTests
     }
 
     [Fact]
+    public void A_zero_morpho_cap_cuts_the_cross_protocol_chain()
+    {
+        // CascadeSimulatorTests' cross-protocol market: the Aave liquidation's sale at −20 % pushes WETH below the Morpho
+        // borrower's line, so the baseline's chain is Aave → Morpho (2, crossing). A $0 Morpho cap holds that one back.
+        var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6)))],
+            [MiniMarket.Morpho(MiniMarket.MorphoWethUsdc, Usdc, Weth, "0.86", Units("13550", 6), MiniMarket.WethUsdcPrice)],
+            [MiniMarket.Borrower(MiniMarket.MorphoWethUsdc, 1, Units("10", 18), Units("13550", 6))]);
+        var proposal = new Proposal("no-morpho", "", [], [], null, [],
+            new BreakerSettings([new LiquidationCap(CapScope.Protocol, "morpho-blue", 0, 1)], null, null, null));
+        var scenario = Scenario.Single(Weth, -0.20m);
+        var r = ComparisonResult.Create("no-morpho", [], s, CascadeSimulator.Simulate(s, scenario),
+            CascadeSimulator.Simulate(s, scenario, ProposalBreakers.Options(SimulationOptions.Default, proposal, s)));
+        Assert.Equal((2, true, 2), (r.Baseline.LongestChain, r.Baseline.LongestChainCrossesProtocols, r.Baseline.LongestCrossProtocolChain));
+        Assert.Equal((1, 0), (r.Proposal.LongestChain, r.Proposal.LongestCrossProtocolChain));
+        Assert.Equal(-2, r.Difference.LongestCrossProtocolChain);
+        Assert.Equal((2, 1), (r.Baseline.AccountsLiquidated, r.Proposal.AccountsLiquidated));
+        Assert.True(r.Proposal.HeldBack >= 1);
+        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("longestCrossProtocolChain==0"), r.Proposal));
+    }
+
+    [Fact]
     public void Fail_if_conditions_parse_and_must_all_hold()
     {
         var r = PauseComparison().Proposal;
