@@ -10,6 +10,7 @@ internal static class Verbs
     {
         yield return IndexCommand.Create();
         yield return PositionsCommand.Create();
+        yield return CompareCommand.Create();
         yield return BenchCommand.Create();
         yield return FixtureCommands.Create();
     }

@@ -47,6 +47,7 @@ public static class CascadeSimulator
         List<SweepLevel> results;
         string path;
         if (options.ExactSweep || options.CircuitBreaker is not NoCircuitBreaker || options.ParameterOverrides.Count > 0
+            || options.AaveV3Rule != Protocols.AaveV3.AaveV3LiquidationRule.Instance
             || options.OracleModel is not (ImmediateOracle or LaggedOracle))
         {
             path = "exact";

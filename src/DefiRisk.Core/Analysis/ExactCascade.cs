@@ -33,6 +33,10 @@ internal sealed class ExactCascade
     private readonly Dictionary<(int Round, int Pool), List<int>> _sales = [];
     private readonly List<CascadeLiquidation> _liquidations = [];
     private readonly List<double> _soldUsd = [];
+    // Every call so far with its repaid USD (8 decimals) for the breakers' windows; the oracle history they see.
+    private readonly List<ExecutedLiquidation> _executed = [];
+    private readonly List<IReadOnlyDictionary<Address, BigInteger>> _oracleHistory = [];
+    private bool _heldBack;
     private readonly List<int> _parent = [];
 
     public ExactCascade(Snapshot snapshot, Scenario scenario, SimulationOptions options)
@@ -86,10 +90,15 @@ internal sealed class ExactCascade
                 foreach (var shock in _scenario.Steps[r].Shocks) ApplyShock(_index[shock.Asset], shock);
             _market.Add(MarketPrices());
             _oracle.Add(OraclePrices(r));
+            _oracleHistory.Add(ToDictionary(_oracle[r]));
+            _heldBack = false;
             var round = RunRound(r, lag);
             rounds.Add(round);
 
-            if (round.Liquidations.Count == 0 && r >= _scenario.Steps.Count - 1 && OracleSettled(r))
+            // A breaker holding positions back (a pause, a full cap window) keeps the rounds going: the held-back positions
+            // are looked at again once it lets go, at the prices of then.
+            if (round.Liquidations.Count == 0 && r >= _scenario.Steps.Count - 1 && OracleSettled(r)
+                && !(_heldBack && _o.CircuitBreaker.ReleasesLater(Context(r), _executed)))
             {
                 hitLimit = false;
                 break;
@@ -261,7 +270,7 @@ internal sealed class ExactCascade
         candidates.Sort(CompareCandidates);
 
         var proposed = candidates.Select(c => new ProposedLiquidation(r, c.Protocol == 0 ? ProtocolNames.AaveV3 : ProtocolNames.MorphoBlue, c.Market, c.Account, c.HealthFactor)).ToList();
-        var ctx = new CircuitBreakerContext(r, _s, ToDictionary(market), ToDictionary(oracle));
+        var ctx = Context(r);
         var permitted = _o.CircuitBreaker.Permit(ctx, proposed).Select(p => (p.Protocol, p.Market, p.Account)).ToHashSet();
 
         var liquidations = new List<CascadeLiquidation>();
@@ -274,18 +283,33 @@ internal sealed class ExactCascade
             if (!permitted.Contains((pr.Protocol, pr.Market, pr.Account)))
             {
                 unliquidated.Add(new(r, pr.Protocol, c.Market, c.Account, c.HealthFactor, $"blocked by circuit breaker {_o.CircuitBreaker.Name}"));
+                _heldBack = true;
                 continue;
             }
             var (causes, depth, parent) = Causes(c, r, lag);
             var (reason, hf) = c.Protocol == 0
-                ? LiquidateAave(c, r, oracle, market, aavePrices[c.Holder], causes, depth, parent, liquidations, ref spent)
-                : LiquidateMorpho(c, r, oracle, market, causes, depth, parent, liquidations, ref spent);
+                ? LiquidateAave(c, pr, ctx, r, oracle, market, aavePrices[c.Holder], causes, depth, parent, liquidations, ref spent)
+                : LiquidateMorpho(c, pr, ctx, r, oracle, market, causes, depth, parent, liquidations, ref spent);
             if (reason is not null) unliquidated.Add(new(r, pr.Protocol, c.Market, c.Account, hf, reason));
         }
 
         var assetPrices = new List<AssetPrice>(_n);
         for (var a = 0; a < _n; a++) assetPrices.Add(new(_s.Assets[a].Address, _s.Assets[a].Symbol, market[a], oracle[a]));
         return new CascadeRound(r, assetPrices, poolsAtStart, aaveOracle, morphoOracle, liquidations, unliquidated);
+    }
+
+    private CircuitBreakerContext Context(int r) =>
+        new(r, _s, ToDictionary(_market[r]), _oracleHistory[r], _oracleHistory);
+
+    private string Deferred => $"deferred by circuit breaker {_o.CircuitBreaker.Name}";
+
+    /// <summary>What the breaker lets a sized call repay (USD 8 decimals); flags the round as holding back when less than all.</summary>
+    private BigInteger Allowance(CircuitBreakerContext ctx, ProposedLiquidation pr, int coll, int debt, BigInteger repayUsd8)
+    {
+        if (_o.CircuitBreaker is NoCircuitBreaker) return repayUsd8;
+        var allowed = _o.CircuitBreaker.AllowRepayUsd(ctx, new SizedLiquidation(pr, _s.Assets[coll].Address, _s.Assets[debt].Address, repayUsd8), _executed);
+        if (allowed < repayUsd8) _heldBack = true;
+        return BigInteger.Clamp(allowed, BigInteger.Zero, repayUsd8);
     }
 
     private static int CompareCandidates(Candidate x, Candidate y)
@@ -312,7 +336,7 @@ internal sealed class ExactCascade
         return d;
     }
 
-    private (string? Reason, BigInteger Hf) LiquidateAave(Candidate c, int r, BigInteger[] oracle, BigInteger[] market,
+    private (string? Reason, BigInteger Hf) LiquidateAave(Candidate c, ProposedLiquidation pr, CircuitBreakerContext ctx, int r, BigInteger[] oracle, BigInteger[] market,
         Dictionary<Address, BigInteger> prices, (List<int> Listed, int Count) causes, int depth, int parent,
         List<CascadeLiquidation> output, ref BigInteger spent)
     {
@@ -327,12 +351,24 @@ internal sealed class ExactCascade
             var done = false;
             foreach (var (collAsset, debtAsset) in pairs)
             {
-                var d = AaveV3LiquidationRule.Instance.Decide(new(mk, acct, collAsset, debtAsset, AaveV3LiquidationContext.MaxDebtToCover, price));
+                var d = _o.AaveV3Rule.Decide(new(mk, acct, collAsset, debtAsset, AaveV3LiquidationContext.MaxDebtToCover, price));
                 if (!d.Executed) { reason = d.Reason; continue; }
                 int ci = _index[collAsset], di = _index[debtAsset];
+                // A breaker may shrink the call (debtToCover = the allowed USD in debt units, floor) or defer it.
+                var unitD = FixedPoint.Pow10(_s.Assets[di].Decimals);
+                var fullUsd8 = d.DebtRepaid * oracle[di] / unitD;
+                var allowed = Allowance(ctx, pr, ci, di, fullUsd8);
+                if (allowed < fullUsd8)
+                {
+                    var toCover = oracle[di].IsZero ? BigInteger.Zero : allowed * unitD / oracle[di];
+                    if (toCover.IsZero) { reason = Deferred; continue; }
+                    d = _o.AaveV3Rule.Decide(new(mk, acct, collAsset, debtAsset, toCover, price));
+                    if (!d.Executed) { reason = d.Reason; continue; }
+                }
                 if (!Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, oracle, market, ref spent, out var why, out var repaidUsd8)) { reason = why; continue; }
 
                 _aave[c.Holder][c.Position] = d.AccountAfter;
+                _executed.Add(new(r, ProtocolNames.AaveV3, _s.Assets[ci].Address, _s.Assets[di].Address, repaidUsd8));
                 var (proceeds, path, route) = Sell(ci, di, d.CollateralToLiquidator, true, oracle, market);
                 spent += repaidUsd8;
                 foreach (var x in d.Deficits)
@@ -353,7 +389,7 @@ internal sealed class ExactCascade
         return hf < FixedPoint.Wad ? (reason ?? "unknown", hf) : (null, hf);
     }
 
-    private (string? Reason, BigInteger Hf) LiquidateMorpho(Candidate c, int r, BigInteger[] oracle, BigInteger[] market,
+    private (string? Reason, BigInteger Hf) LiquidateMorpho(Candidate c, ProposedLiquidation pr, CircuitBreakerContext ctx, int r, BigInteger[] oracle, BigInteger[] market,
         (List<int> Listed, int Count) causes, int depth, int parent, List<CascadeLiquidation> output, ref BigInteger spent)
     {
         var p = _morpho[c.Holder][c.Position];
@@ -364,15 +400,29 @@ internal sealed class ExactCascade
         var d = MorphoBlueLiquidationRule.Instance.Decide(new(mk, p, seize, shares, price));
         if (!d.Executed) return (d.Reason, c.HealthFactor);
         int ci = _index[mk.CollateralToken], li = _index[mk.LoanToken];
+        // A breaker may shrink the call to a pro-rata share of the borrow shares (floor) or defer it.
+        var fullUsd8 = d.RepaidAssets * oracle[li] / FixedPoint.Pow10(_s.Assets[li].Decimals);
+        var allowed = Allowance(ctx, pr, ci, li, fullUsd8);
+        var partial = allowed < fullUsd8;
+        if (partial)
+        {
+            var part = p.BorrowShares * allowed / fullUsd8;
+            if (part.IsZero) return (Deferred, c.HealthFactor);
+            (seize, shares) = (BigInteger.Zero, part);
+            d = MorphoBlueLiquidationRule.Instance.Decide(new(mk, p, seize, shares, price));
+            if (!d.Executed) return (d.Reason, c.HealthFactor);
+        }
         if (!Pays(ci, li, d.SeizedAssets, d.RepaidAssets, oracle, market, ref spent, out var why, out var repaidUsd8)) return (why, c.HealthFactor);
 
         _morpho[c.Holder][c.Position] = d.PositionAfter;
+        _executed.Add(new(r, ProtocolNames.MorphoBlue, _s.Assets[ci].Address, _s.Assets[li].Address, repaidUsd8));
         _morphoMarkets[c.Holder][mi] = d.MarketAfter;
         var (proceeds, path, route) = Sell(ci, li, d.SeizedAssets, true, oracle, market);
         spent += repaidUsd8;
         Record(output, r, ProtocolNames.MorphoBlue, mk.Id, c.Account, li, ci, c.HealthFactor, price, d.RepaidAssets, d.SeizedAssets, 0,
             d.BadDebtAssets, Usd(d.BadDebtAssets, li, oracle), proceeds, path, route, oracle, market, causes, depth, parent, seize, shares);
-        // The choice repays everything or seizes everything: one call always ends the position's debt.
+        // The choice repays everything or seizes everything: one call always ends the position's debt — unless a breaker shrank it.
+        if (partial) return (Deferred, MorphoBlueMath.HealthFactor(d.MarketAfter, d.PositionAfter, price));
         return (null, FixedPoint.UInt256Max);
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Protocols.AaveV3;
 
 namespace DefiRisk.Core.Analysis;
 
@@ -36,6 +37,9 @@ public sealed record SimulationOptions
     /// <summary>How many causes each liquidation lists (the count is always complete) and how many chains are output.</summary>
     public int MaxCausesListed { get; init; } = 5;
     public int MaxChainsListed { get; init; } = 20;
+
+    /// <summary>Aave's liquidation rule: the deployed close factor, or a proposal's (see <see cref="AaveV3LiquidationRule(int, BigInteger?)"/>).</summary>
+    public AaveV3LiquidationRule AaveV3Rule { get; init; } = AaveV3LiquidationRule.Instance;
 
     /// <summary>Sweep only: force the exact BigInteger path instead of the floating-point fast path.</summary>
     public bool ExactSweep { get; init; }
@@ -81,12 +85,25 @@ public interface IRiskParameterOverride
 /// <summary>A position the liquidators would liquidate in a round, before any circuit breaker.</summary>
 public sealed record ProposedLiquidation(int Round, string Protocol, string Market, Address Account, BigInteger HealthFactor);
 
-/// <summary>What a breaker sees when it rules on a round: prices in USD 8 decimals by asset.</summary>
+/// <summary>
+/// What a breaker sees when it rules on a round: prices in USD 8 decimals by asset. <see cref="OracleHistoryUsd"/>[k] are
+/// the oracle prices of round k for k = 0 … Round (the snapshot's prices stand before round 0); null when not supplied.
+/// </summary>
 public sealed record CircuitBreakerContext(
     int Round,
     Snapshot Snapshot,
     IReadOnlyDictionary<Address, BigInteger> MarketPricesUsd,
-    IReadOnlyDictionary<Address, BigInteger> OraclePricesUsd);
+    IReadOnlyDictionary<Address, BigInteger> OraclePricesUsd,
+    IReadOnlyList<IReadOnlyDictionary<Address, BigInteger>>? OracleHistoryUsd = null);
+
+/// <summary>
+/// One liquidation call about to be made, sized: <see cref="RepayUsd"/> is the debt it would repay (USD 8 decimals at the
+/// oracle price) when the breaker allows it in full.
+/// </summary>
+public sealed record SizedLiquidation(ProposedLiquidation Proposed, Address CollateralAsset, Address DebtAsset, BigInteger RepayUsd);
+
+/// <summary>A liquidation call already made (this round or earlier): debt repaid in USD 8 decimals at that round's oracle price.</summary>
+public sealed record ExecutedLiquidation(int Round, string Protocol, Address CollateralAsset, Address DebtAsset, BigInteger RepaidUsd);
 
 /// <summary>
 /// Maps the proposed liquidations of one round to the permitted ones (a subset, order kept). The rest stay
@@ -96,6 +113,19 @@ public interface ICircuitBreaker
 {
     string Name { get; }
     IReadOnlyList<ProposedLiquidation> Permit(CircuitBreakerContext context, IReadOnlyList<ProposedLiquidation> proposed);
+
+    /// <summary>
+    /// Rules on one sized call of a permitted position: the most debt (USD 8 decimals) it may repay — <c>call.RepayUsd</c>
+    /// for all of it, less to shrink the call (the rest of the position waits for a later round), zero to defer it.
+    /// <paramref name="executed"/> lists every call made so far, earlier rounds and this one, in order.
+    /// </summary>
+    BigInteger AllowRepayUsd(CircuitBreakerContext context, SizedLiquidation call, IReadOnlyList<ExecutedLiquidation> executed) => call.RepayUsd;
+
+    /// <summary>
+    /// True when positions held back in the context's round may be released in a later round without any price move
+    /// (a pause ending, a cap window rolling on): the simulator then keeps running rounds instead of stopping quiet.
+    /// </summary>
+    bool ReleasesLater(CircuitBreakerContext context, IReadOnlyList<ExecutedLiquidation> executed) => false;
 }
 
 /// <summary>Permits everything (the baseline).</summary>
@@ -111,9 +141,26 @@ public sealed class CompositeCircuitBreaker(IReadOnlyList<ICircuitBreaker> break
 {
     public string Name => string.Join("+", breakers.Select(b => b.Name));
 
+    public IReadOnlyList<ICircuitBreaker> Breakers => breakers;
+
     public IReadOnlyList<ProposedLiquidation> Permit(CircuitBreakerContext context, IReadOnlyList<ProposedLiquidation> proposed)
     {
         foreach (var b in breakers) proposed = b.Permit(context, proposed);
         return proposed;
     }
+
+    /// <summary>The smallest allowance of all breakers.</summary>
+    public BigInteger AllowRepayUsd(CircuitBreakerContext context, SizedLiquidation call, IReadOnlyList<ExecutedLiquidation> executed)
+    {
+        var allowed = call.RepayUsd;
+        foreach (var b in breakers)
+        {
+            allowed = BigInteger.Min(allowed, b.AllowRepayUsd(context, call with { RepayUsd = allowed }, executed));
+            if (allowed.IsZero) break;
+        }
+        return allowed;
+    }
+
+    public bool ReleasesLater(CircuitBreakerContext context, IReadOnlyList<ExecutedLiquidation> executed) =>
+        breakers.Any(b => b.ReleasesLater(context, executed));
 }

@@ -79,6 +79,23 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
 
     public static AaveV3LiquidationRule Instance { get; } = new();
 
+    /// <summary>
+    /// A rule with other close-factor constants — a code upgrade a proposal may ask for (<c>DEFAULT_LIQUIDATION_CLOSE_FACTOR</c>
+    /// in bps, <c>CLOSE_FACTOR_HF_THRESHOLD</c> in wad); the deployed values are the defaults.
+    /// </summary>
+    public AaveV3LiquidationRule(int closeFactor = DefaultCloseFactor, BigInteger? fullCloseHealthFactor = null)
+    {
+        if (closeFactor is < 1 or > MaxCloseFactor) throw new DefiRiskException($"Aave close factor {closeFactor} bps must be in [1, {MaxCloseFactor}]");
+        CloseFactor = closeFactor;
+        FullCloseHealthFactor = fullCloseHealthFactor ?? CloseFactorHfThreshold;
+    }
+
+    /// <summary>Share of the debt (bps) one call may repay while HF &gt; <see cref="FullCloseHealthFactor"/>.</summary>
+    public int CloseFactor { get; }
+
+    /// <summary>HF (wad) at or below which the whole debt may be repaid.</summary>
+    public BigInteger FullCloseHealthFactor { get; }
+
     public AaveV3LiquidationDecision Decide(AaveV3LiquidationContext c)
     {
         var market = c.Market;
@@ -117,7 +134,7 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         BigInteger maxDebt;
         if (!v33)
         {
-            var closeFactor = hf > CloseFactorHfThreshold ? DefaultCloseFactor : MaxCloseFactor;
+            var closeFactor = hf > FullCloseHealthFactor ? CloseFactor : MaxCloseFactor;
             maxDebt = FixedPoint.PercentMul(userDebt, closeFactor);
         }
         else
@@ -125,9 +142,9 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
             var debtBase = v35 ? FixedPoint.MulDivUp(userDebt, pD, uD) : userDebt * pD / uD;
             var collBase = userColl * pC / uC;
             maxDebt = userDebt;
-            if (collBase >= MinBaseMaxCloseFactorThreshold && debtBase >= MinBaseMaxCloseFactorThreshold && hf > CloseFactorHfThreshold)
+            if (collBase >= MinBaseMaxCloseFactorThreshold && debtBase >= MinBaseMaxCloseFactorThreshold && hf > FullCloseHealthFactor)
             {
-                var half = FixedPoint.PercentMul(data.TotalDebtBase, DefaultCloseFactor);
+                var half = FixedPoint.PercentMul(data.TotalDebtBase, CloseFactor);
                 if (debtBase > half) maxDebt = half * uD / pD;
             }
         }

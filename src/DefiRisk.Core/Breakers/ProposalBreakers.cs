@@ -1,0 +1,49 @@
+using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Proposals;
+using DefiRisk.Core.Protocols.AaveV3;
+
+namespace DefiRisk.Core.Breakers;
+
+/// <summary>
+/// Turns a proposal into simulation options on top of the baseline's: its circuit breakers (minimum size first, then the
+/// caps, then the pause — each rules on what the previous one let through), its oracle delay wrapped around the baseline
+/// oracle model, and its Aave close factor as the liquidation rule's constants. Risk-parameter changes of the snapshot
+/// itself come from <see cref="ProposalApplier.Apply"/>.
+/// </summary>
+public static class ProposalBreakers
+{
+    public static SimulationOptions Options(SimulationOptions baseline, Proposal proposal, Snapshot snapshot)
+    {
+        var b = proposal.Breakers;
+        var breakers = new List<ICircuitBreaker>();
+        if (b.MinLiquidationUsd is { } min) breakers.Add(new MinimumLiquidationBreaker(min));
+        foreach (var cap in b.Caps) breakers.Add(new LiquidationCapBreaker(cap, snapshot));
+        if (b.Pause is { } pause) breakers.Add(new DeviationPauseBreaker(pause));
+        if (baseline.CircuitBreaker is not NoCircuitBreaker) breakers.Insert(0, baseline.CircuitBreaker);
+
+        var oracle = baseline.OracleModel;
+        if (b.OracleDelay is { } delay)
+        {
+            IReadOnlySet<int>? assets = null;
+            if (delay.Assets.Count > 0)
+                assets = delay.Assets.Select(sym =>
+                {
+                    var asset = snapshot.FindAsset(sym) ?? throw new DefiRiskException($"delayed oracle asset '{sym}' is not in the snapshot");
+                    return snapshot.Assets.ToList().IndexOf(asset);
+                }).ToHashSet();
+            oracle = new DelayedOracle(oracle, delay.Steps, assets);
+        }
+
+        var rule = baseline.AaveV3Rule;
+        if (proposal.AaveV3CloseFactor is { } cf)
+            rule = new AaveV3LiquidationRule(cf.CloseFactor ?? rule.CloseFactor, cf.FullCloseHealthFactor ?? rule.FullCloseHealthFactor);
+
+        return baseline with
+        {
+            CircuitBreaker = breakers.Count switch { 0 => NoCircuitBreaker.Instance, 1 => breakers[0], _ => new CompositeCircuitBreaker(breakers) },
+            OracleModel = oracle,
+            AaveV3Rule = rule,
+        };
+    }
+}
