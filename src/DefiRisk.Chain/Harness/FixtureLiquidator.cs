@@ -127,6 +127,10 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
         return map;
     }
 
+    /// <summary><c>Pool.getUserAccountData(user).totalCollateralBase</c> (base currency).</summary>
+    public async Task<BigInteger> AaveAccountCollateralBaseAsync(string user) =>
+        Abi.UIntAt(await CallAsync(Pool, Abi.Call("getUserAccountData(address)", user)).ConfigureAwait(false), 0);
+
     /// <summary><c>Morpho.position(id, user)</c> = (supplyShares, borrowShares, collateral), in one batch.</summary>
     public async Task<IReadOnlyList<(BigInteger BorrowShares, BigInteger Collateral)>> MorphoPositionsAsync(IReadOnlyList<(FixtureMorphoMarket Market, string Account)> positions)
     {
