@@ -6,6 +6,7 @@ using DefiRisk.Cli;
 using DefiRisk.Cli.Commands;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
+using Spectre.Console;
 
 namespace DefiRisk.Chain.Tests.Analysis;
 
@@ -93,6 +94,43 @@ public sealed class AnalysisVerbTests(DemoChain chain)
     public async Task A_missing_database_exits_with_the_user_error_code(params string[] args)
     {
         Assert.Equal(ExitCodes.UserError, await Run([.. args, "--db", Path.Combine(chain.TempDir, "missing.db"), "--quiet"]));
+    }
+
+    [Fact]
+    public void Tables_show_every_round_with_liquidations_per_protocol_the_totals_and_the_longest_chain()
+    {
+        var result = SimulateCommand.Run(new SimulateCommand.SimulateRequest(chain.Database, null, ["WETH=-10%"]));
+        var text = Render(c => SimulateCommand.Render(c, result));
+        var lines = text.Split('\n');
+        foreach (var r in result.Rounds)
+        {
+            var aave = r.Liquidations.Count(l => l.Protocol == ProtocolNames.AaveV3);
+            var morpho = r.Liquidations.Count(l => l.Protocol == ProtocolNames.MorphoBlue);
+            Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^│ {r.Round} +│ +{aave} │ +{morpho} │"));
+        }
+        Assert.Contains($"│ liquidations ", text);
+        Assert.Contains(result.Totals.Liquidations.ToString(System.Globalization.CultureInfo.InvariantCulture), text);
+        Assert.Contains("Longest chain (", text);
+
+        var sweep = SweepCommand.Run(new SweepCommand.SweepRequest(chain.Database, null, "WETH", 0, 10, 5));
+        var sweepText = Render(c => SweepCommand.Render(c, sweep));
+        Assert.Equal(3, sweep.Levels.Count);
+        foreach (var level in sweep.Levels) Assert.Contains(level.Shock.ToString("P1", System.Globalization.CultureInfo.InvariantCulture), sweepText);
+        Assert.Contains(sweep.SelfSustainingThreshold is null ? "no self-sustaining cascade" : "self-sustaining from", sweepText);
+    }
+
+    private static string Render(Action<IAnsiConsole> render)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        render(console);
+        return writer.ToString();
     }
 
     [Fact]
