@@ -36,6 +36,7 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
     private const string MorphoLiquidateSignature = "liquidate((address,address,address,address,uint256),address,uint256,uint256,bytes)";
 
     private readonly Dictionary<string, string> _treasury = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (string Token0, string Token1)> _pairTokens = new(StringComparer.OrdinalIgnoreCase);
 
     public string Liquidator => facts.Actors.Liquidator;
     public string Pool => manifest.AaveV3[0].Pool;
@@ -117,7 +118,7 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
     /// <summary><c>Pool.getUserAccountData</c> for each account: (totalDebtBase, healthFactor wad), in one batch.</summary>
     public async Task<IReadOnlyDictionary<string, (BigInteger Debt, BigInteger HealthFactor)>> AaveAccountDataAsync(IReadOnlyList<string> accounts)
     {
-        var results = await node.Rpc.BatchAsync(accounts.Select(a => ("eth_call", new object?[] { Call(Pool, Abi.Call("getUserAccountData(address)", a)), "latest" })).ToList()).ConfigureAwait(false);
+        var results = await BatchAsync(accounts.Select(a => ("eth_call", new object?[] { Call(Pool, Abi.Call("getUserAccountData(address)", a)), "latest" })).ToList()).ConfigureAwait(false);
         var map = new Dictionary<string, (BigInteger, BigInteger)>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < accounts.Count; i++)
         {
@@ -134,27 +135,32 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
     /// <summary><c>Morpho.position(id, user)</c> = (supplyShares, borrowShares, collateral), in one batch.</summary>
     public async Task<IReadOnlyList<(BigInteger BorrowShares, BigInteger Collateral)>> MorphoPositionsAsync(IReadOnlyList<(FixtureMorphoMarket Market, string Account)> positions)
     {
-        var results = await node.Rpc.BatchAsync(positions.Select(p => ("eth_call", new object?[]
+        var results = await BatchAsync(positions.Select(p => ("eth_call", new object?[]
             { Call(Morpho, "0x" + Abi.Selector("position(bytes32,address)") + Abi.Encode(["bytes32", "address"], [Convert.FromHexString(p.Market.Id[2..]), p.Account])), "latest" })).ToList()).ConfigureAwait(false);
         return results.Select(r => (Abi.UIntAt(r.GetString()!, 1), Abi.UIntAt(r.GetString()!, 2))).ToList();
     }
 
     /// <summary>
-    /// Whether Morpho itself would liquidate the position now: an <c>eth_call</c> of <c>liquidate(…, 0, repaidShares = 1, "")</c>
-    /// from the funded liquidator. Morpho reverts with "position is healthy" exactly when it is healthy; any other
-    /// revert is a harness problem and throws.
+    /// Whether Morpho itself would liquidate each position now: an <c>eth_call</c> of <c>liquidate(…, 0, repaidShares = 1, "")</c>
+    /// from the funded liquidator (batched). Morpho reverts with "position is healthy" exactly when it is healthy; any
+    /// other revert is a harness problem and throws.
     /// </summary>
-    public async Task<bool> MorphoIsLiquidatableAsync(FixtureMorphoMarket market, string borrower)
+    public async Task<IReadOnlyList<bool>> MorphoAreLiquidatableAsync(IReadOnlyList<(FixtureMorphoMarket Market, string Borrower)> positions)
     {
-        try
+        var answers = new List<bool>(positions.Count);
+        foreach (var chunk in positions.Chunk(500))
         {
-            await node.Rpc.CallAsync("eth_call", Call(Morpho, MorphoLiquidateData(market, borrower, 0, 1), Liquidator), "latest").ConfigureAwait(false);
-            return true;
+            var results = await node.Rpc.TryBatchAsync(chunk.Select(p => ("eth_call", new object?[]
+                { Call(Morpho, MorphoLiquidateData(p.Market, p.Borrower, 0, 1), Liquidator), "latest" })).ToList()).ConfigureAwait(false);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var error = results[i].Error;
+                if (error is not null && !error.Contains("position is healthy", StringComparison.Ordinal))
+                    throw new InvalidOperationException($"liquidate probe of {chunk[i].Borrower} in {chunk[i].Market.Name} reverted unexpectedly: {error}");
+                answers.Add(error is null);
+            }
         }
-        catch (DefiRiskException ex) when (ex.Message.Contains("position is healthy", StringComparison.Ordinal))
-        {
-            return false;
-        }
+        return answers;
     }
 
     // ------------------------------------------------------------------ Uniswap v2
@@ -162,9 +168,10 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
     public async Task<PairReserves> GetReservesAsync(string pair)
     {
         var r = await CallAsync(pair, Abi.Call("getReserves()")).ConfigureAwait(false);
-        var t0 = Abi.AddressAt(await CallAsync(pair, Abi.Call("token0()")).ConfigureAwait(false), 0);
-        var t1 = Abi.AddressAt(await CallAsync(pair, Abi.Call("token1()")).ConfigureAwait(false), 0);
-        return new PairReserves(pair, t0, t1, Abi.UIntAt(r, 0), Abi.UIntAt(r, 1));
+        if (!_pairTokens.TryGetValue(pair, out var tokens))
+            _pairTokens[pair] = tokens = (Abi.AddressAt(await CallAsync(pair, Abi.Call("token0()")).ConfigureAwait(false), 0),
+                Abi.AddressAt(await CallAsync(pair, Abi.Call("token1()")).ConfigureAwait(false), 0));
+        return new PairReserves(pair, tokens.Token0, tokens.Token1, Abi.UIntAt(r, 0), Abi.UIntAt(r, 1));
     }
 
     /// <summary>
@@ -263,6 +270,15 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
         Abi.UIntAt(await CallAsync(token, Abi.Call("balanceOf(address)", holder)).ConfigureAwait(false), 0);
 
     // ------------------------------------------------------------------ plumbing
+
+    /// <summary>JSON-RPC batches of at most 500 calls (anvil answers a larger batch with one error object).</summary>
+    private async Task<IReadOnlyList<JsonElement>> BatchAsync(IReadOnlyList<(string Method, object?[] Params)> calls)
+    {
+        var results = new List<JsonElement>(calls.Count);
+        foreach (var chunk in calls.Chunk(500))
+            results.AddRange(await node.Rpc.BatchAsync(chunk).ConfigureAwait(false));
+        return results;
+    }
 
     private async Task<string> TreasuryAsync(string aToken)
     {

@@ -10,12 +10,18 @@ using DefiRisk.Storage;
 namespace DefiRisk.Chain.Tests.Replay;
 
 /// <summary>
-/// Its own anvil serving <c>fixtures/demo</c> (tests here move prices and liquidate, so they do not share a node):
-/// indexed once at the saved block, then the clock frozen at the saved timestamp and the liquidator funded.
-/// <see cref="ResetAsync"/> reverts to that funded state (evm_snapshot / evm_revert).
+/// Its own anvil serving a bundled fixture (<c>fixtures/demo</c> here; tests move prices and liquidate, so they do not
+/// share a node): indexed once at the saved block, then the clock frozen at the saved timestamp and the liquidator
+/// funded. <see cref="ResetAsync"/> reverts to that funded state (evm_snapshot / evm_revert).
 /// </summary>
-public sealed class ReplayChain : IAsyncLifetime
+public class ReplayChain : IAsyncLifetime
 {
+    private readonly string _fixture;
+
+    public ReplayChain() : this("demo") { }
+
+    protected ReplayChain(string fixture) => _fixture = fixture;
+
     public FixtureServer Server { get; private set; } = null!;
     public FixtureLiquidator Liquidator { get; private set; } = null!;
     /// <summary>The fixture as indexed at its saved block (SQLite round trip).</summary>
@@ -26,7 +32,7 @@ public sealed class ReplayChain : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var root = NodeModules.Locate().RepositoryRoot;
-        var dir = Path.Combine(root, "fixtures", "demo");
+        var dir = Path.Combine(root, "fixtures", _fixture);
         Server = await FixtureServer.StartAsync(dir);
         Snapshot = await IndexAsync(IndexCommand.BlockChoice.Default);
         Liquidator = new FixtureLiquidator(Server.Node, Server.Manifest, Server.Facts);
@@ -57,3 +63,6 @@ public sealed class ReplayChain : IAsyncLifetime
         try { Directory.Delete(TempDir, recursive: true); } catch (IOException) { /* best effort */ }
     }
 }
+
+/// <summary><c>fixtures/mainnet-like</c> (3,000 borrowers, whales, e-mode loopers, deep pools) on its own anvil.</summary>
+public sealed class MainnetLikeReplayChain() : ReplayChain("mainnet-like");
