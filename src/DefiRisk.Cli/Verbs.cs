@@ -10,6 +10,8 @@ internal static class Verbs
     {
         yield return IndexCommand.Create();
         yield return PositionsCommand.Create();
+        yield return SimulateCommand.Create();
+        yield return SweepCommand.Create();
         yield return CompareCommand.Create();
         yield return BenchCommand.Create();
         yield return FixtureCommands.Create();

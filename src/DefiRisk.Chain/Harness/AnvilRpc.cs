@@ -85,6 +85,37 @@ public sealed class AnvilRpc : IDisposable
         return results;
     }
 
+    /// <summary>
+    /// Like <see cref="BatchAsync"/>, but a call that fails (e.g. an <c>eth_call</c> that reverts) yields its error
+    /// message instead of failing the batch: (result, null) or (default, message), in request order.
+    /// </summary>
+    public async Task<IReadOnlyList<(JsonElement Result, string? Error)>> TryBatchAsync(IReadOnlyList<(string Method, object?[] Params)> calls)
+    {
+        if (calls.Count == 0) return [];
+        var first = Interlocked.Add(ref _id, calls.Count) - calls.Count + 1;
+        var array = new JsonArray();
+        for (var i = 0; i < calls.Count; i++)
+            array.Add(new JsonObject
+            {
+                ["jsonrpc"] = "2.0",
+                ["id"] = first + i,
+                ["method"] = calls[i].Method,
+                ["params"] = JsonSerializer.SerializeToNode(calls[i].Params),
+            });
+        using var response = await _http.PostAsJsonAsync(_url, array).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        var results = new (JsonElement, string?)[calls.Count];
+        foreach (var item in doc.RootElement.EnumerateArray())
+        {
+            var index = (int)(item.GetProperty("id").GetInt64() - first);
+            results[index] = item.TryGetProperty("error", out var error)
+                ? (default, error.TryGetProperty("message", out var m) ? $"{m.GetString()}{(error.TryGetProperty("data", out var d) ? $" ({d})" : "")}" : error.ToString())
+                : (item.GetProperty("result").Clone(), null);
+        }
+        return results;
+    }
+
     private static JsonElement Unwrap(JsonElement root, string method)
     {
         if (root.TryGetProperty("error", out var error))

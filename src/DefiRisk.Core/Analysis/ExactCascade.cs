@@ -150,8 +150,8 @@ internal sealed class ExactCascade
     }
 
     /// <summary>
-    /// Market feeds: the oracle model over the market history. Exchange-rate oracles: snapshot price × base oracle now /
-    /// base oracle at the snapshot (the ratio is held at its snapshot value), so they move with their base only.
+    /// Market feeds: the oracle model over the market history. Exchange-rate oracles: the base oracle now × the snapshot
+    /// ratio (<see cref="ExchangeRatePrice"/>; the ratio is held at its snapshot value), so they move with their base only.
     /// </summary>
     private BigInteger[] OraclePrices(int round)
     {
@@ -161,9 +161,28 @@ internal sealed class ExactCascade
             var root = _g.OracleRoot(a);
             if (root < 0) { prices[a] = _snapPrice[a]; continue; }
             var feed = _o.OracleModel.FeedPrice(_market, round, root, _snapPrice[root]);
-            prices[a] = root == a ? feed : _snapPrice[root].IsZero ? _snapPrice[a] : _snapPrice[a] * feed / _snapPrice[root];
+            prices[a] = ExchangeRatePrice(a, root, feed);
         }
         return prices;
+    }
+
+    /// <summary>
+    /// An oracle price derived from its root feed. Exchange-rate oracles (Aave CAPO adapters, the fixture's
+    /// ExchangeRateAggregator) compute <c>latestAnswer</c> = base price × ratio / 10^ratioDecimals, floor, along the base
+    /// chain; mirrored whenever the snapshot's ratio reproduces the snapshot price. Otherwise (a capped adapter, an
+    /// unknown ratio) the price keeps its snapshot proportion to the root feed.
+    /// </summary>
+    private BigInteger ExchangeRatePrice(int a, int root, BigInteger rootFeed)
+    {
+        if (a == root) return rootFeed;
+        var oracle = _s.Assets[a].Oracle;
+        var b = _g.OracleBase[a];
+        if (b >= 0 && oracle.Ratio is { } ratio && ratio.Sign > 0)
+        {
+            var unit = FixedPoint.Pow10(oracle.RatioDecimals);
+            if (_snapPrice[b] * ratio / unit == _snapPrice[a]) return ExchangeRatePrice(b, root, rootFeed) * ratio / unit;
+        }
+        return _snapPrice[root].IsZero ? _snapPrice[a] : _snapPrice[a] * rootFeed / _snapPrice[root];
     }
 
     private bool OracleSettled(int r)

@@ -107,6 +107,9 @@ public sealed record AaveV3Market(
 /// One reserve's risk parameters, decoded from the configuration bitmap (<c>ReserveConfiguration.sol</c>).
 /// LTV, thresholds, bonus (incl. the 100 %: 10500 = +5 %), fees: bps. Caps: whole tokens (0 = none).
 /// <see cref="OraclePrice"/>: <c>AaveOracle.getAssetPrice</c>, base-currency units.
+/// <see cref="LiquidityIndex"/> / <see cref="VariableBorrowIndex"/>: ray, normalized to the snapshot block's timestamp
+/// (<c>getReserveNormalizedIncome</c> / <c>getReserveNormalizedVariableDebt</c>), i.e. the index <c>balanceOf</c> used for
+/// the balances below and the one a liquidation in that block burns with; 0 = unknown.
 /// </summary>
 public sealed record AaveV3Reserve(
     Address Asset,

@@ -21,6 +21,8 @@ public sealed class DemoChain : IAsyncLifetime
     /// <summary>The snapshot as stored and loaded back from SQLite.</summary>
     public Snapshot Stored { get; private set; } = null!;
     public IndexResult FirstRun { get; private set; } = null!;
+    /// <summary>The SQLite file the first run wrote (read-only for tests: copy it before changing it).</summary>
+    public string Database { get; private set; } = "";
 
     public static readonly RpcOptions TestRpc = new() { MaxAttempts = 10, BaseDelay = TimeSpan.FromMilliseconds(5), RequestTimeout = TimeSpan.FromSeconds(20) };
 
@@ -33,6 +35,7 @@ public sealed class DemoChain : IAsyncLifetime
         Server = await FixtureServer.StartAsync(FixtureDir);
         var db = NewDatabase();
         FirstRun = await IndexAsync(db);
+        Database = db;
         Stored = new SnapshotStore(db).Load();
     }
 

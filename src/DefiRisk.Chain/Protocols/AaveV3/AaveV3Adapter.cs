@@ -54,6 +54,10 @@ internal static class AaveV3Adapter
         // Round 2: per reserve, its data, token metadata and oracle source; all prices in one call;
         // per account, its user configuration and e-mode.
         var data = assets.Select(a => batch.Add<GetReserveDataFunction, ReserveDataOutput>(pool, new() { Asset = a })).ToList();
+        // Indexes normalized to the pinned block's timestamp (the stored ones date from the reserve's last update): what
+        // balanceOf used for the balances read below, and what a liquidation in this block burns scaled amounts with.
+        var income = assets.Select(a => batch.Add<GetReserveNormalizedIncomeFunction, Uint256Output>(pool, new() { Asset = a })).ToList();
+        var debtIndex = assets.Select(a => batch.Add<GetReserveNormalizedVariableDebtFunction, Uint256Output>(pool, new() { Asset = a })).ToList();
         var meta = assets.Select(a => Erc20Reads.Add(batch, a)).ToList();
         var sources = assets.Select(a => batch.Add<GetSourceOfAssetFunction, AddressOutput>(oracle, new() { Asset = a })).ToList();
         var prices = batch.Add<GetAssetsPricesFunction, Uint256ArrayOutput>(oracle, new() { Assets = assets });
@@ -69,7 +73,7 @@ internal static class AaveV3Adapter
             reserves.Add(new AaveV3Reserve(
                 Address.Parse(assets[i]), r.Id, config.Decimals, config.Ltv, config.LiquidationThreshold, config.LiquidationBonus,
                 config.LiquidationProtocolFee, config.ReserveFactor, config.Active, config.Frozen, config.Paused, config.BorrowingEnabled,
-                config.EModeCategory, config.BorrowCap, config.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, prices.Value.Value[i],
+                config.EModeCategory, config.BorrowCap, config.SupplyCap, income[i].Value.Value, debtIndex[i].Value.Value, prices.Value.Value[i],
                 Address.Parse(r.ATokenAddress), Address.Parse(r.VariableDebtTokenAddress), Address.Parse(r.StableDebtTokenAddress)));
         }
 

@@ -62,7 +62,9 @@ public sealed record AaveV3LiquidationDecision(
 /// <c>_calculateAvailableCollateralToLiquidate</c> is shared by all: base = ⌊pD·debt·uC / (pC·uD)⌋,
 /// max = percentMul(base, bonus); if max &gt; balance: seize the balance and debt = percentDiv(⌊pC·bal·uD/(pD·uC)⌋, bonus);
 /// fee = percentMul(seized − percentDiv(seized, bonus), protocolFee). v3.7's floor/ceil variants are not modelled
-/// (its revision is treated as v3.5+). The treasury's 1-wei scaled-balance cap on the fee is not modelled.
+/// (its revision is treated as v3.5+). ≤ v3.2 with known indexes: balances left follow the tokens' scaled
+/// arithmetic (<see cref="AfterScaledBurn"/>) and the fee sent to the treasury is capped at the user's scaled balance
+/// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei.
 /// </summary>
 public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationContext, AaveV3LiquidationDecision>
 {
@@ -168,6 +170,14 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
             fee = FixedPoint.PercentMul(bonusCollateral, collReserve.LiquidationProtocolFee);
         }
         var toLiquidator = collateralAmount - fee;
+        if (!v33 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
+        {
+            // ≤ 3.2 executeLiquidationCall, after burning the liquidator's part: "to avoid trying to send more aTokens than
+            // available on balance, due to 1 wei imprecision" the fee sent is capped at the user's scaled balance left.
+            var idx = collReserve.LiquidityIndex;
+            var scaledLeft = FixedPoint.RayDiv(userColl, idx) - FixedPoint.RayDiv(toLiquidator, idx);
+            if (FixedPoint.RayDiv(fee, idx) > scaledLeft) fee = FixedPoint.RayMul(BigInteger.Max(scaledLeft, BigInteger.Zero), idx);
+        }
 
         if (v33 && actualDebt < userDebt && toLiquidator + fee < userColl)
         {
@@ -189,13 +199,24 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
                 // _burnDebtTokens: variable first, then stable (≤ 3.1); 3.3+ burns all of it when no collateral is left.
                 var burn = hasNoCollateralLeft ? userDebt : actualDebt;
                 var fromVariable = FixedPoint.Min(burn, r.VariableDebt);
-                next = next with { VariableDebt = r.VariableDebt - fromVariable, StableDebt = r.StableDebt - (burn - fromVariable) };
+                var variableLeft = v33 ? r.VariableDebt - fromVariable : AfterScaledBurn(r.VariableDebt, debtReserve.VariableBorrowIndex, fromVariable, 0);
+                next = next with { VariableDebt = variableLeft, StableDebt = r.StableDebt - (burn - fromVariable) };
                 if (hasNoCollateralLeft && userDebt > actualDebt) deficits.Add(new AaveV3Deficit(r.Asset, userDebt - actualDebt));
             }
             if (r.Asset == c.CollateralAsset)
             {
-                var left = r.Collateral - collateralAmount;
-                next = next with { Collateral = left, UsedAsCollateral = r.UsedAsCollateral && !left.IsZero };
+                if (v33)
+                {
+                    var left = r.Collateral - collateralAmount;
+                    next = next with { Collateral = left, UsedAsCollateral = r.UsedAsCollateral && !left.IsZero };
+                }
+                else
+                {
+                    // ≤ 3.2: the collateral bit is cleared when the amounts taken equal the balance read
+                    // (actualCollateralToLiquidate + fee == userCollateralBalance), even if a scaled wei stays behind.
+                    var left = AfterScaledBurn(r.Collateral, collReserve.LiquidityIndex, toLiquidator, fee);
+                    next = next with { Collateral = left, UsedAsCollateral = r.UsedAsCollateral && collateralAmount != userColl };
+                }
             }
             reserves.Add(next);
         }
@@ -213,6 +234,22 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
 
         return new AaveV3LiquidationDecision(true, null, hf, actualDebt, toLiquidator, fee, pC, pD, bonus, deficits,
             account with { Reserves = reserves });
+    }
+
+    /// <summary>
+    /// The balance left after taking <paramref name="first"/> and then <paramref name="second"/> (base units) from a
+    /// scaled-balance token (≤ 3.2 AToken / VariableDebtToken): the token holds scaled = ⌊balance ÷ index⌉ and each burn or
+    /// transfer moves amount.rayDiv(index) (<c>ScaledBalanceTokenBase._burnScaled</c>, <c>AToken._transfer</c> of the
+    /// liquidation fee), and <c>balanceOf</c> = scaled.rayMul(index). So the balance left can differ by a wei from
+    /// balance − amounts, and a later call on the same account sees that. <paramref name="index"/> (ray) is the reserve's
+    /// index normalized to the snapshot timestamp, which the call's updateState sets; rayDiv(balance, index) recovers the
+    /// scaled balance exactly while index ≥ 1 ray. Index 0 (unknown): plain subtraction.
+    /// </summary>
+    internal static BigInteger AfterScaledBurn(BigInteger balance, BigInteger index, BigInteger first, BigInteger second)
+    {
+        if (index.IsZero) return balance - first - second;
+        var scaled = FixedPoint.RayDiv(balance, index) - FixedPoint.RayDiv(first, index) - FixedPoint.RayDiv(second, index);
+        return scaled.Sign <= 0 ? BigInteger.Zero : FixedPoint.RayMul(scaled, index);
     }
 
     private static AaveV3AccountReserve? Find(AaveV3Account account, Address asset)

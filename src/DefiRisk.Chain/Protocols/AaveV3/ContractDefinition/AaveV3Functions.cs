@@ -12,6 +12,20 @@ namespace DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
 
 [Function("getReservesList", "address[]")] public sealed class GetReservesListFunction : FunctionMessage;
 
+/// <summary><c>getReserveNormalizedIncome(asset)</c>: the liquidity index at the block's timestamp (ray), what aToken.balanceOf uses.</summary>
+[Function("getReserveNormalizedIncome", "uint256")]
+public sealed class GetReserveNormalizedIncomeFunction : FunctionMessage
+{
+    [Parameter("address", "asset", 1)] public string Asset { get; set; } = "";
+}
+
+/// <summary><c>getReserveNormalizedVariableDebt(asset)</c>: the variable borrow index at the block's timestamp (ray).</summary>
+[Function("getReserveNormalizedVariableDebt", "uint256")]
+public sealed class GetReserveNormalizedVariableDebtFunction : FunctionMessage
+{
+    [Parameter("address", "asset", 1)] public string Asset { get; set; } = "";
+}
+
 [Function("getReserveData", typeof(ReserveDataOutput))]
 public sealed class GetReserveDataFunction : FunctionMessage
 {

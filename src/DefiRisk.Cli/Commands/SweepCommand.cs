@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Globalization;
+using DefiRisk.Core;
+using DefiRisk.Core.Analysis;
+using Spectre.Console;
+
+namespace DefiRisk.Cli.Commands;
+
+/// <summary>
+/// <c>defirisk sweep</c>: full cascades for a range of drops of one asset on a stored snapshot, and the smallest drop at
+/// which the cascade sustains itself. --from/--to/--step are drop percentages (0 … 60 = 0 % … −60 %).
+/// </summary>
+internal static class SweepCommand
+{
+    internal sealed record SweepRequest(string Database, long? Block, string Asset, decimal FromDrop, decimal ToDrop, decimal StepDrop);
+
+    public static Command Create(IAnsiConsole? console = null)
+    {
+        var db = SnapshotSource.DbOption();
+        var block = SnapshotSource.BlockOption();
+        var asset = new Option<string?>("--asset") { Description = "asset to shock (symbol or address)", Required = true };
+        var from = new Option<string?>("--from") { Description = "first drop in percent (default 0)" };
+        var to = new Option<string?>("--to") { Description = "last drop in percent (default 60)" };
+        var step = new Option<string?>("--step") { Description = "drop step in percent (default 5)" };
+        var json = new Option<string?>("--json") { Description = "write the sweep as JSON to FILE ('-' = stdout, no tables)" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print no tables or progress" };
+        var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.") { db, block, asset, from, to, step, json, quiet };
+        command.SetAction(parse =>
+        {
+            var request = new SweepRequest(
+                SnapshotSource.ResolveDb(parse.GetValue(db)),
+                SnapshotSource.ParseBlock(parse.GetValue(block)),
+                parse.GetValue(asset)!,
+                SnapshotSource.ParseDecimal(parse.GetValue(from) ?? "0", "--from"),
+                SnapshotSource.ParseDecimal(parse.GetValue(to) ?? "60", "--to"),
+                SnapshotSource.ParseDecimal(parse.GetValue(step) ?? "5", "--step"));
+            var jsonTarget = parse.GetValue(json);
+            var output = console ?? AnsiConsole.Console;
+            var silent = parse.GetValue(quiet) || jsonTarget == "-";
+            var result = WithProgress(output, silent, request);
+            if (jsonTarget is not null) Json.Write(result, jsonTarget);
+            if (!silent) Render(output, result);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The drop levels as signed fractions (0 … 60 → 0, −0.05, … −0.60), validated.</summary>
+    internal static IReadOnlyList<decimal> Levels(SweepRequest r)
+    {
+        foreach (var (v, name) in new[] { (r.FromDrop, "--from"), (r.ToDrop, "--to") })
+            if (v < 0 || v >= 100) throw new DefiRiskException($"{name} {v.ToString(CultureInfo.InvariantCulture)} must be a drop in percent, at least 0 and below 100");
+        if (r.StepDrop <= 0) throw new DefiRiskException($"--step {r.StepDrop.ToString(CultureInfo.InvariantCulture)} must be positive");
+        var step = r.ToDrop >= r.FromDrop ? -r.StepDrop / 100m : r.StepDrop / 100m;
+        return CascadeSimulator.Levels(-r.FromDrop / 100m, -r.ToDrop / 100m, step);
+    }
+
+    /// <summary>Runs the sweep level by level (fast path, compiled once), reporting each level done.</summary>
+    internal static SweepResult Run(SweepRequest request, IProgress<(int Done, int Total)>? progress = null)
+    {
+        var snapshot = SnapshotSource.Load(request.Database, request.Block);
+        var asset = snapshot.FindAsset(request.Asset) ?? throw new DefiRiskException($"--asset '{request.Asset}' is not in the snapshot");
+        var levels = Levels(request);
+        var compiled = CascadeSimulator.Compile(snapshot);
+        var results = new List<SweepLevel>(levels.Count);
+        var path = "fast";
+        for (var i = 0; i < levels.Count; i++)
+        {
+            var one = CascadeSimulator.Sweep(compiled, asset.Address, levels[i], levels[i], -0.01m);
+            path = one.Path;
+            results.AddRange(one.Levels);
+            progress?.Report((i + 1, levels.Count));
+        }
+        // As CascadeSimulator.Sweep: the smallest drop (in magnitude) whose cascade sustains itself.
+        var threshold = results.Where(l => l.SelfSustaining).OrderBy(l => Math.Abs(l.Shock)).Select(l => (decimal?)l.Shock).FirstOrDefault();
+        return new SweepResult(asset.Address, asset.Symbol, path, results, threshold);
+    }
+
+    private static SweepResult WithProgress(IAnsiConsole console, bool silent, SweepRequest request)
+    {
+        if (silent) return Run(request);
+        if (!console.Profile.Capabilities.Interactive)
+            return Run(request, new Progress(p => Console.Error.WriteLine($"sweep: level {p.Done}/{p.Total} done")));
+        SweepResult result = null!;
+        console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("sweep levels");
+                result = Run(request, new Progress(p => { task.MaxValue = p.Total; task.Value = p.Done; }));
+            });
+        return result;
+    }
+
+    /// <summary>Synchronous progress (System.Progress posts to the thread pool, which would reorder milestone lines).</summary>
+    private sealed class Progress(Action<(int Done, int Total)> report) : IProgress<(int Done, int Total)>
+    {
+        public void Report((int Done, int Total) value) => report(value);
+    }
+
+    internal static void Render(IAnsiConsole console, SweepResult result)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        // Piped or redirected: no terminal width to respect, and wrapped cells would break scripts.
+        if (!console.Profile.Capabilities.Interactive) console.Profile.Width = Math.Max(console.Profile.Width, 200);
+        var table = new Table().Title($"Sweep of {Markup.Escape(result.Symbol)} ({result.Path} path)")
+            .AddColumns("shock", "liquidations", "rounds", "after round 0", "liquidated (USD)", "bad debt (USD)", "self-sustaining");
+        foreach (var c in Enumerable.Range(1, 5)) table.Columns[c].RightAligned();
+        foreach (var l in result.Levels)
+            table.AddRow(l.Shock.ToString("P1", inv), l.Liquidations.ToString(inv), l.RoundsWithLiquidations.ToString(inv),
+                l.EndogenousRoundsWithLiquidations.ToString(inv), l.LiquidatedValueUsd.ToString("N2", inv), l.BadDebtUsd.ToString("N2", inv),
+                l.SelfSustaining ? "[red]yes[/]" : "no");
+        console.Write(table);
+        console.WriteLine(result.SelfSustainingThreshold is { } th
+            ? $"self-sustaining from {th.ToString("P1", inv)}"
+            : "no self-sustaining cascade in the range");
+    }
+}
