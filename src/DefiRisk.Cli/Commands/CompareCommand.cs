@@ -1,12 +1,16 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Breakers;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Proposals;
+using ComparisonReport = DefiRisk.Reporting.ComparisonReport;
+using ProposalLines = DefiRisk.Reporting.ProposalLines;
+using ReportInput = DefiRisk.Reporting.ReportInput;
+using SimulationReport = DefiRisk.Reporting.SimulationReport;
+using SweepReport = DefiRisk.Reporting.SweepReport;
 using DefiRisk.Storage;
 using Spectre.Console;
 
@@ -31,7 +35,7 @@ internal static class CompareCommand
         var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
         var proposal = new Option<string>("--proposal") { Description = "proposal file (JSON; see fixtures/example-proposal.json)", Required = true };
         var shock = new Option<string[]>("--shock") { Description = "shock, e.g. WETH=-30% or a path WETH=-10%,-10%,-5% (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var path = new Option<string?>("--path") { Description = "shock path file: one shock spec per line (e.g. WETH=-10%,-10%), # comments" };
+        var path = new Option<string?>("--path") { Description = ScenarioInput.PathDescription };
         var json = new Option<string?>("--json") { Description = "write the comparison as JSON to this file (- for stdout)" };
         var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the proposal's result meets all conditions, e.g. \"badDebt>100000\" (repeatable: any)" };
         var quiet = new Option<bool>("--quiet") { Description = "no table; only errors and crossed limits" };
@@ -39,8 +43,9 @@ internal static class CompareCommand
         var from = new Option<decimal>("--from") { Description = "sweep: first drop, percent", DefaultValueFactory = _ => 0m };
         var to = new Option<decimal>("--to") { Description = "sweep: last drop, percent", DefaultValueFactory = _ => 60m };
         var step = new Option<decimal>("--step") { Description = "sweep: step, percent", DefaultValueFactory = _ => 5m };
+        var report = ReportOption.Create();
         var command = new Command("compare", "Run a scenario on the baseline and on a proposal side by side (liquidations, bad debt, rounds, chains).")
-            { db, proposal, shock, path, json, failIf, quiet, sweepAsset, from, to, step };
+            { db, proposal, shock, path, json, failIf, quiet, sweepAsset, from, to, step, report };
         command.SetAction((parse, _) =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -51,16 +56,16 @@ internal static class CompareCommand
             var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep);
 
             var clock = Stopwatch.StartNew();
-            var result = Run(request);
+            var run = Execute(request);
+            var result = run.Result;
             var elapsed = clock.Elapsed;
 
-            if (parse.GetValue(json) is { } jsonPath)
-            {
-                var text = ToJson(result);
-                if (jsonPath == "-") Console.Out.WriteLine(text);
-                else File.WriteAllText(jsonPath, text + "\n");
-            }
-            if (!parse.GetValue(quiet)) Render(output, result, elapsed);
+            var jsonPath = parse.GetValue(json);
+            var quietOutput = parse.GetValue(quiet) || jsonPath == "-";
+            if (jsonPath is not null) Json.Write(result, jsonPath);
+            if (parse.GetValue(report) is { } reportPath)
+                ReportOption.Write(reportPath, Report(run), quietOutput);
+            if (!quietOutput) Render(output, result, elapsed);
 
             var crossed = conditions.Where(c => RiskCondition.Crossed(c, result.Proposal)).ToList();
             foreach (var c in crossed)
@@ -70,18 +75,23 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>A finished comparison with everything it ran on, for reports.</summary>
+    internal sealed record CompareRun(
+        Snapshot Snapshot, Proposal Proposal, SimulationOptions BaselineOptions, ComparisonResult Result,
+        CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep);
+
     /// <summary>Loads, validates (everything before anything runs), simulates baseline and proposal, and compares.</summary>
-    internal static ComparisonResult Run(CompareRequest request)
+    internal static ComparisonResult Run(CompareRequest request) => Execute(request).Result;
+
+    internal static CompareRun Execute(CompareRequest request)
     {
         if (!File.Exists(request.Db)) throw new DefiRiskException($"database {request.Db} does not exist (run `defirisk index` first)");
         if (!File.Exists(request.ProposalFile)) throw new DefiRiskException($"proposal file {request.ProposalFile} does not exist");
         var snapshot = new SnapshotStore(request.Db).Load();
         var proposal = ProposalParser.Parse(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
 
-        if (request.Shocks.Count > 0 && request.PathFile is not null) throw new DefiRiskException("give either --shock or --path, not both");
         Scenario scenario;
-        if (request.PathFile is not null) scenario = ReadPath(request.PathFile, snapshot);
-        else if (request.Shocks.Count > 0) scenario = ScenarioParser.Parse(request.Shocks, snapshot);
+        if (request.PathFile is not null || request.Shocks.Count > 0) scenario = ScenarioInput.From(request.Shocks, request.PathFile, snapshot);
         else if (request.Sweep is { } only) scenario = ScenarioParser.Parse([$"{only.Asset}={-only.ToPercent}%"], snapshot);
         else throw new DefiRiskException("no scenario: use --shock WETH=-30%, --path FILE or --sweep-asset WETH");
 
@@ -95,59 +105,31 @@ internal static class CompareCommand
 
         var baseline = CascadeSimulator.Simulate(snapshot, scenario, baseOptions);
         var proposed = CascadeSimulator.Simulate(proposalSnapshot, scenario, proposalOptions);
-        var result = ComparisonResult.Create(proposal.Name, Describe(proposal), snapshot, baseline, proposed);
+        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot), snapshot, baseline, proposed);
+        SweepResult? baselineSweep = null, proposalSweep = null;
 
         if (sweepAsset is not null && levels is not null)
         {
             var sp2 = request.Sweep!;
-            var b = CascadeSimulator.Sweep(snapshot, sweepAsset.Address, -sp2.FromPercent / 100m, -sp2.ToPercent / 100m, -sp2.StepPercent / 100m, baseOptions);
-            var p = CascadeSimulator.Sweep(proposalSnapshot, sweepAsset.Address, -sp2.FromPercent / 100m, -sp2.ToPercent / 100m, -sp2.StepPercent / 100m, proposalOptions);
+            var b = baselineSweep = CascadeSimulator.Sweep(snapshot, sweepAsset.Address, -sp2.FromPercent / 100m, -sp2.ToPercent / 100m, -sp2.StepPercent / 100m, baseOptions);
+            var p = proposalSweep = CascadeSimulator.Sweep(proposalSnapshot, sweepAsset.Address, -sp2.FromPercent / 100m, -sp2.ToPercent / 100m, -sp2.StepPercent / 100m, proposalOptions);
             result = result with
             {
                 Sweep = new ComparisonSweep(sweepAsset.Symbol, b.Levels.Zip(p.Levels, (x, y) =>
                     new ComparisonSweepLevel(x.Shock, x.BadDebtUsd, y.BadDebtUsd, x.LiquidatedValueUsd, y.LiquidatedValueUsd)).ToList()),
             };
         }
-        return result;
+        return new CompareRun(snapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
     }
 
-    /// <summary>A path file: one shock spec per line (as <c>--shock</c> takes them), blank lines and # comments ignored.</summary>
-    internal static Scenario ReadPath(string file, Snapshot snapshot)
-    {
-        if (!File.Exists(file)) throw new DefiRiskException($"path file {file} does not exist");
-        var specs = File.ReadAllLines(file).Select(l => (l.IndexOf('#') is var i and >= 0 ? l[..i] : l).Trim()).Where(l => l.Length > 0).ToList();
-        if (specs.Count == 0) throw new DefiRiskException($"path file {file} has no shock line (e.g. WETH=-10%,-10%,-5%)");
-        return ScenarioParser.Parse(specs, snapshot, Path.GetFileNameWithoutExtension(file));
-    }
-
-    private static IReadOnlyList<string> Describe(Proposal p)
-    {
-        var list = new List<string>();
-        foreach (var r in p.AaveV3Reserves)
-            list.Add($"aave-v3 {r.Asset}: " + string.Join(", ", new[]
-            {
-                r.Ltv is { } l ? $"LTV {l / 100m}%" : null, r.LiquidationThreshold is { } t ? $"LT {t / 100m}%" : null,
-                r.LiquidationBonus is { } b ? $"bonus {(b - 10_000) / 100m}%" : null,
-            }.Where(x => x is not null)));
-        foreach (var e in p.AaveV3EModes) list.Add($"aave-v3 e-mode {e.Category}");
-        if (p.AaveV3CloseFactor is { } cf) list.Add($"aave-v3 close factor {(cf.CloseFactor ?? 5000) / 100m}%");
-        foreach (var m in p.MorphoBlueMigrations) list.Add($"morpho-blue migrate {m.Market[..Math.Min(10, m.Market.Length)]}… to LLTV {(double)m.NewLltv / 1e16:0.##}%");
-        var b2 = p.Breakers;
-        foreach (var c in b2.Caps) list.Add($"cap {(c.Key ?? "global")} ${c.MaxValueUsd / 100_000_000:N0} per {c.WindowSteps} step(s)");
-        if (b2.OracleDelay is { } d) list.Add($"oracle delay {d.Steps} step(s){(d.Assets.Count > 0 ? " on " + string.Join(", ", d.Assets) : "")}");
-        if (b2.Pause is { } ps) list.Add($"pause {ps.PauseSteps} step(s) on > {ps.ThresholdBps / 100m}% within {ps.WindowSteps}, grace {ps.GraceSteps} (HF < {(double)ps.GraceHealthFactor / 1e18:0.##})");
-        if (b2.MinLiquidationUsd is { } min) list.Add($"min liquidation ${min / 100_000_000:N0}");
-        return list;
-    }
-
-    // Relaxed escaping: the file is read by scripts and people, not embedded in HTML ("HF < 0.95" stays readable).
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    internal static string ToJson(ComparisonResult r) => JsonSerializer.Serialize(r, JsonOptions);
+    private static ReportInput Report(CompareRun run) =>
+        ReportOption.Input(run.Snapshot, run.BaselineOptions, $"Proposal review: {run.Proposal.Name}") with
+        {
+            Simulation = new SimulationReport(run.Result.Scenario, run.Baseline),
+            Comparison = new ComparisonReport(run.Result.Scenario, run.Proposal.Name, run.Proposal.Description,
+                run.Result.Breakers, run.Baseline, run.Proposed),
+            Sweeps = run.BaselineSweep is { } b ? [new SweepReport(b, run.ProposalSweep, run.Proposal.Name)] : [],
+        };
 
     private static string Format(double x) => x.ToString("#,0.##", CultureInfo.InvariantCulture);
 

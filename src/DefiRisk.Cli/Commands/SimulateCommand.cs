@@ -29,14 +29,15 @@ internal static class SimulateCommand
         var db = SnapshotSource.DbOption();
         var block = SnapshotSource.BlockOption();
         var shock = new Option<string[]>("--shock") { Description = "ASSET=-30% (a path: ASSET=-10%,-10%); repeat for several assets", AllowMultipleArgumentsPerToken = false };
-        var path = new Option<string?>("--path") { Description = "file with one shock step per line, e.g. 'WETH=-10% WBTC=-5%' (# comments)" };
+        var path = new Option<string?>("--path") { Description = ScenarioInput.PathDescription };
         var lag = new Option<string?>("--oracle-lag") { Description = "rounds between a market move and the oracle showing it (default 0)" };
         var gas = new Option<string?>("--gas-usd") { Description = "gas cost per liquidation call in USD (default 0)" };
         var maxRounds = new Option<string?>("--max-rounds") { Description = "round limit, round 0 included (default 50)" };
         var json = new Option<string?>("--json") { Description = "write the full result as JSON to FILE ('-' = stdout, no tables)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print no tables or progress" };
+        var report = ReportOption.Create();
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, path, lag, gas, maxRounds, json, quiet };
+            { db, block, shock, path, lag, gas, maxRounds, json, quiet, report };
         command.SetAction(parse =>
         {
             var request = new SimulateRequest(
@@ -51,40 +52,35 @@ internal static class SimulateCommand
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
             if (!q && jsonTarget != "-") Milestone(output, $"simulating {string.Join(" ", request.Shocks.Append(request.PathFile ?? "").Where(s => s.Length > 0))} …");
-            var result = Run(request);
+            var run = Execute(request);
+            var result = run.Result;
             if (jsonTarget is not null) Json.Write(result, jsonTarget);
+            if (parse.GetValue(report) is { } reportPath)
+                ReportOption.Write(reportPath, ReportOption.Input(run.Snapshot, run.Options, $"Liquidation cascade: {result.Scenario}") with
+                {
+                    Simulation = new DefiRisk.Reporting.SimulationReport(result.Scenario, result),
+                }, q || jsonTarget == "-");
             if (!q && jsonTarget != "-") Render(output, result);
             return ExitCodes.Ok;
         });
         return command;
     }
 
+    /// <summary>A finished simulation with what it ran on, for reports.</summary>
+    internal sealed record SimulationRun(Snapshot Snapshot, SimulationOptions Options, CascadeResult Result);
+
     /// <summary>Loads the snapshot, builds scenario and options, runs the exact cascade.</summary>
-    internal static CascadeResult Run(SimulateRequest request)
+    internal static CascadeResult Run(SimulateRequest request) => Execute(request).Result;
+
+    internal static SimulationRun Execute(SimulateRequest request)
     {
         var snapshot = SnapshotSource.Load(request.Database, request.Block);
-        return CascadeSimulator.Simulate(snapshot, Scenario(request, snapshot), Options(request));
+        var options = Options(request);
+        return new SimulationRun(snapshot, options, CascadeSimulator.Simulate(snapshot, Scenario(request, snapshot), options));
     }
 
-    internal static Scenario Scenario(SimulateRequest request, Snapshot snapshot)
-    {
-        if (request.PathFile is null) return ScenarioParser.Parse(request.Shocks, snapshot);
-        if (request.Shocks.Count > 0) throw new DefiRiskException("give either --shock or --path, not both");
-        if (!File.Exists(request.PathFile)) throw new DefiRiskException($"--path {request.PathFile} does not exist");
-        // A path file: step s is line s; each token a one-step spec. Converted to per-asset path specs for the parser.
-        var steps = File.ReadAllLines(request.PathFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).ToList();
-        if (steps.Count == 0) throw new DefiRiskException($"--path {request.PathFile} has no shock steps");
-        var perAsset = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
-        for (var s = 0; s < steps.Count; s++)
-            foreach (var token in steps[s].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
-            {
-                var (asset, changes) = ScenarioParser.ParseSpec(token);
-                if (changes.Count != 1) throw new DefiRiskException($"--path line {s + 1}: '{token}' must be one move (one step per line)");
-                if (!perAsset.TryGetValue(asset, out var moves)) perAsset[asset] = moves = Enumerable.Repeat("0%", steps.Count).ToArray();
-                moves[s] = (changes[0] * 100m).ToString(CultureInfo.InvariantCulture) + "%";
-            }
-        return ScenarioParser.Parse(perAsset.Select(kv => $"{kv.Key}={string.Join(",", kv.Value)}"), snapshot, $"path {Path.GetFileName(request.PathFile)}");
-    }
+    internal static Scenario Scenario(SimulateRequest request, Snapshot snapshot) =>
+        ScenarioInput.From(request.Shocks, request.PathFile, snapshot);
 
     internal static SimulationOptions Options(SimulateRequest request)
     {

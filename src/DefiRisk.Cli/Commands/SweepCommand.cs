@@ -24,7 +24,8 @@ internal static class SweepCommand
         var step = new Option<string?>("--step") { Description = "drop step in percent (default 5)" };
         var json = new Option<string?>("--json") { Description = "write the sweep as JSON to FILE ('-' = stdout, no tables)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print no tables or progress" };
-        var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.") { db, block, asset, from, to, step, json, quiet };
+        var report = ReportOption.Create();
+        var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.") { db, block, asset, from, to, step, json, quiet, report };
         command.SetAction(parse =>
         {
             var request = new SweepRequest(
@@ -39,6 +40,14 @@ internal static class SweepCommand
             var silent = parse.GetValue(quiet) || jsonTarget == "-";
             var result = WithProgress(output, silent, request);
             if (jsonTarget is not null) Json.Write(result, jsonTarget);
+            if (parse.GetValue(report) is { } reportPath)
+            {
+                var snapshot = SnapshotSource.Load(request.Database, request.Block);
+                ReportOption.Write(reportPath, ReportOption.Input(snapshot, SimulationOptions.Default, $"Shock sweep: {result.Symbol}") with
+                {
+                    Sweeps = [new DefiRisk.Reporting.SweepReport(result)],
+                }, silent);
+            }
             if (!silent) Render(output, result);
             return ExitCodes.Ok;
         });
