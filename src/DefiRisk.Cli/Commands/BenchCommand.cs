@@ -28,14 +28,19 @@ internal static class BenchCommand
     {
         var fixture = new Option<string>("--fixture") { Description = "fixture directory (manifest.json + state)", DefaultValueFactory = _ => Path.Combine("fixtures", "demo") };
         var runs = new Option<int>("--runs") { Description = "timed runs (each on an empty database)", DefaultValueFactory = _ => 3 };
-        var index = new Command("index", "Benchmark indexing a fixture.") { fixture, runs };
+        var json = new Option<bool>("--json") { Description = "print the runs as JSON" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the last run's line" };
+        var index = new Command("index", "Benchmark indexing a fixture.") { fixture, runs, json, quiet };
         index.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetValue(fixture)!;
             if (!Directory.Exists(dir)) throw new DefiRiskException($"fixture directory {dir} does not exist");
             await using var server = await FixtureServer.StartAsync(dir, ct: ct);
             var n = Math.Max(1, parse.GetValue(runs));
-            Console.Out.WriteLine($"fixture {dir}: anvil loaded in {server.LoadTime.TotalMilliseconds:0} ms, block {server.Block}");
+            var asJson = parse.GetValue(json);
+            var q = parse.GetValue(quiet);
+            var results = new List<object>();
+            if (!asJson && !q) Console.Out.WriteLine($"fixture {dir}: anvil loaded in {server.LoadTime.TotalMilliseconds:0} ms, block {server.Block}");
             for (var i = 1; i <= n; i++)
             {
                 var temp = Directory.CreateTempSubdirectory("defirisk-bench-");
@@ -45,6 +50,14 @@ internal static class BenchCommand
                         Path.Combine(dir, FixtureServer.ManifestFile), IndexCommand.BlockChoice.Default);
                     var r = await IndexCommand.RunAsync(request, AppSettings.Load(), new RpcOptions(), null, ct);
                     var positions = Math.Max(1, r.Snapshot.PositionCount);
+                    results.Add(new
+                    {
+                        run = i, positions = r.Snapshot.PositionCount, seconds = r.Elapsed.TotalSeconds,
+                        positionsPerSecond = r.Snapshot.PositionCount / r.Elapsed.TotalSeconds, ethCalls = r.EthCalls,
+                        ethCallsPerPosition = (double)r.EthCalls / positions, httpRequests = r.HttpRequests,
+                        httpRequestsPerPosition = (double)r.HttpRequests / positions, logRequests = r.LogRequests,
+                    });
+                    if (asJson || (q && i < n)) continue;
                     Console.Out.WriteLine(
                         $"run {i}: {r.Snapshot.PositionCount} positions in {r.Elapsed.TotalMilliseconds:0} ms = " +
                         $"{r.Snapshot.PositionCount / r.Elapsed.TotalSeconds:0} positions/s; " +
@@ -53,6 +66,7 @@ internal static class BenchCommand
                 }
                 finally { temp.Delete(recursive: true); }
             }
+            if (asJson) Json.Write(results, "-");
             return ExitCodes.Ok;
         });
                 return index;
@@ -66,7 +80,9 @@ internal static class BenchCommand
         var from = new Option<decimal>("--from") { Description = "First WETH shock as a fraction.", DefaultValueFactory = _ => -0.005m };
         var to = new Option<decimal>("--to") { Description = "Last WETH shock as a fraction.", DefaultValueFactory = _ => -0.50m };
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 1 };
-        var cmd = new Command("sweep", "Sweep a WETH shock over a synthetic snapshot with full cascades (fast path).") { positions, levels, from, to, seed };
+        var json = new Option<bool>("--json") { Description = "print the figures as JSON" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the timing line" };
+        var cmd = new Command("sweep", "Sweep a WETH shock over a synthetic snapshot with full cascades (fast path).") { positions, levels, from, to, seed, json, quiet };
         cmd.SetAction(parse =>
         {
             var n = parse.GetValue(positions);
@@ -89,6 +105,21 @@ internal static class BenchCommand
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
             var inv = CultureInfo.InvariantCulture;
+            if (parse.GetValue(json))
+            {
+                Json.Write(new
+                {
+                    positions = snapshot.PositionCount, levels = result.Levels.Count, path = result.Path, generateSeconds = generated,
+                    compileSeconds = compiledIn, sweepSeconds = swept, positionLevelsPerSecond = snapshot.PositionCount * (double)result.Levels.Count / swept,
+                    peakWorkingSetBytes = peak, selfSustainingThreshold = result.SelfSustainingThreshold,
+                }, "-");
+                return 0;
+            }
+            if (parse.GetValue(quiet))
+            {
+                console.WriteLine(string.Create(inv, $"sweep of {result.Levels.Count} full cascades over {snapshot.PositionCount:N0} positions {swept:F2} s, peak {peak / 1048576.0:N0} MiB"));
+                return 0;
+            }
             console.WriteLine(string.Create(inv, $"positions {snapshot.PositionCount:N0}, levels {result.Levels.Count}, path {result.Path}"));
             console.WriteLine(string.Create(inv, $"generate {generated:F2} s, compile {compiledIn:F2} s, sweep of {result.Levels.Count} full cascades {swept:F2} s"));
             console.WriteLine(string.Create(inv, $"throughput {(double)snapshot.PositionCount * result.Levels.Count / swept:N0} position-levels/s"));

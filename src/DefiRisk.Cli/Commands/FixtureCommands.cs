@@ -20,6 +20,8 @@ internal static class FixtureCommands
         return fixture;
     }
 
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print the result as JSON." };
+
     private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "Print only the result line." };
 
     private static Command Build(IAnsiConsole? console)
@@ -35,7 +37,8 @@ internal static class FixtureCommands
         var seed = new Option<int>("--seed") { Description = "Seed of the borrower generator: same seed, same fixture.", DefaultValueFactory = _ => 42 };
         var port = new Option<int>("--port") { Description = "Port of the build's anvil (default: a free one).", DefaultValueFactory = _ => 0 };
         var quiet = QuietOption();
-        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, quiet };
+        var json = JsonOption();
+        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, quiet, json };
         command.SetAction(async (parse, ct) =>
         {
             var ui = console ?? AnsiConsole.Console;
@@ -48,10 +51,21 @@ internal static class FixtureCommands
                 Port = parse.GetValue(port),
             };
             var dir = parse.GetValue(outDir)!;
-            var result = await WithProgressAsync(ui, parse.GetValue(quiet), "building fixture",
+            var asJson = parse.GetValue(json);
+            var result = await WithProgressAsync(ui, parse.GetValue(quiet) || asJson, "building fixture",
                 progress => new FixtureBuilder(options, progress: progress).BuildAsync(ct)).ConfigureAwait(false);
             var statePath = result.WriteTo(dir);
             var f = result.Facts;
+            if (asJson)
+            {
+                Json.Write(new
+                {
+                    directory = dir, chainId = options.ChainId, block = f.Block, borrowers = f.Borrowers.Count, aaveBorrowers = f.AaveBorrowers,
+                    morphoBorrowers = f.MorphoBorrowers, crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
+                    stateBytes = new FileInfo(statePath).Length, seconds = result.Elapsed.TotalSeconds,
+                }, "-");
+                return 0;
+            }
             ui.WriteLine(FormattableString.Invariant(
                 $"fixture written to {dir}: block {f.Block}, {f.Borrowers.Count} borrowers ({f.AaveBorrowers} Aave, {f.MorphoBorrowers} Morpho, {f.CrossProtocolBorrowers} both), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
             return 0;
@@ -64,14 +78,17 @@ internal static class FixtureCommands
         var dir = new Argument<string>("dir") { Description = "Fixture directory (manifest.json + state.json[.gz])." };
         var port = new Option<int>("--port") { Description = "Port to serve on.", DefaultValueFactory = _ => 8545 };
         var quiet = QuietOption();
-        var command = new Command("up", "Serve a saved fixture on anvil until Ctrl-C.") { dir, port, quiet };
+        var json = JsonOption();
+        var command = new Command("up", "Serve a saved fixture on anvil until Ctrl-C.") { dir, port, quiet, json };
         command.SetAction(async (parse, ct) =>
         {
             var ui = console ?? AnsiConsole.Console;
             if (!ui.Profile.Capabilities.Interactive) ui.Profile.Width = 1000;
             var path = parse.GetValue(dir)!;
             await using var server = await FixtureServer.StartAsync(path, parse.GetValue(port), ct: ct).ConfigureAwait(false);
-            if (parse.GetValue(quiet))
+            if (parse.GetValue(json))
+                Json.Write(new { rpc = server.RpcUrl, chainId = server.Manifest.ChainId, block = server.Block, directory = path }, "-");
+            else if (parse.GetValue(quiet))
                 ui.WriteLine(server.RpcUrl);
             else
                 ui.WriteLine(FormattableString.Invariant(

@@ -28,7 +28,8 @@ internal static class PositionsCommand
         protocol.AcceptOnlyFromAmong(Aave, Morpho);
         var below = new Option<string?>("--below") { Description = "only positions with a health factor below this (e.g. 1.05)" };
         var json = new Option<bool>("--json") { Description = "print a JSON array" };
-        var command = new Command("positions", "List indexed positions with health factor, collateral and debt value.") { db, protocol, below, json };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the count of matching positions" };
+        var command = new Command("positions", "List indexed positions with health factor, collateral and debt value.") { db, protocol, below, json, quiet };
         command.SetAction((parse, _) =>
         {
             var path = parse.GetValue(db) ?? AppSettings.Load().Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json");
@@ -36,6 +37,7 @@ internal static class PositionsCommand
             var threshold = parse.GetValue(below) is { } b ? ParseWad(b, "--below") : (BigInteger?)null;
             var rows = Rows(new SnapshotStore(path).Load(), parse.GetValue(protocol), threshold);
             if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(rows));
+            else if (parse.GetValue(quiet)) Console.Out.WriteLine(rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             else PrintTable(rows);
             return Task.FromResult(ExitCodes.Ok);
         });
