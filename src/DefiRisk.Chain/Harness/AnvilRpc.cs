@@ -59,29 +59,15 @@ public sealed class AnvilRpc : IDisposable
         }
     }
 
-    /// <summary>One HTTP request carrying many calls (JSON-RPC batch); results in request order.</summary>
+    /// <summary>One HTTP request carrying many calls (JSON-RPC batch); results in request order. A failed call fails the batch.</summary>
     public async Task<IReadOnlyList<JsonElement>> BatchAsync(IReadOnlyList<(string Method, object?[] Params)> calls)
     {
-        if (calls.Count == 0) return [];
-        var first = Interlocked.Add(ref _id, calls.Count) - calls.Count + 1;
-        var array = new JsonArray();
-        for (var i = 0; i < calls.Count; i++)
-            array.Add(new JsonObject
-            {
-                ["jsonrpc"] = "2.0",
-                ["id"] = first + i,
-                ["method"] = calls[i].Method,
-                ["params"] = JsonSerializer.SerializeToNode(calls[i].Params),
-            });
-        using var response = await _http.PostAsJsonAsync(_url, array).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync().ConfigureAwait(false)).ConfigureAwait(false);
-        var results = new JsonElement[calls.Count];
-        foreach (var item in doc.RootElement.EnumerateArray())
-        {
-            var index = (int)(item.GetProperty("id").GetInt64() - first);
-            results[index] = Unwrap(item, calls[index].Method);
-        }
+        var outcomes = await TryBatchAsync(calls).ConfigureAwait(false);
+        var results = new JsonElement[outcomes.Count];
+        for (var i = 0; i < outcomes.Count; i++)
+            results[i] = outcomes[i].Error is { } error
+                ? throw new DefiRiskException($"{calls[i].Method} failed: {error}", ExitCodes.ChainError)
+                : outcomes[i].Result;
         return results;
     }
 
