@@ -79,6 +79,9 @@ public sealed record FixtureHealthSummary(int AaveBorrowers, int MorphoBorrowers
 /// </summary>
 public sealed partial class FixtureBuilder
 {
+    /// <summary>The most borrowers one fixture may have (100,000).</summary>
+    public const int MaxBorrowers = 100_000;
+
     /// <summary>Listed assets with mainnet-like risk parameters (bps) and the final USD price.</summary>
     internal sealed record ReserveSpec(string Symbol, string Name, int Decimals, int Ltv, int LiquidationThreshold, int LiquidationBonus, int ReserveFactor, decimal PriceUsd);
 
@@ -125,6 +128,9 @@ public sealed partial class FixtureBuilder
     public FixtureBuilder(FixtureBuildOptions options, NodeModules? nodeModules = null, IProgress<string>? progress = null)
     {
         if (options.Borrowers < 1) throw new DefiRiskException("--borrowers must be at least 1");
+        // Each borrower costs a few transactions and a slice of the saved state; beyond this a fixture stops being one.
+        if (options.Borrowers > MaxBorrowers)
+            throw new DefiRiskException($"--borrowers {options.Borrowers} is more than a fixture holds (at most {MaxBorrowers:N0})");
         _options = options;
         PairSpecs = options.Profile == FixtureProfile.MainnetLike ? MainnetLikePairSpecs : DemoPairSpecs;
         _nodeModules = nodeModules ?? NodeModules.Locate();
