@@ -75,7 +75,11 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
             rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered);
     }
 
-    /// <summary>Every configured contract must have code at the block: a wrong address or a block before deployment fails here, before anything is written.</summary>
+    /// <summary>
+    /// Every contract the indexer reads must have code at the block: a wrong address or a block before deployment fails
+    /// here, before anything is written. The data provider is only recorded, not read, and mainnet has replaced it several
+    /// times, so requiring today's one at an old fork block would refuse a valid fork: it is not checked.
+    /// </summary>
     private async Task ValidateCodeAsync(DeploymentManifest manifest, long block, CancellationToken ct)
     {
         var checks = new List<(string Address, string Key)>();
@@ -83,7 +87,6 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         {
             checks.Add((a.Pool, "aave-v3.pool"));
             checks.Add((a.Oracle, "aave-v3.oracle"));
-            checks.Add((a.DataProvider, "aave-v3.dataProvider"));
             if (a.PoolAddressesProvider is { } p) checks.Add((p, "aave-v3.poolAddressesProvider"));
         }
         if (manifest.MorphoBlue is { } m) checks.Add((m.Morpho, "morpho-blue.morpho"));
