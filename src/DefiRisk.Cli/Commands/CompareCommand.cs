@@ -56,11 +56,9 @@ internal static class CompareCommand
             var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep);
 
             var clock = Stopwatch.StartNew();
-            // A milestone line on stderr: the run (two exact cascades, and two sweeps when asked) can take seconds.
-            if (!parse.GetValue(quiet) && parse.GetValue(json) != "-")
-                Console.Error.WriteLine(sweep is null
-                    ? "comparing baseline and proposal …"
-                    : $"comparing baseline and proposal, and sweeping {sweep.Asset} from -{sweep.FromPercent}% to -{sweep.ToPercent}% on both …");
+            // Sweeping both sides takes seconds: say so on a terminal. Scripts keep a clean stderr (one line on error).
+            if (sweep is not null && !parse.GetValue(quiet) && !Console.IsErrorRedirected)
+                Console.Error.WriteLine($"comparing baseline and proposal, and sweeping {sweep.Asset} from -{sweep.FromPercent}% to -{sweep.ToPercent}% on both …");
             var run = Execute(request);
             var result = run.Result;
             var elapsed = clock.Elapsed;
