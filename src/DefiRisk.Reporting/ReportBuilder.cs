@@ -19,9 +19,11 @@ public static class ReportBuilder
         var b = new List<Block>();
         var totals = SnapshotTotals.Compute(s);
         var curves = input.LevelDrops.Count == 0 ? null : LiquidationLevels.Compute(s, input.LevelDrops);
+        // A parameter change moves the levels themselves: show the proposal's curve beside the baseline's.
+        var proposalCurves = input.LevelDrops.Count == 0 || input.ProposalSnapshot is not { } ps ? null : LiquidationLevels.Compute(ps, input.LevelDrops);
         Summary(b, input, totals, curves);
         SnapshotSection(b, s, totals);
-        LevelsSection(b, curves);
+        LevelsSection(b, curves, proposalCurves, input.Comparison?.ProposalName ?? "proposal");
         CascadeSection(b, s, input.Simulation);
         ChainsSection(b, s, input.Simulation, input.MaxChainNodesDrawn);
         ProposalSection(b, s, input);
@@ -161,7 +163,7 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- liquidation levels
 
-    private static void LevelsSection(List<Block> b, IReadOnlyList<LiquidationLevelCurve>? curves)
+    private static void LevelsSection(List<Block> b, IReadOnlyList<LiquidationLevelCurve>? curves, IReadOnlyList<LiquidationLevelCurve>? proposalCurves, string proposalName)
     {
         b.Add(new SectionStart("liquidation-levels"));
         b.Add(new Heading(2, "2. Liquidation levels", "liquidation-levels"));
@@ -175,13 +177,23 @@ public static class ReportBuilder
             var name = Text.Chain(c.Symbol);
             b.Add(new Heading(3, name + (c.Followers.Count > 0 ? " (with " + Text.Join(", ", c.Followers.Select(Text.Chain)) + ")" : "")));
             var series = c.Protocols.Select(p => new ChartSeries(p, c.Levels.Select(l => ((double)(l.Drop * 100), l.LiquidatableCollateralUsd[p])).ToList())).ToList();
+            var proposal = proposalCurves?.FirstOrDefault(x => x.Asset == c.Asset);
+            var proposalTotals = proposal?.Levels.ToDictionary(l => l.Drop, l => l.Total);
+            if (proposal is not null)
+            {
+                series.Add(new ChartSeries("total, baseline", c.Levels.Select(l => ((double)(l.Drop * 100), l.Total)).ToList()));
+                series.Add(new ChartSeries($"total, {proposalName}", proposal.Levels.Select(l => ((double)(l.Drop * 100), l.Total)).ToList()));
+            }
+            Text ProposalCell(LiquidationLevel l) => proposalTotals is not null && proposalTotals.TryGetValue(l.Drop, out var t) ? Format.Usd(t) : "–";
             b.Add(new SideBySide(new Figure(SvgChart.Line($"Liquidatable collateral vs {c.Symbol} price drop", $"{c.Symbol} oracle price drop (%)", "collateral (USD)", series),
-                "Collateral liquidatable per protocol as the " + name + " oracle price falls (no cascade)."),
+                "Collateral liquidatable per protocol as the " + name + " oracle price falls (no cascade)" +
+                (proposal is null ? "." : ", and the total under the proposal's risk parameters.")),
                 new Table("Liquidatable collateral by " + name + " price",
-                ["Drop", "Oracle price", .. c.Protocols.Select(p => (Text)p), "Total"],
-                [true, true, .. c.Protocols.Select(_ => true), true],
+                ["Drop", "Oracle price", .. c.Protocols.Select(p => (Text)p), "Total", .. proposal is null ? Array.Empty<Text>() : [(Text)("Total, " + proposalName)]],
+                [true, true, .. c.Protocols.Select(_ => true), true, .. proposal is null ? Array.Empty<bool>() : [true]],
                 c.Levels.Select(l => (IReadOnlyList<Text>)[Format.Percent(-l.Drop), Format.PriceUsd8(l.OraclePriceUsd),
-                    .. c.Protocols.Select(p => (Text)Format.Usd(l.LiquidatableCollateralUsd[p])), Format.Usd(l.Total)]).ToList())));
+                    .. c.Protocols.Select(p => (Text)Format.Usd(l.LiquidatableCollateralUsd[p])), Format.Usd(l.Total),
+                    .. proposal is null ? Array.Empty<Text>() : [ProposalCell(l)]]).ToList())));
         }
     }
 

@@ -21,6 +21,9 @@ public sealed record ReportInput(Snapshot Snapshot)
     /// <summary>Baseline vs proposal on one scenario (<c>defirisk compare</c>).</summary>
     public ComparisonReport? Comparison { get; init; }
 
+    /// <summary>The snapshot with the proposal's risk parameters applied: its liquidation levels are shown beside the baseline's.</summary>
+    public Snapshot? ProposalSnapshot { get; init; }
+
     /// <summary>Liquidity source, gas cost, oracle model, max rounds …: see <see cref="ReportAssumptions.From"/>.</summary>
     public IReadOnlyList<Assumption> Assumptions { get; init; } = [];
 

@@ -80,7 +80,7 @@ internal static class CompareCommand
 
     /// <summary>A finished comparison with everything it ran on, for reports.</summary>
     internal sealed record CompareRun(
-        Snapshot Snapshot, Proposal Proposal, SimulationOptions BaselineOptions, ComparisonResult Result,
+        Snapshot Snapshot, Snapshot ProposalSnapshot, Proposal Proposal, SimulationOptions BaselineOptions, ComparisonResult Result,
         CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep);
 
     /// <summary>Loads, validates (everything before anything runs), simulates baseline and proposal, and compares.</summary>
@@ -122,7 +122,7 @@ internal static class CompareCommand
                     new ComparisonSweepLevel(x.Shock, x.BadDebtUsd, y.BadDebtUsd, x.LiquidatedValueUsd, y.LiquidatedValueUsd)).ToList()),
             };
         }
-        return new CompareRun(snapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
+        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
     }
 
     private static ReportInput Report(CompareRun run) =>
@@ -132,6 +132,7 @@ internal static class CompareCommand
             Comparison = new ComparisonReport(run.Result.Scenario, run.Proposal.Name, run.Proposal.Description,
                 run.Result.Breakers, run.Baseline, run.Proposed),
             Sweeps = run.BaselineSweep is { } b ? [new SweepReport(b, run.ProposalSweep, run.Proposal.Name)] : [],
+            ProposalSnapshot = run.Proposal.ChangesRiskParameters ? run.ProposalSnapshot : null,
         };
 
     private static string Format(double x) => x.ToString("#,0.##", CultureInfo.InvariantCulture);
