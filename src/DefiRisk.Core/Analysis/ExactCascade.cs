@@ -419,13 +419,15 @@ internal sealed class ExactCascade
         var d = MorphoBlueLiquidationRule.Instance.Decide(new(mk, p, seize, shares, price));
         if (!d.Executed) return (d.Reason, c.HealthFactor);
         int ci = _index[mk.CollateralToken], li = _index[mk.LoanToken];
-        // A breaker may shrink the call to a pro-rata share of the borrow shares (floor) or defer it.
+        // A breaker may shrink the call to a pro-rata share of the shares the full call repays (floor) or defer it. The
+        // full call's shares, not the position's: when the full call seizes all collateral it repays fewer shares than
+        // the position has, and scaling those would overshoot the allowance (or seize more collateral than exists).
         var fullUsd8 = d.RepaidAssets * oracle[li] / FixedPoint.Pow10(_s.Assets[li].Decimals);
         var allowed = Allowance(ctx, pr, ci, li, fullUsd8);
         var partial = allowed < fullUsd8;
         if (partial)
         {
-            var part = p.BorrowShares * allowed / fullUsd8;
+            var part = d.RepaidShares * allowed / fullUsd8;
             if (part.IsZero) return (Deferred, c.HealthFactor);
             (seize, shares) = (BigInteger.Zero, part);
             d = MorphoBlueLiquidationRule.Instance.Decide(new(mk, p, seize, shares, price));

@@ -1,0 +1,44 @@
+using System.Numerics;
+using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Breakers;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Proposals;
+using DefiRisk.Core.Tests.Analysis;
+using static DefiRisk.Core.Tests.TestData;
+
+namespace DefiRisk.Core.Tests.Breakers;
+
+/// <summary>How a breaker shrinks a call: the shrunk call is the one the contract would execute for the shrunk argument.</summary>
+public sealed class BreakerSizingTests
+{
+    private static Scenario Path(params decimal[] steps) =>
+        new("path", steps.Select(x => new ShockStep([new AssetShock(Weth, x)])).ToList());
+
+    private static SimulationOptions Capped(Snapshot s, BigInteger maxUsd) =>
+        ProposalBreakers.Options(SimulationOptions.Default,
+            new Proposal("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, maxUsd, 1)], null, null, null)), s);
+
+    [Fact]
+    public void A_capped_morpho_call_that_would_seize_all_collateral_is_shrunk_from_the_shares_it_repays()
+    {
+        // Morpho WETH/USDC, LLTV 0.86, no pools (the sale is at the market price). 10 WETH / 17,000 USDC; totals make
+        // 1e6 shares = 1 base unit exactly (toAssets/toShares exact up to rounding of a fraction of a share).
+        // −20 % → $1600: price() = 1.6e27. LIF = 1e36 / (1e18 − 0.3·0.14e18) = 1.043841336116910229e18 (wDivDown).
+        // Repaying all 17,000 would seize 17,000 × 1.0438 / 1600 = 11.09 WETH > 10 → the liquidator seizes all 10 WETH:
+        // quoted = 16,000 USDC; repaidShares = toSharesUp(wDivUp(16,000e6, LIF)) = 15,328.000001e12 → full call repays
+        // 15,328.000001 USDC ($15,328.000001). Cap $5,000: shares = ⌊15,328.000001e12 × 5,000e8 / 1,532,800,000,100⌋
+        // = 5,000e12 → Morpho.liquidate(seizedAssets 0, repaidShares 5,000e12): repaid = toAssetsUp = 5,000 USDC;
+        // seized = ⌊⌊5,000e6 × LIF / 1e18⌋ × 1e36 / 1.6e27⌋ = ⌊5,219.206680e6 × 1e36 / 1.6e27⌋ = 3.262004175 WETH.
+        // (Scaling the position's ALL 17,000e12 shares instead would repay 5,545.407098 USDC — above the cap.)
+        var market = MiniMarket.Morpho(MiniMarket.MorphoWethUsdc, Usdc, Weth, "0.86", Units("17000", 6), MiniMarket.WethUsdcPrice);
+        var s = MiniMarket.Build([], [market], [MiniMarket.Borrower(MiniMarket.MorphoWethUsdc, 1, Units("10", 18), Units("17000", 6))], pools: []);
+
+        var baseline = Assert.Single(CascadeSimulator.Simulate(s, Path(-0.20m)).Rounds[0].Liquidations);
+        Assert.Equal((Units("15328.000001", 6), Units("10", 18)), (baseline.DebtRepaid, baseline.CollateralSeized));
+
+        var r = CascadeSimulator.Simulate(s, Path(-0.20m), Capped(s, Usd("5000")));
+        var l = Assert.Single(r.Rounds[0].Liquidations);
+        Assert.Equal((Units("5000", 6), Units("3.262004175", 18)), (l.DebtRepaid, l.CollateralSeized));
+        Assert.Equal((BigInteger.Zero, BigInteger.Parse("5000000000000000")), (l.MorphoSeizedAssetsArgument, l.MorphoRepaidSharesArgument));
+    }
+}
