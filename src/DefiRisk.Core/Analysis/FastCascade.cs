@@ -427,7 +427,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
         var toLiquidator = collAmt - fee;
         // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.
-        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - toLiquidator) * pC < Dust)) return false;
+        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - collAmt) * pC < Dust)) return false; // collateral left after the fee too (v3.3.0 tag on)
         int ca = cp.Asset, da = dp.Asset;
         if (!Pays(st, ca, da, toLiquidator, actual, oracleUsd, market, spent, out var repaidUsd)) return false;
 

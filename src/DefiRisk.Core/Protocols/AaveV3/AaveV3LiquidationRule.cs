@@ -181,9 +181,10 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
 
         if (v33 && actualDebt < userDebt && toLiquidator + fee < userColl)
         {
-            // The contract measures the collateral leftover without the fee (balance − actualCollateralToLiquidate).
+            // The released contract (v3.3.0 tag onwards) measures the collateral left after the fee too:
+            // (balance − actualCollateralToLiquidate − liquidationProtocolFeeAmount) · price / unit, floor.
             var debtLeft = v35 ? FixedPoint.MulDivUp(userDebt - actualDebt, pD, uD) : (userDebt - actualDebt) * pD / uD;
-            var collLeft = (userColl - toLiquidator) * pC / uC;
+            var collLeft = (userColl - toLiquidator - fee) * pC / uC;
             if (debtLeft < MinLeftoverBase || collLeft < MinLeftoverBase)
                 return AaveV3LiquidationDecision.Revert("MUST_NOT_LEAVE_DUST", hf, account);
         }
