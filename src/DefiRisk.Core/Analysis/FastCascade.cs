@@ -423,7 +423,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         }
         var collAmt = PercentMul(Math.Floor(actual * pD / pC), cp.Bonus);
         var all = collAmt > coll;
-        if (all) { collAmt = coll; actual = PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
+        if (all) { collAmt = coll; actual = dp.Revision >= AaveV3Revision.V3_5 ? Math.Ceiling(Math.Floor(coll * pC / pD) / cp.Bonus) : PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
         var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
         var toLiquidator = collAmt - fee;
         // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.

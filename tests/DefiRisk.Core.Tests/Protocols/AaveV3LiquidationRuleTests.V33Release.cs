@@ -35,4 +35,22 @@ public sealed class AaveV3LiquidationRuleV33ReleaseTests
         // = $1,095 ≥ $1,000: passes.
         Assert.True(Liquidate(m, account, Weth, Usdc, Units("16100", 6)).Executed);
     }
+
+    [Theory]
+    [InlineData(AaveV3Revision.V3_3, "17152380952")]
+    [InlineData(AaveV3Revision.V3_5, "17152380953")]
+    public void Seizing_all_collateral_rounds_the_debt_needed_up_from_v35(int revision, string expectedRepaid)
+    {
+        // 10 WETH @ $1801 vs 20,000 USDC: 20,000 × 1.05 / 1801 = 11.66 WETH > 10 → seize all 10, debtAmountNeeded =
+        // (1801e8 · 10e18 · 1e6 / (1e8 · 1e18)) = 18,010e6 then ÷ 1.05: 18,010e6 · 1e4 / 10500 = 17,152,380,952.38…
+        // v3.3.0/v3.4.0 percentDiv (half up) → 17,152.380952 USDC; v3.5.0+ percentDivCeil → 17,152.380953 USDC.
+        // No collateral left (TC = seized value = 18,010e8) → the rest of the 20,000 is deficit.
+        var m = AaveMarket(revision: revision, wethPrice: Usd("1801"));
+        var account = Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("20000", 6)));
+        var d = Liquidate(m, account, Weth, Usdc);
+        Assert.True(d.Executed, d.Reason);
+        var repaid = BigInteger.Parse(expectedRepaid);
+        Assert.Equal((repaid, Units("10", 18)), (d.DebtRepaid, d.CollateralToLiquidator));
+        Assert.Equal([new AaveV3Deficit(Usdc, Units("20000", 6) - repaid)], d.Deficits);
+    }
 }

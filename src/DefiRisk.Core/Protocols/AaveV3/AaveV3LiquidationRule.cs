@@ -57,7 +57,8 @@ public sealed record AaveV3LiquidationDecision(
 /// <item>≥ v3.3: close factor against the whole position (50 % of total debt value) only when both legs are
 /// ≥ 2000e8 base and HF &gt; 0.95e18; <c>MUST_NOT_LEAVE_DUST</c> below 1000e8; when the seized collateral equals the
 /// whole collateral value, all debt is burned and the uncovered part becomes reserve deficit.</item>
-/// <item>≥ v3.5: debt values round up (<c>mulDivCeil</c>) in the close-factor and dust tests.</item>
+/// <item>≥ v3.5: debt values round up (<c>mulDivCeil</c>) in the close-factor and dust tests, and the debt needed to
+/// seize the whole collateral balance rounds up (<c>percentDivCeil</c>).</item>
 /// </list>
 /// <c>_calculateAvailableCollateralToLiquidate</c> is shared by all: base = ⌊pD·debt·uC / (pC·uD)⌋,
 /// max = percentMul(base, bonus); if max &gt; balance: seize the balance and debt = percentDiv(⌊pC·bal·uD/(pD·uC)⌋, bonus);
@@ -159,7 +160,9 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         if (maxCollateral > userColl)
         {
             collateralAmount = userColl;
-            actualDebt = FixedPoint.PercentDiv(pC * collateralAmount * uD / (pD * uC), bonus);
+            // v3.5.0+ rounds this debt up (percentDivCeil, LiquidationLogic._calculateAvailableCollateralToLiquidate).
+            var debtForAll = pC * collateralAmount * uD / (pD * uC);
+            actualDebt = v35 ? FixedPoint.PercentDivCeil(debtForAll, bonus) : FixedPoint.PercentDiv(debtForAll, bonus);
         }
         else collateralAmount = maxCollateral;
         var collateralToLiquidateBase = collateralAmount * pC / uC; // v3.3+ hasNoCollateralLeft input (fee included)
