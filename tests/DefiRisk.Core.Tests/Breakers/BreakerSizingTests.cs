@@ -41,4 +41,25 @@ public sealed class BreakerSizingTests
         Assert.Equal((Units("5000", 6), Units("3.262004175", 18)), (l.DebtRepaid, l.CollateralSeized));
         Assert.Equal((BigInteger.Zero, BigInteger.Parse("5000000000000000")), (l.MorphoSeizedAssetsArgument, l.MorphoRepaidSharesArgument));
     }
+
+    [Fact]
+    public void A_call_shrunk_by_a_cap_below_the_minimum_size_waits_instead_of_going_through()
+    {
+        // BreakerCascadeTests' cap case (no pools, WETH −20 % → $1600, both HF 0.88): A 10 WETH / 15,000 USDC,
+        // B 5 WETH / 7,500 USDC; cap $10,000 per 1-step window, and a minimum call of $3,000. The minimum rules on the
+        // call as it would execute — Maker's Dog.bark requires room ≥ dust before it sizes a partial bark.
+        // Round 0: A shrunk to 10,000 (≥ 3,000), B deferred (no room). Round 1: B 7,500 in full; A (3.4375 WETH /
+        // 5,000, HF 0.9075 → 100 %) would be shrunk to the 2,500 left < 3,000 → waits. Round 2: A's 5,000 in full.
+        // (Minimum first and cap after it let the 2,500 call through: 10,000 / 10,000 / 2,500.)
+        var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6))),
+            Account(2, Coll(Weth, Units("5", 18)), Debt(Usdc, Units("7500", 6)))], pools: []);
+        var options = ProposalBreakers.Options(SimulationOptions.Default,
+            new Proposal("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("10000"), 1)], null, null, Usd("3000"))), s);
+        var r = CascadeSimulator.Simulate(s, Path(-0.20m), options);
+        var repaid = r.Rounds.Select(x => x.Liquidations.Aggregate(BigInteger.Zero, (sum, l) => sum + l.DebtRepaid)).ToList();
+        Assert.Equal([Units("10000", 6), Units("7500", 6), Units("5000", 6), 0], repaid);
+        Assert.Contains(r.Rounds[1].Unliquidated, u => u.Account == A(0xb001) && u.Reason.Contains("deferred"));
+        Assert.All(r.Rounds.SelectMany(x => x.Liquidations), l => Assert.True(l.DebtRepaidUsd >= 3000, $"{l.DebtRepaidUsd} below the minimum"));
+        Assert.False(r.HitRoundLimit);
+    }
 }
