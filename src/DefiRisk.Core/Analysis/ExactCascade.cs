@@ -382,6 +382,8 @@ internal sealed class ExactCascade
                     var toCover = oracle[di].IsZero ? BigInteger.Zero : allowed * unitD / oracle[di];
                     if (toCover.IsZero) { reason = Deferred; continue; }
                     d = _o.AaveV3Rule.Decide(new(mk, acct, collAsset, debtAsset, toCover, price));
+                    if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust)
+                        d = LargestCallWithoutDust(mk, acct, collAsset, debtAsset, toCover, price) ?? d;
                     if (!d.Executed) { reason = d.Reason; continue; }
                 }
                 if (!Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, oracle, market, ref spent, out var why, out var repaidUsd8)) { reason = why; continue; }
@@ -406,6 +408,24 @@ internal sealed class ExactCascade
         }
         var hf = AaveV3AccountMath.Calculate(mk, _aave[c.Holder][c.Position], price).HealthFactor;
         return hf < FixedPoint.Wad ? (reason ?? "unknown", hf) : (null, hf);
+    }
+
+    /// <summary>
+    /// A shrunk v3.3+ call that would leave dust: the liquidator passes the largest debtToCover below
+    /// <paramref name="toCover"/> that leaves ≥ <c>MIN_LEFTOVER_BASE</c> of debt and collateral (what
+    /// <c>LiquidationDataProvider.amountToPassToLiquidationCall</c> is for). The rule itself is the test: the leftovers
+    /// only shrink as debtToCover grows, so the accepted amounts are a range from 1 up, found by bisection. Null if none.
+    /// </summary>
+    private AaveV3LiquidationDecision? LargestCallWithoutDust(AaveV3Market mk, AaveV3Account acct, Address coll, Address debt,
+        BigInteger toCover, Func<Address, BigInteger> price)
+    {
+        BigInteger ok = 0, bad = toCover; // ok: accepted (0 stands for "none yet"), bad: rejected
+        while (bad - ok > 1)
+        {
+            var mid = (ok + bad) / 2;
+            if (_o.AaveV3Rule.Decide(new(mk, acct, coll, debt, mid, price)).Executed) ok = mid; else bad = mid;
+        }
+        return ok.IsZero ? null : _o.AaveV3Rule.Decide(new(mk, acct, coll, debt, ok, price));
     }
 
     private (string? Reason, BigInteger Hf) LiquidateMorpho(Candidate c, ProposedLiquidation pr, CircuitBreakerContext ctx, int r, BigInteger[] oracle, BigInteger[] market,

@@ -62,4 +62,21 @@ public sealed class BreakerSizingTests
         Assert.All(r.Rounds.SelectMany(x => x.Liquidations), l => Assert.True(l.DebtRepaidUsd >= 3000, $"{l.DebtRepaidUsd} below the minimum"));
         Assert.False(r.HitRoundLimit);
     }
+
+    [Fact]
+    public void A_capped_aave_v33_call_that_would_leave_dust_is_shrunk_further_instead_of_blocked()
+    {
+        // Aave v3.3 (revision 7), no pools, WETH −20 % → $1600: 10 WETH / 15,000 USDC, HF 0.88 ≤ 0.95 → 100 % closable.
+        // Cap $14,500 per step: debtToCover 14,500 would leave $500 of debt (and 0.484375 WETH = $775) < MIN_LEFTOVER_BASE
+        // $1,000 → MUST_NOT_LEAVE_DUST. A liquidator passes the largest amount within the cap that the dust rule accepts
+        // (what LiquidationDataProvider.amountToPassToLiquidationCall is for): debt left ≥ $1,000 → ≤ 14,000 USDC;
+        // collateral left ≥ 0.625 WETH → base ≤ 9.375 / 1.05 WETH → ≤ 14,285.71 USDC. So 14,000 USDC, seizing
+        // 14,000 / 1600 × 1.05 = 9.1875 WETH. Left: 0.8125 WETH / 1,000 USDC, HF 1.0725: done. (Blocked, it never went.)
+        var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6)))], pools: [], revision: 7);
+        var r = CascadeSimulator.Simulate(s, Path(-0.20m), Capped(s, Usd("14500")));
+        var l = Assert.Single(r.Rounds[0].Liquidations);
+        Assert.Equal((Units("14000", 6), Units("9.1875", 18)), (l.DebtRepaid, l.CollateralSeized));
+        Assert.Equal(1, r.Totals.Liquidations);
+        Assert.False(r.HitRoundLimit);
+    }
 }

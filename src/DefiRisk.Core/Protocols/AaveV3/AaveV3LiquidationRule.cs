@@ -80,6 +80,9 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
     /// <summary>v3.3+ <c>MIN_LEFTOVER_BASE</c> = 1000e8 (base currency).</summary>
     public static readonly BigInteger MinLeftoverBase = 1000_00000000;
 
+    /// <summary>The v3.3+ dust revert (<c>Errors.MUST_NOT_LEAVE_DUST</c>; v3.4+ <c>MustNotLeaveDust()</c>).</summary>
+    public const string MustNotLeaveDust = "MUST_NOT_LEAVE_DUST";
+
     public static AaveV3LiquidationRule Instance { get; } = new();
 
     /// <summary>
@@ -189,7 +192,7 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
             var debtLeft = v35 ? FixedPoint.MulDivUp(userDebt - actualDebt, pD, uD) : (userDebt - actualDebt) * pD / uD;
             var collLeft = (userColl - toLiquidator - fee) * pC / uC;
             if (debtLeft < MinLeftoverBase || collLeft < MinLeftoverBase)
-                return AaveV3LiquidationDecision.Revert("MUST_NOT_LEAVE_DUST", hf, account);
+                return AaveV3LiquidationDecision.Revert(MustNotLeaveDust, hf, account);
         }
 
         var hasNoCollateralLeft = v33 && data.TotalCollateralBase == collateralToLiquidateBase;
