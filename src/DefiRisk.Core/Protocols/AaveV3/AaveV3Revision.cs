@@ -6,6 +6,8 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 /// </summary>
 public static class AaveV3Revision
 {
+    /// <summary>v3.2.0: e-mode categories by collateral bitmap, no e-mode price source; setEModeCategory stops comparing with reserves.</summary>
+    public const int V3_2 = 5;
     /// <summary>v3.3.0: close factor against the whole position, 2000e8/1000e8 dust rules, bad-debt deficit.</summary>
     public const int V3_3 = 7;
     /// <summary>v3.4.0: self-liquidation forbidden.</summary>
