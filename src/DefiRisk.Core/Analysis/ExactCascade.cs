@@ -592,7 +592,7 @@ internal sealed class ExactCascade
             _liquidations.Count,
             _liquidations.Select(l => (l.Protocol, l.Account)).Distinct().Count(),
             rounds.Count(r => r.Liquidations.Count > 0),
-            rounds.Count(r => r.Round > 0 && r.Liquidations.Count > 0));
+            EndogenousRounds(rounds));
 
         var (chains, longest) = Chains();
         var pricePath = Enumerable.Range(0, _n).Select(a => new AssetPricePath(_s.Assets[a].Address, _s.Assets[a].Symbol,
@@ -606,6 +606,17 @@ internal sealed class ExactCascade
             return new Amplification(asset, _s.Assets[a].Symbol, shock, change, shock == 0 ? null : change / (double)shock);
         }).ToList();
         return new CascadeResult(_scenario.Name, rounds, totals, chains, longest, pricePath, amplification, Pools(), AaveOracle(finalOracle), MorphoOracle(finalOracle), hitLimit);
+    }
+
+    /// <summary>
+    /// Rounds in which the cascade kept itself going: after the last exogenous step has reached the oracles (step
+    /// rounds + the oracle lag), with a liquidation set off by earlier liquidations' sales (it has causes). A lagged
+    /// oracle's delayed first wave and positions a breaker or the capital cap merely deferred do not count.
+    /// </summary>
+    private int EndogenousRounds(List<CascadeRound> rounds)
+    {
+        var drop = _scenario.Steps.Count - 1 + _o.OracleModel.LagRounds;
+        return rounds.Count(r => r.Round > drop && r.Liquidations.Any(l => l.CauseCount > 0));
     }
 
     private List<PoolReserves> Pools() =>

@@ -162,7 +162,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
             }
             liquidations += count;
             perRound.Add(liquidatedUsd - before);
-            if (count > 0) { roundsWith++; if (r > 0) endogenous++; }
+            if (count > 0) { roundsWith++; if (r > scenario.Steps.Count - 1 + lag) endogenous++; } // after the exogenous drop reached the oracles
             if (count == 0 && r >= scenario.Steps.Count - 1)
             {
                 history.Add(MarketPrices(st));
