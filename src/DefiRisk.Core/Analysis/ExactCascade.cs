@@ -160,6 +160,13 @@ internal sealed class ExactCascade
         {
             var root = _g.OracleRoot(a);
             if (root < 0) { prices[a] = _snapPrice[a]; continue; }
+            if (a != root && _o.OracleModel is Breakers.DelayedOracle d && d.Delays(a) && !d.Delays(root))
+            {
+                // A delay on the exchange-rate oracle itself (its base feed undelayed): what it derived DelaySteps rounds ago.
+                var then = round - d.DelaySteps;
+                prices[a] = then < 0 ? _snapPrice[a] : ExchangeRatePrice(a, root, d.Inner.FeedPrice(_market, then, root, _snapPrice[root]));
+                continue;
+            }
             var feed = _o.OracleModel.FeedPrice(_market, round, root, _snapPrice[root]);
             prices[a] = ExchangeRatePrice(a, root, feed);
         }

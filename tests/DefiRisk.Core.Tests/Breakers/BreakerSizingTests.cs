@@ -79,4 +79,24 @@ public sealed class BreakerSizingTests
         Assert.Equal(1, r.Totals.Liquidations);
         Assert.False(r.HitRoundLimit);
     }
+
+    [Fact]
+    public void An_oracle_delay_on_an_exchange_rate_asset_delays_that_asset()
+    {
+        // MiniMarket without pools: wstETH's oracle is WETH's feed × 1.18 ($2360 = $2000 × 1.18). WETH −20 % in round 0.
+        // Delay wstETH by 1 step: round 0 still shows the snapshot $2360, round 1 the $1600 × 1.18 = $1888 of round 0;
+        // WETH itself is not delayed ($1600 in round 0). Delaying WETH delays both (wstETH derives from its feed).
+        var s = MiniMarket.Build([], pools: []);
+        BigInteger Oracle(CascadeResult r, int round, Address a) => r.Rounds[round].Prices.Single(p => p.Asset == a).OraclePriceUsd;
+        SimulationOptions Delay(params string[] assets) => ProposalBreakers.Options(SimulationOptions.Default,
+            new Proposal("p", "", [], [], null, [], new BreakerSettings([], new OracleDelay(1, assets), null, null)), s);
+
+        var wsteth = CascadeSimulator.Simulate(s, Path(-0.20m), Delay("wstETH") with { MaxRounds = 3 });
+        Assert.Equal((Usd("1600"), Usd("2360")), (Oracle(wsteth, 0, Weth), Oracle(wsteth, 0, WstEth)));
+        Assert.Equal((Usd("1600"), Usd("1888")), (Oracle(wsteth, 1, Weth), Oracle(wsteth, 1, WstEth)));
+
+        var weth = CascadeSimulator.Simulate(s, Path(-0.20m), Delay("WETH") with { MaxRounds = 3 });
+        Assert.Equal((Usd("2000"), Usd("2360")), (Oracle(weth, 0, Weth), Oracle(weth, 0, WstEth)));
+        Assert.Equal((Usd("1600"), Usd("1888")), (Oracle(weth, 1, Weth), Oracle(weth, 1, WstEth)));
+    }
 }
