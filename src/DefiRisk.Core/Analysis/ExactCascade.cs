@@ -389,8 +389,14 @@ internal sealed class ExactCascade
                     var toCover = oracle[di].IsZero ? BigInteger.Zero : allowed * unitD / oracle[di];
                     if (toCover.IsZero) { reason = Deferred; continue; }
                     d = _o.AaveV3Rule.Decide(new(mk, acct, collAsset, debtAsset, toCover, price));
-                    if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust)
-                        d = LargestCallWithoutDust(mk, acct, collAsset, debtAsset, toCover, price) ?? d;
+                    if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust
+                        && LargestCallWithoutDust(mk, acct, collAsset, debtAsset, toCover, price) is { } smaller)
+                    {
+                        // The smaller call goes back to the breaker (a minimum size may refuse it).
+                        var smallerUsd8 = smaller.DebtRepaid * oracle[di] / unitD;
+                        if (Allowance(ctx, pr, ci, di, smallerUsd8) < smallerUsd8) { reason = Deferred; continue; }
+                        d = smaller;
+                    }
                     if (!d.Executed) { reason = d.Reason; continue; }
                 }
                 if (!Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, oracle, market, ref spent, out var why, out var repaidUsd8)) { reason = why; continue; }

@@ -99,4 +99,17 @@ public sealed class BreakerSizingTests
         Assert.Equal((Usd("2000"), Usd("2360")), (Oracle(weth, 0, Weth), Oracle(weth, 0, WstEth)));
         Assert.Equal((Usd("1600"), Usd("1888")), (Oracle(weth, 1, Weth), Oracle(weth, 1, WstEth)));
     }
+
+    [Fact]
+    public void The_dust_free_amount_still_answers_to_the_minimum_size()
+    {
+        // As above with a $14,200 minimum: the dust-free call (14,000 USDC) is below it → deferred, never made.
+        var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6)))], pools: [], revision: 7);
+        var options = ProposalBreakers.Options(SimulationOptions.Default,
+            new Proposal("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("14500"), 1)], null, null, Usd("14200"))), s);
+        var r = CascadeSimulator.Simulate(s, Path(-0.20m), options);
+        Assert.Equal(0, r.Totals.Liquidations);
+        Assert.Contains("deferred", Assert.Single(r.Rounds[0].Unliquidated).Reason);
+        Assert.False(r.HitRoundLimit);
+    }
 }
