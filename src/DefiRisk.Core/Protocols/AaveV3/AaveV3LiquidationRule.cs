@@ -122,7 +122,8 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         if (!collReserve.Active || !debtReserve.Active) return AaveV3LiquidationDecision.Revert("RESERVE_INACTIVE", hf, account);
         if (collReserve.Paused || debtReserve.Paused) return AaveV3LiquidationDecision.Revert("RESERVE_PAUSED", hf, account);
         if (hf >= FixedPoint.Wad) return AaveV3LiquidationDecision.Revert("HEALTH_FACTOR_NOT_BELOW_THRESHOLD", hf, account);
-        if (collReserve.LiquidationThreshold == 0 || collPos is null || !collPos.UsedAsCollateral)
+        // ≤ 3.5 also requires the reserve's own LT ≠ 0; 3.6 dropped that.
+        if ((collReserve.LiquidationThreshold == 0 && market.PoolRevision < AaveV3Revision.V3_6) || collPos is null || !collPos.UsedAsCollateral)
             return AaveV3LiquidationDecision.Revert("COLLATERAL_CANNOT_BE_LIQUIDATED", hf, account);
         if (userDebt.IsZero) return AaveV3LiquidationDecision.Revert("SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER", hf, account);
 

@@ -14,4 +14,6 @@ public static class AaveV3Revision
     public const int V3_4 = 8;
     /// <summary>v3.5.0: exact HF weighting; collateral rounds down, debt rounds up.</summary>
     public const int V3_5 = 9;
+    /// <summary>v3.6.0: every collateral-flagged reserve counts (base LT 0 included, e.g. collateral only in an e-mode) and can be seized.</summary>
+    public const int V3_6 = 10;
 }
