@@ -83,7 +83,6 @@ internal sealed class ExactCascade
     {
         var rounds = new List<CascadeRound>();
         var hitLimit = true;
-        var lag = _o.OracleModel.LagRounds;
         for (var r = 0; r < _o.MaxRounds; r++)
         {
             if (r < _scenario.Steps.Count)
@@ -92,7 +91,7 @@ internal sealed class ExactCascade
             _oracle.Add(OraclePrices(r));
             _oracleHistory.Add(ToDictionary(_oracle[r]));
             _heldBack = false;
-            var round = RunRound(r, lag);
+            var round = RunRound(r);
             rounds.Add(round);
 
             // A breaker holding positions back (a pause, a full cap window) keeps the rounds going: the held-back positions
@@ -261,7 +260,7 @@ internal sealed class ExactCascade
 
     private sealed record Candidate(int Protocol, int Holder, int Position, Address Account, string Market, BigInteger HealthFactor);
 
-    private CascadeRound RunRound(int r, int lag)
+    private CascadeRound RunRound(int r)
     {
         var market = _market[r];
         var oracle = _oracle[r];
@@ -312,7 +311,7 @@ internal sealed class ExactCascade
                 _heldBack = true;
                 continue;
             }
-            var (causes, depth, parent) = Causes(c, r, lag);
+            var (causes, depth, parent) = Causes(c, r);
             var (reason, hf) = c.Protocol == 0
                 ? LiquidateAave(c, pr, ctx, r, oracle, market, aavePrices[c.Holder], causes, depth, parent, liquidations, ref spent)
                 : LiquidateMorpho(c, pr, ctx, r, oracle, market, causes, depth, parent, liquidations, ref spent);
@@ -526,19 +525,20 @@ internal sealed class ExactCascade
     /// <summary>
     /// Causes of a round-r liquidation: the assets of the position whose oracle moved against it since round r−1
     /// (collateral down, debt up); the pools that move those oracles; the liquidations that sold into those pools in
-    /// round r−1−lag (the sales the oracle now shows). Round 0 and exogenous-only moves have no causes.
+    /// round r−1−lag, lag being that asset's oracle lag (the sales the oracle now shows). Round 0 and exogenous-only moves have no causes.
     /// </summary>
-    private ((List<int> Listed, int Count) Causes, int Depth, int Parent) Causes(Candidate c, int r, int lag)
+    private ((List<int> Listed, int Count) Causes, int Depth, int Parent) Causes(Candidate c, int r)
     {
-        var causeRound = r - 1 - lag;
-        if (r == 0 || causeRound < 0) return (([], 0), 1, -1);
+        if (r == 0) return (([], 0), 1, -1);
         var now = _oracle[r];
         var before = _oracle[r - 1];
-        var pools = new HashSet<int>();
+        var pools = new HashSet<(int Round, int Pool)>();
         void Against(int asset, bool isCollateral)
         {
-            if (isCollateral ? now[asset] < before[asset] : now[asset] > before[asset])
-                foreach (var p in _g.OraclePools[asset]) pools.Add(p);
+            // Each asset's own lag: a delay on some assets only does not shift the others' sales.
+            var causeRound = r - 1 - LagOf(asset);
+            if (causeRound >= 0 && (isCollateral ? now[asset] < before[asset] : now[asset] > before[asset]))
+                foreach (var p in _g.OraclePools[asset]) pools.Add((causeRound, p));
         }
         if (c.Protocol == 0)
         {
@@ -556,12 +556,20 @@ internal sealed class ExactCascade
             Against(_index[mk.LoanToken], false);
         }
         var ids = new HashSet<int>();
-        foreach (var p in pools)
-            if (_sales.TryGetValue((causeRound, p), out var list)) ids.UnionWith(list);
+        foreach (var key in pools)
+            if (_sales.TryGetValue(key, out var list)) ids.UnionWith(list);
         if (ids.Count == 0) return (([], 0), 1, -1);
         var parent = ids.OrderByDescending(i => _liquidations[i].ChainDepth).ThenByDescending(i => _soldUsd[i]).ThenBy(i => i).First();
         var listed = ids.OrderByDescending(i => _soldUsd[i]).ThenBy(i => i).Take(_o.MaxCausesListed).ToList();
         return ((listed, ids.Count), _liquidations[parent].ChainDepth + 1, parent);
+    }
+
+    /// <summary>Rounds between a market move and <paramref name="asset"/>'s oracle showing it (a partial delay adds only to the assets it lists).</summary>
+    private int LagOf(int asset)
+    {
+        if (_o.OracleModel is not Breakers.DelayedOracle d) return _o.OracleModel.LagRounds;
+        var root = _g.OracleRoot(asset);
+        return d.Delays(asset) || root >= 0 && d.Delays(root) ? d.LagRounds : d.Inner.LagRounds;
     }
 
     // ------------------------------------------------------------------ result

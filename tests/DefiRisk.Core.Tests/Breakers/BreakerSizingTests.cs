@@ -112,4 +112,22 @@ public sealed class BreakerSizingTests
         Assert.Contains("deferred", Assert.Single(r.Rounds[0].Unliquidated).Reason);
         Assert.False(r.HitRoundLimit);
     }
+
+    [Fact]
+    public void A_delay_on_another_asset_does_not_cut_the_causal_chain_of_an_undelayed_one()
+    {
+        // CascadeSimulatorTests' cross-protocol market at −20 %: Aave in round 0, its sale into WETH/USDC pushes the
+        // Morpho borrower under in round 1 (causes = [the Aave call], chain depth 2). Delaying USDC's oracle (which does
+        // not move) changes no price: WETH's oracle still shows round 0's sale in round 1, so the chain stays.
+        var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6)))],
+            [MiniMarket.Morpho(MiniMarket.MorphoWethUsdc, Usdc, Weth, "0.86", Units("13550", 6), MiniMarket.WethUsdcPrice)],
+            [MiniMarket.Borrower(MiniMarket.MorphoWethUsdc, 1, Units("10", 18), Units("13550", 6))]);
+        var options = ProposalBreakers.Options(SimulationOptions.Default,
+            new Proposal("p", "", [], [], null, [], new BreakerSettings([], new OracleDelay(1, ["USDC"]), null, null)), s);
+        var r = CascadeSimulator.Simulate(s, Path(-0.20m), options);
+        var aave = Assert.Single(r.Rounds[0].Liquidations);
+        var morpho = Assert.Single(r.Rounds[1].Liquidations);
+        Assert.Equal([aave.Id], morpho.Causes);
+        Assert.Equal(2, morpho.ChainDepth);
+    }
 }
