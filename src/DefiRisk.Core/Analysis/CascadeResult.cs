@@ -124,7 +124,9 @@ public sealed record SweepLevel(decimal Shock, double LiquidatedValueUsd, double
 
 /// <summary>
 /// A sweep over shock levels of one asset. <see cref="SelfSustainingThreshold"/>: the smallest shock (in magnitude)
-/// at which the cascade is self-sustaining, defined as liquidations in at least 2 rounds after round 0 (i.e. the
-/// sales keep triggering new liquidations for two rounds after the exogenous drop stopped); null if none.
+/// at which the cascade is self-sustaining, defined as liquidations in at least 2 rounds after the exogenous drop has
+/// reached the oracles (round 0 + the oracle lag), i.e. the sales keep triggering new liquidations for two rounds after
+/// the exogenous drop stopped; the exact path counts only rounds with a liquidation caused by earlier sales (not ones a
+/// breaker deferred). Null if none.
 /// </summary>
 public sealed record SweepResult(Address Asset, string Symbol, string Path, IReadOnlyList<SweepLevel> Levels, decimal? SelfSustainingThreshold);

@@ -83,7 +83,6 @@ internal sealed class ExactCascade
     {
         var rounds = new List<CascadeRound>();
         var hitLimit = true;
-        var lag = _o.OracleModel.LagRounds;
         for (var r = 0; r < _o.MaxRounds; r++)
         {
             if (r < _scenario.Steps.Count)
@@ -92,7 +91,7 @@ internal sealed class ExactCascade
             _oracle.Add(OraclePrices(r));
             _oracleHistory.Add(ToDictionary(_oracle[r]));
             _heldBack = false;
-            var round = RunRound(r, lag);
+            var round = RunRound(r);
             rounds.Add(round);
 
             // A breaker holding positions back (a pause, a full cap window) keeps the rounds going: the held-back positions
@@ -160,6 +159,13 @@ internal sealed class ExactCascade
         {
             var root = _g.OracleRoot(a);
             if (root < 0) { prices[a] = _snapPrice[a]; continue; }
+            if (a != root && _o.OracleModel is Breakers.DelayedOracle d && d.Delays(a) && !d.Delays(root))
+            {
+                // A delay on the exchange-rate oracle itself (its base feed undelayed): what it derived DelaySteps rounds ago.
+                var then = round - d.DelaySteps;
+                prices[a] = then < 0 ? _snapPrice[a] : ExchangeRatePrice(a, root, d.Inner.FeedPrice(_market, then, root, _snapPrice[root]));
+                continue;
+            }
             var feed = _o.OracleModel.FeedPrice(_market, round, root, _snapPrice[root]);
             prices[a] = ExchangeRatePrice(a, root, feed);
         }
@@ -254,7 +260,7 @@ internal sealed class ExactCascade
 
     private sealed record Candidate(int Protocol, int Holder, int Position, Address Account, string Market, BigInteger HealthFactor);
 
-    private CascadeRound RunRound(int r, int lag)
+    private CascadeRound RunRound(int r)
     {
         var market = _market[r];
         var oracle = _oracle[r];
@@ -305,7 +311,7 @@ internal sealed class ExactCascade
                 _heldBack = true;
                 continue;
             }
-            var (causes, depth, parent) = Causes(c, r, lag);
+            var (causes, depth, parent) = Causes(c, r);
             var (reason, hf) = c.Protocol == 0
                 ? LiquidateAave(c, pr, ctx, r, oracle, market, aavePrices[c.Holder], causes, depth, parent, liquidations, ref spent)
                 : LiquidateMorpho(c, pr, ctx, r, oracle, market, causes, depth, parent, liquidations, ref spent);
@@ -382,6 +388,14 @@ internal sealed class ExactCascade
                     var toCover = oracle[di].IsZero ? BigInteger.Zero : allowed * unitD / oracle[di];
                     if (toCover.IsZero) { reason = Deferred; continue; }
                     d = _o.AaveV3Rule.Decide(new(mk, acct, collAsset, debtAsset, toCover, price));
+                    if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust
+                        && LargestCallWithoutDust(mk, acct, collAsset, debtAsset, toCover, price) is { } smaller)
+                    {
+                        // The smaller call goes back to the breaker (a minimum size may refuse it).
+                        var smallerUsd8 = smaller.DebtRepaid * oracle[di] / unitD;
+                        if (Allowance(ctx, pr, ci, di, smallerUsd8) < smallerUsd8) { reason = Deferred; continue; }
+                        d = smaller;
+                    }
                     if (!d.Executed) { reason = d.Reason; continue; }
                 }
                 if (!Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, oracle, market, ref spent, out var why, out var repaidUsd8)) { reason = why; continue; }
@@ -408,6 +422,24 @@ internal sealed class ExactCascade
         return hf < FixedPoint.Wad ? (reason ?? "unknown", hf) : (null, hf);
     }
 
+    /// <summary>
+    /// A shrunk v3.3+ call that would leave dust: the liquidator passes the largest debtToCover below
+    /// <paramref name="toCover"/> that leaves ≥ <c>MIN_LEFTOVER_BASE</c> of debt and collateral (what
+    /// <c>LiquidationDataProvider.amountToPassToLiquidationCall</c> is for). The rule itself is the test: the leftovers
+    /// only shrink as debtToCover grows, so the accepted amounts are a range from 1 up, found by bisection. Null if none.
+    /// </summary>
+    private AaveV3LiquidationDecision? LargestCallWithoutDust(AaveV3Market mk, AaveV3Account acct, Address coll, Address debt,
+        BigInteger toCover, Func<Address, BigInteger> price)
+    {
+        BigInteger ok = 0, bad = toCover; // ok: accepted (0 stands for "none yet"), bad: rejected
+        while (bad - ok > 1)
+        {
+            var mid = (ok + bad) / 2;
+            if (_o.AaveV3Rule.Decide(new(mk, acct, coll, debt, mid, price)).Executed) ok = mid; else bad = mid;
+        }
+        return ok.IsZero ? null : _o.AaveV3Rule.Decide(new(mk, acct, coll, debt, ok, price));
+    }
+
     private (string? Reason, BigInteger Hf) LiquidateMorpho(Candidate c, ProposedLiquidation pr, CircuitBreakerContext ctx, int r, BigInteger[] oracle, BigInteger[] market,
         (List<int> Listed, int Count) causes, int depth, int parent, List<CascadeLiquidation> output, ref BigInteger spent)
     {
@@ -419,13 +451,15 @@ internal sealed class ExactCascade
         var d = MorphoBlueLiquidationRule.Instance.Decide(new(mk, p, seize, shares, price));
         if (!d.Executed) return (d.Reason, c.HealthFactor);
         int ci = _index[mk.CollateralToken], li = _index[mk.LoanToken];
-        // A breaker may shrink the call to a pro-rata share of the borrow shares (floor) or defer it.
+        // A breaker may shrink the call to a pro-rata share of the shares the full call repays (floor) or defer it. The
+        // full call's shares, not the position's: when the full call seizes all collateral it repays fewer shares than
+        // the position has, and scaling those would overshoot the allowance (or seize more collateral than exists).
         var fullUsd8 = d.RepaidAssets * oracle[li] / FixedPoint.Pow10(_s.Assets[li].Decimals);
         var allowed = Allowance(ctx, pr, ci, li, fullUsd8);
         var partial = allowed < fullUsd8;
         if (partial)
         {
-            var part = p.BorrowShares * allowed / fullUsd8;
+            var part = d.RepaidShares * allowed / fullUsd8;
             if (part.IsZero) return (Deferred, c.HealthFactor);
             (seize, shares) = (BigInteger.Zero, part);
             d = MorphoBlueLiquidationRule.Instance.Decide(new(mk, p, seize, shares, price));
@@ -491,19 +525,20 @@ internal sealed class ExactCascade
     /// <summary>
     /// Causes of a round-r liquidation: the assets of the position whose oracle moved against it since round r−1
     /// (collateral down, debt up); the pools that move those oracles; the liquidations that sold into those pools in
-    /// round r−1−lag (the sales the oracle now shows). Round 0 and exogenous-only moves have no causes.
+    /// round r−1−lag, lag being that asset's oracle lag (the sales the oracle now shows). Round 0 and exogenous-only moves have no causes.
     /// </summary>
-    private ((List<int> Listed, int Count) Causes, int Depth, int Parent) Causes(Candidate c, int r, int lag)
+    private ((List<int> Listed, int Count) Causes, int Depth, int Parent) Causes(Candidate c, int r)
     {
-        var causeRound = r - 1 - lag;
-        if (r == 0 || causeRound < 0) return (([], 0), 1, -1);
+        if (r == 0) return (([], 0), 1, -1);
         var now = _oracle[r];
         var before = _oracle[r - 1];
-        var pools = new HashSet<int>();
+        var pools = new HashSet<(int Round, int Pool)>();
         void Against(int asset, bool isCollateral)
         {
-            if (isCollateral ? now[asset] < before[asset] : now[asset] > before[asset])
-                foreach (var p in _g.OraclePools[asset]) pools.Add(p);
+            // Each asset's own lag: a delay on some assets only does not shift the others' sales.
+            var causeRound = r - 1 - LagOf(asset);
+            if (causeRound >= 0 && (isCollateral ? now[asset] < before[asset] : now[asset] > before[asset]))
+                foreach (var p in _g.OraclePools[asset]) pools.Add((causeRound, p));
         }
         if (c.Protocol == 0)
         {
@@ -521,12 +556,20 @@ internal sealed class ExactCascade
             Against(_index[mk.LoanToken], false);
         }
         var ids = new HashSet<int>();
-        foreach (var p in pools)
-            if (_sales.TryGetValue((causeRound, p), out var list)) ids.UnionWith(list);
+        foreach (var key in pools)
+            if (_sales.TryGetValue(key, out var list)) ids.UnionWith(list);
         if (ids.Count == 0) return (([], 0), 1, -1);
         var parent = ids.OrderByDescending(i => _liquidations[i].ChainDepth).ThenByDescending(i => _soldUsd[i]).ThenBy(i => i).First();
         var listed = ids.OrderByDescending(i => _soldUsd[i]).ThenBy(i => i).Take(_o.MaxCausesListed).ToList();
         return ((listed, ids.Count), _liquidations[parent].ChainDepth + 1, parent);
+    }
+
+    /// <summary>Rounds between a market move and <paramref name="asset"/>'s oracle showing it (a partial delay adds only to the assets it lists).</summary>
+    private int LagOf(int asset)
+    {
+        if (_o.OracleModel is not Breakers.DelayedOracle d) return _o.OracleModel.LagRounds;
+        var root = _g.OracleRoot(asset);
+        return d.Delays(asset) || root >= 0 && d.Delays(root) ? d.LagRounds : d.Inner.LagRounds;
     }
 
     // ------------------------------------------------------------------ result
@@ -570,7 +613,7 @@ internal sealed class ExactCascade
             _liquidations.Count,
             _liquidations.Select(l => (l.Protocol, l.Account)).Distinct().Count(),
             rounds.Count(r => r.Liquidations.Count > 0),
-            rounds.Count(r => r.Round > 0 && r.Liquidations.Count > 0));
+            EndogenousRounds(rounds));
 
         var (chains, longest) = Chains();
         var pricePath = Enumerable.Range(0, _n).Select(a => new AssetPricePath(_s.Assets[a].Address, _s.Assets[a].Symbol,
@@ -584,6 +627,17 @@ internal sealed class ExactCascade
             return new Amplification(asset, _s.Assets[a].Symbol, shock, change, shock == 0 ? null : change / (double)shock);
         }).ToList();
         return new CascadeResult(_scenario.Name, rounds, totals, chains, longest, pricePath, amplification, Pools(), AaveOracle(finalOracle), MorphoOracle(finalOracle), hitLimit);
+    }
+
+    /// <summary>
+    /// Rounds in which the cascade kept itself going: after the last exogenous step has reached the oracles (step
+    /// rounds + the oracle lag), with a liquidation set off by earlier liquidations' sales (it has causes). A lagged
+    /// oracle's delayed first wave and positions a breaker or the capital cap merely deferred do not count.
+    /// </summary>
+    private int EndogenousRounds(List<CascadeRound> rounds)
+    {
+        var drop = _scenario.Steps.Count - 1 + _o.OracleModel.LagRounds;
+        return rounds.Count(r => r.Round > drop && r.Liquidations.Any(l => l.CauseCount > 0));
     }
 
     private List<PoolReserves> Pools() =>

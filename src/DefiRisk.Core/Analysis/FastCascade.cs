@@ -162,7 +162,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
             }
             liquidations += count;
             perRound.Add(liquidatedUsd - before);
-            if (count > 0) { roundsWith++; if (r > 0) endogenous++; }
+            if (count > 0) { roundsWith++; if (r > scenario.Steps.Count - 1 + lag) endogenous++; } // after the exogenous drop reached the oracles
             if (count == 0 && r >= scenario.Steps.Count - 1)
             {
                 history.Add(MarketPrices(st));
@@ -423,11 +423,11 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o)
         }
         var collAmt = PercentMul(Math.Floor(actual * pD / pC), cp.Bonus);
         var all = collAmt > coll;
-        if (all) { collAmt = coll; actual = PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
+        if (all) { collAmt = coll; actual = dp.Revision >= AaveV3Revision.V3_5 ? Math.Ceiling(Math.Floor(coll * pC / pD) / cp.Bonus) : PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
         var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
         var toLiquidator = collAmt - fee;
         // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.
-        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - toLiquidator) * pC < Dust)) return false;
+        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - collAmt) * pC < Dust)) return false; // collateral left after the fee too (v3.3.0 tag on)
         int ca = cp.Asset, da = dp.Asset;
         if (!Pays(st, ca, da, toLiquidator, actual, oracleUsd, market, spent, out var repaidUsd)) return false;
 

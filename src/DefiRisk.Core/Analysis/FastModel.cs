@@ -82,7 +82,7 @@ internal sealed class FastModel
             var lt = inEMode ? eMode!.LiquidationThreshold : r.LiquidationThreshold;
             var bonus = inEMode ? eMode!.LiquidationBonus : r.LiquidationBonus;
             var price = inEMode && eMode!.PriceSourcePrice is { } p && !p.IsZero ? p : r.OraclePrice;
-            var seizable = used && r.LiquidationThreshold != 0;
+            var seizable = used && (r.LiquidationThreshold != 0 || market.PoolRevision >= AaveV3Revision.V3_6); // 3.6+: base LT 0 too
             parameters.Add(new FastParam(m, Idx(asset), -1, seizable ? lt / 1e4 : 0, bonus / 1e4, r.LiquidationProtocolFee / 1e4,
                 (double)price / (double)market.BaseCurrencyUnit / unit[Idx(asset)], r.Active && !r.Paused, seizable, market.PoolRevision, price != r.OraclePrice, r.Active));
             return paramIndex[key] = parameters.Count - 1;

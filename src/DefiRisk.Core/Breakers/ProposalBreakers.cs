@@ -6,8 +6,8 @@ using DefiRisk.Core.Protocols.AaveV3;
 namespace DefiRisk.Core.Breakers;
 
 /// <summary>
-/// Turns a proposal into simulation options on top of the baseline's: its circuit breakers (minimum size first, then the
-/// caps, then the pause — each rules on what the previous one let through), its oracle delay wrapped around the baseline
+/// Turns a proposal into simulation options on top of the baseline's: its circuit breakers (the caps, then the minimum size,
+/// then the pause — each rules on what the previous one let through), its oracle delay wrapped around the baseline
 /// oracle model, and its Aave close factor as the liquidation rule's constants. Risk-parameter changes of the snapshot
 /// itself come from <see cref="ProposalApplier.Apply"/>.
 /// </summary>
@@ -17,8 +17,10 @@ public static class ProposalBreakers
     {
         var b = proposal.Breakers;
         var breakers = new List<ICircuitBreaker>();
-        if (b.MinLiquidationUsd is { } min) breakers.Add(new MinimumLiquidationBreaker(min));
         foreach (var cap in b.Caps) breakers.Add(new LiquidationCapBreaker(cap, snapshot));
+        // The minimum rules after the caps, on the call as it would execute: a cap may shrink a call below it (Maker's
+        // Dog.bark requires room ≥ dust before sizing a partial bark).
+        if (b.MinLiquidationUsd is { } min) breakers.Add(new MinimumLiquidationBreaker(min));
         if (b.Pause is { } pause) breakers.Add(new DeviationPauseBreaker(pause));
         if (baseline.CircuitBreaker is not NoCircuitBreaker) breakers.Insert(0, baseline.CircuitBreaker);
 

@@ -46,6 +46,9 @@ public static class FixedPoint
     /// <summary>Aave <c>PercentageMath.percentDiv</c> (bps, half up): (x·1e4 + p/2) / p.</summary>
     public static BigInteger PercentDiv(BigInteger value, BigInteger percentage) => (value * PercentageFactor + percentage / 2) / NonZero(percentage);
 
+    /// <summary>Aave v3.5+ <c>PercentageMath.percentDivCeil</c> (bps, up): ⌈x·1e4 / p⌉.</summary>
+    public static BigInteger PercentDivCeil(BigInteger value, BigInteger percentage) => MulDivUp(value, PercentageFactor, percentage);
+
     /// <summary>Morpho <c>MathLib.mulDivDown</c>: ⌊x·y / d⌋.</summary>
     public static BigInteger MulDivDown(BigInteger x, BigInteger y, BigInteger d) => x * y / NonZero(d);
 

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text.Json;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Numerics;
+using DefiRisk.Core.Protocols.AaveV3;
 
 namespace DefiRisk.Core.Proposals;
 
@@ -53,7 +54,7 @@ public static class ProposalParser
                 if (aave.TryGetProperty("emode", out var es))
                 {
                     Expect(es, p + ".emode", JsonValueKind.Object);
-                    foreach (var kv in es.EnumerateObject()) emodes.Add(ReadEMode(kv.Name, kv.Value, $"{p}.emode.{kv.Name}"));
+                    foreach (var kv in es.EnumerateObject()) emodes.Add(ReadEMode(kv.Name, kv.Value, $"{p}.emode.{kv.Name}", reserves));
                 }
                 int? cf = aave.TryGetProperty("closeFactor", out var cfe) ? Bps(cfe, p + ".closeFactor", 1, 10_000) : null;
                 BigInteger? fullClose = aave.TryGetProperty("fullCloseHealthFactor", out var fce) ? Wad(fce, p + ".fullCloseHealthFactor", 0m, 1m) : null;
@@ -98,12 +99,27 @@ public static class ProposalParser
             var newLt = lt ?? reserve.LiquidationThreshold;
             var newLb = lb ?? reserve.LiquidationBonus;
             if (newLt < newLtv) throw Error(p + ".liquidationThreshold", $"liquidation threshold {newLt / 100m}% is below the LTV {newLtv / 100m}%");
-            if (newLt != 0 && FixedPoint.PercentMul(newLt, newLb) > FixedPoint.PercentageFactor)
-                throw Error(p + ".liquidationBonus", $"threshold × (1 + bonus) = {FixedPoint.PercentMul(newLt, newLb)} bps exceeds 100%: liquidating would seize more than the collateral");
+            if (newLt != 0)
+            {
+                if (newLb <= FixedPoint.PercentageFactor)
+                    throw Error(p + ".liquidationBonus", "must be above 0% while the liquidation threshold is not 0 (configureReserveAsCollateral requires bonus > 100.00%)");
+                if (FixedPoint.PercentMul(newLt, newLb) > FixedPoint.PercentageFactor)
+                    throw Error(p + ".liquidationBonus", $"threshold × (1 + bonus) = {FixedPoint.PercentMul(newLt, newLb)} bps exceeds 100%: liquidating would seize more than the collateral");
+            }
+            else
+            {
+                // LT 0 disables the reserve as collateral: the configurator wants bonus 0 and no aToken holders (_checkNoSuppliers).
+                if (lb is not null) throw Error(p + ".liquidationBonus", "must be 0 when the liquidation threshold is 0% (configureReserveAsCollateral): leave it out");
+                var suppliers = snapshot.AaveV3Markets.SelectMany(m => m.Accounts)
+                    .Count(a => a.Reserves.Any(x => x.Asset == asset.Address && !x.Collateral.IsZero));
+                if (suppliers > 0)
+                    throw Error(p + ".liquidationThreshold", $"0% needs a reserve without suppliers (configureReserveAsCollateral's _checkNoSuppliers); {suppliers} account(s) in the snapshot supply {asset.Symbol}");
+                if (newLb != 0) lb = 0;
+            }
             return new AaveV3ReserveChange(asset.Symbol, ltv, lt, lb, fee, supplyCap, borrowCap);
         }
 
-        private AaveV3EModeChange ReadEMode(string key, JsonElement e, string p)
+        private AaveV3EModeChange ReadEMode(string key, JsonElement e, string p, IReadOnlyList<AaveV3ReserveChange> reserveChanges)
         {
             if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id is < 1 or > 255)
                 throw Error(p, "an e-mode category is a number from 1 to 255");
@@ -114,11 +130,31 @@ public static class ProposalParser
             int? ltv = Opt(e, "ltv", v => Bps(v, p + ".ltv", 0, 10_000));
             int? lt = Opt(e, "liquidationThreshold", v => Bps(v, p + ".liquidationThreshold", 0, 10_000));
             int? lb = Opt(e, "liquidationBonus", v => 10_000 + Bps(v, p + ".liquidationBonus", 0, 10_000));
+            // PoolConfigurator.setEModeCategory's checks, on the values after the change.
             var newLtv = ltv ?? existing.Ltv;
             var newLt = lt ?? existing.LiquidationThreshold;
+            var newLb = lb ?? existing.LiquidationBonus;
+            if (newLtv == 0) throw Error(p + ".ltv", "must not be 0% (setEModeCategory)");
+            if (newLt == 0) throw Error(p + ".liquidationThreshold", "must not be 0% (setEModeCategory)");
             if (newLt < newLtv) throw Error(p + ".liquidationThreshold", $"liquidation threshold {newLt / 100m}% is below the LTV {newLtv / 100m}%");
-            if (FixedPoint.PercentMul(newLt, lb ?? existing.LiquidationBonus) > FixedPoint.PercentageFactor)
+            if (newLb <= FixedPoint.PercentageFactor) throw Error(p + ".liquidationBonus", "must be above 0% (setEModeCategory requires bonus > 100.00%)");
+            if (FixedPoint.PercentMul(newLt, newLb) > FixedPoint.PercentageFactor)
                 throw Error(p + ".liquidationBonus", "threshold × (1 + bonus) exceeds 100%");
+            // ≤ v3.1 also: above the LTV and threshold of every reserve in the category (as the proposal leaves them).
+            foreach (var m in snapshot.AaveV3Markets.Select(s => s.Market).Where(m => m.PoolRevision < AaveV3Revision.V3_2))
+            {
+                var category = m.EMode(id);
+                if (category is null) continue;
+                foreach (var r in m.Reserves.Where(r => category.Contains(r.Asset)))
+                {
+                    var symbol = snapshot.FindAsset(r.Asset)?.Symbol ?? r.Asset.ToString();
+                    var change = reserveChanges.FirstOrDefault(c => snapshot.FindAsset(c.Asset)?.Address == r.Asset);
+                    var reserveLtv = change?.Ltv ?? r.Ltv;
+                    var reserveLt = change?.LiquidationThreshold ?? r.LiquidationThreshold;
+                    if (newLtv <= reserveLtv) throw Error(p + ".ltv", $"{newLtv / 100m}% must be above the LTV {reserveLtv / 100m}% of {symbol} (setEModeCategory, v3.0/3.1)");
+                    if (newLt <= reserveLt) throw Error(p + ".liquidationThreshold", $"{newLt / 100m}% must be above the threshold {reserveLt / 100m}% of {symbol} (setEModeCategory, v3.0/3.1)");
+                }
+            }
             return new AaveV3EModeChange(id, ltv, lt, lb);
         }
 

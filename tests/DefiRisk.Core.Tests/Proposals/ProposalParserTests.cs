@@ -110,4 +110,32 @@ public sealed class ProposalParserTests
         Assert.Equal(DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(baseline.MorphoBlue[0].Markets[0], moved.BorrowShares),
             DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(target, moved.BorrowShares));
     }
+
+    // PoolConfigurator (aave-v3-core 1.19 = v3.0; same checks in aave-v3-origin v3.3.0) configureReserveAsCollateral:
+    //   ltv ≤ lt; lt ≠ 0 ⇒ bonus > 100.00 % and percentMul(lt, bonus) ≤ 100 %; lt = 0 ⇒ bonus = 0 and no suppliers.
+    // setEModeCategory: ltv ≠ 0, lt ≠ 0, ltv ≤ lt, bonus > 100 %, percentMul(lt, bonus) ≤ 100 %, and (v3.0/3.1 only)
+    //   ltv / lt above those of every reserve in the category (here WETH: 80 % / 82.5 %).
+    [Theory]
+    [InlineData("""{ "aave-v3": { "reserves": { "WETH": { "liquidationBonus": "0%" } } } }""", "$.aave-v3.reserves.WETH.liquidationBonus: must be above 0%")]
+    [InlineData("""{ "aave-v3": { "reserves": { "WETH": { "ltv": "0%", "liquidationThreshold": "0%" } } } }""", "$.aave-v3.reserves.WETH.liquidationThreshold: 0% needs a reserve without suppliers")]
+    [InlineData("""{ "aave-v3": { "reserves": { "USDC": { "ltv": "0%", "liquidationThreshold": "0%", "liquidationBonus": "5%" } } } }""", "$.aave-v3.reserves.USDC.liquidationBonus: must be 0 when the liquidation threshold is 0%")]
+    [InlineData("""{ "aave-v3": { "emode": { "1": { "ltv": "0%" } } } }""", "$.aave-v3.emode.1.ltv: must not be 0%")]
+    [InlineData("""{ "aave-v3": { "emode": { "1": { "liquidationBonus": "0%" } } } }""", "$.aave-v3.emode.1.liquidationBonus: must be above 0%")]
+    [InlineData("""{ "aave-v3": { "emode": { "1": { "ltv": "79%", "liquidationThreshold": "94%" } } } }""", "$.aave-v3.emode.1.ltv: 79% must be above the LTV 80% of WETH")]
+    [InlineData("""{ "aave-v3": { "reserves": { "WETH": { "liquidationThreshold": "95%" } }, "emode": { "1": { "liquidationBonus": "1%" } } } }""", "$.aave-v3.emode.1.liquidationThreshold: 95% must be above the threshold 95% of WETH")]
+    [InlineData("""{ "aave-v3": { "reserves": { "WETH": { "ltv": "93.5%", "liquidationThreshold": "94%" } }, "emode": { "1": { "liquidationBonus": "2%" } } } }""", "$.aave-v3.emode.1.ltv: 93% must be above the LTV 93.5% of WETH")]
+    public void Proposals_the_pool_configurator_would_revert_are_refused(string json, string expected)
+    {
+        var message = Refused(json);
+        Assert.Contains(expected, message);
+        Assert.DoesNotContain('\n', message);
+    }
+
+    [Fact]
+    public void A_zero_threshold_on_a_reserve_without_suppliers_sets_the_bonus_to_zero()
+    {
+        // configureReserveAsCollateral(USDC, 0, 0, 0): the only accepted bonus with LT 0. No account supplies USDC here.
+        var usdc = Assert.Single(Parse("""{ "aave-v3": { "reserves": { "USDC": { "ltv": "0%", "liquidationThreshold": "0%" } } } }""").AaveV3Reserves);
+        Assert.Equal((0, 0, 0), (usdc.Ltv!.Value, usdc.LiquidationThreshold!.Value, usdc.LiquidationBonus!.Value));
+    }
 }

@@ -21,8 +21,8 @@ public readonly record struct AaveV3AccountData(BigInteger TotalCollateralBase, 
 /// ≤ 3.4: per reserve value = ⌊balance·price / 10^dec⌋, avgLT = ⌊Σ value·LT / TC⌋,
 /// HF = wadDiv(percentMul(TC, avgLT), TD) (both half up).
 /// ≥ 3.5: debt value rounds up, HF = ⌊wadDiv(Σ value·LT, TD) / 1e4⌋ (exact weighting).
-/// A reserve whose own LT is 0 is not collateral; e-mode members use the category's LT (and, ≤ 3.1,
-/// its price source).
+/// ≤ 3.5: a reserve whose own LT is 0 is not collateral (3.6+: it is, with LT 0 or its e-mode LT); e-mode members use
+/// the category's LT (and, ≤ 3.1, its price source).
 /// </summary>
 public static class AaveV3AccountMath
 {
@@ -31,6 +31,8 @@ public static class AaveV3AccountMath
     {
         var eMode = market.EMode(account.EModeCategory);
         var exactWeighting = market.PoolRevision >= AaveV3Revision.V3_5;
+        // ≤ 3.5 skips a reserve whose own LT is 0 even inside an e-mode; 3.6+ counts every collateral-flagged reserve.
+        var zeroLtCounts = market.PoolRevision >= AaveV3Revision.V3_6;
         BigInteger totalCollateral = 0, weightedThreshold = 0, totalDebt = 0;
 
         foreach (var position in account.Reserves)
@@ -40,7 +42,7 @@ public static class AaveV3AccountMath
             var assetPrice = inEMode && eMode!.PriceSourcePrice is { } p && !p.IsZero ? p : price(reserve.Asset);
             var unit = FixedPoint.Pow10(reserve.Decimals);
 
-            if (position.UsedAsCollateral && reserve.LiquidationThreshold != 0 && !position.Collateral.IsZero)
+            if (position.UsedAsCollateral && (zeroLtCounts || reserve.LiquidationThreshold != 0) && !position.Collateral.IsZero)
             {
                 var value = position.Collateral * assetPrice / unit;
                 totalCollateral += value;

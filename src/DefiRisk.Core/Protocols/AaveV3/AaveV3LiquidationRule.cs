@@ -57,7 +57,8 @@ public sealed record AaveV3LiquidationDecision(
 /// <item>≥ v3.3: close factor against the whole position (50 % of total debt value) only when both legs are
 /// ≥ 2000e8 base and HF &gt; 0.95e18; <c>MUST_NOT_LEAVE_DUST</c> below 1000e8; when the seized collateral equals the
 /// whole collateral value, all debt is burned and the uncovered part becomes reserve deficit.</item>
-/// <item>≥ v3.5: debt values round up (<c>mulDivCeil</c>) in the close-factor and dust tests.</item>
+/// <item>≥ v3.5: debt values round up (<c>mulDivCeil</c>) in the close-factor and dust tests, and the debt needed to
+/// seize the whole collateral balance rounds up (<c>percentDivCeil</c>).</item>
 /// </list>
 /// <c>_calculateAvailableCollateralToLiquidate</c> is shared by all: base = ⌊pD·debt·uC / (pC·uD)⌋,
 /// max = percentMul(base, bonus); if max &gt; balance: seize the balance and debt = percentDiv(⌊pC·bal·uD/(pD·uC)⌋, bonus);
@@ -78,6 +79,9 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
     public static readonly BigInteger MinBaseMaxCloseFactorThreshold = 2000_00000000;
     /// <summary>v3.3+ <c>MIN_LEFTOVER_BASE</c> = 1000e8 (base currency).</summary>
     public static readonly BigInteger MinLeftoverBase = 1000_00000000;
+
+    /// <summary>The v3.3+ dust revert (<c>Errors.MUST_NOT_LEAVE_DUST</c>; v3.4+ <c>MustNotLeaveDust()</c>).</summary>
+    public const string MustNotLeaveDust = "MUST_NOT_LEAVE_DUST";
 
     public static AaveV3LiquidationRule Instance { get; } = new();
 
@@ -118,7 +122,8 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         if (!collReserve.Active || !debtReserve.Active) return AaveV3LiquidationDecision.Revert("RESERVE_INACTIVE", hf, account);
         if (collReserve.Paused || debtReserve.Paused) return AaveV3LiquidationDecision.Revert("RESERVE_PAUSED", hf, account);
         if (hf >= FixedPoint.Wad) return AaveV3LiquidationDecision.Revert("HEALTH_FACTOR_NOT_BELOW_THRESHOLD", hf, account);
-        if (collReserve.LiquidationThreshold == 0 || collPos is null || !collPos.UsedAsCollateral)
+        // ≤ 3.5 also requires the reserve's own LT ≠ 0; 3.6 dropped that.
+        if ((collReserve.LiquidationThreshold == 0 && market.PoolRevision < AaveV3Revision.V3_6) || collPos is null || !collPos.UsedAsCollateral)
             return AaveV3LiquidationDecision.Revert("COLLATERAL_CANNOT_BE_LIQUIDATED", hf, account);
         if (userDebt.IsZero) return AaveV3LiquidationDecision.Revert("SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER", hf, account);
 
@@ -159,7 +164,9 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         if (maxCollateral > userColl)
         {
             collateralAmount = userColl;
-            actualDebt = FixedPoint.PercentDiv(pC * collateralAmount * uD / (pD * uC), bonus);
+            // v3.5.0+ rounds this debt up (percentDivCeil, LiquidationLogic._calculateAvailableCollateralToLiquidate).
+            var debtForAll = pC * collateralAmount * uD / (pD * uC);
+            actualDebt = v35 ? FixedPoint.PercentDivCeil(debtForAll, bonus) : FixedPoint.PercentDiv(debtForAll, bonus);
         }
         else collateralAmount = maxCollateral;
         var collateralToLiquidateBase = collateralAmount * pC / uC; // v3.3+ hasNoCollateralLeft input (fee included)
@@ -181,11 +188,12 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
 
         if (v33 && actualDebt < userDebt && toLiquidator + fee < userColl)
         {
-            // The contract measures the collateral leftover without the fee (balance − actualCollateralToLiquidate).
+            // The released contract (v3.3.0 tag onwards) measures the collateral left after the fee too:
+            // (balance − actualCollateralToLiquidate − liquidationProtocolFeeAmount) · price / unit, floor.
             var debtLeft = v35 ? FixedPoint.MulDivUp(userDebt - actualDebt, pD, uD) : (userDebt - actualDebt) * pD / uD;
-            var collLeft = (userColl - toLiquidator) * pC / uC;
+            var collLeft = (userColl - toLiquidator - fee) * pC / uC;
             if (debtLeft < MinLeftoverBase || collLeft < MinLeftoverBase)
-                return AaveV3LiquidationDecision.Revert("MUST_NOT_LEAVE_DUST", hf, account);
+                return AaveV3LiquidationDecision.Revert(MustNotLeaveDust, hf, account);
         }
 
         var hasNoCollateralLeft = v33 && data.TotalCollateralBase == collateralToLiquidateBase;

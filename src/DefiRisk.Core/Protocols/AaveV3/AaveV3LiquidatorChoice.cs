@@ -10,7 +10,7 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 /// <list type="number">
 /// <item>Debt reserves the account owes, active and not paused, ordered by value (⌊debt·price/10^dec⌋, base
 /// currency) descending, then by asset address ascending.</item>
-/// <item>Collateral reserves with the collateral bit set, a non-zero balance and LT ≠ 0, active and not paused,
+/// <item>Collateral reserves with the collateral bit set, a non-zero balance and LT ≠ 0 (≤ 3.5), active and not paused,
 /// ordered by the bonus that applies (e-mode bonus when the asset is in the account's category) descending, then
 /// value descending, then address ascending.</item>
 /// <item>Pairs are tried debt-major in that order: (d1,c1), (d1,c2), …, (d2,c1) …; the first pair the rule
@@ -30,7 +30,7 @@ public static class AaveV3LiquidatorChoice
             if (!r.Active || r.Paused) continue;
             var unit = FixedPoint.Pow10(r.Decimals);
             if (!p.TotalDebt.IsZero) debts.Add((p.Asset, p.TotalDebt * price(p.Asset) / unit));
-            if (p.UsedAsCollateral && !p.Collateral.IsZero && r.LiquidationThreshold != 0)
+            if (p.UsedAsCollateral && !p.Collateral.IsZero && (r.LiquidationThreshold != 0 || market.PoolRevision >= AaveV3Revision.V3_6))
             {
                 var bonus = eMode is not null && eMode.Contains(p.Asset) ? eMode.LiquidationBonus : r.LiquidationBonus;
                 colls.Add((p.Asset, bonus, p.Collateral * price(p.Asset) / unit));
