@@ -126,7 +126,7 @@ internal static class BenchCommand
             console.WriteLine(string.Create(inv, $"peak working set {peak / 1048576.0:N0} MiB"));
             var worst = result.Levels.OrderBy(x => x.Shock).First();
             console.WriteLine(string.Create(inv, $"at {worst.Shock:P1}: liquidated ${worst.LiquidatedValueUsd:N0}, bad debt ${worst.BadDebtUsd:N0}"));
-            console.WriteLine(string.Create(inv, $"  {worst.Liquidations:N0} liquidations, {worst.EndogenousRoundsWithLiquidations} endogenous rounds"));
+            console.WriteLine(string.Create(inv, $"  {worst.Liquidations:N0} liquidations, {worst.EndogenousRoundsWithLiquidations} rounds after the shock"));
             console.WriteLine(result.SelfSustainingThreshold is { } th
                 ? string.Create(inv, $"self-sustaining from {th:P1}")
                 : "no self-sustaining cascade in the range");

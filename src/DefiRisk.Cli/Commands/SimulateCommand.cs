@@ -133,7 +133,7 @@ internal static class SimulateCommand
         totals.AddRow("liquidated value (USD)", t.LiquidatedValueUsd.ToString("N2", inv));
         totals.AddRow("bonus paid (USD)", t.BonusPaidUsd.ToString("N2", inv));
         totals.AddRow("bad debt (USD)", t.BadDebtUsd.ToString("N2", inv));
-        totals.AddRow("rounds with liquidations", $"{t.RoundsWithLiquidations} ({t.EndogenousRoundsWithLiquidations} after round 0)");
+        totals.AddRow("rounds with liquidations", $"{t.RoundsWithLiquidations} ({t.EndogenousRoundsWithLiquidations} driven by sales after the shock)");
         foreach (var b in t.BadDebt)
             totals.AddRow(Markup.Escape($"  bad debt {b.Protocol} {Short(b.Market)} {Symbol(result, b.Asset)} {b.Kind}"), b.AmountUsd.ToString("N2", inv));
         if (result.HitRoundLimit) totals.AddRow("[yellow]round limit hit[/]", "still liquidating");

@@ -112,7 +112,7 @@ internal static class SweepCommand
         // Piped or redirected: no terminal width to respect, and wrapped cells would break scripts.
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = Math.Max(console.Profile.Width, 200);
         var table = new Table().Title($"Sweep of {Markup.Escape(result.Symbol)} ({result.Path} path)")
-            .AddColumns("shock", "liquidations", "rounds", "after round 0", "liquidated (USD)", "bad debt (USD)", "self-sustaining");
+            .AddColumns("shock", "liquidations", "rounds", "after the shock", "liquidated (USD)", "bad debt (USD)", "self-sustaining");
         foreach (var c in Enumerable.Range(1, 5)) table.Columns[c].RightAligned();
         foreach (var l in result.Levels)
             table.AddRow(l.Shock.ToString("P1", inv), l.Liquidations.ToString(inv), l.RoundsWithLiquidations.ToString(inv),

@@ -87,6 +87,11 @@ public sealed record CascadeLiquidation(
 /// <summary>A position still liquidatable at the end of a round, and why nobody (fully) liquidated it.</summary>
 public sealed record UnliquidatedPosition(int Round, string Protocol, string Market, Address Account, BigInteger HealthFactor, string Reason);
 
+/// <summary>
+/// Totals of a cascade. <see cref="EndogenousRoundsWithLiquidations"/>: rounds with liquidations after the exogenous drop
+/// has reached the oracles (after round 0, or after the lag), counting on the exact path only rounds with a liquidation
+/// caused by earlier sales, not positions a breaker merely deferred.
+/// </summary>
 public sealed record CascadeTotals(
     double LiquidatedValueUsd,
     double BonusPaidUsd,
