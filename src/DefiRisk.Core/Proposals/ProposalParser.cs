@@ -71,7 +71,15 @@ public static class ProposalParser
                 {
                     Expect(ms, p + ".migrations", JsonValueKind.Array);
                     var i = 0;
-                    foreach (var m in ms.EnumerateArray()) migrations.Add(ReadMigration(m, $"{p}.migrations[{i++}]"));
+                    foreach (var m in ms.EnumerateArray())
+                    {
+                        var path = $"{p}.migrations[{i++}]";
+                        var migration = ReadMigration(m, path);
+                        // A market's borrowers can move once: a second migration of the same market would double-count them.
+                        if (migrations.Any(x => x.Market == migration.Market))
+                            throw Error(path + ".market", "this market is already migrated by an earlier entry");
+                        migrations.Add(migration);
+                    }
                 }
             }
 
@@ -84,8 +92,9 @@ public static class ProposalParser
             Expect(e, p, JsonValueKind.Object);
             Keys(e, p, "ltv", "liquidationThreshold", "liquidationBonus", "liquidationProtocolFee", "supplyCap", "borrowCap");
             var asset = snapshot.FindAsset(assetKey) ?? throw Error(p, $"no asset '{assetKey}' in the snapshot");
-            var reserve = snapshot.AaveV3Markets.SelectMany(m => m.Market.Reserves).FirstOrDefault(r => r.Asset == asset.Address)
-                          ?? throw Error(p, $"'{assetKey}' is not an Aave v3 reserve in the snapshot");
+            // The change applies to the asset's reserve in every indexed pool (Core and Prime may both list it): check each.
+            var reserves = snapshot.AaveV3Markets.SelectMany(m => m.Market.Reserves).Where(r => r.Asset == asset.Address).ToList();
+            if (reserves.Count == 0) throw Error(p, $"'{assetKey}' is not an Aave v3 reserve in the snapshot");
             int? ltv = Opt(e, "ltv", v => Bps(v, p + ".ltv", 0, 10_000));
             int? lt = Opt(e, "liquidationThreshold", v => Bps(v, p + ".liquidationThreshold", 0, 10_000));
             // The bonus is written as the premium ("5%") and stored as Aave stores it (10500).
@@ -94,28 +103,33 @@ public static class ProposalParser
             BigInteger? supplyCap = Opt(e, "supplyCap", v => WholeTokens(v, p + ".supplyCap"));
             BigInteger? borrowCap = Opt(e, "borrowCap", v => WholeTokens(v, p + ".borrowCap"));
 
-            // PoolConfigurator.configureReserveAsCollateral's own checks, on the values after the change.
-            var newLtv = ltv ?? reserve.Ltv;
-            var newLt = lt ?? reserve.LiquidationThreshold;
-            var newLb = lb ?? reserve.LiquidationBonus;
-            if (newLt < newLtv) throw Error(p + ".liquidationThreshold", $"liquidation threshold {newLt / 100m}% is below the LTV {newLtv / 100m}%");
-            if (newLt != 0)
+            var zeroBonus = false;
+            foreach (var reserve in reserves)
             {
-                if (newLb <= FixedPoint.PercentageFactor)
-                    throw Error(p + ".liquidationBonus", "must be above 0% while the liquidation threshold is not 0 (configureReserveAsCollateral requires bonus > 100.00%)");
-                if (FixedPoint.PercentMul(newLt, newLb) > FixedPoint.PercentageFactor)
-                    throw Error(p + ".liquidationBonus", $"threshold × (1 + bonus) = {FixedPoint.PercentMul(newLt, newLb)} bps exceeds 100%: liquidating would seize more than the collateral");
+                // PoolConfigurator.configureReserveAsCollateral's own checks, on the values after the change.
+                var newLtv = ltv ?? reserve.Ltv;
+                var newLt = lt ?? reserve.LiquidationThreshold;
+                var newLb = lb ?? reserve.LiquidationBonus;
+                if (newLt < newLtv) throw Error(p + ".liquidationThreshold", $"liquidation threshold {newLt / 100m}% is below the LTV {newLtv / 100m}%");
+                if (newLt != 0)
+                {
+                    if (newLb <= FixedPoint.PercentageFactor)
+                        throw Error(p + ".liquidationBonus", "must be above 0% while the liquidation threshold is not 0 (configureReserveAsCollateral requires bonus > 100.00%)");
+                    if (FixedPoint.PercentMul(newLt, newLb) > FixedPoint.PercentageFactor)
+                        throw Error(p + ".liquidationBonus", $"threshold × (1 + bonus) = {FixedPoint.PercentMul(newLt, newLb)} bps exceeds 100%: liquidating would seize more than the collateral");
+                }
+                else
+                {
+                    // LT 0 disables the reserve as collateral: the configurator wants bonus 0 and no aToken holders (_checkNoSuppliers).
+                    if (lb is not null) throw Error(p + ".liquidationBonus", "must be 0 when the liquidation threshold is 0% (configureReserveAsCollateral): leave it out");
+                    var suppliers = snapshot.AaveV3Markets.SelectMany(m => m.Accounts)
+                        .Count(a => a.Reserves.Any(x => x.Asset == asset.Address && !x.Collateral.IsZero));
+                    if (suppliers > 0)
+                        throw Error(p + ".liquidationThreshold", $"0% needs a reserve without suppliers (configureReserveAsCollateral's _checkNoSuppliers); {suppliers} account(s) in the snapshot supply {asset.Symbol}");
+                    if (newLb != 0) zeroBonus = true;
+                }
             }
-            else
-            {
-                // LT 0 disables the reserve as collateral: the configurator wants bonus 0 and no aToken holders (_checkNoSuppliers).
-                if (lb is not null) throw Error(p + ".liquidationBonus", "must be 0 when the liquidation threshold is 0% (configureReserveAsCollateral): leave it out");
-                var suppliers = snapshot.AaveV3Markets.SelectMany(m => m.Accounts)
-                    .Count(a => a.Reserves.Any(x => x.Asset == asset.Address && !x.Collateral.IsZero));
-                if (suppliers > 0)
-                    throw Error(p + ".liquidationThreshold", $"0% needs a reserve without suppliers (configureReserveAsCollateral's _checkNoSuppliers); {suppliers} account(s) in the snapshot supply {asset.Symbol}");
-                if (newLb != 0) lb = 0;
-            }
+            if (zeroBonus) lb = 0;
             return new AaveV3ReserveChange(asset.Symbol, ltv, lt, lb, fee, supplyCap, borrowCap);
         }
 

@@ -139,3 +139,42 @@ public sealed class ProposalParserTests
         Assert.Equal((0, 0, 0), (usdc.Ltv!.Value, usdc.LiquidationThreshold!.Value, usdc.LiquidationBonus!.Value));
     }
 }
+
+public sealed class ProposalParserMarketsTests
+{
+    [Fact]
+    public void A_second_migration_of_the_same_morpho_market_is_refused_naming_its_key()
+    {
+        var message = Assert.Throws<DefiRiskException>(() => ProposalParser.Parse(
+            """{ "morpho-blue": { "migrations": [ { "market": "WETH/USDC", "lltv": "77%" }, { "market": "WETH/USDC", "lltv": "77%" } ] } }""",
+            "p.json", ProposalParserTests.Baseline())).Message;
+        Assert.Contains("$.morpho-blue.migrations[1].market", message);
+    }
+
+    [Fact]
+    public void A_reserve_change_is_checked_against_every_pool_that_lists_the_asset()
+    {
+        var baseline = ProposalParserTests.Baseline();
+        // A second pool (as mainnet's Prime beside Core) where WETH already has an LTV of 90 %: LT 85 % is fine in the
+        // first pool (LTV 80 %) but below the LTV in the second, so the configurator would revert there.
+        var first = baseline.AaveV3Markets[0];
+        var second = first with
+        {
+            Market = first.Market with
+            {
+                Name = "second",
+                Reserves = first.Market.Reserves.Select(r => r.Symbol(baseline) == "WETH" ? r with { Ltv = 9000, LiquidationThreshold = 9200, LiquidationBonus = 10300 } : r).ToList(),
+            },
+        };
+        var twoPools = baseline with { AaveV3Markets = [first, second] };
+        var json = """{ "aave-v3": { "reserves": { "WETH": { "liquidationThreshold": "85%" } } } }""";
+        Assert.NotNull(ProposalParser.Parse(json, "p.json", baseline));
+        var message = Assert.Throws<DefiRiskException>(() => ProposalParser.Parse(json, "p.json", twoPools)).Message;
+        Assert.Contains("below the LTV 90", message);
+    }
+}
+
+internal static class ReserveSymbolExtensions
+{
+    public static string Symbol(this AaveV3Reserve reserve, Snapshot snapshot) => snapshot.Asset(reserve.Asset).Symbol;
+}
