@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
+using DefiRisk.Core.Analysis;
 
 namespace DefiRisk.Cli;
 
@@ -28,17 +29,58 @@ internal sealed class AppSettings
         {
             var path = System.IO.Path.Combine(dir, FileName);
             if (!File.Exists(path)) continue;
-            try
-            {
-                return new AppSettings(JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
-                    ?? throw new DefiRiskException($"{path} is empty"), path);
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-            {
-                throw new DefiRiskException($"malformed {path}: {ex.Message.Split('\n')[0]}");
-            }
+            return Parse(File.ReadAllText(path), path);
         }
         return new AppSettings(new JsonObject(), null);
+    }
+
+    /// <summary>Settings from JSON text; <paramref name="path"/> names it in messages.</summary>
+    internal static AppSettings Parse(string json, string path)
+    {
+        try
+        {
+            return new AppSettings(JsonNode.Parse(json, documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
+                ?? throw new DefiRiskException($"{path} is empty"), path);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new DefiRiskException($"malformed {path}: {ex.Message.Split('\n')[0]}");
+        }
+    }
+
+    /// <summary>
+    /// The analysis defaults of the <c>Simulation</c> section (command-line options override them): <c>MaxRounds</c>,
+    /// <c>GasCostUsd</c> per liquidation call, <c>OracleLagRounds</c>, <c>LiquidatorCapitalPerRoundUsd</c> (null = unlimited).
+    /// Unknown keys and out-of-range values are refused, naming the key.
+    /// </summary>
+    public SimulationOptions SimulationDefaults()
+    {
+        var options = SimulationOptions.Default;
+        if (_root["Simulation"] is not JsonObject section) return options;
+        string[] known = ["MaxRounds", "GasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd"];
+        foreach (var (key, value) in section)
+        {
+            if (Array.IndexOf(known, key) < 0)
+                throw new DefiRiskException($"{Path}: Simulation.{key}: unknown key (allowed: {string.Join(", ", known)})");
+            if (value is null) continue;
+            decimal number;
+            try { number = value.GetValue<decimal>(); }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+            { throw new DefiRiskException($"{Path}: Simulation.{key}: expected a number"); }
+            options = key switch
+            {
+                "MaxRounds" when number is >= 1 and <= 10_000 && number == decimal.Truncate(number) => options with { MaxRounds = (int)number },
+                "OracleLagRounds" when number is >= 0 and <= 1_000 && number == decimal.Truncate(number) =>
+                    options with { OracleModel = number == 0 ? ImmediateOracle.Instance : new LaggedOracle((int)number) },
+                "GasCostUsd" when number is >= 0 and <= 1_000_000 => options with { GasCostUsd = UsdUnits(number) },
+                "LiquidatorCapitalPerRoundUsd" when number is >= 0 and <= 1e15m => options with { LiquidatorCapitalPerRoundUsd = UsdUnits(number) },
+                _ => throw new DefiRiskException($"{Path}: Simulation.{key}: {number.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range"),
+            };
+        }
+        return options;
+
+        // USD with 8 decimals, the analyser's unit for gas and capital.
+        static System.Numerics.BigInteger UsdUnits(decimal usd) => new(decimal.Floor(usd * 100_000_000m));
     }
 
     /// <summary>The deployments section for <paramref name="chainId"/>.</summary>

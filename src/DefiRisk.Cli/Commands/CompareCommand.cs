@@ -98,7 +98,7 @@ internal static class CompareCommand
         else if (request.Sweep is { } only) scenario = ScenarioParser.Parse([$"{only.Asset}={-only.ToPercent}%"], snapshot);
         else throw new DefiRiskException("no scenario: use --shock WETH=-30%, --path FILE or --sweep-asset WETH");
 
-        var baseOptions = request.Options ?? SimulationOptions.Default;
+        var baseOptions = request.Options ?? AppSettings.Load().SimulationDefaults();
         var proposalSnapshot = ProposalApplier.Apply(snapshot, proposal);
         var proposalOptions = ProposalBreakers.Options(baseOptions, proposal, proposalSnapshot);
         var sweepAsset = request.Sweep is { } sw

@@ -84,7 +84,7 @@ internal static class SimulateCommand
 
     internal static SimulationOptions Options(SimulateRequest request)
     {
-        var o = SimulationOptions.Default;
+        var o = AppSettings.Load().SimulationDefaults();
         if (request.OracleLag is { } lag) o = o with { OracleModel = lag == 0 ? ImmediateOracle.Instance : new LaggedOracle(lag) };
         if (request.GasUsd is { } gas)
         {

@@ -43,7 +43,7 @@ internal static class SweepCommand
             if (parse.GetValue(report) is { } reportPath)
             {
                 var snapshot = SnapshotSource.Load(request.Database, request.Block);
-                ReportOption.Write(reportPath, ReportOption.Input(snapshot, SimulationOptions.Default, $"Shock sweep: {result.Symbol}") with
+                ReportOption.Write(reportPath, ReportOption.Input(snapshot, AppSettings.Load().SimulationDefaults(), $"Shock sweep: {result.Symbol}") with
                 {
                     Sweeps = [new DefiRisk.Reporting.SweepReport(result)],
                 }, silent);
@@ -70,7 +70,7 @@ internal static class SweepCommand
         var snapshot = SnapshotSource.Load(request.Database, request.Block);
         var asset = snapshot.FindAsset(request.Asset) ?? throw new DefiRiskException($"--asset '{request.Asset}' is not in the snapshot");
         var levels = Levels(request);
-        var compiled = CascadeSimulator.Compile(snapshot);
+        var compiled = CascadeSimulator.Compile(snapshot, AppSettings.Load().SimulationDefaults());
         var results = new List<SweepLevel>(levels.Count);
         var path = "fast";
         for (var i = 0; i < levels.Count; i++)
