@@ -24,7 +24,7 @@ public sealed record LiquidationLevelCurve(Address Asset, string Symbol, IReadOn
 /// counts when the protocol would let it be liquidated at those prices: Aave <c>HF &lt; 1</c>
 /// (<see cref="AaveV3AccountMath"/>), Morpho not <c>_isHealthy</c> (<see cref="MorphoBlueMath"/>). Its whole collateral
 /// is counted, valued at the dropped prices. Aave reserve and Morpho <c>price()</c> values scale by the same USD ratio
-/// the cascade uses (ExactCascade.AavePrice / MorphoPrice), so a level here is round 0 of a cascade with no pools.
+/// the cascade uses (OracleRepricing), so a level here is round 0 of a cascade with no pools.
 /// </summary>
 public static class LiquidationLevels
 {
@@ -125,10 +125,14 @@ public static class LiquidationLevels
     {
         // USD 8 decimals after the drop: the root × (1 − drop) with AssetShock's exact ppb ratio; its followers scale with it.
         var shockedRoot = new AssetShock(root.Address, -drop).Apply(root.PriceUsd);
-        BigInteger UsdNow(Asset a) =>
-            roots[a.Address] != root.Address ? a.PriceUsd
-            : a.Address == root.Address ? shockedRoot
-            : root.PriceUsd.IsZero ? a.PriceUsd : a.PriceUsd * shockedRoot / root.PriceUsd;
+        // Followers (exchange-rate oracles on the root) are priced as the cascade prices them: base × ratio along the chain.
+        BigInteger UsdNow(Asset a)
+        {
+            if (roots[a.Address] != root.Address) return a.PriceUsd;
+            if (a.Address == root.Address) return shockedRoot;
+            var b = a.Oracle.BaseAsset is { } ba ? s.FindAsset(ba) : null;
+            return OracleRepricing.ExchangeRatePrice(a.Oracle, a.PriceUsd, b?.PriceUsd, b is null ? null : UsdNow(b), root.PriceUsd, shockedRoot);
+        }
 
         var sums = protocols.ToDictionary(p => p, _ => 0.0);
         for (var mi = 0; mi < s.AaveV3Markets.Count; mi++)
@@ -138,8 +142,7 @@ public static class LiquidationLevels
             var prices = m.Reserves.ToDictionary(r => r.Asset, r =>
             {
                 var a = s.Asset(r.Asset);
-                var now = UsdNow(a);
-                return r.OraclePrice == a.PriceUsd ? now : a.PriceUsd.IsZero ? r.OraclePrice : r.OraclePrice * now / a.PriceUsd;
+                return OracleRepricing.AaveReservePrice(r.OraclePrice, a.PriceUsd, UsdNow(a));
             });
             var unit = (double)m.BaseCurrencyUnit;
             for (var i = 0; i < st.Accounts.Count; i++)
@@ -157,8 +160,7 @@ public static class LiquidationLevels
             var oracle = st.Markets.ToDictionary(m => m.Id, m =>
             {
                 Asset c = s.Asset(m.CollateralToken), l = s.Asset(m.LoanToken);
-                var den = c.PriceUsd * UsdNow(l);
-                return den.IsZero ? m.OraclePrice : m.OraclePrice * UsdNow(c) * l.PriceUsd / den;
+                return OracleRepricing.MorphoPrice(m.OraclePrice, c.PriceUsd, UsdNow(c), l.PriceUsd, UsdNow(l));
             });
             for (var j = 0; j < st.Positions.Count; j++)
             {

@@ -172,23 +172,13 @@ internal sealed class ExactCascade
         return prices;
     }
 
-    /// <summary>
-    /// An oracle price derived from its root feed. Exchange-rate oracles (Aave CAPO adapters, the fixture's
-    /// ExchangeRateAggregator) compute <c>latestAnswer</c> = base price × ratio / 10^ratioDecimals, floor, along the base
-    /// chain; mirrored whenever the snapshot's ratio reproduces the snapshot price. Otherwise (a capped adapter, an
-    /// unknown ratio) the price keeps its snapshot proportion to the root feed.
-    /// </summary>
+    /// <summary>An oracle price derived from its root feed, along the chain of exchange-rate bases (<see cref="OracleRepricing.ExchangeRatePrice"/>).</summary>
     private BigInteger ExchangeRatePrice(int a, int root, BigInteger rootFeed)
     {
         if (a == root) return rootFeed;
-        var oracle = _s.Assets[a].Oracle;
         var b = _g.OracleBase[a];
-        if (b >= 0 && oracle.Ratio is { } ratio && ratio.Sign > 0)
-        {
-            var unit = FixedPoint.Pow10(oracle.RatioDecimals);
-            if (_snapPrice[b] * ratio / unit == _snapPrice[a]) return ExchangeRatePrice(b, root, rootFeed) * ratio / unit;
-        }
-        return _snapPrice[root].IsZero ? _snapPrice[a] : _snapPrice[a] * rootFeed / _snapPrice[root];
+        return OracleRepricing.ExchangeRatePrice(_s.Assets[a].Oracle, _snapPrice[a],
+            b >= 0 ? _snapPrice[b] : null, b >= 0 ? ExchangeRatePrice(b, root, rootFeed) : null, _snapPrice[root], rootFeed);
     }
 
     private bool OracleSettled(int r)
@@ -199,23 +189,18 @@ internal sealed class ExactCascade
         return next.AsSpan().SequenceEqual(_oracle[r]);
     }
 
-    /// <summary>Aave reserve price (base currency): the asset's oracle USD price, or the snapshot reserve price scaled by its move.</summary>
+    /// <summary>Aave reserve price (base currency) at these oracle prices (<see cref="OracleRepricing.AaveReservePrice"/>).</summary>
     private BigInteger AavePrice(AaveV3Reserve reserve, BigInteger[] oracle)
     {
         var a = _index[reserve.Asset];
-        if (reserve.OraclePrice == _snapPrice[a]) return oracle[a];
-        return _snapPrice[a].IsZero ? reserve.OraclePrice : reserve.OraclePrice * oracle[a] / _snapPrice[a];
+        return OracleRepricing.AaveReservePrice(reserve.OraclePrice, _snapPrice[a], oracle[a]);
     }
 
-    /// <summary>
-    /// Morpho <c>price()</c> now = snapshot price × (collateral oracle now / at snapshot) ÷ (loan oracle now / at snapshot)
-    /// = P·cNow·lSnap / (cSnap·lNow), floor — exact integer math on the USD 8-decimal oracle prices.
-    /// </summary>
+    /// <summary>Morpho <c>price()</c> at these oracle prices (<see cref="OracleRepricing.MorphoPrice"/>).</summary>
     private BigInteger MorphoPrice(MorphoBlueMarket m, BigInteger[] oracle)
     {
         int c = _index[m.CollateralToken], l = _index[m.LoanToken];
-        var den = _snapPrice[c] * oracle[l];
-        return den.IsZero ? m.OraclePrice : m.OraclePrice * oracle[c] * _snapPrice[l] / den;
+        return OracleRepricing.MorphoPrice(m.OraclePrice, _snapPrice[c], oracle[c], _snapPrice[l], oracle[l]);
     }
 
     // ------------------------------------------------------------------ sales
