@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using Spectre.Console;
 
 namespace DefiRisk.Cli.Commands;

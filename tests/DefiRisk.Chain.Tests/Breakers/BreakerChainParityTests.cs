@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Chain.Tests.Indexing;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Chain.Tests.Indexing;
 using DefiRisk.Cli;
 using DefiRisk.Cli.Commands;

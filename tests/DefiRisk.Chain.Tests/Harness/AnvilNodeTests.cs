@@ -1,5 +1,5 @@
 using System.Numerics;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Core;
 
 namespace DefiRisk.Chain.Tests.Harness;

@@ -1,4 +1,4 @@
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 
 namespace DefiRisk.Chain.Tests.Harness;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 using DefiRisk.Chain.Deployments;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Cli.Commands;
 using Spectre.Console;
 

@@ -1,5 +1,5 @@
 using System.Numerics;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Chain.Tests.Indexing;

@@ -1,4 +1,4 @@
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Chain.Indexing;
 using DefiRisk.Cli;
 using DefiRisk.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 using Xunit.Abstractions;

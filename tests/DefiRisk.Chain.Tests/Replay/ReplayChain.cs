@@ -1,5 +1,5 @@
 using System.Numerics;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Chain.Indexing;
 using DefiRisk.Chain.Tests.Indexing;
 using DefiRisk.Cli;

@@ -1,5 +1,5 @@
 using System.Numerics;
-using DefiRisk.Chain.Harness;
+using DefiRisk.Harness;
 using DefiRisk.Cli.Commands;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Numerics;

@@ -2,9 +2,9 @@ using System.Numerics;
 using System.Text.Json;
 using DefiRisk.Core;
 using Nethereum.Util;
-using static DefiRisk.Chain.Harness.FixtureMessages;
+using static DefiRisk.Harness.FixtureMessages;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>One borrower's positions: Aave collateral and variable debt (base units), and maybe one Morpho borrow.</summary>
 internal sealed record BorrowerPlan(string Address, bool EMode, IReadOnlyList<PositionLeg> Collateral, IReadOnlyList<PositionLeg> Debt, MorphoLeg? Morpho, double TargetHealthFactor)

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// The harness-only facts of a fixture, stored in <see cref="DeploymentManifest.Fixture"/> (the indexer

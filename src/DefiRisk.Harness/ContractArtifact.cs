@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using DefiRisk.Core;
 using Nethereum.Util;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// A compiled contract as a package ships it: the ABI (JSON array text), the creation bytecode (hex,

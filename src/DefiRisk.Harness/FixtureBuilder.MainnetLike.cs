@@ -1,6 +1,6 @@
 using Nethereum.Util;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// The <see cref="FixtureProfile.MainnetLike"/> population: a market shaped like Ethereum mainnet's lending

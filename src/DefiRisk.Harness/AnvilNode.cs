@@ -8,7 +8,7 @@ using System.Text.Json;
 using DefiRisk.Core;
 using Nethereum.Web3;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>How to start anvil. Everything here is a startup flag that a saved state does not carry
 /// (LOCAL-CHAIN §1/§5): pass the same chain id again when serving a fixture.</summary>

@@ -1,6 +1,6 @@
 using DefiRisk.Core;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// Finds the repository's <c>node_modules</c>, where <c>npm ci</c> puts anvil, solc and the protocol

@@ -7,9 +7,9 @@ using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
 using Nethereum.ABI;
 using Nethereum.Util;
-using static DefiRisk.Chain.Harness.FixtureMessages;
+using static DefiRisk.Harness.FixtureMessages;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// Which population and pool depths to build. The contracts, reserves and markets are the same in every profile.

@@ -5,7 +5,7 @@ using DefiRisk.Core;
 using DefiRisk.Core.Dex;
 using Nethereum.Util;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>What <c>Pool.liquidationCall</c> did, read off its receipt (base units): the <c>LiquidationCall</c> event's
 /// <c>debtToCover</c> and <c>liquidatedCollateralAmount</c>, and the collateral aToken's <c>Transfer(user → treasury)</c>

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DefiRisk.Core;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// Compiles Morpho Blue (the package ships source only) and our own fixture contracts with the npm

@@ -1,7 +1,7 @@
 using System.Numerics;
 using DefiRisk.Core;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// Moves a fixture's prices the way the harness needs: storage writes (<c>anvil_setStorageAt</c>, no

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// A saved fixture served by a fresh anvil: <c>DIR/manifest.json</c> plus <c>DIR/state.json</c>

@@ -2,7 +2,7 @@ using System.Numerics;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>Function messages for the calls whose arguments are tuples (Aave's initReserves, Morpho's MarketParams).</summary>
 internal static class FixtureMessages

@@ -3,7 +3,7 @@ using System.Text.Json;
 using DefiRisk.Core;
 using Nethereum.Util;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// Sends transactions to an anvil started with <c>--no-mining --order fifo --base-fee 0</c> without

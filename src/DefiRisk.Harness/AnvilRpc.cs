@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DefiRisk.Core;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// A bare JSON-RPC client for the harness: anvil's own methods (<c>anvil_*</c>, <c>evm_*</c>) that

@@ -2,7 +2,7 @@ using System.Numerics;
 using Nethereum.ABI;
 using Nethereum.Util;
 
-namespace DefiRisk.Chain.Harness;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// Call data for flat-typed functions written as their Solidity signature, e.g.
