@@ -1,7 +1,7 @@
 using System.CommandLine;
 using DefiRisk.Core;
 
-namespace DefiRisk.Cli;
+namespace DefiRisk.Cli.Commands;
 
 /// <summary>
 /// Runs the parsed command and turns user-caused failures (<see cref="DefiRiskException"/>)

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using DefiRisk.Cli.Commands;
 
-namespace DefiRisk.Cli;
+namespace DefiRisk.Cli.Commands;
 
 /// <summary>Every verb of the <c>defirisk</c> program, in the order <c>--help</c> lists them.</summary>
 internal static class Verbs

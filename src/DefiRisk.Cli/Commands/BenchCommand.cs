@@ -5,6 +5,7 @@ using DefiRisk.Harness;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Protocols;
 using Spectre.Console;
 
 namespace DefiRisk.Cli.Commands;
@@ -75,7 +76,7 @@ internal static class BenchCommand
     /// <summary><c>bench sweep --positions N --levels L</c>: a full-cascade sweep of a WETH shock on a seeded synthetic snapshot.</summary>
     internal static Command Sweep(IAnsiConsole console)
     {
-        var positions = new Option<int>("--positions") { Description = "Synthetic positions (70 % Aave, 30 % Morpho).", DefaultValueFactory = _ => 1_000_000 };
+        var positions = new Option<int>("--positions") { Description = "Synthetic positions (70 % pooled-lending accounts, 30 % isolated-market positions; see SyntheticSnapshot).", DefaultValueFactory = _ => 1_000_000 };
         var levels = new Option<int>("--levels") { Description = "Shock levels, evenly spaced from --from to --to.", DefaultValueFactory = _ => 100 };
         var from = new Option<decimal>("--from") { Description = "First WETH shock as a fraction.", DefaultValueFactory = _ => -0.005m };
         var to = new Option<decimal>("--to") { Description = "Last WETH shock as a fraction.", DefaultValueFactory = _ => -0.50m };

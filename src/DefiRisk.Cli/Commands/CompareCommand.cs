@@ -7,6 +7,7 @@ using DefiRisk.Core.Breakers;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Proposals;
 using ComparisonReport = DefiRisk.Reporting.ComparisonReport;
+using DefiRisk.Core.Registry;
 using ProposalLines = DefiRisk.Reporting.ProposalLines;
 using ReportInput = DefiRisk.Reporting.ReportInput;
 using SimulationReport = DefiRisk.Reporting.SimulationReport;
@@ -51,7 +52,7 @@ internal static class CompareCommand
             var output = console ?? AnsiConsole.Console;
             var dbPath = parse.GetValue(db) ?? AppSettings.Load().Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json");
             // Parse the limits first: a malformed expression must stop everything before any simulation runs.
-            var conditions = (parse.GetValue(failIf) ?? []).Select(RiskCondition.Parse).ToList();
+            var conditions = (parse.GetValue(failIf) ?? []).Select(x => RiskCondition.Parse(x, CoreRegistry.ProtocolNames)).ToList();
             var sweep = parse.GetValue(sweepAsset) is { } sa ? new SweepSpec(sa, parse.GetValue(from), parse.GetValue(to), parse.GetValue(step)) : null;
             var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep);
 
@@ -91,7 +92,7 @@ internal static class CompareCommand
         if (!File.Exists(request.Db)) throw new DefiRiskException($"database {request.Db} does not exist (run `defirisk index` first)");
         if (!File.Exists(request.ProposalFile)) throw new DefiRiskException($"proposal file {request.ProposalFile} does not exist");
         var snapshot = new SnapshotStore(request.Db).Load();
-        var proposal = ProposalParser.Parse(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
+        var proposal = CoreRegistry.ParseProposal(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
 
         Scenario scenario;
         if (request.PathFile is not null || request.Shocks.Count > 0) scenario = ScenarioInput.From(request.Shocks, request.PathFile, snapshot);
@@ -108,7 +109,7 @@ internal static class CompareCommand
 
         var baseline = CascadeSimulator.Simulate(snapshot, scenario, baseOptions);
         var proposed = CascadeSimulator.Simulate(proposalSnapshot, scenario, proposalOptions);
-        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot), snapshot, baseline, proposed);
+        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot, DefiRisk.Reporting.Registry.ReportingRegistry.Parts), snapshot, baseline, proposed);
         SweepResult? baselineSweep = null, proposalSweep = null;
 
         if (sweepAsset is not null && levels is not null)
@@ -153,8 +154,8 @@ internal static class CompareCommand
         }
         Row("liquidated value", r.Baseline.LiquidatedValueUsd, r.Proposal.LiquidatedValueUsd, "$");
         Row("bad debt", r.Baseline.BadDebtUsd, r.Proposal.BadDebtUsd, "$");
-        foreach (var p in CascadeSummary.Protocols)
-            Row($"  bad debt {p}", r.Baseline.BadDebtByProtocol.First(x => x.Protocol == p).BadDebtUsd, r.Proposal.BadDebtByProtocol.First(x => x.Protocol == p).BadDebtUsd, "$");
+        foreach (var p in r.Baseline.BadDebtByProtocol)
+            Row($"  bad debt {p.Protocol}", p.BadDebtUsd, r.Proposal.BadDebtByProtocol.FirstOrDefault(x => x.Protocol == p.Protocol)?.BadDebtUsd ?? 0, "$");
         Row($"deepest price drop % ({r.Proposal.DeepestPriceAsset ?? r.Baseline.DeepestPriceAsset ?? "-"})", r.Baseline.DeepestPriceDrop, r.Proposal.DeepestPriceDrop);
         Row("rounds", r.Baseline.Rounds, r.Proposal.Rounds);
         Row("rounds with liquidations", r.Baseline.RoundsWithLiquidations, r.Proposal.RoundsWithLiquidations);

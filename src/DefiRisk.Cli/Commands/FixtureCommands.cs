@@ -14,7 +14,7 @@ internal static class FixtureCommands
 {
     public static Command Create(IAnsiConsole? console = null)
     {
-        var fixture = new Command("fixture", "Build or serve a local chain with Aave v3, Morpho Blue and Uniswap v2 and seeded borrowers.");
+        var fixture = new Command("fixture", $"Build or serve a local chain with {FixtureFacts.Contents}.");
         fixture.Subcommands.Add(Build(console));
         fixture.Subcommands.Add(Up(console));
         return fixture;
@@ -60,14 +60,14 @@ internal static class FixtureCommands
             {
                 Json.Write(new
                 {
-                    directory = dir, chainId = options.ChainId, block = f.Block, borrowers = f.Borrowers.Count, aaveBorrowers = f.AaveBorrowers,
-                    morphoBorrowers = f.MorphoBorrowers, crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
+                    directory = dir, chainId = options.ChainId, block = f.Block, borrowers = f.Borrowers.Count, borrowersByProtocol = f.BorrowersByProtocol,
+                    crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
                     stateBytes = new FileInfo(statePath).Length, seconds = result.Elapsed.TotalSeconds,
                 }, "-");
                 return 0;
             }
             ui.WriteLine(FormattableString.Invariant(
-                $"fixture written to {dir}: block {f.Block}, {f.Borrowers.Count} borrowers ({f.AaveBorrowers} Aave, {f.MorphoBorrowers} Morpho, {f.CrossProtocolBorrowers} both), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
+                $"fixture written to {dir}: block {f.Block}, {f.Borrowers.Count} borrowers ({string.Join(", ", f.BorrowersByProtocol.Select(kv => $"{kv.Value} {kv.Key}"))}, {f.CrossProtocolBorrowers} on several), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
             return 0;
         });
         return command;

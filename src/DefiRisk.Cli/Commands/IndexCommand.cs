@@ -98,11 +98,10 @@ internal static class IndexCommand
                 blockTimestamp = s.Chain.BlockTimestamp,
                 database = db,
                 discoveredAccounts = r.DiscoveredAccounts,
-                aaveAccounts = s.AaveV3Markets.Sum(m => m.Accounts.Count),
-                morphoPositions = s.MorphoBlue.Sum(m => m.Positions.Count),
                 positions,
+                positionsByProtocol = s.Books.ToDictionary(b => b.Protocol, b => b.PositionCount),
                 assets = s.Assets.Count,
-                uniswapV2Pools = s.UniswapV2Pools.Count,
+                poolsByVenue = s.Venues.ToDictionary(v => v.Venue, v => v.Pools.Count),
                 seconds = Math.Round(r.Elapsed.TotalSeconds, 3),
                 httpRequests = r.HttpRequests,
                 ethCalls = r.EthCalls,
@@ -114,8 +113,8 @@ internal static class IndexCommand
         if (quiet) return;
         Console.Out.WriteLine(
             $"indexed chain {s.Chain.ChainId} at block {s.Chain.BlockNumber}: {positions} positions " +
-            $"({s.AaveV3Markets.Sum(m => m.Accounts.Count)} aave-v3 accounts, {s.MorphoBlue.Sum(m => m.Positions.Count)} morpho-blue positions), " +
-            $"{s.Assets.Count} assets, {s.UniswapV2Pools.Count} uniswap-v2 pools in {r.Elapsed.TotalSeconds:0.00} s " +
+            $"({string.Join(", ", s.Books.Select(b => $"{b.PositionCount} {b.Protocol}"))}), " +
+            $"{s.Assets.Count} assets, {string.Join(", ", s.Venues.Select(v => $"{v.Pools.Count} {v.Venue} pools"))} in {r.Elapsed.TotalSeconds:0.00} s " +
             $"({r.EthCalls} eth_calls, {r.HttpRequests} HTTP requests, {r.Retries} retries) → {db}");
     }
 }

@@ -108,20 +108,20 @@ internal static class SimulateCommand
         // Piped or redirected: no terminal width to respect, and wrapped cells would break scripts.
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = Math.Max(console.Profile.Width, 200);
         var weth = result.PricePath.FirstOrDefault(p => string.Equals(p.Symbol, "WETH", StringComparison.OrdinalIgnoreCase));
+        var protocols = result.FinalOraclePrices.Keys.ToList();
         var rounds = new Table().Title($"Cascade: {Markup.Escape(result.Scenario)}")
-            .AddColumns("round", "Aave liquidations", "Morpho liquidations", "debt repaid (USD)", "bad debt (USD)", "WETH market (USD)", "WETH oracle (USD)");
-        foreach (var c in Enumerable.Range(1, 6)) rounds.Columns[c].RightAligned();
+            .AddColumns(["round", .. protocols.Select(p => Markup.Escape($"{p} liquidations")), "debt repaid (USD)", "bad debt (USD)", "WETH market (USD)", "WETH oracle (USD)"]);
+        foreach (var c in Enumerable.Range(1, protocols.Count + 4)) rounds.Columns[c].RightAligned();
         foreach (var r in result.Rounds)
         {
             var w = r.Prices.FirstOrDefault(p => weth is not null && p.Asset == weth.Asset);
-            rounds.AddRow(
+            rounds.AddRow([
                 r.Round.ToString(inv),
-                r.Liquidations.Count(l => l.Protocol == ProtocolNames.AaveV3).ToString(inv),
-                r.Liquidations.Count(l => l.Protocol == ProtocolNames.MorphoBlue).ToString(inv),
+                .. protocols.Select(p => r.Liquidations.Count(l => l.Protocol == p).ToString(inv)),
                 r.Liquidations.Sum(l => l.DebtRepaidUsd).ToString("N2", inv),
                 r.Liquidations.Sum(l => l.BadDebtUsd).ToString("N2", inv),
                 w is null ? "-" : FormatUsd8(w.MarketPriceUsd),
-                w is null ? "-" : FormatUsd8(w.OraclePriceUsd));
+                w is null ? "-" : FormatUsd8(w.OraclePriceUsd)]);
         }
         console.Write(rounds);
 
