@@ -101,6 +101,10 @@ public sealed class AnvilNode : IAsyncDisposable
     {
         options ??= new AnvilOptions();
         nodeModules ??= NodeModules.Locate();
+        // A fixed port someone already listens on: anvil would fail to bind, yet the probe below could reach the other
+        // listener (another anvil with the same chain id answers it) and report success. Refuse it up front.
+        if (options.Port != 0 && !PortIsFree(options.Port))
+            throw new DefiRiskException($"port {options.Port} on 127.0.0.1 is in use; choose another --port (0 picks a free one)");
         // A port chosen by "bind to 0" can be taken by someone else before anvil binds it: retry a few times.
         for (var attempt = 1; ; attempt++)
         {
@@ -218,6 +222,24 @@ public sealed class AnvilNode : IAsyncDisposable
         {
             if (o.ForkUrl is null) throw new DefiRiskException("--fork-block-number needs a fork URL");
             yield return "--fork-block-number"; yield return forkBlock.ToString();
+        }
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listener.Stop();
         }
     }
 

@@ -37,7 +37,7 @@ public sealed record DeploymentManifest
     {
         DeploymentManifest? m;
         try { m = JsonSerializer.Deserialize<DeploymentManifest>(json, Options); }
-        catch (JsonException ex) { throw new DefiRiskException($"malformed deployments file {source}: {FirstLine(ex.Message)}"); }
+        catch (JsonException ex) { throw new DefiRiskException($"malformed deployments file {source}: {JsonErrorText.Describe(ex, json)}"); }
         if (m is null) throw new DefiRiskException($"malformed deployments file {source}: empty");
         m.Validate(source);
         return m;
@@ -45,6 +45,7 @@ public sealed record DeploymentManifest
 
     public static DeploymentManifest Load(string path)
     {
+        if (Directory.Exists(path)) throw new DefiRiskException($"deployments file {path} is a directory");
         if (!File.Exists(path)) throw new DefiRiskException($"deployments file {path} does not exist");
         return Parse(File.ReadAllText(path), path);
     }
@@ -84,7 +85,6 @@ public sealed record DeploymentManifest
         }
     }
 
-    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     /// <summary>Accepts "aave-v3" as a single object (the fixture manifest) or a list (mainnet's Core and Prime).</summary>
     private sealed class AaveV3ListConverter : JsonConverter<IReadOnlyList<AaveV3Deployment>>

@@ -20,7 +20,7 @@ internal static class FixtureCommands
         return fixture;
     }
 
-    private static Option<bool> JsonOption() => new("--json") { Description = "Print the result as JSON." };
+    private static Option<string?> JsonOption() => Json.Option("the result");
 
     private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "Print only the result line." };
 
@@ -51,20 +51,22 @@ internal static class FixtureCommands
                 Port = parse.GetValue(port),
             };
             var dir = parse.GetValue(outDir)!;
-            var asJson = parse.GetValue(json);
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
+            var asJson = jsonTarget == "-";
             var result = await WithProgressAsync(ui, parse.GetValue(quiet) || asJson, "building fixture",
                 progress => new FixtureBuilder(options, progress: progress).BuildAsync(ct)).ConfigureAwait(false);
             var statePath = result.WriteTo(dir);
             var f = result.Facts;
-            if (asJson)
+            if (jsonTarget is not null)
             {
                 Json.Write(new
                 {
                     directory = dir, chainId = options.ChainId, block = f.Block, borrowers = f.Borrowers.Count, aaveBorrowers = f.AaveBorrowers,
                     morphoBorrowers = f.MorphoBorrowers, crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
                     stateBytes = new FileInfo(statePath).Length, seconds = result.Elapsed.TotalSeconds,
-                }, "-");
-                return 0;
+                }, jsonTarget);
+                if (asJson) return 0;
             }
             ui.WriteLine(FormattableString.Invariant(
                 $"fixture written to {dir}: block {f.Block}, {f.Borrowers.Count} borrowers ({f.AaveBorrowers} Aave, {f.MorphoBorrowers} Morpho, {f.CrossProtocolBorrowers} both), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
@@ -86,8 +88,10 @@ internal static class FixtureCommands
             if (!ui.Profile.Capabilities.Interactive) ui.Profile.Width = 1000;
             var path = parse.GetValue(dir)!;
             await using var server = await FixtureServer.StartAsync(path, parse.GetValue(port), ct: ct).ConfigureAwait(false);
-            if (parse.GetValue(json))
-                Json.Write(new { rpc = server.RpcUrl, chainId = server.Manifest.ChainId, block = server.Block, directory = path }, "-");
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null)
+                Json.Write(new { rpc = server.RpcUrl, chainId = server.Manifest.ChainId, block = server.Block, directory = path }, jsonTarget);
+            if (jsonTarget == "-") { /* stdout carries the JSON only */ }
             else if (parse.GetValue(quiet))
                 ui.WriteLine(server.RpcUrl);
             else
