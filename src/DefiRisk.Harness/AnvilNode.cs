@@ -164,6 +164,21 @@ public sealed class AnvilNode : IAsyncDisposable
         process.BeginOutputReadLine();
         var node = new AnvilNode(process, stderr, port, options);
         var deadline = Stopwatch.StartNew();
+        try
+        {
+            return await WaitUntilReadyAsync(node, process, stderr, port, options, deadline, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while starting (a SIGTERM during fixture up): the half-started node must not outlive us.
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<AnvilNode> WaitUntilReadyAsync(AnvilNode node, Process process, StringWriterBuffer stderr, int port, AnvilOptions options,
+        Stopwatch deadline, CancellationToken ct)
+    {
         while (true)
         {
             ct.ThrowIfCancellationRequested();

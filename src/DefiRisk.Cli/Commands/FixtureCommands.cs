@@ -87,8 +87,17 @@ internal static class FixtureCommands
             var ui = console ?? AnsiConsole.Console;
             if (!ui.Profile.Capabilities.Interactive) ui.Profile.Width = 1000;
             var path = parse.GetValue(dir)!;
-            await using var server = await FixtureServer.StartAsync(path, parse.GetValue(port), ct: ct).ConfigureAwait(false);
             var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
+            // Without these, SIGTERM/SIGINT end the process at once and leave anvil and the inflated state file behind:
+            // cancel instead, from the first moment (a signal while the state loads too), so that disposing the server
+            // stops anvil and deletes its temporary state. Registered before starting anything.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+            await using var server = await FixtureServer.StartAsync(path, parse.GetValue(port), ct: stop.Token).ConfigureAwait(false);
             if (jsonTarget is not null)
                 Json.Write(new { rpc = server.RpcUrl, chainId = server.Manifest.ChainId, block = server.Block, directory = path }, jsonTarget);
             if (jsonTarget == "-") { /* stdout carries the JSON only */ }
@@ -97,12 +106,6 @@ internal static class FixtureCommands
             else
                 ui.WriteLine(FormattableString.Invariant(
                     $"serving {path} at {server.RpcUrl} (chain {server.Manifest.ChainId}, block {server.Block}, loaded in {server.LoadTime.TotalMilliseconds:0} ms); Ctrl-C to stop"));
-            // Without these, SIGTERM ends the process at once and leaves anvil running: cancel instead,
-            // so that disposing the server stops anvil and removes its temporary state file.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
