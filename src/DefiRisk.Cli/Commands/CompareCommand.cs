@@ -146,7 +146,10 @@ internal static class CompareCommand
         var sweepAsset = request.Sweep is { } sw
             ? snapshot.FindAsset(sw.Asset) ?? throw new DefiRiskException($"--sweep-asset '{sw.Asset}' is not in the snapshot")
             : null;
-        var levels = request.Sweep is { } sp ? CascadeSimulator.Levels(-sp.FromPercent / 100m, -sp.ToPercent / 100m, -sp.StepPercent / 100m) : null;
+        // Either direction, as sweep: --from 60% --to 0% runs the same levels downwards.
+        var levels = request.Sweep is { } sp
+            ? CascadeSimulator.Levels(-sp.FromPercent / 100m, -sp.ToPercent / 100m, (sp.ToPercent >= sp.FromPercent ? -sp.StepPercent : sp.StepPercent) / 100m)
+            : null;
 
         var baseline = CascadeSimulator.Simulate(snapshot, scenario, baseOptions);
         var proposed = CascadeSimulator.Simulate(proposalSnapshot, scenario, proposalOptions);
@@ -155,7 +158,6 @@ internal static class CompareCommand
 
         if (sweepAsset is not null && levels is not null)
         {
-            var sp2 = request.Sweep!;
             var b = baselineSweep = SweepLevels(snapshot, sweepAsset, levels, baseOptions, "baseline", progress);
             var p = proposalSweep = SweepLevels(proposalSnapshot, sweepAsset, levels, proposalOptions, "proposal", progress);
             result = result with
