@@ -81,7 +81,7 @@ public sealed record FixtureFacts
         }
         catch (JsonException ex)
         {
-            throw new DefiRiskException($"{source}: malformed \"fixture\" section: {ex.Message.Split('\n')[0]}");
+            throw new DefiRiskException($"{source}: malformed \"fixture\" section: {JsonErrorText.Describe(ex, null)}");
         }
     }
 

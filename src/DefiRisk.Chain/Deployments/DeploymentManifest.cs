@@ -42,7 +42,7 @@ public sealed record DeploymentManifest : IDeploymentSections
     {
         ManifestJson? raw;
         try { raw = JsonSerializer.Deserialize<ManifestJson>(json, Options); }
-        catch (JsonException ex) { throw DeploymentSectionJson.Malformed(source, FirstLine(ex.Message)); }
+        catch (JsonException ex) { throw DeploymentSectionJson.Malformed(source, JsonErrorText.Describe(ex, json)); }
         if (raw is null) throw DeploymentSectionJson.Malformed(source, "empty");
         if (raw.ChainId is not { } chainId) throw DeploymentSectionJson.Malformed(source, "chainId is missing");
         if (chainId <= 0) throw DeploymentSectionJson.Malformed(source, "chainId must be positive");
@@ -63,6 +63,7 @@ public sealed record DeploymentManifest : IDeploymentSections
 
     public static DeploymentManifest Load(string path)
     {
+        if (Directory.Exists(path)) throw new DefiRiskException($"deployments file {path} is a directory");
         if (!File.Exists(path)) throw new DefiRiskException($"deployments file {path} does not exist");
         return Parse(File.ReadAllText(path), path);
     }
@@ -88,7 +89,6 @@ public sealed record DeploymentManifest : IDeploymentSections
         _ => $"names none of {string.Join(", ", keys)}",
     };
 
-    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     /// <summary>The file's shape: the fixed keys, and every other key kept raw (in order) for its adapter.</summary>
     private sealed class ManifestJson

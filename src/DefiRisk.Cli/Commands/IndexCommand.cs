@@ -19,22 +19,25 @@ internal static class IndexCommand
     public static Command Create()
     {
         var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC endpoint (default: appsettings.json Rpc)" };
-        var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
+        var db = SnapshotSource.DbOption();
         var deployments = new Option<string?>("--deployments") { Description = "deployments manifest (default: appsettings.json Deployments section of the node's chain id)" };
         var block = new Option<string?>("--block") { Description = "block number or 'latest' (default: the manifest's block, else latest)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print nothing but errors and the result" };
-        var json = new Option<bool>("--json") { Description = "print the summary as JSON" };
+        var json = Json.Option("the summary");
         var command = new Command("index", "Index lending positions at one block into a snapshot database.") { rpc, db, deployments, block, quiet, json };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             var request = new IndexRequest(
                 parse.GetValue(rpc) ?? settings.Rpc ?? throw new DefiRiskException("no --rpc given and no Rpc in appsettings.json"),
                 parse.GetValue(db) ?? settings.Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json"),
                 parse.GetValue(deployments),
                 ParseBlock(parse.GetValue(block)));
+            if (Directory.Exists(request.Database)) throw new DefiRiskException($"database {request.Database} is a directory, not a file");
             var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, new RpcOptions(), progress, ct));
-            PrintSummary(result, request.Database, parse.GetValue(json), parse.GetValue(quiet));
+            PrintSummary(result, request.Database, jsonTarget, parse.GetValue(quiet));
             return ExitCodes.Ok;
         });
         return command;
@@ -85,13 +88,13 @@ internal static class IndexCommand
         return result;
     }
 
-    private static void PrintSummary(IndexResult r, string db, bool json, bool quiet)
+    private static void PrintSummary(IndexResult r, string db, string? json, bool quiet)
     {
         var s = r.Snapshot;
         var positions = s.PositionCount;
-        if (json)
+        if (json is not null)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(new
+            Json.Write(new
             {
                 chainId = s.Chain.ChainId,
                 block = s.Chain.BlockNumber,
@@ -107,10 +110,9 @@ internal static class IndexCommand
                 ethCalls = r.EthCalls,
                 logRequests = r.LogRequests,
                 retries = r.Retries,
-            }));
-            return;
+            }, json);
         }
-        if (quiet) return;
+        if (quiet || json == "-") return;
         Console.Out.WriteLine(
             $"indexed chain {s.Chain.ChainId} at block {s.Chain.BlockNumber}: {positions} positions " +
             $"({string.Join(", ", s.Books.Select(b => $"{b.PositionCount} {b.Protocol}"))}), " +

@@ -20,21 +20,25 @@ internal static class PositionsCommand
 {
     public static Command Create()
     {
-        var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
+        var db = SnapshotSource.DbOption();
         var protocol = new Option<string?>("--protocol") { Description = $"only one protocol: {string.Join(" or ", CoreRegistry.ProtocolNames)}" };
         protocol.AcceptOnlyFromAmong([.. CoreRegistry.ProtocolNames]);
         var below = new Option<string?>("--below") { Description = "only positions with a health factor below this (e.g. 1.05)" };
-        var json = new Option<bool>("--json") { Description = "print a JSON array" };
+        var json = Json.Option("the rows (an array)");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the count of matching positions" };
         var command = new Command("positions", "List indexed positions with health factor, collateral and debt value.") { db, protocol, below, json, quiet };
         command.SetAction((parse, _) =>
         {
             var path = parse.GetValue(db) ?? AppSettings.Load().Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json");
-            if (!File.Exists(path)) throw new DefiRiskException($"database {path} does not exist (run `defirisk index` first)");
+            InputFile.Require(path, "database", " (run `defirisk index` first)");
             var threshold = parse.GetValue(below) is { } b ? ParseWad(b, "--below") : (BigInteger?)null;
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             var rows = Rows(new SnapshotStore(path).Load(), parse.GetValue(protocol), threshold);
-            if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(rows));
-            else if (parse.GetValue(quiet)) Console.Out.WriteLine(rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (jsonTarget == "-") Console.Out.WriteLine(ToJson(rows));
+            else if (jsonTarget is not null) WriteFile(jsonTarget, ToJson(rows));
+            if (jsonTarget == "-") return Task.FromResult(ExitCodes.Ok);
+            if (parse.GetValue(quiet)) Console.Out.WriteLine(rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             else PrintTable(rows);
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -72,6 +76,12 @@ internal static class PositionsCommand
         collateralValue = FixedPoint.FormatFixed(r.CollateralValue, 8),
         debtValue = FixedPoint.FormatFixed(r.DebtValue, 8),
     }), new JsonSerializerOptions { WriteIndented = true });
+
+    private static void WriteFile(string path, string json)
+    {
+        try { File.WriteAllText(path, json + Environment.NewLine); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new DefiRiskException($"cannot write --json {path}: {ex.Message}"); }
+    }
 
     private static void PrintTable(List<PositionRow> rows)
     {

@@ -163,12 +163,22 @@ internal sealed class ExactCascade : ILiquidationDesk
             b >= 0 ? _snapPrice[b] : null, b >= 0 ? ExchangeRatePrice(b, root, rootFeed) : null, _snapPrice[root], rootFeed);
     }
 
+    /// <summary>
+    /// True when, with market prices now frozen, no oracle would move in any of the next max(1, lag) rounds: a lagged
+    /// oracle still has the drop ahead of it while the market has already moved (a lag of 2 shows nothing new in round 1).
+    /// </summary>
     private bool OracleSettled(int r)
     {
-        _market.Add(MarketPrices());
-        var next = OraclePrices(r + 1);
-        _market.RemoveAt(_market.Count - 1);
-        return next.AsSpan().SequenceEqual(_oracle[r]);
+        var now = MarketPrices();
+        var horizon = Math.Max(1, _o.OracleModel.LagRounds);
+        var settled = true;
+        for (var k = 1; k <= horizon && settled; k++)
+        {
+            _market.Add(now);
+            settled = OraclePrices(r + k).AsSpan().SequenceEqual(_oracle[r]);
+        }
+        _market.RemoveRange(r + 1, _market.Count - r - 1);
+        return settled;
     }
 
     // ------------------------------------------------------------------ sales

@@ -108,10 +108,16 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             if (count > 0) { roundsWith++; if (r > scenario.Steps.Count - 1 + lag) endogenous++; } // after the exogenous drop reached the oracles
             if (count == 0 && r >= scenario.Steps.Count - 1)
             {
-                history.Add(MarketPrices(st));
-                var next = Oracle(history, r + 1, lag);
-                history.RemoveAt(history.Count - 1);
-                if (next.AsSpan().SequenceEqual(oracleUsd)) break;
+                // Settled when, with the market frozen, no oracle moves in the next max(1, lag) rounds (as the exact path).
+                var now = MarketPrices(st);
+                var settled = true;
+                for (var k = 1; k <= Math.Max(1, lag) && settled; k++)
+                {
+                    history.Add(now);
+                    settled = Oracle(history, r + k, lag).AsSpan().SequenceEqual(oracleUsd);
+                }
+                history.RemoveRange(r + 1, history.Count - r - 1);
+                if (settled) break;
             }
         }
 

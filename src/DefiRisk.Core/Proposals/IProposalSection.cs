@@ -18,4 +18,7 @@ public interface IProposalSection
 public interface IProtocolChange : IRiskParameterOverride
 {
     string Protocol { get; }
+
+    /// <summary>False when applying it leaves every value of the baseline as it is (e.g. it names today's values).</summary>
+    bool ChangesAnything(Domain.Snapshot baseline);
 }

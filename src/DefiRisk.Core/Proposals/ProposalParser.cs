@@ -19,7 +19,7 @@ public static class ProposalParser
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException ex) { throw new DefiRiskException($"malformed proposal file {source}: {ex.Message.Split('\n')[0]}"); }
+        catch (JsonException ex) { throw new DefiRiskException($"malformed proposal file {source}: {JsonErrorText.Describe(ex, json)}"); }
         using (doc)
         {
             var r = new ProposalReader(source, snapshot, sections);

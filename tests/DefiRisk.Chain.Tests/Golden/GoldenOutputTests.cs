@@ -21,7 +21,7 @@ public sealed class GoldenOutputTests(GoldenDatabases databases) : IClassFixture
     [InlineData(GoldenDatabases.Demo)]
     [InlineData(GoldenDatabases.MainnetLike)]
     public async Task Positions_as_json_match_the_golden_output(string fixture) =>
-        GoldenOutput.Check(fixture, "positions", await StdoutOfAsync("positions", "--db", databases.Database(fixture), "--json"));
+        GoldenOutput.Check(fixture, "positions", await StdoutOfAsync("positions", "--db", databases.Database(fixture), "--json", "-"));
 
     [Theory]
     [InlineData(GoldenDatabases.Demo)]
@@ -41,13 +41,13 @@ public sealed class GoldenOutputTests(GoldenDatabases databases) : IClassFixture
     public async Task Simulate_at_WETH_minus_25_percent_with_a_one_round_oracle_lag_matches_the_golden_output(string fixture) =>
         GoldenOutput.Check(fixture, "simulate-weth-25-oracle-lag-1", await JsonOfAsync(fixture, "simulate", "--shock", "WETH=-25%", "--oracle-lag", "1"));
 
-    // sweep's --from/--to/--step are drops in percent, positive numbers: "--from 0 --to 60 --step 5" is the levels
+    // sweep's --from/--to/--step are drops, with their % sign: "--from 0% --to 60% --step 5%" is the levels
     // 0 %, −5 %, … −60 % (SweepCommand.Levels).
     [Theory]
     [InlineData(GoldenDatabases.Demo)]
     [InlineData(GoldenDatabases.MainnetLike)]
     public async Task Sweep_of_WETH_drops_from_0_to_60_percent_in_steps_of_5_matches_the_golden_output(string fixture) =>
-        GoldenOutput.Check(fixture, "sweep-weth-0-60-5", await JsonOfAsync(fixture, "sweep", "--asset", "WETH", "--from", "0", "--to", "60", "--step", "5"));
+        GoldenOutput.Check(fixture, "sweep-weth-0-60-5", await JsonOfAsync(fixture, "sweep", "--asset", "WETH", "--from", "0%", "--to", "60%", "--step", "5%"));
 
     // compare's sweep options take the same positive drop percentages as sweep.
     [Theory]
@@ -55,7 +55,7 @@ public sealed class GoldenOutputTests(GoldenDatabases databases) : IClassFixture
     [InlineData(GoldenDatabases.MainnetLike)]
     public async Task Compare_of_the_example_proposal_at_WETH_minus_30_percent_with_a_WETH_sweep_matches_the_golden_output(string fixture) =>
         GoldenOutput.Check(fixture, "compare-example-weth-30-sweep-0-60-5", await JsonOfAsync(fixture, "compare", "--proposal", ExampleProposal,
-            "--shock", "WETH=-30%", "--sweep-asset", "WETH", "--from", "0", "--to", "60", "--step", "5"));
+            "--shock", "WETH=-30%", "--sweep-asset", "WETH", "--from", "0%", "--to", "60%", "--step", "5%"));
 
     /// <summary>Runs a verb that writes its result with <c>--json FILE</c> and returns the file's text.</summary>
     private async Task<string> JsonOfAsync(string fixture, params string[] args)

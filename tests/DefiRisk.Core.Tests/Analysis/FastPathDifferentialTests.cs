@@ -52,3 +52,22 @@ public sealed class FastPathDifferentialTests(ITestOutputHelper output)
         FastExactComparison.AssertSame(snapshot, exact, fast);
     }
 }
+
+/// <summary>
+/// A lag of k rounds shows the drop in round k: the cascade must not stop in round 0 just because the oracle does not
+/// move between rounds 0 and 1 (it did so for every lag ≥ 2, liquidating nothing).
+/// </summary>
+public sealed class OracleLagTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_lagged_oracle_liquidates_when_the_drop_reaches_it_on_both_paths(int lag)
+    {
+        var snapshot = SyntheticSnapshot.Generate(1500, 3, poolDepthUsdPerPosition: 20_000);
+        var options = new SimulationOptions { OracleModel = new LaggedOracle(lag) };
+        var (exact, fast) = FastExactComparison.Run(snapshot, Scenario.Single(SyntheticSnapshot.Weth, -0.30m), options);
+        Assert.Equal(lag, exact.Rounds.First(r => r.Liquidations.Count > 0).Round);
+        FastExactComparison.AssertSame(snapshot, exact, fast);
+    }
+}

@@ -31,6 +31,15 @@ public sealed record AaveV3Changes(IReadOnlyList<AaveV3ReserveChange> Reserves, 
 {
     public string Protocol => AaveV3Book.Name;
 
+    public bool ChangesAnything(Snapshot baseline)
+    {
+        if (CloseFactor is not null) return true;
+        var before = baseline.AaveV3Markets();
+        var after = Apply(baseline).AaveV3Markets();
+        return !before.Zip(after).All(m =>
+            m.First.Market.Reserves.SequenceEqual(m.Second.Market.Reserves) && m.First.Market.EModeCategories.SequenceEqual(m.Second.Market.EModeCategories));
+    }
+
     public Snapshot Apply(Snapshot snapshot)
     {
         var book = snapshot.Book<AaveV3Book>();

@@ -21,6 +21,9 @@ public sealed record MorphoBlueChanges(IReadOnlyList<MorphoBlueMigration> Migrat
 {
     public string Protocol => MorphoBlueBook.Name;
 
+    /// <summary>Any migration moves borrowers to a new market (a zero share is refused by the parser).</summary>
+    public bool ChangesAnything(Snapshot baseline) => Migrations.Count > 0;
+
     public Snapshot Apply(Snapshot snapshot) =>
         snapshot.Book<MorphoBlueBook>() is { } book ? snapshot.WithBook(new MorphoBlueBook(book.Instances.Select(m => ApplyTo(m, this)).ToList())) : snapshot;
 
