@@ -1,0 +1,136 @@
+using System.Numerics;
+
+namespace DefiRisk.Core.Venues.UniswapV3;
+
+/// <summary>
+/// What a swap did: the pool's signed deltas as <c>UniswapV3Pool.swap</c> returns them (positive: paid into the pool,
+/// negative: paid out; base units), the pool after it, and how it ended.
+/// </summary>
+/// <param name="InitializedTicksCrossed">Initialized ticks whose liquidityNet the swap applied.</param>
+/// <param name="StoppedAtKnownEdge">The swap needed a bitmap word outside <see cref="UniswapV3PoolState.KnownWords"/> and stopped
+/// there with the amount partly unfilled; on the chain it would have gone on. False whenever the ticks are known whole.</param>
+public sealed record UniswapV3SwapResult(BigInteger Amount0, BigInteger Amount1, UniswapV3PoolState After, int InitializedTicksCrossed, bool StoppedAtKnownEdge);
+
+/// <summary>
+/// <c>UniswapV3Pool.swap</c>, step for step: each step runs to the next initialized tick <em>or the end of the current
+/// bitmap word</em> (as <c>nextInitializedTickWithinOneWord</c> does — the word ends change the rounding, so they are
+/// kept), then crosses the tick, flipping liquidityNet's sign when the price moves down. With no liquidity in range
+/// the price runs through empty ranges at no cost until liquidity, the price limit, or MIN/MAX tick.
+/// </summary>
+public static class UniswapV3Swap
+{
+    /// <summary>
+    /// Swaps against <paramref name="state"/>. <paramref name="amountSpecified"/> &gt; 0 is an exact input (fee
+    /// included), &lt; 0 an exact output. <paramref name="sqrtPriceLimitX96"/> is the price the swap may not pass: below
+    /// the current price for zeroForOne (token0 in), above it otherwise; reverts 'SPL' if not, 'AS' for a zero amount.
+    /// </summary>
+    public static UniswapV3SwapResult Swap(UniswapV3PoolState state, bool zeroForOne, BigInteger amountSpecified, BigInteger sqrtPriceLimitX96)
+    {
+        if (amountSpecified.IsZero) FullMath.Revert("AS");
+        if (zeroForOne
+                ? !(sqrtPriceLimitX96 < state.SqrtPriceX96 && sqrtPriceLimitX96 > TickMath.MinSqrtRatio)
+                : !(sqrtPriceLimitX96 > state.SqrtPriceX96 && sqrtPriceLimitX96 < TickMath.MaxSqrtRatio))
+            FullMath.Revert("SPL");
+
+        var exactInput = amountSpecified.Sign > 0;
+        var remaining = amountSpecified;
+        var calculated = BigInteger.Zero;
+        var sqrtPriceX96 = state.SqrtPriceX96;
+        var tick = state.Tick;
+        var liquidity = state.Liquidity;
+        var crossed = 0;
+        var stoppedAtEdge = false;
+
+        while (!remaining.IsZero && sqrtPriceX96 != sqrtPriceLimitX96)
+        {
+            var sqrtPriceStartX96 = sqrtPriceX96;
+            if (!NextInitializedTickWithinOneWord(state, tick, zeroForOne, out var tickNext, out var tickPosition))
+            {
+                stoppedAtEdge = true;
+                break;
+            }
+            // The bitmap knows nothing of the price range's ends.
+            tickNext = Math.Clamp(tickNext, TickMath.MinTick, TickMath.MaxTick);
+            var sqrtPriceNextX96 = TickMath.GetSqrtRatioAtTick(tickNext);
+            var target = (zeroForOne ? sqrtPriceNextX96 < sqrtPriceLimitX96 : sqrtPriceNextX96 > sqrtPriceLimitX96) ? sqrtPriceLimitX96 : sqrtPriceNextX96;
+
+            var step = SwapMath.ComputeSwapStep(sqrtPriceX96, target, liquidity, remaining, state.Fee);
+            sqrtPriceX96 = step.SqrtRatioNextX96;
+            if (exactInput)
+            {
+                remaining -= FullMath.ToInt256(step.AmountIn + step.FeeAmount);
+                calculated -= FullMath.ToInt256(step.AmountOut);
+            }
+            else
+            {
+                remaining += FullMath.ToInt256(step.AmountOut);
+                calculated += FullMath.ToInt256(step.AmountIn + step.FeeAmount);
+            }
+
+            if (sqrtPriceX96 == sqrtPriceNextX96)
+            {
+                if (tickPosition >= 0)
+                {
+                    var net = state.LiquidityNets[tickPosition];
+                    // liquidityNet is what crossing upward adds; moving down takes it away.
+                    liquidity = LiquidityMath.AddDelta(liquidity, zeroForOne ? -net : net);
+                    crossed++;
+                }
+                tick = zeroForOne ? tickNext - 1 : tickNext;
+            }
+            else if (sqrtPriceX96 != sqrtPriceStartX96)
+            {
+                // Stopped inside a range (a boundary already crossed keeps its tick).
+                tick = TickMath.GetTickAtSqrtRatio(sqrtPriceX96);
+            }
+        }
+
+        var specifiedUsed = amountSpecified - remaining;
+        var (amount0, amount1) = zeroForOne == exactInput ? (specifiedUsed, calculated) : (calculated, specifiedUsed);
+        return new UniswapV3SwapResult(amount0, amount1, state.WithPrice(sqrtPriceX96, tick, liquidity), crossed, stoppedAtEdge);
+    }
+
+    /// <summary>Exact input of <paramref name="amountIn"/> with no price limit (MIN/MAX_SQRT_RATIO ± 1, as the periphery
+    /// router's default): the amount out, and the result (the input may be partly unused when liquidity runs out).</summary>
+    public static UniswapV3SwapResult SwapExactInput(UniswapV3PoolState state, bool zeroForOne, BigInteger amountIn) =>
+        Swap(state, zeroForOne, amountIn, NoLimit(zeroForOne));
+
+    /// <summary>The widest allowed limit in a direction: MIN_SQRT_RATIO + 1 or MAX_SQRT_RATIO − 1.</summary>
+    public static BigInteger NoLimit(bool zeroForOne) => zeroForOne ? TickMath.MinSqrtRatio + 1 : TickMath.MaxSqrtRatio - 1;
+
+    /// <summary>
+    /// <c>TickBitmap.nextInitializedTickWithinOneWord</c> over the sorted tick list: the next initialized tick at or
+    /// below the current one (lte, moving down) or above it (moving up), looking only within the current bitmap word;
+    /// if there is none, that word's last tick in the direction of travel. <paramref name="tickPosition"/> is the tick's
+    /// index in the state's list, or −1 when the word end is not initialized. False when the word is not known.
+    /// </summary>
+    internal static bool NextInitializedTickWithinOneWord(UniswapV3PoolState state, int tick, bool lte, out int next, out int tickPosition)
+    {
+        var spacing = state.TickSpacing;
+        var compressed = UniswapV3BitmapWords.Compress(tick, spacing);
+        var ticks = state.TickIndices;
+        if (lte)
+        {
+            var word = UniswapV3BitmapWords.WordOf(compressed);
+            if (!state.KnownWords.Contains(word)) { next = 0; tickPosition = -1; return false; }
+            var wordFirst = (word << 8) * spacing;
+            // Largest initialized tick ≤ compressed·spacing (ticks are multiples of the spacing).
+            var i = Array.BinarySearch(ticks, compressed * spacing);
+            if (i < 0) i = ~i - 1;
+            if (i >= 0 && ticks[i] >= wordFirst) { next = ticks[i]; tickPosition = i; }
+            else { next = wordFirst; tickPosition = -1; }
+        }
+        else
+        {
+            var word = UniswapV3BitmapWords.WordOf(compressed + 1);
+            if (!state.KnownWords.Contains(word)) { next = 0; tickPosition = -1; return false; }
+            var wordLast = ((word << 8) + 255) * spacing;
+            // Smallest initialized tick ≥ (compressed + 1)·spacing.
+            var i = Array.BinarySearch(ticks, (compressed + 1) * spacing);
+            if (i < 0) i = ~i;
+            if (i < ticks.Length && ticks[i] <= wordLast) { next = ticks[i]; tickPosition = i; }
+            else { next = wordLast; tickPosition = -1; }
+        }
+        return true;
+    }
+}
