@@ -13,7 +13,9 @@ public readonly record struct FastSwapResult(double AmountIn, double AmountOut, 
 public sealed class UniswapV3FastPool
 {
     private readonly double[] _tickSqrtPrice;
-    private readonly double[] _liquidityNet;
+    /// <summary>The in-range liquidity with i initialized ticks below the price, summed exactly and then rounded once:
+    /// adding and removing doubles of very different sizes while crossing would lose the small ranges.</summary>
+    private readonly double[] _segmentLiquidity;
     private readonly double _feeComplement;
     private readonly double _lowestSqrtPrice;
     private readonly double _highestSqrtPrice;
@@ -23,12 +25,7 @@ public sealed class UniswapV3FastPool
     {
         var n = state.TickIndices.Length;
         _tickSqrtPrice = new double[n];
-        _liquidityNet = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            _tickSqrtPrice[i] = ToReal(TickMath.GetSqrtRatioAtTick(state.TickIndices[i]));
-            _liquidityNet[i] = (double)state.LiquidityNets[i];
-        }
+        for (var i = 0; i < n; i++) _tickSqrtPrice[i] = ToReal(TickMath.GetSqrtRatioAtTick(state.TickIndices[i]));
         _feeComplement = 1 - state.Fee / (double)SwapMath.FeeDenominator;
         // The exact path stops at the ends of the known bitmap words (the whole price range when all are known).
         var spacing = state.TickSpacing;
@@ -38,14 +35,19 @@ public sealed class UniswapV3FastPool
         _highestSqrtPrice = ToReal(TickMath.GetSqrtRatioAtTick(highTick));
         _partialWindow = state.KnownWords != UniswapV3BitmapWords.All(spacing);
         SqrtPrice = ToReal(state.SqrtPriceX96);
-        Liquidity = (double)state.Liquidity;
         // Initialized ticks at or below the current tick: already crossed on the way up.
         var below = Array.BinarySearch(state.TickIndices, state.Tick);
         TicksBelow = below >= 0 ? below + 1 : ~below;
+        _segmentLiquidity = new double[n + 1];
+        var exact = state.Liquidity;
+        _segmentLiquidity[TicksBelow] = (double)exact;
+        for (var i = TicksBelow; i < n; i++) { exact += state.LiquidityNets[i]; _segmentLiquidity[i + 1] = Math.Max(0, (double)exact); }
+        exact = state.Liquidity;
+        for (var i = TicksBelow; i > 0; i--) { exact -= state.LiquidityNets[i - 1]; _segmentLiquidity[i - 1] = Math.Max(0, (double)exact); }
     }
 
     public double SqrtPrice { get; private set; }
-    public double Liquidity { get; private set; }
+    public double Liquidity => _segmentLiquidity[TicksBelow];
     /// <summary>How many initialized ticks lie at or below the current tick.</summary>
     public int TicksBelow { get; private set; }
 
@@ -57,20 +59,22 @@ public sealed class UniswapV3FastPool
     public FastSwapResult Quote(bool zeroForOne, double amountIn, double sqrtPriceLimit = 0)
     {
         var s = SqrtPrice;
-        var l = Liquidity;
         var below = TicksBelow;
-        var remaining = amountIn;
+        var l = _segmentLiquidity[below];
+        // Input used so far, summed up rather than taken off the amount: amountIn − remaining loses the small used part
+        // of a large order that runs out of liquidity.
+        var used = 0.0;
         var output = 0.0;
         var knownEnd = zeroForOne ? _lowestSqrtPrice : _highestSqrtPrice;
         var limit = sqrtPriceLimit <= 0 ? knownEnd : zeroForOne ? Math.Max(sqrtPriceLimit, knownEnd) : Math.Min(sqrtPriceLimit, knownEnd);
 
-        while (remaining > 0 && (zeroForOne ? s > limit : s < limit))
+        while (used < amountIn && (zeroForOne ? s > limit : s < limit))
         {
             var hasTick = zeroForOne ? below > 0 : below < _tickSqrtPrice.Length;
             var tickPrice = hasTick ? _tickSqrtPrice[zeroForOne ? below - 1 : below] : limit;
             var target = zeroForOne ? Math.Max(tickPrice, limit) : Math.Min(tickPrice, limit);
             var crossesTick = hasTick && target == tickPrice;
-            var net = remaining * _feeComplement;
+            var net = (amountIn - used) * _feeComplement;
             if (l > 0)
             {
                 // Input (fee excluded) that moves the price to the target: L·(1/√t − 1/√s) for token0, L·(√t − √s) for token1.
@@ -90,29 +94,27 @@ public sealed class UniswapV3FastPool
                         output += net / (s * next);
                         s = next;
                     }
-                    remaining = 0;
+                    used = amountIn;
                     break;
                 }
                 output += zeroForOne ? l * (s - target) : l * (target - s) / (s * target);
-                remaining -= needed / _feeComplement;
+                used += needed / _feeComplement;
             }
             s = target;
             if (crossesTick)
             {
-                if (zeroForOne) { l -= _liquidityNet[below - 1]; below--; }
-                else { l += _liquidityNet[below]; below++; }
-                if (l < 0) l = 0; // rounding of a range that empties exactly
+                below += zeroForOne ? -1 : 1;
+                l = _segmentLiquidity[below];
             }
         }
-        var edge = _partialWindow && remaining > 0 && s == knownEnd;
-        return new FastSwapResult(amountIn - Math.Max(remaining, 0), output, s, l, below, edge);
+        var edge = _partialWindow && used < amountIn && s == knownEnd;
+        return new FastSwapResult(Math.Min(used, amountIn), output, s, l, below, edge);
     }
 
     /// <summary>Moves the pool to where <paramref name="result"/> (a quote of this pool) left it.</summary>
     public void Apply(in FastSwapResult result)
     {
         SqrtPrice = result.SqrtPrice;
-        Liquidity = result.Liquidity;
         TicksBelow = result.TicksBelow;
     }
 
