@@ -24,7 +24,16 @@ public static class UniswapV3Swap
     /// included), &lt; 0 an exact output. <paramref name="sqrtPriceLimitX96"/> is the price the swap may not pass: below
     /// the current price for zeroForOne (token0 in), above it otherwise; reverts 'SPL' if not, 'AS' for a zero amount.
     /// </summary>
-    public static UniswapV3SwapResult Swap(UniswapV3PoolState state, bool zeroForOne, BigInteger amountSpecified, BigInteger sqrtPriceLimitX96)
+    public static UniswapV3SwapResult Swap(UniswapV3PoolState state, bool zeroForOne, BigInteger amountSpecified, BigInteger sqrtPriceLimitX96) =>
+        Swap(state, zeroForOne, amountSpecified, sqrtPriceLimitX96, skipEmptyWords: true);
+
+    /// <param name="skipEmptyWords">
+    /// With no liquidity in range, every step of the contract's walk is a free jump to the end of a bitmap word (zero in,
+    /// zero out, zero fee), so the walk is replaced by one jump to the next initialized tick, the limit, or the known edge —
+    /// the same end state (see <see cref="JumpEndTick"/>) without thousands of steps when a pool runs dry at spacing 1.
+    /// False walks word by word as the contract does; a test checks that both agree.
+    /// </param>
+    internal static UniswapV3SwapResult Swap(UniswapV3PoolState state, bool zeroForOne, BigInteger amountSpecified, BigInteger sqrtPriceLimitX96, bool skipEmptyWords)
     {
         if (amountSpecified.IsZero) FullMath.Revert("AS");
         if (zeroForOne
@@ -44,7 +53,10 @@ public static class UniswapV3Swap
         while (!remaining.IsZero && sqrtPriceX96 != sqrtPriceLimitX96)
         {
             var sqrtPriceStartX96 = sqrtPriceX96;
-            if (!NextInitializedTickWithinOneWord(state, tick, zeroForOne, out var tickNext, out var tickPosition))
+            var jump = skipEmptyWords && liquidity.IsZero;
+            if (!(jump
+                    ? NextInitializedTickWithinKnownWords(state, tick, zeroForOne, out var tickNext, out var tickPosition)
+                    : NextInitializedTickWithinOneWord(state, tick, zeroForOne, out tickNext, out tickPosition)))
             {
                 stoppedAtEdge = true;
                 break;
@@ -81,7 +93,7 @@ public static class UniswapV3Swap
             else if (sqrtPriceX96 != sqrtPriceStartX96)
             {
                 // Stopped inside a range (a boundary already crossed keeps its tick).
-                tick = TickMath.GetTickAtSqrtRatio(sqrtPriceX96);
+                tick = jump ? JumpEndTick(sqrtPriceX96, zeroForOne, state.TickSpacing) : TickMath.GetTickAtSqrtRatio(sqrtPriceX96);
             }
         }
 
@@ -97,6 +109,51 @@ public static class UniswapV3Swap
 
     /// <summary>The widest allowed limit in a direction: MIN_SQRT_RATIO + 1 or MAX_SQRT_RATIO − 1.</summary>
     public static BigInteger NoLimit(bool zeroForOne) => zeroForOne ? TickMath.MinSqrtRatio + 1 : TickMath.MaxSqrtRatio - 1;
+
+    /// <summary>
+    /// The tick a jump through empty words stores when it stops at the limit. The walk it replaces would have stopped on
+    /// the same price, but if that price is exactly the first tick of a bitmap word while moving down, the walk's last
+    /// step <em>reached</em> its target (the word start) and stored word start − 1, not getTickAtSqrtRatio.
+    /// </summary>
+    private static int JumpEndTick(BigInteger sqrtPriceX96, bool zeroForOne, int tickSpacing)
+    {
+        var tick = TickMath.GetTickAtSqrtRatio(sqrtPriceX96);
+        if (zeroForOne && tick % tickSpacing == 0 && ((tick / tickSpacing) & 255) == 0 && TickMath.GetSqrtRatioAtTick(tick) == sqrtPriceX96)
+            return tick - 1;
+        return tick;
+    }
+
+    /// <summary>
+    /// As <see cref="NextInitializedTickWithinOneWord"/>, but looking past word ends up to the edge of the known words:
+    /// the next initialized tick in the direction of travel, or, if none, the last tick of the last known word that way.
+    /// False when the current word itself is not known (the walk would stop there too).
+    /// </summary>
+    internal static bool NextInitializedTickWithinKnownWords(UniswapV3PoolState state, int tick, bool lte, out int next, out int tickPosition)
+    {
+        var spacing = state.TickSpacing;
+        var compressed = UniswapV3BitmapWords.Compress(tick, spacing);
+        var ticks = state.TickIndices;
+        var known = state.KnownWords;
+        if (lte)
+        {
+            if (!known.Contains(UniswapV3BitmapWords.WordOf(compressed))) { next = 0; tickPosition = -1; return false; }
+            var edge = (known.First << 8) * spacing;
+            var i = Array.BinarySearch(ticks, compressed * spacing);
+            if (i < 0) i = ~i - 1;
+            if (i >= 0 && ticks[i] >= edge) { next = ticks[i]; tickPosition = i; }
+            else { next = edge; tickPosition = -1; }
+        }
+        else
+        {
+            if (!known.Contains(UniswapV3BitmapWords.WordOf(compressed + 1))) { next = 0; tickPosition = -1; return false; }
+            var edge = ((known.Last << 8) + 255) * spacing;
+            var i = Array.BinarySearch(ticks, (compressed + 1) * spacing);
+            if (i < 0) i = ~i;
+            if (i < ticks.Length && ticks[i] <= edge) { next = ticks[i]; tickPosition = i; }
+            else { next = edge; tickPosition = -1; }
+        }
+        return true;
+    }
 
     /// <summary>
     /// <c>TickBitmap.nextInitializedTickWithinOneWord</c> over the sorted tick list: the next initialized tick at or

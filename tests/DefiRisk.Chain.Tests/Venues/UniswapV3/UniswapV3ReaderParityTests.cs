@@ -59,6 +59,16 @@ public sealed class UniswapV3ReaderParityTests(UniswapV3Chain chain)
     }
 
     [Fact]
+    public async Task UniswapV3_factory_getPool_finds_each_fee_tier_s_pool_and_none_for_a_tier_without_one()
+    {
+        using var rpc = new EthRpc(chain.Node.RpcUrl, TestRpc);
+        var (t0, t1) = (Address.Parse(chain.Uniswap.Token0), Address.Parse(chain.Uniswap.Token1));
+        var keys = chain.Pools.Select(p => (t1, t0, p.Fee)).Append((t0, t1, 2500)).ToList();
+        var found = await UniswapV3Reader.FindPoolsAsync(rpc, Address.Parse(chain.Uniswap.Factory), keys, chain.SetupBlock, CancellationToken.None);
+        Assert.Equal(chain.Pools.Select(p => (Address?)Address.Parse(p.Pool)).Append(null), found);
+    }
+
+    [Fact]
     public async Task UniswapV3_read_of_a_few_words_keeps_only_their_ticks_and_says_which_words_it_read()
     {
         await chain.ResetAsync();

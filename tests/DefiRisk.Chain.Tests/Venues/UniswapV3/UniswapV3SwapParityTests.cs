@@ -73,6 +73,20 @@ public sealed class UniswapV3SwapParityTests(UniswapV3Chain chain, ITestOutputHe
         }
     }
 
+    [Fact]
+    public async Task UniswapV3_dry_swap_stopping_exactly_on_the_first_tick_of_a_bitmap_word_stores_the_tick_below_as_the_model_says()
+    {
+        await chain.ResetAsync();
+        foreach (var (_, spacing, pool, model) in chain.Pools)
+        {
+            // Below the deep range (−700 spacings) the pool is dry; compressed tick −768 is the first of bitmap word −3.
+            var wordStart = -768 * spacing;
+            var result = await SwapBothResultAsync(pool, model, zeroForOne: true, BigInteger.Pow(10, 30), LimitAt(wordStart), expectCrossed: 8);
+            Assert.Equal(LimitAt(wordStart), result.After.SqrtPriceX96);
+            Assert.Equal(wordStart - 1, result.After.Tick);
+        }
+    }
+
     /// <summary>The same swap on the chain and in the model; asserts they agree to the wei and returns the model's pool after it.</summary>
     private async Task<UniswapV3PoolState> SwapBothAsync(string pool, UniswapV3PoolState model, bool zeroForOne, BigInteger amountSpecified, BigInteger limit, int expectCrossed) =>
         (await SwapBothResultAsync(pool, model, zeroForOne, amountSpecified, limit, expectCrossed)).After;

@@ -70,6 +70,23 @@ public sealed class UniswapV3FastSwapTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Fast_swap_stops_at_the_edge_of_the_known_bitmap_words_where_the_exact_swap_does()
+    {
+        var e18 = BigInteger.Pow(10, 18);
+        var whole = UniswapV3Positions.PoolState(TickMath.GetSqrtRatioAtTick(5), 500, 10, [new(-100, 100, e18), new(-5000, -4000, e18)]);
+        var partial = new UniswapV3PoolState(whole.SqrtPriceX96, whole.Tick, whole.Liquidity, whole.Fee, whole.TickSpacing,
+            whole.Ticks.Where(t => t.Index >= -2560).ToList(), new UniswapV3BitmapWords(-1, 0));
+        var amount = BigInteger.Pow(10, 24);
+        var exact = UniswapV3Swap.SwapExactInput(partial, zeroForOne: true, amount);
+        var fast = new UniswapV3FastPool(partial).Quote(zeroForOne: true, (double)amount);
+        Assert.True(exact.StoppedAtKnownEdge);
+        Assert.True(fast.StoppedAtKnownEdge);
+        Assert.Equal(UniswapV3FastPool.ToReal(exact.After.SqrtPriceX96), fast.SqrtPrice, 1e-15);
+        Assert.Equal((double)-exact.Amount1, fast.AmountOut, (double)-exact.Amount1 * Tolerance);
+        Assert.False(new UniswapV3FastPool(whole).Quote(zeroForOne: true, (double)amount).StoppedAtKnownEdge);
+    }
+
     /// <summary>3–10 positions of 1e15–1e24 liquidity, ranges of 1–300 spacings around a price within ±20,000 ticks.</summary>
     internal static UniswapV3PoolState RandomPool(Random random)
     {

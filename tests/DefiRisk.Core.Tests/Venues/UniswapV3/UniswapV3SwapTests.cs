@@ -185,6 +185,53 @@ public sealed class UniswapV3SwapTests
     }
 
     [Fact]
+    public void Jumping_through_empty_words_ends_exactly_where_the_contract_s_word_by_word_walk_does()
+    {
+        var random = new Random(99);
+        var compared = 0;
+        foreach (var (fee, spacing) in new[] { (100, 1), (500, 10), (3000, 60), (10000, 200) })
+        {
+            for (var p = 0; p < 25; p++)
+            {
+                // Short ranges far apart, so swaps run dry between them and past the last one.
+                var positions = Enumerable.Range(0, random.Next(1, 5)).Select(_ =>
+                {
+                    var lower = random.Next(-3000, 3000) * spacing;
+                    return new UniswapV3Position(lower, lower + random.Next(1, 40) * spacing, E18 * random.Next(1, 1000));
+                }).ToList();
+                var state = UniswapV3Positions.PoolState(TickMath.GetSqrtRatioAtTick(random.Next(-3000, 3000) * spacing) + random.Next(), fee, spacing, positions);
+                if (random.Next(3) == 0)
+                {
+                    var word = UniswapV3BitmapWords.WordOf(UniswapV3BitmapWords.Compress(state.Tick, spacing));
+                    var known = new UniswapV3BitmapWords(word - random.Next(0, 6), word + random.Next(0, 6));
+                    state = new UniswapV3PoolState(state.SqrtPriceX96, state.Tick, state.Liquidity, fee, spacing,
+                        state.Ticks.Where(t => known.Contains(UniswapV3BitmapWords.WordOf(t.Index / spacing))).ToList(), known);
+                }
+                for (var k = 0; k < 6; k++)
+                {
+                    var zeroForOne = random.Next(2) == 0;
+                    // Limits: none, a random tick's price, or exactly the first tick of a bitmap word (the case the jump must mend).
+                    var limitTick = random.Next(-4000, 4000) * spacing;
+                    var limit = k switch
+                    {
+                        0 => UniswapV3Swap.NoLimit(zeroForOne),
+                        1 or 2 => TickMath.GetSqrtRatioAtTick((limitTick / spacing >> 8 << 8) * spacing),
+                        _ => TickMath.GetSqrtRatioAtTick(limitTick) + random.Next(),
+                    };
+                    if (zeroForOne ? limit >= state.SqrtPriceX96 || limit <= TickMath.MinSqrtRatio : limit <= state.SqrtPriceX96 || limit >= TickMath.MaxSqrtRatio) continue;
+                    var amount = E18 * random.Next(1, 1_000_000) * (random.Next(2) == 0 ? 1 : -1);
+                    var walk = UniswapV3Swap.Swap(state, zeroForOne, amount, limit, skipEmptyWords: false);
+                    var jump = UniswapV3Swap.Swap(state, zeroForOne, amount, limit, skipEmptyWords: true);
+                    Assert.Equal((walk.Amount0, walk.Amount1, walk.InitializedTicksCrossed, walk.StoppedAtKnownEdge), (jump.Amount0, jump.Amount1, jump.InitializedTicksCrossed, jump.StoppedAtKnownEdge));
+                    Assert.Equal(walk.After, jump.After);
+                    compared++;
+                }
+            }
+        }
+        Assert.True(compared > 300, $"only {compared} swaps compared");
+    }
+
+    [Fact]
     public void Marginal_price_is_the_pool_price_less_the_fee_in_the_direction_of_the_sale()
     {
         var pool = UniswapV3Positions.PoolState(TickMath.GetSqrtRatioAtTick(6932), 3000, 60, [new(-60000, 60000, E18)]); // price ≈ 2
