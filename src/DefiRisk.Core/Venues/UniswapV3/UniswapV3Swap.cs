@@ -107,6 +107,19 @@ public static class UniswapV3Swap
     public static UniswapV3SwapResult SwapExactInput(UniswapV3PoolState state, bool zeroForOne, BigInteger amountIn) =>
         Swap(state, zeroForOne, amountIn, NoLimit(zeroForOne));
 
+    /// <summary>
+    /// The swap that moves the pool's price to <paramref name="sqrtPriceTargetX96"/> (an arbitrageur's trade toward a
+    /// market price): an exact input of type(int256).max with the target as the limit, so the pool takes exactly what
+    /// reaching the target costs. The direction follows from the target: below the current price sells token0. Null
+    /// when the target is the current price.
+    /// </summary>
+    public static UniswapV3SwapResult? SwapToPrice(UniswapV3PoolState state, BigInteger sqrtPriceTargetX96)
+    {
+        if (sqrtPriceTargetX96 == state.SqrtPriceX96) return null;
+        var zeroForOne = sqrtPriceTargetX96 < state.SqrtPriceX96;
+        return Swap(state, zeroForOne, FullMath.MaxInt256, sqrtPriceTargetX96);
+    }
+
     /// <summary>The widest allowed limit in a direction: MIN_SQRT_RATIO + 1 or MAX_SQRT_RATIO − 1.</summary>
     public static BigInteger NoLimit(bool zeroForOne) => zeroForOne ? TickMath.MinSqrtRatio + 1 : TickMath.MaxSqrtRatio - 1;
 

@@ -31,6 +31,11 @@ public sealed class UniswapV3SwapParityTests(UniswapV3Chain chain, ITestOutputHe
             model = await SwapBothAsync(pool, model, zeroForOne: true, down.Amount1 * 4 / 5, UniswapV3Swap.NoLimit(true), expectCrossed: 3);
             // Up again with an exact output of token0 and a price limit that stops it first.
             model = await SwapBothAsync(pool, model, zeroForOne: false, -BigInteger.Pow(10, 28), LimitAt(15 * spacing + spacing / 2), expectCrossed: 2);
+            // Back to the opening price, as an arbitrageur would: exact input of int256.max with the price as the limit.
+            var arbitrage = UniswapV3Swap.SwapToPrice(model, initial.SqrtPriceX96)!;
+            model = await SwapBothAsync(pool, model, zeroForOne: true, FullMath.MaxInt256, initial.SqrtPriceX96, expectCrossed: 1);
+            Assert.Equal(arbitrage.After, model);
+            Assert.Equal(initial.SqrtPriceX96, model.SqrtPriceX96);
             output.WriteLine($"fee {fee}: {model}");
         }
     }

@@ -232,6 +232,27 @@ public sealed class UniswapV3SwapTests
     }
 
     [Fact]
+    public void Swapping_to_a_price_takes_what_an_exact_input_of_that_size_gets_within_one_wei()
+    {
+        var pool = Pool(3000, 60, (-1200, 1200, E18), (-120, 60, 4 * E18), (-600, -300, 2 * E18));
+        var target = TickMath.GetSqrtRatioAtTick(-450) + 12345;
+        var toPrice = UniswapV3Swap.SwapToPrice(pool, target)!;
+        Assert.Equal(target, toPrice.After.SqrtPriceX96);
+        Assert.Equal(3 * E18, toPrice.After.Liquidity);
+        // The same input as an exact input without a limit crosses the same ticks; its last step is priced from the
+        // input rather than the target, so price and output may differ by rounding (one wei here, the price by a hair).
+        var same = UniswapV3Swap.SwapExactInput(pool, zeroForOne: true, toPrice.Amount0);
+        Assert.Equal((toPrice.Amount0, toPrice.InitializedTicksCrossed), (same.Amount0, same.InitializedTicksCrossed));
+        Assert.InRange(BigInteger.Abs(same.Amount1 - toPrice.Amount1), BigInteger.Zero, BigInteger.One);
+        Assert.InRange(BigInteger.Abs(same.After.SqrtPriceX96 - target), BigInteger.Zero, BigInteger.Pow(10, 12));
+        // The fast path with an unbounded amount and the target as its limit gives the same input.
+        var fast = new UniswapV3FastPool(pool).Quote(zeroForOne: true, double.PositiveInfinity, UniswapV3FastPool.ToReal(target));
+        Assert.Equal((double)toPrice.Amount0, fast.AmountIn, (double)toPrice.Amount0 * 1e-9);
+        Assert.Equal((double)-toPrice.Amount1, fast.AmountOut, (double)-toPrice.Amount1 * 1e-9);
+        Assert.Null(UniswapV3Swap.SwapToPrice(pool, pool.SqrtPriceX96));
+    }
+
+    [Fact]
     public void Marginal_price_is_the_pool_price_less_the_fee_in_the_direction_of_the_sale()
     {
         var pool = UniswapV3Positions.PoolState(TickMath.GetSqrtRatioAtTick(6932), 3000, 60, [new(-60000, 60000, E18)]); // price ≈ 2
