@@ -38,13 +38,14 @@ public static class UniswapV3Reader
         for (var i = 0; i < pools.Count; i++)
         {
             var h = heads[i];
+            var tick = (int)h.Slot0.Value.Tick; // first, so that a non-pool fails on slot0
             var spacing = (int)h.Spacing.Value.Value;
             if (spacing <= 0) throw new DefiRiskException($"Uniswap v3 pool {pools[i]}: tickSpacing {spacing} at block {block} is not positive", ExitCodes.ChainError);
             var all = UniswapV3BitmapWords.All(spacing);
             var range = all;
             if (wordRadius is { } r)
             {
-                var current = UniswapV3BitmapWords.WordOf(UniswapV3BitmapWords.Compress((int)h.Slot0.Value.Tick, spacing));
+                var current = UniswapV3BitmapWords.WordOf(UniswapV3BitmapWords.Compress(tick, spacing));
                 range = new UniswapV3BitmapWords(Math.Max(all.First, current - r), Math.Min(all.Last, current + r));
             }
             var replies = new List<Reply<Uint256Output>>();

@@ -49,6 +49,7 @@ public sealed record UniswapV3PoolState
         if (liquidity.Sign < 0 || liquidity > FullMath.MaxUInt128) throw new ArgumentOutOfRangeException(nameof(liquidity), liquidity, "not a uint128");
         if (fee < 0 || fee >= SwapMath.FeeDenominator) throw new ArgumentOutOfRangeException(nameof(fee), fee, "fee in pips must be in [0, 1e6)");
         if (tickSpacing <= 0 || tickSpacing >= 16384) throw new ArgumentOutOfRangeException(nameof(tickSpacing), tickSpacing, "the factory allows (0, 16384)");
+        var known = knownWords ?? UniswapV3BitmapWords.All(tickSpacing);
         var indices = new int[ticks.Count];
         var nets = new BigInteger[ticks.Count];
         for (var i = 0; i < ticks.Count; i++)
@@ -57,6 +58,8 @@ public sealed record UniswapV3PoolState
             if (t.Index % tickSpacing != 0 || t.Index < TickMath.MinTick || t.Index > TickMath.MaxTick)
                 throw new ArgumentException($"tick {t.Index} is not a multiple of the spacing {tickSpacing} within [MIN_TICK, MAX_TICK]", nameof(ticks));
             if (i > 0 && t.Index <= indices[i - 1]) throw new ArgumentException("ticks must be sorted ascending, each once", nameof(ticks));
+            if (!known.Contains(UniswapV3BitmapWords.WordOf(t.Index / tickSpacing)))
+                throw new ArgumentException($"tick {t.Index} lies outside the known bitmap words {known.First}…{known.Last}", nameof(ticks));
             indices[i] = t.Index;
             nets[i] = t.LiquidityNet;
         }
@@ -68,7 +71,7 @@ public sealed record UniswapV3PoolState
         Ticks = ticks.ToArray();
         TickIndices = indices;
         LiquidityNets = nets;
-        KnownWords = knownWords ?? UniswapV3BitmapWords.All(tickSpacing);
+        KnownWords = known;
     }
 
     /// <summary><c>slot0.sqrtPriceX96</c>: √(token1/token0 in base units)·2^96.</summary>

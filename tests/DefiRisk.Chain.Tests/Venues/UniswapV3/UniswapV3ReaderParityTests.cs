@@ -59,6 +59,17 @@ public sealed class UniswapV3ReaderParityTests(UniswapV3Chain chain)
     }
 
     [Fact]
+    public async Task UniswapV3_read_of_an_address_that_is_not_a_pool_is_a_chain_error_naming_the_call_and_the_block()
+    {
+        using var rpc = new EthRpc(chain.Node.RpcUrl, TestRpc);
+        var ex = await Assert.ThrowsAsync<DefiRisk.Core.DefiRiskException>(() =>
+            UniswapV3Reader.ReadAsync(rpc, Address.Parse(chain.Uniswap.Token0), chain.SetupBlock, null, CancellationToken.None));
+        Assert.Equal(DefiRisk.Core.ExitCodes.ChainError, ex.ExitCode);
+        Assert.Contains($"slot0 on {chain.Uniswap.Token0}", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"block {chain.SetupBlock}", ex.Message);
+    }
+
+    [Fact]
     public async Task UniswapV3_factory_getPool_finds_each_fee_tier_s_pool_and_none_for_a_tier_without_one()
     {
         using var rpc = new EthRpc(chain.Node.RpcUrl, TestRpc);

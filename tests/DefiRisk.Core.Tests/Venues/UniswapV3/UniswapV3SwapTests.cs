@@ -253,6 +253,24 @@ public sealed class UniswapV3SwapTests
     }
 
     [Fact]
+    public void Positions_meeting_at_a_tick_leave_it_initialized_with_a_net_of_zero_and_only_in_range_ones_count()
+    {
+        var pool = Pool(3000, 60, (-120, 60, E18), (60, 180, E18), (240, 300, 7 * E18));
+        Assert.Equal(new UniswapV3Tick[] { new(-120, E18), new(60, 0), new(180, -E18), new(240, 7 * E18), new(300, -7 * E18) }, pool.Ticks);
+        Assert.Equal(E18, pool.Liquidity);
+        Assert.Throws<UniswapV3RevertException>(() => Pool(3000, 60, (60, 60, E18)));
+    }
+
+    [Fact]
+    public void A_state_refuses_unsorted_ticks_ticks_off_the_spacing_and_ticks_outside_its_known_words()
+    {
+        Assert.Throws<ArgumentException>(() => new UniswapV3PoolState(Q96, 0, E18, 3000, 60, [new(60, E18), new(-60, -E18)]));
+        Assert.Throws<ArgumentException>(() => new UniswapV3PoolState(Q96, 0, E18, 3000, 60, [new(-50, E18)]));
+        Assert.Throws<ArgumentException>(() => new UniswapV3PoolState(Q96, 0, E18, 3000, 60, [new(-60000, E18)], new UniswapV3BitmapWords(-1, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UniswapV3PoolState(TickMath.MaxSqrtRatio, 0, E18, 3000, 60, []));
+    }
+
+    [Fact]
     public void Marginal_price_is_the_pool_price_less_the_fee_in_the_direction_of_the_sale()
     {
         var pool = UniswapV3Positions.PoolState(TickMath.GetSqrtRatioAtTick(6932), 3000, 60, [new(-60000, 60000, E18)]); // price ≈ 2
