@@ -129,6 +129,8 @@ internal static class SimulateCommand
         totals.AddRow("liquidated value (USD)", t.LiquidatedValueUsd.ToString("N2", inv));
         totals.AddRow("bonus paid (USD)", t.BonusPaidUsd.ToString("N2", inv));
         totals.AddRow("bad debt (USD)", t.BadDebtUsd.ToString("N2", inv));
+        totals.AddRow("  realised (booked by the protocols)", t.RealisedBadDebtUsd.ToString("N2", inv));
+        totals.AddRow($"  unrealised ({t.Insolvent.Count} open insolvent positions)", t.UnrealisedBadDebtUsd.ToString("N2", inv));
         totals.AddRow("rounds with liquidations", $"{t.RoundsWithLiquidations} ({t.EndogenousRoundsWithLiquidations} driven by sales after the shock)");
         foreach (var b in t.BadDebt)
             totals.AddRow(Markup.Escape($"  bad debt {b.Protocol} {Short(b.Market)} {Symbol(result, b.Asset)} {b.Kind}"), b.AmountUsd.ToString("N2", inv));
