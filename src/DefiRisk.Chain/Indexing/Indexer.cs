@@ -36,10 +36,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var (number, timestamp) = await rpc.GetBlockAsync(block ?? manifest.Block, ct);
         await ValidateCodeAsync(manifest, number, ct);
 
-        // Discovery (resumable).
-        var scanner = new LogScanner(rpc, discovery, chainId, progress);
-        foreach (var aave in manifest.AaveV3) await AaveV3Adapter.DiscoverAsync(scanner, aave, number, ct);
-        if (manifest.MorphoBlue is { } morphoDeployment) await MorphoBlueAdapter.DiscoverAsync(scanner, morphoDeployment, number, ct);
+        await DiscoverAsync(manifest, chainId, number, ct);
 
         // State at the pinned block.
         var aaveStates = new List<AaveV3MarketState>();
@@ -73,6 +70,18 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
             aaveStates, morphoStates, pools);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
             rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered);
+    }
+
+    /// <summary>
+    /// Borrower and market discovery alone, from logs up to <paramref name="block"/> (resumable: each contract continues
+    /// after its checkpoint in the discovery store). One scanner serves every contract, so the log range the node
+    /// accepted for one is where the next starts.
+    /// </summary>
+    public async Task DiscoverAsync(DeploymentManifest manifest, long chainId, long block, CancellationToken ct)
+    {
+        var scanner = new LogScanner(rpc, discovery, chainId, progress);
+        foreach (var aave in manifest.AaveV3) await AaveV3Adapter.DiscoverAsync(scanner, aave, block, ct);
+        if (manifest.MorphoBlue is { } morphoDeployment) await MorphoBlueAdapter.DiscoverAsync(scanner, morphoDeployment, block, ct);
     }
 
     /// <summary>

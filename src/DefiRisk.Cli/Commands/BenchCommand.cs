@@ -34,6 +34,7 @@ internal static class BenchCommand
         index.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetValue(fixture)!;
+            var settings = AppSettings.Load();
             if (!Directory.Exists(dir)) throw new DefiRiskException($"fixture directory {dir} does not exist");
             await using var server = await FixtureServer.StartAsync(dir, ct: ct);
             var n = Math.Max(1, parse.GetValue(runs));
@@ -48,7 +49,7 @@ internal static class BenchCommand
                 {
                     var request = new IndexCommand.IndexRequest(server.RpcUrl, Path.Combine(temp.FullName, "bench.db"),
                         Path.Combine(dir, FixtureServer.ManifestFile), IndexCommand.BlockChoice.Default);
-                    var r = await IndexCommand.RunAsync(request, AppSettings.Load(), new RpcOptions(), null, ct);
+                    var r = await IndexCommand.RunAsync(request, settings, settings.RpcLimits(), null, ct);
                     var positions = Math.Max(1, r.Snapshot.PositionCount);
                     results.Add(new
                     {

@@ -24,7 +24,11 @@ internal static class IndexCommand
         var block = new Option<string?>("--block") { Description = "block number or 'latest' (default: the manifest's block, else latest)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print nothing but errors and the result" };
         var json = new Option<bool>("--json") { Description = "print the summary as JSON" };
-        var command = new Command("index", "Index lending positions at one block into a snapshot database.") { rpc, db, deployments, block, quiet, json };
+        var batchSize = new Option<string?>("--batch-size") { Description = $"eth_calls per JSON-RPC batch (default: appsettings.json RpcLimits.BatchSize, else {RpcOptions.DefaultBatchSize})" };
+        var logChunk = new Option<string?>("--log-chunk") { Description = $"blocks per eth_getLogs request to start with; shrinks to what the node accepts (default: RpcLimits.LogChunk, else {RpcOptions.DefaultLogChunk})" };
+        var concurrency = new Option<string?>("--concurrency") { Description = $"requests in flight (default: RpcLimits.Concurrency, else {RpcOptions.DefaultConcurrency})" };
+        var command = new Command("index", "Index lending positions at one block into a snapshot database.")
+            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
@@ -33,7 +37,8 @@ internal static class IndexCommand
                 parse.GetValue(db) ?? settings.Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json"),
                 parse.GetValue(deployments),
                 ParseBlock(parse.GetValue(block)));
-            var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, new RpcOptions(), progress, ct));
+            var options = Limits(settings.RpcLimits(), parse.GetValue(batchSize), parse.GetValue(logChunk), parse.GetValue(concurrency));
+            var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, options, progress, ct));
             PrintSummary(result, request.Database, parse.GetValue(json), parse.GetValue(quiet));
             return ExitCodes.Ok;
         });
@@ -55,6 +60,21 @@ internal static class IndexCommand
         _ when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => new BlockChoice(n, false),
         _ => throw new DefiRiskException($"--block '{text}' is neither a block number nor 'latest'"),
     };
+
+    /// <summary>The command-line limits over the settings' ones; each flag validated, one line naming it.</summary>
+    internal static RpcOptions Limits(RpcOptions settings, string? batchSize, string? logChunk, string? concurrency)
+    {
+        var options = settings;
+        if (batchSize is not null) options = options with { BatchSize = (int)Whole(batchSize, "--batch-size", RpcOptions.MaxBatchSize) };
+        if (logChunk is not null) options = options with { LogChunkBlocks = Whole(logChunk, "--log-chunk", RpcOptions.MaxLogChunk) };
+        if (concurrency is not null) options = options with { Concurrency = (int)Whole(concurrency, "--concurrency", RpcOptions.MaxConcurrency) };
+        return options.Validated(key => key switch { "BatchSize" => "--batch-size", "LogChunk" => "--log-chunk", _ => "--concurrency" });
+
+        static long Whole(string text, string flag, long max) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
+                ? n
+                : throw new DefiRiskException(string.Create(CultureInfo.InvariantCulture, $"{flag} '{text}' must be a whole number from 1 to {max:#,0}"));
+    }
 
     /// <summary>The whole index, usable from tests and the benchmark: validate, discover, read, then write ONE transaction.</summary>
     internal static async Task<IndexResult> RunAsync(IndexRequest request, AppSettings settings, RpcOptions options,
