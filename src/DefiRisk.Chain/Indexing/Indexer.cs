@@ -66,10 +66,27 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
             ? await UniswapV2Adapter.ReadAsync(rpc, uni, assets.Keys.Order().ToList(), number, ct)
             : [];
 
-        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), assets.Values.OrderBy(a => a.Address).ToList(),
-            aaveStates, morphoStates, pools);
+        var named = AssetNames.Assign(assets.Values.OrderBy(a => a.Address).ToList(), ListedAssets(manifest, aaveStates, morphoStates));
+        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, aaveStates, morphoStates, pools);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
             rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered);
+    }
+
+    /// <summary>
+    /// The assets of the configured deployments, which keep their bare symbol on a clash (<see cref="AssetNames"/>): every
+    /// Aave reserve, and the tokens of the Morpho markets the manifest lists (with no list, every market is read, and none
+    /// of their tokens is vouched for by the configuration).
+    /// </summary>
+    private static HashSet<Address> ListedAssets(DeploymentManifest manifest, List<AaveV3MarketState> aave, List<MorphoBlueState> morpho)
+    {
+        var listed = aave.SelectMany(s => s.Market.Reserves).Select(r => r.Asset).ToHashSet();
+        var markets = manifest.MorphoBlue?.Markets.Select(m => m.ToLowerInvariant()).ToHashSet() ?? [];
+        foreach (var m in morpho.SelectMany(s => s.Markets).Where(m => markets.Contains(m.Id)))
+        {
+            listed.Add(m.LoanToken);
+            listed.Add(m.CollateralToken);
+        }
+        return listed;
     }
 
     /// <summary>
