@@ -47,3 +47,36 @@ public sealed class TokenSymbolTests
     [InlineData("not hex")]
     public void An_empty_or_malformed_answer_has_no_symbol(string data) => Assert.Null(TokenSymbol.Decode(data));
 }
+
+/// <summary>The same answers read from contracts on a real anvil, through the batch the indexer uses.</summary>
+[Trait("Category", "ChainParity")]
+public sealed class TokenSymbolChainTests
+{
+    // Runtime code answering any call with the bytes32 word "MKR" (as MKR's symbol() does): PUSH32 word, MSTORE at 0, RETURN 32 bytes.
+    private const string ReturnsBytes32Mkr = "0x7f4d4b52" + "0000000000000000000000000000000000000000000000000000000000" + "600052" + "60206000f3";
+    // Runtime code answering with the ABI string "USDC": offset 0x20 at 0, length 4 at 0x20, the padded bytes at 0x40; RETURN 96 bytes.
+    private const string ReturnsStringUsdc = "0x6020600052" + "6004602052" + "7f55534443" + "00000000000000000000000000000000000000000000000000000000" + "604052" + "60606000f3";
+
+    private const string Mkr = "0x00000000000000000000000000000000000000c1";
+    private const string Usdc = "0x00000000000000000000000000000000000000c2";
+    private const string NoCode = "0x00000000000000000000000000000000000000c3";
+
+    [Fact]
+    public async Task The_indexer_reads_a_bytes32_symbol_and_a_string_symbol_alike()
+    {
+        await using var node = await DefiRisk.Harness.AnvilNode.StartAsync(new DefiRisk.Harness.AnvilOptions { ChainId = 31337 });
+        await node.Rpc.CallAsync("anvil_setCode", Mkr, ReturnsBytes32Mkr);
+        await node.Rpc.CallAsync("anvil_setCode", Usdc, ReturnsStringUsdc);
+        await node.MineAsync();
+        using var rpc = new DefiRisk.Chain.Rpc.EthRpc(node.RpcUrl, DemoChain.TestRpc);
+        var block = await rpc.BlockNumberAsync(default);
+
+        var batch = new DefiRisk.Chain.Rpc.ReadBatch();
+        var reads = new[] { Mkr, Usdc, NoCode }.Select(t => Erc20Reads.Add(batch, t)).ToList();
+        await batch.ExecuteAsync(rpc, block, default);
+
+        Assert.Equal("MKR", reads[0].Symbol(DefiRisk.Core.Domain.Address.Parse(Mkr)));
+        Assert.Equal("USDC", reads[1].Symbol(DefiRisk.Core.Domain.Address.Parse(Usdc)));
+        Assert.Equal(NoCode[..10], reads[2].Symbol(DefiRisk.Core.Domain.Address.Parse(NoCode))); // no symbol at all: a short address
+    }
+}
