@@ -34,6 +34,7 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
     private readonly Func<int, bool> _rateLimited;
     private readonly string _retryAfter;
     private readonly (long Code, string Message)? _logsError;
+    private readonly bool _rateLimitInBody;
     private readonly Task _loop;
     private int _requests, _tooManyRequests, _rangeRefusals, _resultRefusals, _logsServed;
     private long _widestServed;
@@ -49,10 +50,14 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
     public long WidestServed => Interlocked.Read(ref _widestServed);
 
     /// <param name="logsError">when given, every eth_getLogs is answered with this JSON-RPC error instead.</param>
+    /// <param name="rateLimitInBody">answer a rate-limited request with HTTP 200 and JSON-RPC errors, as Infura does: a single request
+    /// gets -32005 "daily request count exceeded, request rate limited" with <c>data.backoff_seconds</c> = <paramref name="retryAfter"/>
+    /// when that is a number, a batch gets "Too Many Requests" for every item, with the <c>Retry-After</c> header.</param>
     public ProviderLimitProxy(string target, ProviderDialect dialect, long rangeCap, int resultCap, Func<int, bool> rateLimited, string retryAfter = "1",
-        (long Code, string Message)? logsError = null)
+        (long Code, string Message)? logsError = null, bool rateLimitInBody = false)
     {
-        (_target, _dialect, _rangeCap, _resultCap, _rateLimited, _retryAfter, _logsError) = (target, dialect, rangeCap, resultCap, rateLimited, retryAfter, logsError);
+        (_target, _dialect, _rangeCap, _resultCap, _rateLimited, _retryAfter, _logsError, _rateLimitInBody) =
+            (target, dialect, rangeCap, resultCap, rateLimited, retryAfter, logsError, rateLimitInBody);
         Url = $"http://127.0.0.1:{FaultProxy.FreePort()}/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
@@ -78,6 +83,22 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
             using var buffer = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(buffer);
             var body = buffer.ToArray();
+            if (_rateLimited(n) && _rateLimitInBody)
+            {
+                Interlocked.Increment(ref _tooManyRequests);
+                var parsed = JsonNode.Parse(body);
+                context.Response.AddHeader("Retry-After", _retryAfter);
+                if (parsed is JsonArray items)
+                    await WriteAsync(context, new JsonArray(items.Select(i => (JsonNode)JsonNode.Parse(Error(i!.AsObject(), (429, "Too Many Requests")))!).ToArray()).ToJsonString());
+                else
+                {
+                    var error = JsonNode.Parse(Error(parsed!.AsObject(), (-32005, "daily request count exceeded, request rate limited")))!;
+                    if (double.TryParse(_retryAfter, CultureInfo.InvariantCulture, out var seconds))
+                        error["error"]!["data"] = new JsonObject { ["see"] = "https://infura.io/dashboard", ["backoff_seconds"] = seconds };
+                    await WriteAsync(context, error.ToJsonString());
+                }
+                return;
+            }
             if (_rateLimited(n))
             {
                 Interlocked.Increment(ref _tooManyRequests);

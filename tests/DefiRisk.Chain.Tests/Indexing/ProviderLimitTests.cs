@@ -90,6 +90,32 @@ public sealed class ProviderLimitTests(MainnetLikeDiscovery chain, ITestOutputHe
                          $"widest range served {proxy.WidestServed} blocks; {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
+    [Theory]
+    [InlineData("0.2")]
+    [InlineData("date")]
+    public async Task Rate_limit_errors_inside_json_rpc_answers_are_waited_out_for_single_requests_and_batches(string retryAfter)
+    {
+        // "0.2": Infura's data.backoff_seconds on a single answer (batches have no header wait, so they back off); "date": an HTTP-date Retry-After.
+        var header = retryAfter == "date" ? DateTimeOffset.UtcNow.AddSeconds(2).ToString("R") : retryAfter;
+        // Requests: 0 eth_chainId (limited), 1 its retry, 2 eth_blockNumber, 3 and 4 the two batches (both limited), 5 and 6 their retries.
+        await using var proxy = new ProviderLimitProxy(chain.Server.RpcUrl, ProviderDialect.Alchemy, long.MaxValue, int.MaxValue, n => n is 0 or 3 or 4,
+            retryAfter: header, rateLimitInBody: true);
+        using var rpc = new EthRpc(proxy.Url, DemoChain.TestRpc with { BatchSize = 5 });
+        var clock = Stopwatch.StartNew();
+
+        Assert.Equal(chain.ChainId, await rpc.ChainIdAsync(default));
+        var block = await rpc.BlockNumberAsync(default);
+        var calls = Enumerable.Range(0, 10).Select(_ => new EthCall(chain.Manifest.AaveV3[0].Pool, "0xd1946dbc")).ToList(); // getReservesList()
+        var results = await rpc.CallAsync(calls, block, default);
+
+        Assert.All(results, r => Assert.True(r.HasData, r.Error));
+        Assert.Equal(3, proxy.TooManyRequests);
+        Assert.Equal(3, rpc.Stats.RateLimited);
+        Assert.Equal(2, rpc.Stats.Batches); // each batch waited out and resent by the HTTP handler, not rebuilt
+        Assert.Equal(7, proxy.Requests);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(retryAfter == "date" ? 0.9 : 0.2), $"waited only {clock.Elapsed.TotalSeconds:0.00} s");
+    }
+
     [Fact]
     public async Task A_log_error_that_is_not_a_limit_fails_the_scan_at_once_naming_it()
     {
