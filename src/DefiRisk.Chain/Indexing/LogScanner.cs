@@ -73,12 +73,18 @@ internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId
                 }
                 _planner.Answered(t - f + 1);
                 done[f] = (t, logs.SelectMany(extract).Distinct().ToList());
-                while (done.Remove(committed + 1, out var next))
+                // Every range that now joins the committed prefix goes in ONE transaction (one fsync, not one per range).
+                var through = committed;
+                var joined = new List<DiscoveredAccount>();
+                while (done.Remove(through + 1, out var next))
                 {
-                    store.CommitChunk(chainId, protocol, contract, next.To, next.Found);
-                    committed = next.To;
-                    progress?.Report(new IndexProgress(stage, committed - first + 1, total, $"block {committed}"));
+                    joined.AddRange(next.Found);
+                    through = next.To;
                 }
+                if (through == committed) continue;
+                store.CommitChunk(chainId, protocol, contract, through, joined.Distinct().ToList());
+                committed = through;
+                progress?.Report(new IndexProgress(stage, committed - first + 1, total, $"block {committed}"));
             }
         }
         finally
@@ -121,9 +127,10 @@ internal sealed class LogRangePlanner(long initial)
     public bool Confirmed { get; private set; }
 
     /// <summary>
-    /// How many requests may be in flight: 1 until the size is confirmed, then doubling with each answer (up to the
-    /// configured concurrency, which the scanner applies). Back to 1 when the size is cut, and to 2 when a probe widened
-    /// it, so a jump in log density costs a few refusals, not one per request in flight.
+    /// How many requests may be in flight: 1 until the first size is confirmed, then doubling with each answer (up to the
+    /// configured concurrency, which the scanner applies). Back to 1 when the size is halved blind, to half when the node
+    /// named the size, and to 2 when a probe widened it, so a jump in log density costs a few refusals, not one per
+    /// request in flight.
     /// </summary>
     public int Window { get; private set; } = 1;
 
@@ -167,7 +174,9 @@ internal sealed class LogRangePlanner(long initial)
         if (next >= Size && Size <= _ceiling) return; // a probe, or a late answer to a wider request sent before the last cut
         Size = Math.Min(Size, next);
         Confirmed = false;
-        Window = 1;
+        // A size the node named (its suggestion or cap) is likely right: keep half the requests going. A blind halving may
+        // be wrong again: one request until it is answered.
+        Window = refusal.SuggestedTo is not null || refusal.BlockCap is not null ? Math.Max(1, Window / 2) : 1;
         _probe = null; // a probe still in flight was sized from the old size; its answer counts as any other
     }
 }

@@ -30,10 +30,10 @@ public sealed class MainnetLikeDiscovery : IAsyncLifetime
     }
 
     /// <summary>Discovery alone into a fresh database, through <paramref name="rpc"/>.</summary>
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<DiscoveredAccount>>> DiscoverAsync(EthRpc rpc)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<DiscoveredAccount>>> DiscoverAsync(EthRpc rpc, IProgress<IndexProgress>? progress = null)
     {
         var discovery = new DiscoveryStore(new SnapshotStore(Path.Combine(TempDir, $"{Guid.NewGuid():N}.db")));
-        await new Indexer(rpc, discovery).DiscoverAsync(Manifest, ChainId, Server.Block, default);
+        await new Indexer(rpc, discovery, progress).DiscoverAsync(Manifest, ChainId, Server.Block, default);
         return Protocols.ToDictionary(p => p, p => discovery.GetAccounts(ChainId, p));
     }
 
