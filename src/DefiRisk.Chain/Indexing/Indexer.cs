@@ -13,7 +13,8 @@ using DefiRisk.Core.Indexing;
 namespace DefiRisk.Chain.Indexing;
 
 /// <summary>What an index run produced, with the counters the CLI and the benchmark print.</summary>
-public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts);
+public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts,
+    long RateLimited = 0, long LogRangeRefusals = 0);
 
 /// <summary>
 /// Builds a <see cref="Snapshot"/> of the deployments in a manifest at ONE block: validate the node
@@ -29,6 +30,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
     {
         var clock = Stopwatch.StartNew();
         var (calls0, http0, logs0, retries0) = (rpc.Stats.EthCalls, rpc.Stats.HttpRequests, rpc.Stats.LogRequests, rpc.Stats.Retries);
+        var (limited0, refused0) = (rpc.Stats.RateLimited, rpc.Stats.LogRangeRefusals);
 
         var chainId = await rpc.ChainIdAsync(ct);
         if (chainId != manifest.ChainId)
@@ -69,7 +71,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var named = AssetNames.Assign(assets.Values.OrderBy(a => a.Address).ToList(), ListedAssets(manifest, aaveStates, morphoStates));
         var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, aaveStates, morphoStates, pools);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
-            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered);
+            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0);
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ public sealed class EthRpc : IDisposable
 
     public EthRpc(string url, RpcOptions? options = null)
     {
-        Options = (options ?? new RpcOptions()).Validated(key => $"RpcOptions.{key}");
+        Options = (options ?? new RpcOptions()).Validated(key => $"RpcOptions.{(key == "LogChunk" ? nameof(RpcOptions.LogChunkBlocks) : key)}");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new DefiRiskException($"--rpc '{url}' is not an http(s) URL");
         _uri = uri;

@@ -128,6 +128,8 @@ internal static class IndexCommand
                 ethCalls = r.EthCalls,
                 logRequests = r.LogRequests,
                 retries = r.Retries,
+                rateLimited = r.RateLimited,
+                logRangeRefusals = r.LogRangeRefusals,
             }));
             return;
         }
@@ -136,7 +138,9 @@ internal static class IndexCommand
             $"indexed chain {s.Chain.ChainId} at block {s.Chain.BlockNumber}: {positions} positions " +
             $"({s.AaveV3Markets.Sum(m => m.Accounts.Count)} aave-v3 accounts, {s.MorphoBlue.Sum(m => m.Positions.Count)} morpho-blue positions), " +
             $"{s.Assets.Count} assets, {s.UniswapV2Pools.Count} uniswap-v2 pools in {r.Elapsed.TotalSeconds:0.00} s " +
-            $"({r.EthCalls} eth_calls, {r.HttpRequests} HTTP requests, {r.Retries} retries) → {db}");
+            $"({r.EthCalls} eth_calls, {r.HttpRequests} HTTP requests, {r.Retries} retries" +
+            (r.RateLimited > 0 ? $" of which {r.RateLimited} after a rate limit" : "") +
+            (r.LogRangeRefusals > 0 ? $", {r.LogRangeRefusals} log ranges refused and split" : "") + $") → {db}");
     }
 }
 
