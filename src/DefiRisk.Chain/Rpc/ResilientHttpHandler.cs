@@ -74,12 +74,13 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
 
     private static bool IsTransient(HttpStatusCode status) => (int)status >= 500;
 
+    private static readonly TimeSpan MinRateLimitWait = TimeSpan.FromMilliseconds(100);
     private static readonly ResiliencePropertyKey<TimeSpan> Waited = new("defirisk.rate-limit-waited");
     private static readonly ResiliencePropertyKey<TimeSpan> NextWait = new("defirisk.rate-limit-next-wait");
 
     /// <summary>
-    /// Decides whether to wait out a rate limit, and for how long: the node's own figure (capped at the budget), else
-    /// exponential backoff from <see cref="RpcOptions.BaseDelay"/> (at most 10 s). False once this request's total wait
+    /// Decides whether to wait out a rate limit, and for how long: the node's own figure, else exponential backoff from
+    /// <see cref="RpcOptions.BaseDelay"/> (at most 10 s); never less than 100 ms. False once this request's total wait
     /// would pass <see cref="RpcOptions.RateLimitWait"/>; the outcome then becomes the error.
     /// </summary>
     private bool PlanRateLimitWait(ResilienceContext context, RateLimitedException limited, int attempt)
@@ -87,6 +88,7 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
         var waited = context.Properties.GetValue(Waited, TimeSpan.Zero);
         var wait = limited.RetryAfter
             ?? TimeSpan.FromMilliseconds(Math.Min(10_000, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16)) * (0.5 + Random.Shared.NextDouble())));
+        if (wait < MinRateLimitWait) wait = MinRateLimitWait; // "Retry-After: 0" must not turn into a busy loop
         limited.Waited = waited;
         if (waited + wait > _options.RateLimitWait) return false;
         context.Properties.Set(Waited, waited + wait);

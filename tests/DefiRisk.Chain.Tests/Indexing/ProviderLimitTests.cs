@@ -117,6 +117,19 @@ public sealed class ProviderLimitTests(MainnetLikeDiscovery chain, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_retry_after_of_zero_is_still_a_pause_not_a_busy_loop()
+    {
+        await using var proxy = new ProviderLimitProxy(chain.Server.RpcUrl, ProviderDialect.Alchemy, long.MaxValue, int.MaxValue, n => n < 5, retryAfter: "0");
+        using var rpc = new EthRpc(proxy.Url, DemoChain.TestRpc);
+        var clock = Stopwatch.StartNew();
+
+        Assert.Equal(chain.ChainId, await rpc.ChainIdAsync(default));
+
+        Assert.Equal(6, proxy.Requests);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(5 * 100), $"5 rate limits waited only {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public async Task A_log_error_that_is_not_a_limit_fails_the_scan_at_once_naming_it()
     {
         // "header not found" is a lagging node, not a range problem: halving the range cannot fix it.
