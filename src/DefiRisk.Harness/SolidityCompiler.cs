@@ -99,7 +99,7 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
         return result;
     }
 
-    private async Task<string> RunSolcAsync(string input, CancellationToken ct)
+    internal async Task<string> RunSolcAsync(string input, CancellationToken ct)
     {
         if (!File.Exists(nodeModules.Solcjs))
             throw new DefiRiskException($"solcjs not found at {nodeModules.Solcjs}: run `npm ci` in the repository root");

@@ -1,3 +1,4 @@
+using DefiRisk.Chain.Adapters;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core;
 using DefiRisk.Core.Indexing;
@@ -16,7 +17,7 @@ namespace DefiRisk.Chain.Indexing;
 /// handler waits them out).
 /// </para>
 /// </summary>
-internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId, IProgress<IndexProgress>? progress)
+internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId, IProgress<IndexProgress>? progress) : ILogScanner
 {
     private readonly LogRangePlanner _planner = new(rpc.Options.LogChunkBlocks);
 
@@ -95,9 +96,6 @@ internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId
                 try { await pending; } catch (Exception) { /* superseded by the error being thrown */ }
         }
     }
-
-    /// <summary>The 20-byte address in an indexed topic (left-padded to 32 bytes).</summary>
-    public static string TopicAddress(string topic) => "0x" + topic[^40..].ToLowerInvariant();
 }
 
 /// <summary>

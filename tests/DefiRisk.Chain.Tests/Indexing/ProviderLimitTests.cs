@@ -105,7 +105,7 @@ public sealed class ProviderLimitTests(MainnetLikeDiscovery chain, ITestOutputHe
 
         Assert.Equal(chain.ChainId, await rpc.ChainIdAsync(default));
         var block = await rpc.BlockNumberAsync(default);
-        var calls = Enumerable.Range(0, 10).Select(_ => new EthCall(chain.Manifest.AaveV3[0].Pool, "0xd1946dbc")).ToList(); // getReservesList()
+        var calls = Enumerable.Range(0, 10).Select(_ => new EthCall(chain.Manifest.AaveV3()[0].Pool, "0xd1946dbc")).ToList(); // getReservesList()
         var results = await rpc.CallAsync(calls, block, default);
 
         Assert.All(results, r => Assert.True(r.HasData, r.Error));

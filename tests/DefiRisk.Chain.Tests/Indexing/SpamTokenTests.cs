@@ -27,7 +27,7 @@ public sealed class SpamTokenTests
     public async Task A_look_alike_usdc_from_an_unlisted_market_is_named_by_address_and_a_usdc_shock_moves_only_the_listed_one()
     {
         await using var server = await FixtureServer.StartAsync(BundledFixture.Directory);
-        var market = server.Manifest.MorphoBlue!;
+        var market = server.Manifest.MorphoBlue()!;
         var facts = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(BundledFixture.Directory, FixtureServer.ManifestFile)))!;
         var real = facts["fixture"]!["morphoMarkets"]![0]!; // WETH/USDC: its USDC, oracle and IRM serve the look-alike's market
         var admin = (string)facts["fixture"]!["actors"]!["admin"]!;

@@ -1,4 +1,4 @@
-using DefiRisk.Chain.Protocols.Common;
+using DefiRisk.Chain.Contracts;
 
 namespace DefiRisk.Chain.Tests.Indexing;
 

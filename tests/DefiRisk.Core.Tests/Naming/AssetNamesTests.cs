@@ -16,7 +16,7 @@ public sealed class AssetNamesTests
 
     private static IReadOnlyList<Asset> Named(IReadOnlySet<Address> listed, params Asset[] assets) => AssetNames.Assign(assets, listed);
 
-    private static Snapshot SnapshotOf(IReadOnlyList<Asset> assets) => new(new ChainPoint(1, 100, 1_700_000_000), assets, [], [], []);
+    private static Snapshot SnapshotOf(IReadOnlyList<Asset> assets) => new(new ChainPoint(1, 100, 1_700_000_000), assets, [], []);
 
     [Fact]
     public void On_a_clash_the_listed_asset_keeps_the_bare_symbol_and_the_look_alike_gets_its_address_prefix()
