@@ -201,6 +201,13 @@ public static class ReportBuilder
         b.Add(new Paragraph($"Bad debt {Format.Usd(r.Totals.BadDebtUsd)} = {Format.Usd(r.Totals.RealisedBadDebtUsd)} realised (booked by the protocols: written off, " +
             $"deficits, accounts left with debt and no collateral) + {Format.Usd(r.Totals.UnrealisedBadDebtUsd)} unrealised ({Format.Int(r.Totals.Insolvent.Count)} open " +
             "position(s) whose debt exceeds their collateral at the final market prices: nobody liquidated them, and the loss is there all the same)."));
+        if (r.DepthSensitivity is { } depth)
+            b.Add(new Table("Depth sensitivity: the same scenario with every venue's depth × factor (prices unchanged); sales valued at the oracle when seized",
+                ["Depth", "Liquidated", "Bad debt", "Realised", "Unrealised", "Liquidations", "Rounds", "Sold into"],
+                [false, true, true, true, true, true, true, false],
+                depth.Select(l => (IReadOnlyList<Text>)["×" + l.Factor.ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Usd(l.LiquidatedValueUsd),
+                    Format.Usd(l.BadDebtUsd), Format.Usd(l.RealisedBadDebtUsd), Format.Usd(l.UnrealisedBadDebtUsd), Format.Int(l.Liquidations), Format.Int(l.Rounds),
+                    string.Join(", ", l.SalesByVenue.Select(v => $"{v.Venue} {Format.Usd(v.SoldUsd)}"))]).ToList()));
         if (r.Totals.Insolvent.Count > 0)
             b.Add(new Table("Open insolvent positions at the end, by why they were not liquidated", ["Reason", "Positions", "Shortfall", "Debt", "Collateral"],
                 [false, true, true, true, true],

@@ -17,7 +17,12 @@ public sealed record CascadeResult(
     IReadOnlyList<Amplification> Amplification,
     IReadOnlyList<object> FinalPools,
     IReadOnlyDictionary<string, IReadOnlyList<object>> FinalOraclePrices,
-    bool HitRoundLimit);
+    bool HitRoundLimit)
+{
+    /// <summary>The same scenario at other venue depths (<see cref="Analysis.DepthSensitivity"/>), when asked for; else absent.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DepthLevel>? DepthSensitivity { get; init; }
+}
 
 /// <summary>
 /// One round. State at its start (after its exogenous step and the previous round's sales): asset prices, every pool's
