@@ -23,7 +23,7 @@ public sealed record StressResult(
     StressDifference? Difference)
 {
     /// <summary>The metrics <c>--fail-if</c> names (of the proposal's side when there is one, else the baseline's).</summary>
-    public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "meanBadDebt", "maxBadDebt", "var99Difference"];
+    public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference"];
 
     public double? Metric(string name)
     {
@@ -36,6 +36,7 @@ public sealed record StressResult(
             "lar95" => s.LiquidationsAtRisk95,
             "lar99" => s.LiquidationsAtRisk99,
             "pBadDebt" => s.ProbabilityOfBadDebt,
+            "pLiquidation" => s.ProbabilityOfLiquidation,
             "meanBadDebt" => s.MeanBadDebt,
             "maxBadDebt" => s.MaxBadDebt,
             "var99Difference" => Difference?.Var99Difference,
@@ -65,10 +66,10 @@ public sealed record StressSide(string Name, StressStatistics Statistics, IReadO
 
 /// <summary>
 /// Bad-debt VaR at p95/p99 and ES at p99, liquidations at risk (liquidated value) at p95/p99, the share of paths with bad
-/// debt above one cent; conventions in <see cref="StressResult.Conventions"/>.
+/// debt above one cent and with any liquidation (liquidated value above one cent); conventions in <see cref="StressResult.Conventions"/>.
 /// </summary>
 public sealed record StressStatistics(double BadDebtVar95, double BadDebtVar99, double BadDebtEs99, double LiquidationsAtRisk95,
-    double LiquidationsAtRisk99, double ProbabilityOfBadDebt, double MeanBadDebt, double MaxBadDebt, double MeanLiquidatedValue);
+    double LiquidationsAtRisk99, double ProbabilityOfBadDebt, double ProbabilityOfLiquidation, double MeanBadDebt, double MaxBadDebt, double MeanLiquidatedValue);
 
 /// <summary>Paths whose bad debt lies in [From, To) (the last bin includes its upper end).</summary>
 public sealed record LossBin(double FromUsd, double ToUsd, int Paths);

@@ -23,7 +23,7 @@ public static class StressRunner
 
     public const string Conventions =
         "VaR_q = the ceil(q*N)-th smallest path loss (bad debt = realised + unrealised, USD, at the end of each path's cascade); " +
-        "ES99 = mean of the losses ranked at or beyond VaR99; LaR_q the same quantile of liquidated value; pBadDebt = share of paths with bad debt > $0.01; " +
+        "ES99 = mean of the losses ranked at or beyond VaR99; LaR_q the same quantile of liquidated value; pBadDebt = share of paths with bad debt > $0.01, pLiquidation with liquidated value > $0.01; " +
         "var99Difference = proposal VaR99 - baseline VaR99 on the same paths, 95% interval by paired percentile bootstrap; " +
         "fast vs exact on the worst paths agree when |exact - fast| <= 1e-6 * max(|exact|, $1)";
 
@@ -193,9 +193,10 @@ public static class StressRunner
         double sumBad = 0, sumLiq = 0;
         var any = 0;
         foreach (var x in b) { sumBad += x; if (x > BadDebtFloorUsd) any++; }
-        foreach (var x in l) sumLiq += x;
+        var liquidated = 0;
+        foreach (var x in l) { sumLiq += x; if (x > BadDebtFloorUsd) liquidated++; }
         return new StressStatistics(Quantile(b, 0.95), b[k99], tail / (b.Length - k99), Quantile(l, 0.95), Quantile(l, 0.99),
-            (double)any / b.Length, sumBad / b.Length, b[^1], sumLiq / l.Length);
+            (double)any / b.Length, (double)liquidated / l.Length, sumBad / b.Length, b[^1], sumLiq / l.Length);
     }
 
     /// <summary>The zero-based index of the ⌈q·N⌉-th smallest of N sorted values.</summary>
