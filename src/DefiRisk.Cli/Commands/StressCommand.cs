@@ -30,13 +30,14 @@ internal static class StressCommand
         var model = new Option<string?>("--model") { Description = "gbm (default), garch (GARCH(1,1)) or historical (replay the history's windows)" };
         var history = new Option<string?>("--history") { Description = "price history CSV: timestamp,asset,price (unix seconds or ISO 8601, symbol, USD), one line per observation" };
         var proposal = new Option<string?>("--proposal") { Description = "proposal file: its risk-parameter changes run on the same paths (breakers are refused)" };
+        var depeg = new Option<string[]>("--depeg") { Description = "depeg jumps of an exchange-rate asset's market price, ASSET=P%:J% (e.g. wstETH=2%:-8%: a 2% chance per step of a -8% jump; its oracle, ratio x base, does not follow); repeatable" };
         var topK = new Option<string?>("--top-k") { Description = "worst paths re-run on the exact path (default 5)" };
         var threads = new Option<string?>("--threads") { Description = "worker threads (default: all cores); changes the speed, never a figure" };
         var json = Json.Option("the stress result");
         var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the result meets all conditions, e.g. \"var99>1000000\" (repeatable: any); metrics " + string.Join(", ", StressResult.MetricNames) };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
         var command = new Command("stress", "Bad-debt VaR over correlated price paths (GBM, GARCH or historical replay), baseline and proposal on the same paths.")
-            { db, paths, horizon, stepMinutes, seed, model, history, proposal, topK, threads, json, failIf, quiet };
+            { db, paths, horizon, stepMinutes, seed, model, history, depeg, proposal, topK, threads, json, failIf, quiet };
         command.SetAction(parse =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -49,7 +50,8 @@ internal static class StressCommand
                     ? long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw new DefiRiskException($"--seed '{s}' is not an integer")
                     : 1,
                 TopK: Int(parse.GetValue(topK), "--top-k", 0, 5),
-                Threads: parse.GetValue(threads) is { } t ? SnapshotSource.ParseInt(t, "--threads", 1) : null);
+                Threads: parse.GetValue(threads) is { } t ? SnapshotSource.ParseInt(t, "--threads", 1) : null,
+                Depegs: (parse.GetValue(depeg) ?? []).Select(DepegJump.Parse).ToList());
             var modelName = (parse.GetValue(model) ?? "gbm").ToLowerInvariant();
             if (modelName is not ("gbm" or "garch" or "historical")) throw new DefiRiskException($"--model '{modelName}' is not one of gbm, garch, historical");
             var historyFile = parse.GetValue(history) ?? throw new DefiRiskException("no --history FILE: the paths are fitted to (or replay) a price history CSV of timestamp,asset,price");
@@ -148,6 +150,7 @@ internal static class StressCommand
         var inv = CultureInfo.InvariantCulture;
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 1000;
         console.WriteLine(string.Create(inv, $"{r.Model}: {r.Paths:N0} paths x {r.Horizon} steps of {r.StepMinutes} min, seed {r.Seed}"));
+        if (r.Depegs is { Count: > 0 } depegs) console.WriteLine("depeg jumps (market only; the oracle follows ratio x base): " + string.Join(", ", depegs));
         console.WriteLine("moves: " + string.Join(", ", r.Assets.Select(a =>
             a.VolatilityPerStep is { } v ? string.Create(inv, $"{a.Symbol} {a.Moves} (σ {v:P2}/step)") : $"{a.Symbol} {a.Moves}")));
         var table = new Table().AddColumns("", r.Baseline.Name);

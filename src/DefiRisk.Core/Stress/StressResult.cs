@@ -2,7 +2,7 @@ namespace DefiRisk.Core.Stress;
 
 /// <summary>How a stress run is sized. <see cref="Threads"/> changes the speed only, never a figure.</summary>
 public sealed record StressSettings(int Paths = 10_000, int Horizon = 24, int StepMinutes = 60, long Seed = 1, int TopK = 5,
-    int BootstrapSamples = 1_000, int? Threads = null);
+    int BootstrapSamples = 1_000, int? Threads = null, IReadOnlyList<DepegJump>? Depegs = null);
 
 /// <summary>
 /// The result of <c>defirisk stress</c>: the statistics of bad debt and liquidated value over the paths, for the baseline
@@ -20,7 +20,8 @@ public sealed record StressResult(
     StressModelParameters Parameters,
     StressSide Baseline,
     StressSide? Proposal,
-    StressDifference? Difference)
+    StressDifference? Difference,
+    IReadOnlyList<DepegJump>? Depegs = null)
 {
     /// <summary>The metrics <c>--fail-if</c> names (of the proposal's side when there is one, else the baseline's).</summary>
     public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference"];
@@ -76,10 +77,10 @@ public sealed record LossBin(double FromUsd, double ToUsd, int Paths);
 
 /// <summary>
 /// One of the worst paths: fast-path figures, the exact path's on the same scenario, whether they agree within the stated
-/// tolerance, and the path's moves (per step, per simulated asset, as fractions: −0.02 = −2 %).
+/// tolerance, and the path's moves (per step, per simulated asset, as fractions: −0.02 = −2 %) and depeg jumps.
 /// </summary>
 public sealed record StressPath(int Path, double BadDebtUsd, double LiquidatedValueUsd, double ExactBadDebtUsd, double ExactLiquidatedValueUsd,
-    bool ExactAgrees, IReadOnlyList<IReadOnlyList<double>> Moves);
+    bool ExactAgrees, IReadOnlyList<IReadOnlyList<double>> Moves, IReadOnlyList<string>? DepegJumps = null);
 
 /// <summary>p99 bad debt of the proposal minus the baseline's, with its 95 % paired-bootstrap interval and the verdict.</summary>
 public sealed record StressDifference(double Var99Difference, double Low95, double High95, int BootstrapSamples, string Verdict);

@@ -88,6 +88,7 @@ public static class StressRunner
         // The round limit counts from the end of the path, so the last step's cascade can run out as a single shock's does.
         options = options with { MaxRounds = Math.Max(options.MaxRounds, settings.Horizon + options.MaxRounds) };
         var roots = model.Assets.Select(s => Resolve(snapshot, s).Address).ToArray();
+        var depegAssets = (settings.Depegs ?? []).Select(d => DepegAsset(snapshot, d).Address).ToArray();
         var n = model.PathCount(settings.Paths, settings.Horizon);
 
         var baseModel = FastModel.Compile(snapshot, options.Numeraire);
@@ -104,7 +105,7 @@ public static class StressRunner
             () => (Base: new FastState(baseModel), Prop: propModel is null ? null : new FastState(propModel), Returns: NewReturns(settings.Horizon, roots.Length)),
             (i, _, local) =>
             {
-                var scenario = PathScenario(model, settings, roots, (int)i, local.Returns);
+                var scenario = PathScenario(model, settings, roots, (int)i, local.Returns, depegAssets);
                 local.Base.Reset(baseModel);
                 var b = baseFast.Run(scenario, local.Base, collectSources: false);
                 baseBad[i] = b.BadDebtUsd;
@@ -122,31 +123,50 @@ public static class StressRunner
             },
             _ => { });
 
-        var baseline = Side("baseline", snapshot, model, settings, options, roots, baseBad, baseLiq);
+        var baseline = Side("baseline", snapshot, model, settings, options, roots, depegAssets, baseBad, baseLiq);
         StressSide? proposed = null;
         StressDifference? difference = null;
         if (propBad is not null)
         {
-            proposed = Side(proposal!.Name, proposalSnapshot!, model, settings, options, roots, propBad, propLiq!);
+            proposed = Side(proposal!.Name, proposalSnapshot!, model, settings, options, roots, depegAssets, propBad, propLiq!);
             difference = Difference(baseBad, propBad, settings);
         }
         var parameters = Parameters(model);
         return new StressResult(model.Name, n, settings.Horizon, settings.StepMinutes, settings.Seed, Conventions,
-            Roles(snapshot, model, parameters.Volatility), parameters, baseline, proposed, difference);
+            Roles(snapshot, model, parameters.Volatility), parameters, baseline, proposed, difference, settings.Depegs);
+    }
+
+    /// <summary>A depeg's asset: an exchange-rate asset of the snapshot (a market feed's moves come from the price model).</summary>
+    private static Asset DepegAsset(Snapshot snapshot, DepegJump d)
+    {
+        var asset = snapshot.FindAsset(d.Asset) ?? throw new DefiRiskException($"--depeg: asset '{d.Asset}' is not in the snapshot");
+        if (Root(snapshot, asset).Address == asset.Address)
+            throw new DefiRiskException($"--depeg: {asset.Symbol} has a market-feed oracle; a depeg is of an exchange-rate asset (its market leaves ratio × base)");
+        return asset;
     }
 
     private static double[][] NewReturns(int horizon, int assets) => Enumerable.Range(0, horizon).Select(_ => new double[assets]).ToArray();
 
-    /// <summary>Path <paramref name="path"/> as a scenario: each step's moves of the root feeds, exact to a part per billion.</summary>
-    public static Scenario PathScenario(IPathModel model, StressSettings settings, IReadOnlyList<Address> roots, int path, double[][]? returns = null)
+    /// <summary>
+    /// Path <paramref name="path"/> as a scenario: each step's moves of the root feeds, exact to a part per billion, then the
+    /// depeg jumps that occur at that step (<paramref name="depegAssets"/>: the assets of <see cref="StressSettings.Depegs"/>, in order).
+    /// </summary>
+    public static Scenario PathScenario(IPathModel model, StressSettings settings, IReadOnlyList<Address> roots, int path, double[][]? returns = null,
+        IReadOnlyList<Address>? depegAssets = null)
     {
         returns ??= NewReturns(settings.Horizon, roots.Count);
         model.Generate(settings.Seed, path, returns);
         var steps = new ShockStep[returns.Length];
+        var depegs = settings.Depegs ?? [];
+        // The jumps' own stream (stream ids ≥ 2^40 are never path numbers), so a depeg leaves the base paths as they were.
+        var jumps = depegs.Count == 0 ? null : new PathRandom(settings.Seed, (1L << 40) + path);
         for (var s = 0; s < returns.Length; s++)
         {
-            var shocks = new AssetShock[roots.Count];
-            for (var a = 0; a < roots.Count; a++) shocks[a] = new AssetShock(roots[a], Change(returns[s][a]));
+            var shocks = new List<AssetShock>(roots.Count + depegs.Count);
+            for (var a = 0; a < roots.Count; a++) shocks.Add(new AssetShock(roots[a], Change(returns[s][a])));
+            for (var d = 0; d < depegs.Count; d++)
+                if (jumps!.NextDouble() < depegs[d].Probability)
+                    shocks.Add(new AssetShock(depegAssets?[d] ?? throw new DefiRiskException("depeg assets not resolved"), depegs[d].Jump));
             steps[s] = new ShockStep(shocks);
         }
         return new Scenario(string.Create(CultureInfo.InvariantCulture, $"{model.Name} path {path}"), steps);
@@ -160,7 +180,7 @@ public static class StressRunner
     }
 
     private static StressSide Side(string name, Snapshot snapshot, IPathModel model, StressSettings settings, SimulationOptions options,
-        Address[] roots, double[] bad, double[] liq)
+        Address[] roots, Address[] depegAssets, double[] bad, double[] liq)
     {
         var stats = Statistics(bad, liq);
         // Worst paths: most bad debt, then most liquidated value, then the lower path number (a total order: same list on any thread count).
@@ -169,11 +189,14 @@ public static class StressRunner
             .Take(settings.TopK)
             .Select(i =>
             {
-                var scenario = PathScenario(model, settings, roots, i);
+                var scenario = PathScenario(model, settings, roots, i, depegAssets: depegAssets);
                 var exact = CascadeSimulator.Simulate(snapshot, scenario, options);
                 var agrees = Close(exact.Totals.BadDebtUsd, bad[i]) && Close(exact.Totals.LiquidatedValueUsd, liq[i]);
-                var moves = scenario.Steps.Select(s => (IReadOnlyList<double>)s.Shocks.Select(x => (double)x.Change).ToList()).ToList();
-                return new StressPath(i, bad[i], liq[i], exact.Totals.BadDebtUsd, exact.Totals.LiquidatedValueUsd, agrees, moves);
+                // Per step: the root feeds' moves in model order; the depeg jumps (after them in a step) listed apart.
+                var moves = scenario.Steps.Select(s => (IReadOnlyList<double>)s.Shocks.Take(roots.Length).Select(x => (double)x.Change).ToList()).ToList();
+                var jumps = scenario.Steps.SelectMany((s, k) => s.Shocks.Skip(roots.Length)
+                    .Select(x => string.Create(CultureInfo.InvariantCulture, $"step {k}: {snapshot.Asset(x.Asset).Symbol} {x.Change:P2}"))).ToList();
+                return new StressPath(i, bad[i], liq[i], exact.Totals.BadDebtUsd, exact.Totals.LiquidatedValueUsd, agrees, moves, jumps.Count > 0 ? jumps : null);
             })
             .ToList();
         return new StressSide(name, stats, Histogram(bad), worst);

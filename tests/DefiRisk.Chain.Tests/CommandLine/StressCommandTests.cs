@@ -103,6 +103,18 @@ public sealed class StressCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_depeg_family_is_stated_in_the_json_and_a_market_feed_depeg_is_refused()
+    {
+        var run = await Stress("--depeg", "wstETH=20%:-10%", "--json", "-");
+        Assert.True(run.Code == 0, run.ToString());
+        var depeg = Assert.Single(JsonDocument.Parse(run.Stdout).RootElement.GetProperty("depegs").EnumerateArray());
+        Assert.Equal("wstETH", depeg.GetProperty("asset").GetString());
+        Assert.Equal(0.2, depeg.GetProperty("probability").GetDouble());
+        var line = DefiRiskCli.AssertOneLineFailure(await Stress("--depeg", "WETH=20%:-10%"), ExitCodes.UserError);
+        Assert.Contains("market-feed oracle", line);
+    }
+
+    [Fact]
     public async Task A_crossed_limit_exits_1_with_the_metric_named()
     {
         var run = await Stress("--quiet", "--fail-if", "pLiquidation>0");

@@ -112,3 +112,59 @@ public sealed class StressRunnerTests
         Assert.Equal("held", roles.Single(r => r.Symbol == "DAI").Moves);
     }
 }
+
+/// <summary>The depeg family: jumps of an exchange-rate asset's market at the stated rate, on their own stream.</summary>
+public sealed class DepegJumpTests
+{
+    private static readonly Domain.Snapshot Market = SyntheticSnapshot.Generate(400, seed: 3);
+    private static readonly GbmModel Weth = new(["WETH"], [0], [0.01], new double[,] { { 1 } });
+
+    [Fact]
+    public void Jumps_occur_at_the_stated_rate_per_step_and_leave_the_base_paths_unchanged()
+    {
+        var depeg = DepegJump.Parse("wstETH=5%:-8%");
+        var plain = new StressSettings(Horizon: 10, Seed: 3);
+        var with = plain with { Depegs = [depeg] };
+        var jumps = 0;
+        const int paths = 2000;
+        for (var i = 0; i < paths; i++)
+        {
+            var a = StressRunner.PathScenario(Weth, plain, [SyntheticSnapshot.Weth], i);
+            var b = StressRunner.PathScenario(Weth, with, [SyntheticSnapshot.Weth], i, depegAssets: [SyntheticSnapshot.WstEth]);
+            for (var s = 0; s < 10; s++)
+            {
+                Assert.Equal(a.Steps[s].Shocks[0], b.Steps[s].Shocks[0]);
+                var extra = b.Steps[s].Shocks.Skip(1).ToList();
+                Assert.All(extra, x => Assert.Equal(new Core.Analysis.AssetShock(SyntheticSnapshot.WstEth, -0.08m), x));
+                jumps += extra.Count;
+            }
+        }
+        var n = paths * 10.0;
+        var se = Math.Sqrt(0.05 * 0.95 / n);
+        Assert.True(Math.Abs(jumps / n - 0.05) <= 3 * se, $"{jumps / n:P2} of steps jumped");
+    }
+
+    [Fact]
+    public void A_depeg_adds_bad_debt_at_market_prices_and_the_exact_path_still_agrees()
+    {
+        var settings = new StressSettings(Paths: 200, Horizon: 6, Seed: 8, TopK: 3, BootstrapSamples: 1);
+        var plain = StressRunner.Run(Market, Weth, settings);
+        var depegged = StressRunner.Run(Market, Weth, settings with { Depegs = [DepegJump.Parse("wstETH=50%:-20%")] });
+        Assert.True(depegged.Baseline.Statistics.MeanBadDebt > plain.Baseline.Statistics.MeanBadDebt,
+            $"mean bad debt {depegged.Baseline.Statistics.MeanBadDebt} with the depeg, {plain.Baseline.Statistics.MeanBadDebt} without");
+        Assert.All(depegged.Baseline.WorstPaths, p => Assert.True(p.ExactAgrees, $"path {p.Path}: fast {p.BadDebtUsd:R}, exact {p.ExactBadDebtUsd:R}"));
+        Assert.Contains(depegged.Baseline.WorstPaths, p => p.DepegJumps is { Count: > 0 });
+    }
+
+    [Theory]
+    [InlineData("WETH=2%:-8%", "market-feed oracle")]
+    [InlineData("wstETH=2%:8%", "must be a fall")]
+    [InlineData("wstETH=0.02:-8%", "no unit")]
+    [InlineData("wstETH-2%", "is not ASSET=P%:J%")]
+    public void A_malformed_depeg_is_refused_in_one_line(string spec, string expected)
+    {
+        var ex = Assert.Throws<DefiRiskException>(() =>
+            StressRunner.Run(Market, Weth, new StressSettings(Paths: 2, Horizon: 1, Depegs: [DepegJump.Parse(spec)])));
+        Assert.Contains(expected, ex.Message);
+    }
+}
