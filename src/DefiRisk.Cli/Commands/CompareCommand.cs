@@ -245,6 +245,19 @@ internal static class CompareCommand
         Row("longest cross-protocol chain", r.Baseline.LongestCrossProtocolChain, r.Proposal.LongestCrossProtocolChain);
         Row("held back by breakers (position-rounds)", r.Baseline.HeldBack, r.Proposal.HeldBack);
         console.Write(table);
+        if (r.LiquidatedByChange is { } lbc)
+            console.WriteLine(lbc.Count == 0
+                ? "liquidated at today's prices by this change: none"
+                : $"liquidated at today's prices by this change: ${Format(lbc.CollateralUsd)} of collateral, ${Format(lbc.DebtUsd)} of debt ({lbc.Count} positions)");
+        if (r.Attribution is { Count: > 0 } attribution)
+        {
+            var each = new Table().AddColumns("change", "bad debt", "liquidated value");
+            for (var c = 1; c <= 2; c++) each.Columns[c].RightAligned();
+            each.AddRow("baseline", "$" + Format(r.Baseline.BadDebtUsd), "$" + Format(r.Baseline.LiquidatedValueUsd));
+            foreach (var a in attribution)
+                each.AddRow(Markup.Escape(a.AllTogether ? "all together" : a.Change), "$" + Format(a.BadDebtUsd), "$" + Format(a.LiquidatedValueUsd));
+            console.Write(each);
+        }
         if (r.Baseline.HitRoundLimit || r.Proposal.HitRoundLimit) console.MarkupLine("[yellow]round limit reached: the cascade was still running[/]");
         if (r.Sweep is { } s)
         {

@@ -36,9 +36,12 @@ public static class ProposalAttribution
     public static IReadOnlyList<AttributionRow> Run(Snapshot baseline, Proposal proposal, Scenario scenario, SimulationOptions options,
         Func<Proposal, string> describe, CascadeResult? together = null)
     {
-        var rows = new List<AttributionRow>();
-        foreach (var part in Split(proposal))
-            rows.Add(Row(describe(part), false, RunOne(baseline, part, scenario, options)));
+        var parts = Split(proposal);
+        // The cascades are independent and pure (each its own copy of the books and its own breakers): run them side by side.
+        var results = new CascadeResult[parts.Count];
+        Parallel.For(0, parts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => results[i] = RunOne(baseline, parts[i], scenario, options));
+        var rows = parts.Select((part, i) => Row(describe(part), false, results[i])).ToList();
         together ??= RunOne(baseline, proposal, scenario, options);
         rows.Add(Row("all together", true, together));
         return rows;
