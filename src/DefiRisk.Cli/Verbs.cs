@@ -12,6 +12,7 @@ internal static class Verbs
         [
             IndexCommand.Create(),
             PositionsCommand.Create(),
+            ParamsCommand.Create(),
             SimulateCommand.Create(),
             SweepCommand.Create(),
             CompareCommand.Create(),

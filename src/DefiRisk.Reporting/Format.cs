@@ -22,6 +22,16 @@ public static class Format
     }
 
     /// <summary>A difference: +$1,234 / -$1,234 / $0.</summary>
+    /// <summary>"$1.49 M", "$2.10 B"; below a million as <see cref="Usd"/> — for sentences.</summary>
+    public static string UsdShort(double usd)
+    {
+        var a = Math.Abs(usd);
+        var sign = usd < 0 ? "-" : "";
+        return a >= 1e9 ? sign + "$" + (a / 1e9).ToString("0.00", Inv) + " B"
+            : a >= 1e6 ? sign + "$" + (a / 1e6).ToString("0.00", Inv) + " M"
+            : Usd(usd);
+    }
+
     public static string UsdDelta(double usd) => usd > 0 ? "+" + Usd(usd) : Usd(usd);
 
     /// <summary>A USD price with 8 decimals (oracle unit): 2 decimals from $10 up, 4 below.</summary>

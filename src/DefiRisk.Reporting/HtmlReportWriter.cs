@@ -136,9 +136,8 @@ td.num{white-space:nowrap}
 figure{margin:14px 0 18px;padding:14px 14px 10px;border:1px solid var(--line);border-radius:8px;background:#fff}
 svg.chart{display:block;max-width:100%;height:auto;margin:0 auto}
 figcaption{font-size:13px;color:var(--muted);margin-top:8px}
-.pair{display:grid;grid-template-columns:minmax(0,1.3fr) minmax(0,1fr);gap:20px;align-items:start}
+.pair{display:grid;grid-template-columns:minmax(0,1fr);gap:4px;align-items:start}
 .pair figure,.pair .table-wrap{margin:8px 0 14px}
-@media (max-width:900px){.pair{grid-template-columns:1fr}}
 footer{color:var(--muted);font-size:12.5px;padding:18px 32px 40px}
 @media print{.report-header{background:#fff;color:var(--ink);border-bottom:2px solid var(--ink)}.report-header .meta,.brand{color:var(--muted)}figure,table{break-inside:avoid}}
 

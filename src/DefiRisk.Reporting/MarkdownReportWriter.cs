@@ -3,22 +3,38 @@ using System.Text;
 namespace DefiRisk.Reporting;
 
 /// <summary>
-/// Markdown for a governance-forum post: headings, key figures and tables; charts are left to the HTML report (a quoted
-/// pointer keeps their caption). On-chain segments go through <see cref="Escape.Markdown"/>; our own text only has the
+/// Markdown for a governance-forum post: headings, key figures and tables; charts as PNG files beside the post, linked
+/// by relative name (<see cref="ReportWriter.Write"/> writes them), each with its caption. On-chain segments go through <see cref="Escape.Markdown"/>; our own text only has the
 /// characters that could break a table or open HTML escaped, so numbers stay readable in the raw post.
 /// </summary>
 public static class MarkdownReportWriter
 {
-    public static string Write(ReportDocument doc)
+    /// <summary>The charts of <paramref name="doc"/> in order, named as <see cref="Write"/> links them: <c>STEM-chart-01.png</c> …</summary>
+    public static IReadOnlyList<(Figure Figure, string File)> Charts(ReportDocument doc, string stem)
+    {
+        var figures = new List<Figure>();
+        void Collect(Block block)
+        {
+            if (block is Figure f) figures.Add(f);
+            else if (block is SideBySide pair) { Collect(pair.Left); Collect(pair.Right); }
+        }
+        foreach (var block in doc.Blocks) Collect(block);
+        return figures.Select((f, i) => (f, $"{stem}-chart-{i + 1:00}.png")).ToList();
+    }
+
+    /// <param name="chartStem">charts are linked as PNG files <c>STEM-chart-NN.png</c> beside the post (<see cref="Charts"/>).</param>
+    public static string Write(ReportDocument doc, string chartStem = "report")
     {
         var sb = new StringBuilder(32 * 1024);
+        var images = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (figure, file) in Charts(doc, chartStem)) images[figure] = file;
         sb.Append("# ").Append(M(doc.Title)).Append("\n\n*").Append(M(doc.Subtitle)).Append("*\n");
-        foreach (var block in doc.Blocks) WriteBlock(sb, block);
+        foreach (var block in doc.Blocks) WriteBlock(sb, block, images);
         sb.Append("\n---\n\n*").Append(M(doc.Footer)).Append("*\n");
         return sb.ToString();
     }
 
-    private static void WriteBlock(StringBuilder sb, Block block)
+    private static void WriteBlock(StringBuilder sb, Block block, IReadOnlyDictionary<object, string> images)
     {
         switch (block)
         {
@@ -43,11 +59,13 @@ public static class MarkdownReportWriter
                 WriteTable(sb, t);
                 break;
             case Figure f:
-                sb.Append("\n> Chart in the HTML report: ").Append(M(f.Caption)).Append('\n');
+                // The image's alt text is the caption, escaped for a link label; the caption follows as text.
+                var alt = M(f.Caption).Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
+                sb.Append("\n![").Append(alt).Append("](").Append(images[f]).Append(")\n\n*").Append(M(f.Caption)).Append("*\n");
                 break;
             case SideBySide pair:
-                WriteBlock(sb, pair.Left);
-                WriteBlock(sb, pair.Right);
+                WriteBlock(sb, pair.Left, images);
+                WriteBlock(sb, pair.Right, images);
                 break;
         }
     }

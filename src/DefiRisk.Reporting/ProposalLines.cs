@@ -10,6 +10,9 @@ namespace DefiRisk.Reporting;
 /// </summary>
 public static class ProposalLines
 {
+    /// <summary>How every breaker's line starts (parameter changes' lines do not).</summary>
+    public const string BreakerPrefix = "Breaker: ";
+
     public static IReadOnlyList<string> Describe(Proposal proposal, Snapshot baseline, ReportParts parts)
     {
         var lines = new List<string>();
@@ -26,15 +29,15 @@ public static class ProposalLines
                 CapScope.Protocol => cap.Key ?? "one protocol",
                 _ => $"collateral {cap.Key}",
             };
-            lines.Add($"Breaker: liquidation cap {Format.Usd(Format.Usd8ToDouble(cap.MaxValueUsd))} of debt repaid per {Steps(cap.WindowSteps)}, {scope}");
+            lines.Add($"{BreakerPrefix}liquidation cap {Format.Usd(Format.Usd8ToDouble(cap.MaxValueUsd))} of debt repaid per {Steps(cap.WindowSteps)}, {scope}");
         }
         if (b.OracleDelay is { } d)
-            lines.Add($"Breaker: oracle delay of {Steps(d.Steps)} for {(d.Assets.Count == 0 ? "every asset" : string.Join(", ", d.Assets))}");
+            lines.Add($"{BreakerPrefix}oracle delay of {Steps(d.Steps)} for {(d.Assets.Count == 0 ? "every asset" : string.Join(", ", d.Assets))}");
         if (b.Pause is { } p)
-            lines.Add($"Breaker: liquidations pause for {Steps(p.PauseSteps)} when an oracle moves more than {Format.Bps(p.ThresholdBps)} within {Steps(p.WindowSteps)}" +
+            lines.Add($"{BreakerPrefix}liquidations pause for {Steps(p.PauseSteps)} when an oracle moves more than {Format.Bps(p.ThresholdBps)} within {Steps(p.WindowSteps)}" +
                 (p.GraceSteps > 0 ? $"; then a grace period of {Steps(p.GraceSteps)} in which only HF < {Format.HealthFactor(p.GraceHealthFactor)} is liquidated" : ""));
         if (b.MinLiquidationUsd is { } min)
-            lines.Add($"Breaker: no liquidation below {Format.Usd(Format.Usd8ToDouble(min))} of debt repaid");
+            lines.Add($"{BreakerPrefix}no liquidation below {Format.Usd(Format.Usd8ToDouble(min))} of debt repaid");
         return lines;
     }
 

@@ -6,6 +6,8 @@ namespace DefiRisk.Reporting;
 /// <summary>The assumptions section, read off the options the analyser actually ran with (so the report cannot drift from them).</summary>
 public static class ReportAssumptions
 {
+    public const string CircuitBreakerLabel = "Circuit breaker";
+
     /// <param name="liquiditySource">where the pools came from, e.g. "pairs indexed at the snapshot block"; null = the venues' pools in the snapshot.</param>
     public static IReadOnlyList<Assumption> From(Snapshot snapshot, ReportParts parts, SimulationOptions options, string? liquiditySource = null)
     {
@@ -25,7 +27,7 @@ public static class ReportAssumptions
             new("Max rounds", Format.Int(options.MaxRounds)),
             new("Liquidator capital per round", options.LiquidatorCapitalPerRoundUsd is { } cap ? Format.Usd(Format.Usd8ToDouble(cap)) : "unlimited"),
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
-            new("Circuit breaker", options.CircuitBreaker.Name),
+            new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
         return list;
     }

@@ -11,7 +11,7 @@ namespace DefiRisk.Reporting;
 /// </summary>
 public static class ReportBuilder
 {
-    public static readonly string[] SectionIds = ["summary", "snapshot", "liquidation-levels", "cascade", "chains", "proposal", "assumptions"];
+    public static readonly string[] SectionIds = ["summary", "snapshot", "liquidation-levels", "cascade", "chains", "proposal", "assumptions", "glossary"];
 
     public static ReportDocument Build(ReportInput input)
     {
@@ -27,7 +27,8 @@ public static class ReportBuilder
         CascadeSection(b, s, input.Parts, input.Simulation);
         ChainsSection(b, s, input.Parts, input.Simulation, input.MaxChainNodesDrawn);
         ProposalSection(b, s, input);
-        AssumptionsSection(b, input.Assumptions);
+        AssumptionsSection(b, input.Assumptions, input.Comparison);
+        Glossary(b, input.Parts);
         var c = s.Chain;
         return new ReportDocument(input.Title,
             $"Chain {c.ChainId} · block {Format.Int(c.BlockNumber)} · {Format.Timestamp(c.BlockTimestamp)} · {Format.Int(s.PositionCount)} positions",
@@ -41,6 +42,7 @@ public static class ReportBuilder
     {
         b.Add(new SectionStart("summary"));
         b.Add(new Heading(2, "Summary", "summary"));
+        if (input.Comparison is { } first) ProposalFirstScreen(b, input, first);
         var items = new List<(Text, Text)>
         {
             ("Positions", Format.Int(input.Snapshot.PositionCount)),
@@ -64,12 +66,94 @@ public static class ReportBuilder
         }
         b.Add(new KeyFigures(items));
         var findings = Findings(input, curves);
-        if (findings.Count > 0)
+        if (findings.Count > 0 && input.Comparison is null)
         {
             b.Add(new Heading(3, "Key findings"));
             b.Add(new BulletList(findings));
         }
+        else if (findings.Count > 0)
+        {
+            b.Add(new Heading(3, "More findings"));
+            b.Add(new BulletList(findings));
+        }
     }
+
+    /// <summary>
+    /// What a delegate acts on, before anything else: the verdict per metric with its sign, the parameters the proposal
+    /// changes (current → proposed), what the change alone liquidates at today's prices, and each change's effect alone.
+    /// </summary>
+    private static void ProposalFirstScreen(List<Block> b, ReportInput input, ComparisonReport cmp)
+    {
+        var s = input.Snapshot;
+        var name = Text.Chain(cmp.ProposalName);
+        var verdicts = ComparisonVerdicts.Of(CascadeSummary.From(cmp.Baseline, s), CascadeSummary.From(cmp.Proposal, s));
+        int better = verdicts.Count(v => v.Verdict == Verdict.Better), worse = verdicts.Count(v => v.Verdict == Verdict.Worse);
+        var bad = verdicts[0];
+        b.Add(new Paragraph("Verdict on " + Text.Chain(cmp.Scenario) + ": " + name +
+            $" is better on {better} and worse on {worse} of {verdicts.Count} metrics; bad debt {Format.Usd(bad.Baseline)} → {Format.Usd(bad.Proposal)} ({VerdictWord(bad.Verdict)}). Lower is better for every metric."));
+        b.Add(new Table("Verdict: baseline vs " + name + " on " + Text.Chain(cmp.Scenario), ["Metric", "Baseline", name, "Difference", "Verdict"],
+            [false, true, true, true, false],
+            verdicts.Select(v => (IReadOnlyList<Text>)[v.Label, MetricValue(v, v.Baseline), MetricValue(v, v.Proposal), MetricDelta(v), VerdictWord(v.Verdict)]).ToList()));
+
+        var parts = input.Parts;
+        var after = input.ProposalSnapshot ?? s;
+        if (cmp.ParameterChanges.Count > 0)
+            b.Add(new Table("Parameters the proposal changes (current → proposed)", ["Protocol", "Market", "Parameter", "Current", "Proposed"],
+                [false, false, false, true, true],
+                cmp.ParameterChanges.Select(c =>
+                {
+                    var p = c.Any;
+                    return (IReadOnlyList<Text>)[parts.Protocol(p.Protocol)?.DisplayName ?? p.Protocol, Text.Chain(parts.ShortMarketLabel(c.Current is null ? after : s, p.Protocol, p.Market)),
+                        Text.Chain(p.Subject) + " " + p.Name, c.Current?.Display ?? "–", c.Proposed?.Display ?? "–"];
+                }).ToList()));
+        else b.Add(new Note("The proposal changes no risk parameter; it only adds circuit breakers."));
+
+        var findings = new List<Text>();
+        if (cmp.LiquidatedByChange is { } lbc)
+            findings.Add(lbc.Count == 0
+                ? "At today's prices (no price move) this change makes no position liquidatable."
+                : $"This change makes {Format.UsdShort(lbc.CollateralUsd)} of collateral liquidatable at today's prices ({Format.Int(lbc.Count)} position(s), {Format.UsdShort(lbc.DebtUsd)} of debt), with no price move.");
+        findings.Add("Bad debt " + VerdictWord(bad.Verdict) + $": {Format.Usd(bad.Baseline)} → {Format.Usd(bad.Proposal)} ({Format.UsdDelta(bad.Difference)}); liquidated value " +
+            VerdictWord(verdicts[1].Verdict) + $": {Format.Usd(verdicts[1].Baseline)} → {Format.Usd(verdicts[1].Proposal)}.");
+        if (cmp.Attribution.Count > 1)
+        {
+            var alone = cmp.Attribution.Where(a => !a.AllTogether).ToList();
+            var most = alone.OrderBy(a => a.BadDebtUsd).First();
+            var baseBad = cmp.Baseline.Totals.BadDebtUsd;
+            findings.Add(most.BadDebtUsd < baseBad - ComparisonVerdicts.UsdTolerance
+                ? $"Of its {alone.Count} change(s) alone, " + Text.Chain(most.Change) + $" lowers bad debt the most ({Format.Usd(baseBad)} → {Format.Usd(most.BadDebtUsd)})."
+                : $"None of its {alone.Count} change(s) alone lowers bad debt; all together: {Format.Usd(baseBad)} → {Format.Usd(cmp.Proposal.Totals.BadDebtUsd)}.");
+        }
+        b.Add(new Heading(3, "Key findings"));
+        b.Add(new BulletList(findings));
+
+        if (cmp.Attribution.Count > 0)
+        {
+            var x = cmp.Baseline.Totals;
+            var rows = new List<IReadOnlyList<Text>>();
+            rows.Add(["Baseline (no change)", Format.Usd(x.BadDebtUsd), "", Format.Usd(x.LiquidatedValueUsd), ""]);
+            rows.AddRange(cmp.Attribution.Select(a => (IReadOnlyList<Text>)[a.AllTogether ? (cmp.Attribution.Count > 2 ? $"All {cmp.Attribution.Count - 1} changes together" : "The proposal (its only change)") : Text.Chain(a.Change),
+                Format.Usd(a.BadDebtUsd), Format.UsdDelta(a.BadDebtUsd - x.BadDebtUsd), Format.Usd(a.LiquidatedValueUsd), Format.UsdDelta(a.LiquidatedValueUsd - x.LiquidatedValueUsd)]));
+            b.Add(new Table("Each change alone and all together on " + Text.Chain(cmp.Scenario) + " (one exact cascade each; effects need not add up)",
+                ["Change", "Bad debt", "vs baseline", "Liquidated value", "vs baseline"], [false, true, true, true, true], rows));
+        }
+    }
+
+    private static string VerdictWord(Verdict v) => v switch { Verdict.Better => "better ▼", Verdict.Worse => "worse ▲", _ => "unchanged" };
+
+    private static Text MetricValue(MetricVerdict v, double x) => v.Metric switch
+    {
+        "badDebt" or "liquidatedValue" => Format.Usd(x),
+        "deepestPriceDrop" => x.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + "%",
+        _ => Format.Int((int)x),
+    };
+
+    private static Text MetricDelta(MetricVerdict v) => v.Metric switch
+    {
+        "badDebt" or "liquidatedValue" => Format.UsdDelta(v.Difference),
+        "deepestPriceDrop" => (v.Difference > 0 ? "+" : "") + v.Difference.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + " pts",
+        _ => (v.Difference > 0 ? "+" : "") + Format.Int((int)v.Difference),
+    };
 
     /// <summary>The sentences a reviewer would write after reading the sections below, from the same numbers.</summary>
     private static List<Text> Findings(ReportInput input, IReadOnlyList<LiquidationLevelCurve>? curves)
@@ -82,7 +166,7 @@ public static class ReportBuilder
             var chain = r.LongestChain;
             list.Add("Scenario " + Text.Chain(sim.Scenario) + $": {Format.Usd(t.LiquidatedValueUsd)} of debt liquidated in {t.RoundsWithLiquidations} round(s), " +
                 $"{t.EndogenousRoundsWithLiquidations} of them driven only by the sale of seized collateral" +
-                (chain is { CrossesProtocols: true } ? $"; the longest chain ({chain.LiquidationIds.Count} liquidations) runs {string.Join(" → ", chain.Protocols.Distinct())}" : "") +
+                (chain is { CrossesProtocols: true } ? $"; the longest chain ({chain.LiquidationIds.Count} liquidations) runs {Sequence(r, chain)}" : "") +
                 $"; bad debt {Format.Usd(t.BadDebtUsd)}." + (r.HitRoundLimit ? " The cascade had not stopped at the round limit." : ""));
             foreach (var a in r.Amplification.Where(a => a.Factor is not null))
                 list.Add(Text.Chain(a.Symbol) + $" ends {Format.Percent(a.FinalChange)} against a {Format.Percent(a.InitialShock)} shock " +
@@ -283,8 +367,22 @@ public static class ReportBuilder
             b.Add(new Table($"Chains (longest first, at most {r.Chains.Count} listed)", ["#", "Length", "Protocols along the chain", "Cross-protocol", "Liquidation ids"],
                 [true, true, false, false, false],
                 r.Chains.Take(10).Select((c, i) => (IReadOnlyList<Text>)[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Int(c.LiquidationIds.Count),
-                    string.Join(" → ", c.Protocols), c.CrossesProtocols ? "yes" : "no", Ids(c.LiquidationIds)]).ToList()));
+                    Sequence(r, c), c.CrossesProtocols ? "yes" : "no", Ids(c.LiquidationIds)]).ToList()));
+        if (r.Chains.Count >= SimulationOptions.Default.MaxChainsListed)
+            b.Add(new Note($"{r.Chains.Count} chains is the listing cap: the cascade may have more."));
     }
+
+    /// <summary>The protocol of each liquidation along a chain, in order (aave-v3 → morpho-blue → morpho-blue → …), the first steps only.</summary>
+    private static string Sequence(CascadeResult r, LiquidationChain c)
+    {
+        const int shown = 10;
+        var steps = c.LiquidationIds.Take(shown).Select(id => CascadeFigures.Liquidation(r, id)?.Protocol ?? "?").ToList();
+        return string.Join(" → ", steps) + (c.LiquidationIds.Count > shown ? $" → … ({c.LiquidationIds.Count} steps)" : "");
+    }
+
+    /// <summary>A count of listed chains, saying so when it is the listing cap.</summary>
+    private static string ChainCount(int n, CascadeResult r) =>
+        r.Chains.Count >= SimulationOptions.Default.MaxChainsListed ? $"{Format.Int(n)} (of the first {r.Chains.Count} listed: capped)" : Format.Int(n);
 
     private const int MaxChainStepsListed = 30;
 
@@ -302,17 +400,19 @@ public static class ReportBuilder
             b.Add(new Note("No sweep and no proposal comparison in this report (run `defirisk sweep` / `defirisk compare … --report`)."));
             return;
         }
-        if (input.Comparison is { } cmp) Comparison(b, s, cmp);
+        if (input.Comparison is { } cmp) Comparison(b, s, input.Parts, cmp);
         foreach (var sw in input.Sweeps) Sweep(b, sw);
     }
 
-    private static void Comparison(List<Block> b, Snapshot s, ComparisonReport cmp)
+    private static void Comparison(List<Block> b, Snapshot s, ReportParts parts, ComparisonReport cmp)
     {
         var name = Text.Chain(cmp.ProposalName);
         b.Add(new Heading(3, "Proposal " + name + " on " + Text.Chain(cmp.Scenario)));
         if (!string.IsNullOrWhiteSpace(cmp.ProposalDescription)) b.Add(new Paragraph(Text.Chain(cmp.ProposalDescription)));
         if (cmp.ProposalLines.Count > 0) b.Add(new BulletList(cmp.ProposalLines.Select(Text.Chain).ToList()));
         else b.Add(new Note("The proposal changes no parameter and sets no breaker."));
+
+        if (cmp.LiquidatedByChange is { Count: > 0 } lbc) LiquidatedByChangeTable(b, s, parts, lbc);
 
         CascadeResult x = cmp.Baseline, y = cmp.Proposal;
         var rows = new List<IReadOnlyList<Text>>
@@ -331,7 +431,8 @@ public static class ReportBuilder
         rows.Add(CountRow("Rounds with liquidations", x.Totals.RoundsWithLiquidations, y.Totals.RoundsWithLiquidations));
         rows.Add(CountRow("Rounds with liquidations after the shock", x.Totals.EndogenousRoundsWithLiquidations, y.Totals.EndogenousRoundsWithLiquidations));
         rows.Add(CountRow("Longest chain (liquidations)", x.LongestChain?.LiquidationIds.Count ?? 0, y.LongestChain?.LiquidationIds.Count ?? 0));
-        rows.Add(CountRow("Cross-protocol chains", CascadeFigures.CrossProtocolChains(x), CascadeFigures.CrossProtocolChains(y)));
+        int cx = CascadeFigures.CrossProtocolChains(x), cy = CascadeFigures.CrossProtocolChains(y);
+        rows.Add(["Cross-protocol chains (among those listed)", ChainCount(cx, x), ChainCount(cy, y), (cy - cx > 0 ? "+" : "") + Format.Int(cy - cx)]);
         rows.Add(CountRow("Left liquidatable at the end", CascadeFigures.LeftLiquidatable(x), CascadeFigures.LeftLiquidatable(y)));
         foreach (var a in x.Amplification)
         {
@@ -357,6 +458,24 @@ public static class ReportBuilder
             "Debt repaid by liquidations in each round, baseline and " + name + "."));
     }
 
+    private const int MaxLiquidatedByChangeListed = 25;
+
+    /// <summary>Who the change alone makes liquidatable at today's prices: largest collateral first, with totals.</summary>
+    private static void LiquidatedByChangeTable(List<Block> b, Snapshot s, ReportParts parts, LiquidatedByChangeResult lbc)
+    {
+        b.Add(new Heading(3, "Liquidated at today's prices by this change"));
+        b.Add(new Paragraph($"{Format.Int(lbc.Count)} position(s) that are not liquidatable today become liquidatable under the proposal's parameters, " +
+            $"at the snapshot's prices (no shock): {Format.Usd(lbc.CollateralUsd)} of collateral and {Format.Usd(lbc.DebtUsd)} of debt."));
+        var rows = lbc.Positions.Take(MaxLiquidatedByChangeListed).Select(p => (IReadOnlyList<Text>)[Format.ShortHex(p.Account.ToString()),
+            parts.Protocol(p.Protocol)?.DisplayName ?? p.Protocol, Text.Chain(parts.ShortMarketLabel(s, p.Protocol, p.Market)),
+            (p.HealthFactorBefore is { } h0 ? Format.HealthFactor(h0) : "–") + " → " + (p.HealthFactorAfter is { } h1 ? Format.HealthFactor(h1) : "–"),
+            Format.Usd(p.DebtUsd), Format.Usd(p.CollateralUsd)]).ToList();
+        rows.Add(["Total", "", "", Format.Int(lbc.Count) + " positions", Format.Usd(lbc.DebtUsd), Format.Usd(lbc.CollateralUsd)]);
+        b.Add(new Table("Positions liquidatable at today's prices because of the change" +
+            (lbc.Count > MaxLiquidatedByChangeListed ? $" (largest {MaxLiquidatedByChangeListed} of {lbc.Count} listed; JSON key liquidatedByChange has all)" : ""),
+            ["Account", "Protocol", "Market", "HF today → proposed", "Debt", "Collateral"], [false, false, false, true, true, true], rows));
+    }
+
     private static double Liquidated(CascadeResult r, string protocol) =>
         r.Rounds.SelectMany(x => x.Liquidations).Where(l => l.Protocol == protocol).Sum(l => l.DebtRepaidUsd);
 
@@ -375,7 +494,7 @@ public static class ReportBuilder
         Text Threshold(SweepResult r) => r.SelfSustainingThreshold is { } t ? $"self-sustaining from a {Format.Percent(t)} shock" : "never self-sustaining in the range swept";
         b.Add(new Paragraph($"{sw.Baseline.Levels.Count} shock levels, {sw.Baseline.Path} path. Baseline: " + Threshold(sw.Baseline) +
             (sw.Proposal is { } p0 ? (Text)"; " + pname + ": " + Threshold(p0) : "") +
-            ". Self-sustaining = liquidations in at least 2 rounds after the shock."));
+            ". Self-sustaining = liquidations in at least 2 rounds after the shock has reached the oracles, which together repay at least 1 % of the liquidated value and at least $10,000 (a cascade that adds a small liquidation after the shock and stops is not self-sustaining)."));
 
         // Price drops read left to right as growing shocks: plot the drop's size when every level is a drop.
         var drops = sw.Baseline.Levels.All(l => l.Shock <= 0) && (sw.Proposal?.Levels.All(l => l.Shock <= 0) ?? true);
@@ -387,11 +506,11 @@ public static class ReportBuilder
             if (sw.Proposal is { } p) list.Add(new(sw.ProposalName, p.Levels.Select(l => (X(l), f(l))).ToList()));
             return list;
         }
-        b.Add(new SideBySide(
-            new Figure(SvgChart.Line($"Liquidated value vs {sw.Baseline.Symbol} shock", xLabel, "liquidated (USD)", Series(l => l.LiquidatedValueUsd)),
-                "Debt repaid by liquidations against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + ".")),
-            new Figure(SvgChart.Line($"Bad debt vs {sw.Baseline.Symbol} shock", xLabel, "bad debt (USD)", Series(l => l.BadDebtUsd)),
-                "Bad debt left against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + "."))));
+        // One chart per row: side by side they were drawn at about 60 % size, with text below 8 px.
+        b.Add(new Figure(SvgChart.Line($"Liquidated value vs {sw.Baseline.Symbol} shock", xLabel, "liquidated (USD)", Series(l => l.LiquidatedValueUsd)),
+            "Debt repaid by liquidations against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + ".")));
+        b.Add(new Figure(SvgChart.Line($"Bad debt vs {sw.Baseline.Symbol} shock", xLabel, "bad debt (USD)", Series(l => l.BadDebtUsd)),
+            "Bad debt left against the size of the " + sym + " shock" + (sw.Proposal is null ? "." : ", baseline and " + pname + ".")));
 
         var prop = sw.Proposal?.Levels.ToDictionary(l => l.Shock);
         b.Add(new Table("Sweep of " + sym + (sw.Proposal is null ? "" : ": baseline vs " + pname),
@@ -413,12 +532,46 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- assumptions
 
-    private static void AssumptionsSection(List<Block> b, IReadOnlyList<Assumption> assumptions)
+    private static void AssumptionsSection(List<Block> b, IReadOnlyList<Assumption> assumptions, ComparisonReport? cmp)
     {
         b.Add(new SectionStart("assumptions"));
         b.Add(new Heading(2, "6. Assumptions", "assumptions"));
         if (assumptions.Count == 0) { b.Add(new Note("No assumptions were given to the report.")); return; }
-        b.Add(new Table("Assumptions used", ["Assumption", "Value"], [false, false],
-            assumptions.Select(a => (IReadOnlyList<Text>)[Text.Chain(a.Label), Text.Chain(a.Value)]).ToList()));
+        var rows = assumptions.Select(a => (IReadOnlyList<Text>)[Text.Chain(cmp is not null && a.Label == ReportAssumptions.CircuitBreakerLabel ? a.Label + ", baseline" : a.Label),
+            Text.Chain(a.Value)]).ToList();
+        if (cmp is not null)
+        {
+            // The proposal's own breakers: the baseline's "none" must not read as the whole report's.
+            var breakers = cmp.ProposalLines.Where(l => l.StartsWith(ProposalLines.BreakerPrefix, StringComparison.Ordinal))
+                .Select(l => l[ProposalLines.BreakerPrefix.Length..]).ToList();
+            rows.Add([ReportAssumptions.CircuitBreakerLabel + "s, " + Text.Chain(cmp.ProposalName),
+                breakers.Count == 0 ? "none" : Text.Chain($"{breakers.Count}: " + string.Join("; ", breakers))]);
+        }
+        b.Add(new Table("Assumptions used", ["Assumption", "Value"], [false, false], rows));
+    }
+
+    /// <summary>The report's own words, once, for a reader who does not live in them (each family adds its own terms).</summary>
+    public static readonly IReadOnlyList<(string Term, string Meaning)> GlossaryTerms =
+    [
+        ("Health factor (HF)", "collateral value × liquidation threshold ÷ debt, in each protocol's own formula; below 1 a position may be liquidated."),
+        ("Round", "one step of the cascade: prices update, every liquidatable position that pays is liquidated, the seized collateral is sold into the pools. Round 0 applies the shock."),
+        ("Self-sustaining", SelfSustaining.Definition + "."),
+        ("Liquidation chain", "liquidations linked because one's collateral sale moved the price that made the next liquidatable; cross-protocol when it passes from one protocol to another. At most " +
+            SimulationOptions.Default.MaxChainsListed + " chains are listed; a count of that many is the listing cap."),
+        ("Amplification", "the final market price change divided by the initial shock."),
+        ("Bad debt", "debt left with no collateral to back it at the end of the cascade, written off or left unbacked (per protocol below)."),
+        ("Position-rounds", "one position held back by a circuit breaker in one round; a position held back for three rounds counts three."),
+        ("Numeraire", "the asset seized collateral is sold into (USDC unless set), in which the liquidator's profit is measured."),
+        ("Liquidated at today's prices by this change", "positions that are not liquidatable today and would be under the proposal's parameters, at the snapshot's prices, with no shock."),
+        ("Better / worse", "the proposal's value against the baseline's; for every metric shown, lower is better."),
+    ];
+
+    private static void Glossary(List<Block> b, ReportParts parts)
+    {
+        b.Add(new SectionStart("glossary"));
+        b.Add(new Heading(2, "7. Glossary", "glossary"));
+        var terms = GlossaryTerms.Concat(parts.Protocols.SelectMany(p => p.Glossary)).ToList();
+        b.Add(new Table("Terms used in this report", ["Term", "Meaning"], [false, false],
+            terms.Select(t => (IReadOnlyList<Text>)[t.Term, t.Meaning]).ToList()));
     }
 }

@@ -51,7 +51,17 @@ public sealed record ComparisonReport(
     string ProposalDescription,
     IReadOnlyList<string> ProposalLines,
     CascadeResult Baseline,
-    CascadeResult Proposal);
+    CascadeResult Proposal)
+{
+    /// <summary>Current → proposed, only the parameters the proposal changes (<see cref="Core.Lending.RiskParameters.Changes"/>).</summary>
+    public IReadOnlyList<Core.Lending.RiskParameterChange> ParameterChanges { get; init; } = [];
+
+    /// <summary>Positions the change alone makes liquidatable at today's prices (<see cref="Core.Analysis.LiquidatedByChange"/>); null = not computed.</summary>
+    public LiquidatedByChangeResult? LiquidatedByChange { get; init; }
+
+    /// <summary>Each change alone and all together (<c>Core.Review.ProposalAttribution</c>); empty = not run.</summary>
+    public IReadOnlyList<AttributionRow> Attribution { get; init; } = [];
+}
 
 /// <summary>One stated assumption: "Gas cost per liquidation" = "$5.00".</summary>
 public sealed record Assumption(string Label, string Value);

@@ -32,6 +32,9 @@ public interface IProtocolReportPart
 
     /// <summary>Lines describing a change of this family ("… liquidation threshold 82.5% → 80%"); none for other families' changes.</summary>
     IEnumerable<string> DescribeChange(IProtocolChange change, Snapshot baseline);
+
+    /// <summary>The family's own terms for the report's glossary (its parameter names, its kinds of bad debt).</summary>
+    IReadOnlyList<(string Term, string Meaning)> Glossary { get; }
 }
 
 /// <summary>What the report asks of one liquidity venue: how to name its pools, and its liquidity table.</summary>

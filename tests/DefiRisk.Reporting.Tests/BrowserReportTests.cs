@@ -54,6 +54,73 @@ public sealed class BrowserReportTests(ITestOutputHelper output)
         finally { dir.Delete(true); }
     }
 
+    /// <summary>
+    /// The measurements a reader at 1,280 px would make, by a script added to a copy of the report (the report itself
+    /// forbids scripts): elements whose content is wider than their box, the page's width, where the verdict and the
+    /// parameter table end, and every chart text's rendered height and effective font size.
+    /// </summary>
+    private const string Probe = """
+<pre id="probe"></pre><script>
+(function () {
+  const out = { overflowing: [], pageWidth: document.documentElement.scrollWidth, verdictBottom: -1, parameterHeaderBottom: -1,
+                parameterFirstRowBottom: -1, smallText: [], chartTexts: 0 };
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.id === 'probe' || el.closest('svg')) continue;
+    if (el.scrollWidth > el.clientWidth && el.clientWidth > 0) out.overflowing.push(el.tagName + '.' + el.className + ' ' + el.scrollWidth + '>' + el.clientWidth);
+  }
+  for (const t of document.querySelectorAll('table')) {
+    const caption = t.caption ? t.caption.textContent : '';
+    if (caption.startsWith('Verdict')) out.verdictBottom = t.getBoundingClientRect().bottom;
+    if (caption.startsWith('Parameters the proposal changes')) {
+      out.parameterHeaderBottom = t.tHead.getBoundingClientRect().bottom;
+      out.parameterFirstRowBottom = t.tBodies[0].rows[0].getBoundingClientRect().bottom;
+    }
+  }
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll('text')) {
+      if (!text.textContent.trim()) continue;
+      out.chartTexts++;
+      const height = text.getBoundingClientRect().height;
+      const font = parseFloat(getComputedStyle(text).fontSize) * scale;
+      if (height < 11 || font < 11) out.smallText.push(text.textContent.slice(0, 30) + ' h=' + height.toFixed(1) + ' font=' + font.toFixed(1));
+    }
+  }
+  document.getElementById('probe').textContent = JSON.stringify(out);
+})();
+</script>
+""";
+
+    [Fact]
+    public void At_1280_px_nothing_overflows_the_verdict_and_parameter_table_are_in_the_first_screen_and_chart_text_is_at_least_11_px()
+    {
+        Assert.True(File.Exists(Chromium), "chromium not found: run `apt-get install -y chromium` (done by .ci/run)");
+        var dir = Directory.CreateTempSubdirectory("defirisk-browser-layout-");
+        try
+        {
+            var html = ReportWriter.Html(ReportMarket.FullInput());
+            var csp = $"<meta http-equiv=\"Content-Security-Policy\" content=\"{HtmlReportWriter.ContentSecurityPolicy}\">";
+            Assert.Contains(csp, html);
+            var probed = Path.Combine(dir.FullName, "probed.html");
+            File.WriteAllText(probed, html.Replace(csp, "").Replace("</body>", Probe + "</body>"));
+
+            var dom = RunChromium(dir.FullName, "--window-size=1280,900", "--hide-scrollbars", "--dump-dom", new Uri(probed).AbsoluteUri);
+            var json = System.Net.WebUtility.HtmlDecode(Regex.Match(dom, "<pre id=\"probe\">(.*?)</pre>", RegexOptions.Singleline).Groups[1].Value);
+            Assert.False(string.IsNullOrEmpty(json), "the probe did not run");
+            var m = System.Text.Json.JsonDocument.Parse(json).RootElement;
+            output.WriteLine(json);
+
+            Assert.True(m.GetProperty("overflowing").GetArrayLength() == 0, "elements wider than their box: " + m.GetProperty("overflowing"));
+            Assert.InRange(m.GetProperty("pageWidth").GetDouble(), 1, 1280);
+            Assert.InRange(m.GetProperty("verdictBottom").GetDouble(), 1, 900);
+            Assert.InRange(m.GetProperty("parameterHeaderBottom").GetDouble(), 1, 900);
+            Assert.InRange(m.GetProperty("parameterFirstRowBottom").GetDouble(), 1, 900);
+            Assert.True(m.GetProperty("chartTexts").GetInt32() > 50, "chart texts not found");
+            Assert.True(m.GetProperty("smallText").GetArrayLength() == 0, "chart text under 11 px: " + m.GetProperty("smallText"));
+        }
+        finally { dir.Delete(true); }
+    }
+
     /// <summary>One headless Chromium run with a fresh profile and no network chatter; stdout returned.</summary>
     private static string RunChromium(string workDir, params string[] args)
     {

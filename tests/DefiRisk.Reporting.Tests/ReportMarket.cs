@@ -103,7 +103,13 @@ internal static class ReportMarket
             Title = "Mini market: WETH shock",
             Simulation = new SimulationReport("WETH=-20%", baseline),
             Comparison = new ComparisonReport("WETH=-20%", Proposal.Name, Proposal.Description,
-                [.. ProposalLines.Describe(Proposal, snapshot, ReportingRegistry.Parts), "breaker: " + MaliciousSymbol], baseline, proposal),
+                [.. ProposalLines.Describe(Proposal, snapshot, ReportingRegistry.Parts), "breaker: " + MaliciousSymbol], baseline, proposal)
+            {
+                ParameterChanges = DefiRisk.Core.Lending.RiskParameters.Changes(snapshot, proposalSnapshot),
+                LiquidatedByChange = LiquidatedByChange.Compute(snapshot, proposalSnapshot),
+                Attribution = DefiRisk.Core.Review.ProposalAttribution.Run(snapshot, Proposal, scenario, options,
+                    p => string.Join("; ", ProposalLines.Describe(p, snapshot, ReportingRegistry.Parts)), proposal),
+            },
             Sweeps =
             [
                 new SweepReport(CascadeSimulator.Sweep(snapshot, Weth, -0.05m, -0.40m, -0.05m, options),

@@ -71,9 +71,10 @@ public sealed class ReportWriterTests
         Assert.DoesNotContain("<script", md);
         Assert.Contains("&lt;img src=x onerror=alert\\(1\\)&gt;", md);
         foreach (var heading in new[] { "## Summary", "## 1. Snapshot", "## 2. Liquidation levels", "## 3. The cascade, round by round",
-                     "## 4. Liquidation chains across protocols", "## 5. Baseline vs proposal", "## 6. Assumptions" })
+                     "## 4. Liquidation chains across protocols", "## 5. Baseline vs proposal", "## 6. Assumptions", "## 7. Glossary" })
             Assert.Contains("\n" + heading + "\n", md);
-        Assert.Contains("> Chart in the HTML report:", md);
+        Assert.Contains("](report-chart-01.png)", md);
+        Assert.DoesNotContain("Chart in the HTML report", md);
         Assert.DoesNotContain("<svg", md);
     }
 

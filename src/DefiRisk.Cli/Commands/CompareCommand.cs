@@ -5,7 +5,9 @@ using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Breakers;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
 using DefiRisk.Core.Proposals;
+using DefiRisk.Core.Review;
 using ComparisonReport = DefiRisk.Reporting.ComparisonReport;
 using DefiRisk.Core.Registry;
 using ProposalLines = DefiRisk.Reporting.ProposalLines;
@@ -154,7 +156,16 @@ internal static class CompareCommand
 
         var baseline = CascadeSimulator.Simulate(snapshot, scenario, baseOptions);
         var proposed = CascadeSimulator.Simulate(proposalSnapshot, scenario, proposalOptions);
-        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot, DefiRisk.Reporting.Registry.ReportingRegistry.Parts), snapshot, baseline, proposed);
+        var parts = DefiRisk.Reporting.Registry.ReportingRegistry.Parts;
+        // What a reviewer reads first: the parameters changed, who is liquidatable at today's prices because of them, and
+        // each change's effect alone (one exact cascade per change at this scenario; no sweeps).
+        var attribution = ProposalAttribution.Run(snapshot, proposal, scenario, baseOptions, part => string.Join("; ", ProposalLines.Describe(part, snapshot, parts)), proposed);
+        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot, parts), snapshot, baseline, proposed) with
+        {
+            ParameterChanges = RiskParameters.Changes(snapshot, proposalSnapshot),
+            LiquidatedByChange = LiquidatedByChange.Compute(snapshot, proposalSnapshot),
+            Attribution = attribution,
+        };
         SweepResult? baselineSweep = null, proposalSweep = null;
 
         if (sweepAsset is not null && levels is not null)
@@ -190,12 +201,17 @@ internal static class CompareCommand
         return new SweepResult(asset.Address, asset.Symbol, path, results, threshold);
     }
 
-    private static ReportInput Report(CompareRun run) =>
+    internal static ReportInput Report(CompareRun run) =>
         ReportOption.Input(run.Snapshot, run.BaselineOptions, $"Proposal review: {run.Proposal.Name}") with
         {
             Simulation = new SimulationReport(run.Result.Scenario, run.Baseline),
             Comparison = new ComparisonReport(run.Result.Scenario, run.Proposal.Name, run.Proposal.Description,
-                run.Result.Breakers, run.Baseline, run.Proposed),
+                run.Result.Breakers, run.Baseline, run.Proposed)
+            {
+                ParameterChanges = run.Result.ParameterChanges ?? [],
+                LiquidatedByChange = run.Result.LiquidatedByChange,
+                Attribution = run.Result.Attribution ?? [],
+            },
             Sweeps = run.BaselineSweep is { } b ? [new SweepReport(b, run.ProposalSweep, run.Proposal.Name)] : [],
             ProposalSnapshot = run.Proposal.ChangesRiskParameters ? run.ProposalSnapshot : null,
         };
@@ -229,6 +245,19 @@ internal static class CompareCommand
         Row("longest cross-protocol chain", r.Baseline.LongestCrossProtocolChain, r.Proposal.LongestCrossProtocolChain);
         Row("held back by breakers (position-rounds)", r.Baseline.HeldBack, r.Proposal.HeldBack);
         console.Write(table);
+        if (r.LiquidatedByChange is { } lbc)
+            console.WriteLine(lbc.Count == 0
+                ? "liquidated at today's prices by this change: none"
+                : $"liquidated at today's prices by this change: ${Format(lbc.CollateralUsd)} of collateral, ${Format(lbc.DebtUsd)} of debt ({lbc.Count} positions)");
+        if (r.Attribution is { Count: > 0 } attribution)
+        {
+            var each = new Table().AddColumns("change", "bad debt", "liquidated value");
+            for (var c = 1; c <= 2; c++) each.Columns[c].RightAligned();
+            each.AddRow("baseline", "$" + Format(r.Baseline.BadDebtUsd), "$" + Format(r.Baseline.LiquidatedValueUsd));
+            foreach (var a in attribution)
+                each.AddRow(Markup.Escape(a.AllTogether ? "all together" : a.Change), "$" + Format(a.BadDebtUsd), "$" + Format(a.LiquidatedValueUsd));
+            console.Write(each);
+        }
         if (r.Baseline.HitRoundLimit || r.Proposal.HitRoundLimit) console.MarkupLine("[yellow]round limit reached: the cascade was still running[/]");
         if (r.Sweep is { } s)
         {

@@ -137,9 +137,8 @@ public sealed record SweepLevel(decimal Shock, double LiquidatedValueUsd, double
 
 /// <summary>
 /// A sweep over shock levels of one asset. <see cref="SelfSustainingThreshold"/>: the smallest shock (in magnitude)
-/// at which the cascade is self-sustaining, defined as liquidations in at least 2 rounds after the exogenous drop has
-/// reached the oracles (round 0 + the oracle lag), i.e. the sales keep triggering new liquidations for two rounds after
-/// the exogenous drop stopped; the exact path counts only rounds with a liquidation caused by earlier sales (not ones a
-/// breaker deferred). Null if none.
+/// at which the cascade is self-sustaining (<see cref="Analysis.SelfSustaining"/>): liquidations in at least 2 rounds after
+/// the exogenous drop has reached the oracles (round 0 + the oracle lag), repaying together a material amount; the exact
+/// path counts only rounds with a liquidation caused by earlier sales (not ones a breaker deferred). Null if none.
 /// </summary>
 public sealed record SweepResult(Address Asset, string Symbol, string Path, IReadOnlyList<SweepLevel> Levels, decimal? SelfSustainingThreshold);

@@ -55,8 +55,9 @@ public static class CascadeSimulator
             {
                 var r = Simulate(snapshot, Scenario.Single(asset, level), options);
                 var endo = r.Totals.EndogenousRoundsWithLiquidations;
+                var after = SelfSustaining.LiquidatedAfterDrop(r, 1, options.OracleModel.LagRounds);
                 return new SweepLevel(level, r.Totals.LiquidatedValueUsd, r.Totals.BadDebtUsd, r.Totals.Liquidations,
-                    r.Totals.RoundsWithLiquidations, endo, endo >= 2);
+                    r.Totals.RoundsWithLiquidations, endo, SelfSustaining.Holds(endo, after, r.Totals.LiquidatedValueUsd));
             }).ToList();
         }
         else

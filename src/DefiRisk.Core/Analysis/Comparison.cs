@@ -7,7 +7,9 @@ namespace DefiRisk.Core.Analysis;
 /// <summary>
 /// Baseline and proposal side by side for one scenario (JSON: <c>baseline</c>, <c>proposal</c>, <c>difference</c> =
 /// proposal − baseline). The full cascades ride along for report writers but are not serialized. <see cref="Sweep"/> is
-/// set when a shock sweep was asked for.
+/// set when a shock sweep was asked for. <see cref="Verdicts"/>: better/worse/unchanged per headline metric;
+/// <see cref="ParameterChanges"/>: current → proposed for each parameter the proposal changes; <see cref="LiquidatedByChange"/>:
+/// positions the change alone makes liquidatable at today's prices; <see cref="Attribution"/>: each change alone and all together.
 /// </summary>
 public sealed record ComparisonResult(
     string Scenario,
@@ -16,7 +18,11 @@ public sealed record ComparisonResult(
     CascadeSummary Baseline,
     CascadeSummary Proposal,
     CascadeDifference Difference,
-    ComparisonSweep? Sweep = null)
+    ComparisonSweep? Sweep = null,
+    IReadOnlyList<MetricVerdict>? Verdicts = null,
+    IReadOnlyList<Lending.RiskParameterChange>? ParameterChanges = null,
+    LiquidatedByChangeResult? LiquidatedByChange = null,
+    IReadOnlyList<AttributionRow>? Attribution = null)
 {
     [JsonIgnore] public CascadeResult? BaselineResult { get; init; }
     [JsonIgnore] public CascadeResult? ProposalResult { get; init; }
@@ -25,7 +31,7 @@ public sealed record ComparisonResult(
     {
         var b = CascadeSummary.From(baseline, baselineSnapshot);
         var p = CascadeSummary.From(proposal, baselineSnapshot);
-        return new ComparisonResult(baseline.Scenario, proposalName, breakers, b, p, CascadeDifference.Between(b, p))
+        return new ComparisonResult(baseline.Scenario, proposalName, breakers, b, p, CascadeDifference.Between(b, p), Verdicts: ComparisonVerdicts.Of(b, p))
         {
             BaselineResult = baseline,
             ProposalResult = proposal,

@@ -33,8 +33,11 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             {
                 state.Reset(m);
                 var r = Run(Scenario.Single(address, levels[i]), state, collectSources: false);
+                var drop = o.OracleModel.UniformLag ?? 0;
+                var after = 0.0;
+                for (var k = drop + 1; k < r.LiquidatedUsdPerRound.Count; k++) after += r.LiquidatedUsdPerRound[k];
                 results[i] = new SweepLevel(levels[i], r.LiquidatedValueUsd, r.BadDebtUsd, r.Liquidations, r.RoundsWithLiquidations,
-                    r.EndogenousRoundsWithLiquidations, r.EndogenousRoundsWithLiquidations >= 2);
+                    r.EndogenousRoundsWithLiquidations, SelfSustaining.Holds(r.EndogenousRoundsWithLiquidations, after, r.LiquidatedValueUsd));
                 return state;
             },
             _ => { });

@@ -26,6 +26,13 @@ public interface ILendingBook : IProtocolBook
 
     /// <summary>The book's markets as results name them (<see cref="PositionHealth.Market"/>), in book order.</summary>
     IEnumerable<string> MarketKeys();
+
+    /// <summary>
+    /// The book's current risk parameters, one row each, named as the family's governance names them (<c>defirisk
+    /// params</c>; a proposal's changes are the difference between two snapshots' rows, <see cref="RiskParameters.Changes"/>).
+    /// On the book because they are its data and Core's JSON carries them; the report only formats the rows.
+    /// </summary>
+    IEnumerable<RiskParameter> RiskParameters(Snapshot snapshot);
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ public sealed record ChainDiagramResult(string Svg, int GroupsDrawn, int GroupsT
 public static class ChainDiagram
 {
     public const int MaxColumns = 6, MaxPerColumn = 8;
-    private const int ColumnWidth = 200, NodeWidth = 160, NodeHeight = 44, RowGap = 14, Header = 34, Margin = 12;
+    private const int ColumnWidth = 185, NodeWidth = 160, NodeHeight = 44, RowGap = 14, Header = 34, Margin = 12;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private sealed class Group(int round, string protocol, string market, List<CascadeLiquidation> liquidations)

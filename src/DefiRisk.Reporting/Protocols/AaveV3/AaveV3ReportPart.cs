@@ -13,6 +13,14 @@ public sealed class AaveV3ReportPart : IProtocolReportPart
     public string Colour => "#8e44ad";
     public string LiquidatableWhen => "Aave HF < 1";
 
+    public IReadOnlyList<(string Term, string Meaning)> Glossary { get; } =
+    [
+        ("LTV, LT (Aave v3)", "loan-to-value: the share of a reserve's value that may be borrowed against; liquidation threshold: the share above which debt makes HF < 1."),
+        ("Bonus, protocol fee (Aave v3)", "the liquidator's discount on seized collateral (5 % = collateral worth 105 % of the debt repaid); the protocol fee is the treasury's share of that bonus."),
+        ("E-mode (Aave v3)", "a category of correlated assets (e.g. ETH and wstETH) with its own LTV, LT and bonus for accounts that opt in."),
+        ("Unbacked (Aave v3)", "debt of an account with no collateral left at the end of the cascade; Aave v3.0–3.2 does not write it off, so it stays on the books as bad debt."),
+    ];
+
     public int MarketCount(Snapshot snapshot) => snapshot.AaveV3Markets().Count;
 
     public string MarketLabel(Snapshot snapshot, string market) => market;

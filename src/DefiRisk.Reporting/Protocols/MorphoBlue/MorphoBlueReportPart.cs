@@ -12,6 +12,13 @@ public sealed class MorphoBlueReportPart : IProtocolReportPart
     public string Colour => "#1f6feb";
     public string LiquidatableWhen => "Morpho not healthy";
 
+    public IReadOnlyList<(string Term, string Meaning)> Glossary { get; } =
+    [
+        ("LLTV (Morpho Blue)", "liquidation loan-to-value, fixed per market: a position is liquidatable when its debt exceeds collateral value × LLTV."),
+        ("LIF (Morpho Blue)", "liquidation incentive factor, derived from the LLTV: min(1.15, 1 / (1 − 0.3 × (1 − LLTV))); the liquidator seizes debt repaid × LIF of collateral."),
+        ("Written off (Morpho Blue)", "debt left when a position's collateral is gone, taken from the market's suppliers at once."),
+    ];
+
     public int MarketCount(Snapshot snapshot) => snapshot.MorphoBlue().Sum(m => m.Markets.Count);
 
     /// <summary>"wstETH/WETH 94.5% (0x0000ab…abc0)": collateral/loan, LLTV, short id.</summary>

@@ -1,0 +1,77 @@
+using System.Numerics;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
+
+namespace DefiRisk.Core.Analysis;
+
+/// <summary>
+/// "Liquidated at today's prices by this change": the positions a parameter change alone makes liquidatable, with no
+/// price move — liquidatable in the proposal's world (<see cref="PositionHealth.Liquidatable"/>: HF &lt; 1, or the
+/// protocol's equivalent) and not in the baseline, both at the snapshot's oracle prices. One implementation for the
+/// compare report (issue 15) and the payload review (issue 14). Values: USD 8 decimals, exact, each protocol's valuation
+/// in the proposal's world; <see cref="HealthFactorBefore"/>/<see cref="HealthFactorAfter"/>: wad.
+/// </summary>
+public sealed record LiquidatedPosition(
+    string Protocol,
+    string Market,
+    Address Account,
+    BigInteger? HealthFactorBefore,
+    BigInteger? HealthFactorAfter,
+    BigInteger DebtUsd8,
+    BigInteger CollateralUsd8,
+    double DebtUsd,
+    double CollateralUsd);
+
+/// <summary>The positions and their totals (USD as doubles are report views of the exact 8-decimal sums).</summary>
+public sealed record LiquidatedByChangeResult(
+    IReadOnlyList<LiquidatedPosition> Positions,
+    BigInteger DebtUsd8,
+    BigInteger CollateralUsd8,
+    double DebtUsd,
+    double CollateralUsd)
+{
+    public int Count => Positions.Count;
+
+    public static LiquidatedByChangeResult Empty { get; } = new([], 0, 0, 0, 0);
+}
+
+public static class LiquidatedByChange
+{
+    /// <summary>
+    /// Positions liquidatable in <paramref name="proposal"/> but not in <paramref name="baseline"/>, at each snapshot's
+    /// own prices (the proposal's world keeps the baseline's). A position is matched by protocol, market and account; one
+    /// the proposal moved to another market (a migration) is matched by protocol and account to the baseline position it
+    /// came from. Largest collateral first.
+    /// </summary>
+    public static LiquidatedByChangeResult Compute(Snapshot baseline, Snapshot proposal)
+    {
+        var before = Health(baseline);
+        var byKey = new Dictionary<(string, string, Address), PositionHealth>();
+        foreach (var (protocol, p) in before) byKey.TryAdd((protocol, p.Market, p.Account), p);
+        var after = Health(proposal);
+        var afterKeys = after.Select(x => (x.Protocol, x.Health.Market, x.Health.Account)).ToHashSet();
+        // Baseline positions with no same-market counterpart: where migrated positions came from.
+        var moved = before.Where(x => !afterKeys.Contains((x.Protocol, x.Health.Market, x.Health.Account)))
+            .GroupBy(x => (x.Protocol, x.Health.Account)).ToDictionary(g => g.Key, g => new Queue<PositionHealth>(g.Select(x => x.Health)));
+
+        var list = new List<LiquidatedPosition>();
+        foreach (var (protocol, p) in after)
+        {
+            if (!p.Liquidatable) continue;
+            if (!byKey.TryGetValue((protocol, p.Market, p.Account), out var was))
+                was = moved.TryGetValue((protocol, p.Account), out var q) && q.Count > 0 ? q.Dequeue() : null;
+            if (was is { Liquidatable: true }) continue;
+            list.Add(new LiquidatedPosition(protocol, p.Market, p.Account, was?.HealthFactor, p.HealthFactor, p.DebtUsd8, p.CollateralUsd8, p.DebtUsd, p.CollateralUsd));
+        }
+        list.Sort((x, y) => y.CollateralUsd8.CompareTo(x.CollateralUsd8));
+        BigInteger debt = 0, collateral = 0;
+        foreach (var p in list) { debt += p.DebtUsd8; collateral += p.CollateralUsd8; }
+        return new LiquidatedByChangeResult(list, debt, collateral, list.Sum(p => p.DebtUsd), list.Sum(p => p.CollateralUsd));
+    }
+
+    private static List<(string Protocol, PositionHealth Health)> Health(Snapshot snapshot)
+    {
+        var assets = new AssetIndex(snapshot);
+        return snapshot.Books.OfType<ILendingBook>().SelectMany(b => b.Positions(assets).Select(p => (b.Protocol, p))).ToList();
+    }
+}
