@@ -34,11 +34,17 @@ internal static class FixtureCommands
         };
         profile.AcceptOnlyFromAmong("demo", "mainnet-like");
         var borrowers = new Option<int?>("--borrowers") { Description = "Number of borrowers to generate (default: 400 for demo, 3000 for mainnet-like)." };
+        var aave = new Option<string>("--aave")
+        {
+            Description = "Aave v3 release to deploy: 3.6 (@aave-dao/aave-v3-origin 3.6.0 compiled with solc 0.8.27, the mainnet line) or 3.0 (@aave/core-v3 1.19.3).",
+            DefaultValueFactory = _ => "3.6",
+        };
+        aave.AcceptOnlyFromAmong("3.0", "3.6");
         var seed = new Option<int>("--seed") { Description = "Seed of the borrower generator: same seed, same fixture.", DefaultValueFactory = _ => 42 };
         var port = new Option<int>("--port") { Description = "Port of the build's anvil (default: a free one).", DefaultValueFactory = _ => 0 };
         var quiet = QuietOption();
         var json = JsonOption();
-        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, quiet, json };
+        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, aave, borrowers, seed, port, quiet, json };
         command.SetAction(async (parse, ct) =>
         {
             var ui = console ?? AnsiConsole.Console;
@@ -49,6 +55,7 @@ internal static class FixtureCommands
                 Borrowers = parse.GetValue(borrowers) ?? FixtureBuilder.DefaultBorrowers(kind),
                 Seed = parse.GetValue(seed),
                 Port = parse.GetValue(port),
+                Aave = FixtureBuilder.ParseAaveVersion(parse.GetValue(aave)!),
             };
             var dir = parse.GetValue(outDir)!;
             var asJson = parse.GetValue(json);
@@ -60,14 +67,14 @@ internal static class FixtureCommands
             {
                 Json.Write(new
                 {
-                    directory = dir, chainId = options.ChainId, block = f.Block, borrowers = f.Borrowers.Count, aaveBorrowers = f.AaveBorrowers,
+                    directory = dir, chainId = options.ChainId, aave = FixtureBuilder.AaveVersionName(options.Aave), block = f.Block, borrowers = f.Borrowers.Count, aaveBorrowers = f.AaveBorrowers,
                     morphoBorrowers = f.MorphoBorrowers, crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
                     stateBytes = new FileInfo(statePath).Length, seconds = result.Elapsed.TotalSeconds,
                 }, "-");
                 return 0;
             }
             ui.WriteLine(FormattableString.Invariant(
-                $"fixture written to {dir}: block {f.Block}, {f.Borrowers.Count} borrowers ({f.AaveBorrowers} Aave, {f.MorphoBorrowers} Morpho, {f.CrossProtocolBorrowers} both), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
+                $"fixture written to {dir}: Aave {FixtureBuilder.AaveVersionName(options.Aave)}, block {f.Block}, {f.Borrowers.Count} borrowers ({f.AaveBorrowers} Aave, {f.MorphoBorrowers} Morpho, {f.CrossProtocolBorrowers} both), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
             return 0;
         });
         return command;
