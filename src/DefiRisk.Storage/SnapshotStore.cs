@@ -2,6 +2,7 @@ using System.Numerics;
 using Dapper;
 using DefiRisk.Core;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Protocols.AaveV3;
 using Microsoft.Data.Sqlite;
 
 namespace DefiRisk.Storage;
@@ -145,6 +146,18 @@ public sealed class SnapshotStore
             m.EModeCategories.SelectMany(e => e.CollateralAssets.Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value })), tx);
 
         c.Execute(
+            """
+            INSERT INTO aave_reserve_safety (snapshot_id, pool, asset, deficit, liquidation_grace_period_until)
+            VALUES (@Id, @Pool, @Asset, @Deficit, @LiquidationGracePeriodUntil)
+            """,
+            m.Reserves.Select(r => new { Id = id, Pool = pool, Asset = r.Asset.Value, r.Deficit, r.LiquidationGracePeriodUntil }), tx);
+        c.Execute(
+            "INSERT INTO aave_emode_flags (snapshot_id, pool, category_id, asset, flag) VALUES (@Id, @Pool, @CategoryId, @Asset, @Flag)",
+            m.EModeCategories.SelectMany(e =>
+                (e.BorrowableAssets ?? []).Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value, Flag = BorrowableFlag })
+                .Concat((e.LtvZeroAssets ?? []).Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value, Flag = LtvZeroFlag }))), tx);
+
+        c.Execute(
             "INSERT INTO aave_accounts (snapshot_id, pool, account, emode_category) VALUES (@Id, @Pool, @Account, @EModeCategory)",
             state.Accounts.Select(a => new { Id = id, Pool = pool, Account = a.Account.Value, a.EModeCategory }), tx);
 
@@ -184,9 +197,11 @@ public sealed class SnapshotStore
             state.Positions.Select(p => new { Id = id, Morpho = morpho, p.MarketId, Account = p.Account.Value, p.SupplyShares, p.BorrowShares, p.Collateral }), tx);
     }
 
+    private const string BorrowableFlag = "borrowable", LtvZeroFlag = "ltv-zero";
+
     private static readonly string[] ChildTables =
     [
-        "aave_account_reserves", "aave_accounts", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets",
+        "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets",
         "morpho_positions", "morpho_markets", "morpho_instances", "uniswap_v2_pools", "assets",
     ];
 
@@ -249,6 +264,9 @@ public sealed class SnapshotStore
         var emodes = c.Query<EModeRow>("SELECT * FROM aave_emode_categories WHERE snapshot_id = @id ORDER BY pool, category_id", id).ToLookup(r => r.Pool);
         var members = c.Query<EModeMemberRow>("SELECT * FROM aave_emode_members WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
             .ToLookup(r => (r.Pool, r.CategoryId));
+        var safety = c.Query<ReserveSafetyRow>("SELECT * FROM aave_reserve_safety WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
+        var flags = c.Query<EModeFlagRow>("SELECT * FROM aave_emode_flags WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
+            .ToLookup(r => (r.Pool, r.CategoryId, r.Flag));
         var accounts = c.Query<AccountRow>("SELECT * FROM aave_accounts WHERE snapshot_id = @id ORDER BY pool, account", id).ToLookup(r => r.Pool);
         var balances = c.Query<AccountReserveRow>("SELECT * FROM aave_account_reserves WHERE snapshot_id = @id ORDER BY pool, account, asset", id)
             .ToLookup(r => (r.Pool, r.Account));
@@ -258,9 +276,12 @@ public sealed class SnapshotStore
                 reserves[m.Pool].Select(r => new AaveV3Reserve(A(r.Asset), r.ReserveId, r.Decimals, r.Ltv, r.LiquidationThreshold,
                     r.LiquidationBonus, r.LiquidationProtocolFee, r.ReserveFactor, r.Active, r.Frozen, r.Paused, r.BorrowingEnabled,
                     r.EModeCategory, r.BorrowCap, r.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, r.OraclePrice,
-                    A(r.AToken), A(r.VariableDebtToken), A(r.StableDebtToken))).ToList(),
+                    A(r.AToken), A(r.VariableDebtToken), A(r.StableDebtToken),
+                    safety.TryGetValue((m.Pool, r.Asset), out var s) ? s.Deficit : BigInteger.Zero, s?.LiquidationGracePeriodUntil ?? 0)).ToList(),
                 emodes[m.Pool].Select(e => new AaveV3EModeCategory(e.CategoryId, e.Ltv, e.LiquidationThreshold, e.LiquidationBonus,
-                    A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice)).ToList());
+                    A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice,
+                    m.PoolRevision >= AaveV3Revision.V3_2 ? flags[(m.Pool, e.CategoryId, BorrowableFlag)].Select(x => A(x.Asset)).ToList() : null,
+                    m.PoolRevision >= AaveV3Revision.V3_6 ? flags[(m.Pool, e.CategoryId, LtvZeroFlag)].Select(x => A(x.Asset)).ToList() : null)).ToList());
             var marketAccounts = accounts[m.Pool].Select(a => new AaveV3Account(A(a.Account), a.EModeCategory,
                 balances[(m.Pool, a.Account)].Select(b => new AaveV3AccountReserve(A(b.Asset), b.Collateral, b.UsedAsCollateral, b.VariableDebt, b.StableDebt))
                     .OrderBy(b => market.Reserve(b.Asset).Id).ToList())).ToList();
@@ -320,6 +341,12 @@ public sealed class SnapshotStore
         public int LiquidationBonus { get; set; } public string PriceSource { get; set; } = ""; public string Label { get; set; } = "";
         public BigInteger? PriceSourcePrice { get; set; }
     }
+    private sealed class ReserveSafetyRow
+    {
+        public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public BigInteger Deficit { get; set; }
+        public long LiquidationGracePeriodUntil { get; set; }
+    }
+    private sealed class EModeFlagRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; public string Flag { get; set; } = ""; }
     private sealed class EModeMemberRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; }
     private sealed class AccountRow { public string Pool { get; set; } = ""; public string Account { get; set; } = ""; public int EModeCategory { get; set; } }
     private sealed class AccountReserveRow

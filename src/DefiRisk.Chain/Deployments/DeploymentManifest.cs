@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using DefiRisk.Core;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Protocols.AaveV3;
 
 namespace DefiRisk.Chain.Deployments;
 
@@ -63,6 +64,8 @@ public sealed record DeploymentManifest
             Check(a.Pool, "aave-v3.pool");
             Check(a.Oracle, "aave-v3.oracle");
             Check(a.DataProvider, "aave-v3.dataProvider");
+            if (a.Codebase is { } codebase && !AaveV3Releases.Codebases.Contains(codebase))
+                throw new DefiRiskException($"malformed deployments file {source}: aave-v3.codebase '{codebase}' is not one of: {string.Join(", ", AaveV3Releases.Codebases)}");
         }
         if (MorphoBlue is not null)
         {
@@ -122,6 +125,11 @@ public sealed record AaveV3Deployment
     [JsonPropertyName("oracle")] public required string Oracle { get; init; }
     [JsonPropertyName("aclManager")] public string? AclManager { get; init; }
     [JsonPropertyName("startBlock")] public long StartBlock { get; init; }
+    /// <summary>Whose code the pool runs: "aave" (absent = aave) or "sparklend", whose POOL_REVISION numbers are its own.
+    /// With the revision read on chain it picks the rules from <see cref="AaveV3Releases.Table"/>.</summary>
+    [JsonPropertyName("codebase")] public string? Codebase { get; init; }
+
+    [JsonIgnore] public string EffectiveCodebase => Codebase ?? AaveV3Releases.Aave;
 }
 
 /// <summary>The Morpho Blue singleton and the market ids to index (empty: every market seen in <c>CreateMarket</c> logs).</summary>
