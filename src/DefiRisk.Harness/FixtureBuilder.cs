@@ -181,6 +181,7 @@ public sealed partial class FixtureBuilder
             var aaveCompiler = new AaveV36Compiler(_nodeModules);
             aave36 = await aaveCompiler.CompileAsync(ct).ConfigureAwait(false);
             aaveCompiled = aaveCompiler.Compiled;
+            Report($"Aave v3.6: {aaveCompiler.SourceCount} source files, {(aaveCompiled ? "compiled" : "from the cache")}");
         }
 
         Report("starting anvil");

@@ -112,9 +112,11 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
         {
             var admin = Facts.Actors.Admin;
             var configurator = chain.Server.Manifest.AaveV3[0].PoolConfigurator!;
-            await SendAsync(admin, configurator, Abi.Call("setReservePause(address,bool,uint40)", Facts.Token("WBTC").Address, false, 3600));
+            // The grace period runs from the unpausing block's timestamp.
+            var unpaused = await SendAsync(admin, configurator, Abi.Call("setReservePause(address,bool,uint40)", Facts.Token("WBTC").Address, false, 3600));
             await SendAsync(admin, configurator, Abi.Call("setAssetLtvzeroInEMode(address,uint8,bool)", Facts.Token("wstETH").Address, 1, true));
-            var head = await node.LatestTimestampAsync();
+            var block = await node.Rpc.CallAsync("eth_getBlockByNumber", unpaused.GetProperty("blockNumber").GetString()!, false);
+            var head = (long)AnvilRpc.Quantity(block.GetProperty("timestamp"));
             var db = chain.NewDatabase();
             await chain.IndexAsync(db, IndexCommand.ParseBlock("latest"));
             var market = new Storage.SnapshotStore(db).Load().AaveV3Markets[0].Market;
@@ -128,14 +130,21 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
         finally { Assert.True(await node.RevertAsync(id)); }
     }
 
-    private async Task SendAsync(string from, string to, string data)
+    private async Task<System.Text.Json.JsonElement> SendAsync(string from, string to, string data)
     {
         var hash = (await chain.Server.Node.Rpc.CallAsync("eth_sendTransaction", new Dictionary<string, object>
         {
             ["from"] = from, ["to"] = to, ["data"] = data, ["gas"] = "0x4c4b40",
         })).GetString()!;
+        // Anvil answers eth_sendTransaction before its automine task has sealed the block: poll briefly.
         var receipt = await chain.Server.Node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
+        for (var i = 0; i < 2000 && receipt.ValueKind == System.Text.Json.JsonValueKind.Null; i++)
+        {
+            await Task.Delay(1);
+            receipt = await chain.Server.Node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
+        }
         Assert.Equal("0x1", receipt.GetProperty("status").GetString());
+        return receipt;
     }
 
     [Fact]
