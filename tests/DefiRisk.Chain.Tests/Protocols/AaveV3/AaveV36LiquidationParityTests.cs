@@ -100,6 +100,7 @@ public sealed class AaveV36LiquidationParityTests(AaveV36ReplayChain chain, ITes
         Assert.Contains("deficit booked", kinds.Keys);
         Assert.Contains("e-mode", kinds.Keys);
         Assert.Contains("e-mode-only collateral", kinds.Keys);
+        Assert.True(dustReverts > 0, "no call that the dust rule refuses was met");
     }
 
     /// <summary>Which 3.3+ branch the call takes, and what else it exercises.</summary>
