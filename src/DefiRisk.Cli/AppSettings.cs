@@ -42,7 +42,11 @@ internal sealed class AppSettings
             return new AppSettings(JsonNode.Parse(json, documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
                 ?? throw new DefiRiskException($"{path} is empty"), path);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        catch (JsonException ex)
+        {
+            throw new DefiRiskException($"malformed {path}: {JsonErrorText.Describe(ex, json)}");
+        }
+        catch (InvalidOperationException ex)
         {
             throw new DefiRiskException($"malformed {path}: {ex.Message.Split('\n')[0]}");
         }

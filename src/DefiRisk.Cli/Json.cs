@@ -4,7 +4,9 @@ using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 
-namespace DefiRisk.Cli;
+using DefiRisk.Cli.Commands;
+
+namespace DefiRisk.Cli.Commands;
 
 /// <summary>
 /// The one place the CLI's JSON shape is decided (simulate, sweep, compare, reports): camelCase, indented,
@@ -33,6 +35,13 @@ internal static class Json
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     /// <summary>
+    /// <c>--json FILE</c> on every verb: the result as JSON to FILE (the usual output still printed), or to stdout with
+    /// <c>-</c> (then nothing else goes to stdout). One meaning everywhere, so scripts need not know which verb is which.
+    /// </summary>
+    public static System.CommandLine.Option<string?> Option(string what) =>
+        new("--json") { Description = $"write {what} as JSON to FILE ('-' = stdout, nothing else on stdout)", HelpName = "FILE|-" };
+
+    /// <summary>
     /// Writes <paramref name="value"/> to <paramref name="target"/>: "-" is stdout, anything else a file (its directory
     /// must exist). An unwritable path is the user's error (exit 2), not a crash.
     /// </summary>
@@ -44,6 +53,7 @@ internal static class Json
             (stdout ?? Console.Out).WriteLine(text);
             return;
         }
+        OutputFile.Check(target, "--json");
         try
         {
             File.WriteAllText(target, text + Environment.NewLine);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DefiRisk.Cli;
+using DefiRisk.Cli.Commands;
 
 // Composition root: verbs are wired by hand (no DI container until a second root appears).
 var root = new RootCommand("DefiRisk: liquidation cascades across lending protocols, and what circuit breakers would change.");

@@ -101,6 +101,10 @@ public sealed class AnvilNode : IAsyncDisposable
     {
         options ??= new AnvilOptions();
         nodeModules ??= NodeModules.Locate();
+        // A fixed port someone already listens on: anvil would fail to bind, yet the probe below could reach the other
+        // listener (another anvil with the same chain id answers it) and report success. Refuse it up front.
+        if (options.Port != 0 && !PortIsFree(options.Port))
+            throw new DefiRiskException($"port {options.Port} on 127.0.0.1 is in use; choose another --port (0 picks a free one)");
         // A port chosen by "bind to 0" can be taken by someone else before anvil binds it: retry a few times.
         for (var attempt = 1; ; attempt++)
         {
@@ -160,6 +164,21 @@ public sealed class AnvilNode : IAsyncDisposable
         process.BeginOutputReadLine();
         var node = new AnvilNode(process, stderr, port, options);
         var deadline = Stopwatch.StartNew();
+        try
+        {
+            return await WaitUntilReadyAsync(node, process, stderr, port, options, deadline, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while starting (a SIGTERM during fixture up): the half-started node must not outlive us.
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<AnvilNode> WaitUntilReadyAsync(AnvilNode node, Process process, StringWriterBuffer stderr, int port, AnvilOptions options,
+        Stopwatch deadline, CancellationToken ct)
+    {
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -218,6 +237,24 @@ public sealed class AnvilNode : IAsyncDisposable
         {
             if (o.ForkUrl is null) throw new DefiRiskException("--fork-block-number needs a fork URL");
             yield return "--fork-block-number"; yield return forkBlock.ToString();
+        }
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listener.Stop();
         }
     }
 

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
-using DefiRisk.Harness.Protocols.AaveV3;
 using Nethereum.ABI;
 using Nethereum.Util;
 using static DefiRisk.Harness.FixtureMessages;
@@ -512,16 +511,19 @@ public sealed partial class FixtureBuilder
         {
             ChainId = _options.ChainId,
             Block = block,
-            AaveV3 =
+            Sections =
             [
-                new AaveV3Deployment
-                {
-                    Name = "fixture", PoolAddressesProvider = d.Provider, Pool = d.Pool, PoolConfigurator = d.Configurator,
-                    DataProvider = d.DataProvider, Oracle = d.Oracle, AclManager = d.Acl, StartBlock = d.AaveStartBlock,
-                },
+                new AaveV3Section(
+                [
+                    new AaveV3Deployment
+                    {
+                        Name = "fixture", PoolAddressesProvider = d.Provider, Pool = d.Pool, PoolConfigurator = d.Configurator,
+                        DataProvider = d.DataProvider, Oracle = d.Oracle, AclManager = d.Acl, StartBlock = d.AaveStartBlock,
+                    },
+                ]),
+                new MorphoBlueDeployment { Morpho = d.Morpho, Markets = d.MorphoMarkets.Select(m => m.Id).ToList(), StartBlock = d.MorphoStartBlock },
+                new UniswapV2Deployment { Factory = d.Factory, Pairs = PairSpecs.Select(p => d.Pairs[$"{p.Base}/{p.Quote}"]).ToList() },
             ],
-            MorphoBlue = new MorphoBlueDeployment { Morpho = d.Morpho, Markets = d.MorphoMarkets.Select(m => m.Id).ToList(), StartBlock = d.MorphoStartBlock },
-            UniswapV2 = new UniswapV2Deployment { Factory = d.Factory, Pairs = PairSpecs.Select(p => d.Pairs[$"{p.Base}/{p.Quote}"]).ToList() },
             Fixture = facts.ToJsonObject(),
         };
     }

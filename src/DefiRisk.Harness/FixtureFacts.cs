@@ -50,6 +50,17 @@ public sealed record FixtureFacts
     public int MorphoBorrowers { get; init; }
     /// <summary>Borrowers with a position on both Aave and Morpho.</summary>
     public int CrossProtocolBorrowers { get; init; }
+
+    /// <summary>Borrowers per protocol ("aave-v3", "morpho-blue"), for the fixture verb's summary.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, int> BorrowersByProtocol => new Dictionary<string, int>
+    {
+        [Core.Protocols.AaveV3.AaveV3Book.Name] = AaveBorrowers,
+        [Core.Protocols.MorphoBlue.MorphoBlueBook.Name] = MorphoBorrowers,
+    };
+
+    /// <summary>What a fixture serves, for help texts.</summary>
+    public const string Contents = "Aave v3, Morpho Blue and Uniswap v2 with seeded borrowers";
     /// <summary>How many transactions the build sent (deploy + positions).</summary>
     public int Transactions { get; init; }
 
@@ -72,7 +83,7 @@ public sealed record FixtureFacts
         }
         catch (JsonException ex)
         {
-            throw new DefiRiskException($"{source}: malformed \"fixture\" section: {ex.Message.Split('\n')[0]}");
+            throw new DefiRiskException($"{source}: malformed \"fixture\" section: {JsonErrorText.Describe(ex, null)}");
         }
     }
 

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Text.Json;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
-using DefiRisk.Core.Dex;
+using DefiRisk.Core.Venues.UniswapV2;
 using Nethereum.Util;
 
 namespace DefiRisk.Harness;
@@ -39,8 +39,8 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
     private readonly Dictionary<string, (string Token0, string Token1)> _pairTokens = new(StringComparer.OrdinalIgnoreCase);
 
     public string Liquidator => facts.Actors.Liquidator;
-    public string Pool => manifest.AaveV3[0].Pool;
-    public string Morpho => manifest.MorphoBlue?.Morpho ?? throw new DefiRiskException("fixture has no Morpho Blue");
+    public string Pool => manifest.AaveV3()[0].Pool;
+    public string Morpho => manifest.MorphoBlue()?.Morpho ?? throw new DefiRiskException("fixture has no Morpho Blue");
     public AnvilNode Node => node;
     public FixtureFacts Facts => facts;
 
@@ -264,7 +264,7 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
 
     /// <summary><c>AaveOracle.getAssetPrice(asset)</c>.</summary>
     public async Task<BigInteger> AaveOraclePriceAsync(string asset) =>
-        Abi.UIntAt(await CallAsync(manifest.AaveV3[0].Oracle, Abi.Call("getAssetPrice(address)", asset)).ConfigureAwait(false), 0);
+        Abi.UIntAt(await CallAsync(manifest.AaveV3()[0].Oracle, Abi.Call("getAssetPrice(address)", asset)).ConfigureAwait(false), 0);
 
     public async Task<BigInteger> BalanceOfAsync(string token, string holder) =>
         Abi.UIntAt(await CallAsync(token, Abi.Call("balanceOf(address)", holder)).ConfigureAwait(false), 0);

@@ -27,6 +27,7 @@ public sealed class FixtureServer : IAsyncDisposable
         Directory = directory;
         _tempState = tempState;
         LoadTime = loadTime;
+        if (tempState is not null) AppDomain.CurrentDomain.ProcessExit += DeleteOnExit;
     }
 
     public AnvilNode Node { get; }
@@ -46,50 +47,60 @@ public sealed class FixtureServer : IAsyncDisposable
         var facts = FixtureFacts.From(manifest, manifestPath);
         var statePath = Path.Combine(directory, StateJson);
         string? temp = null;
-        if (!File.Exists(statePath))
-        {
-            var gz = Path.Combine(directory, StateGzip);
-            if (!File.Exists(gz))
-                throw new DefiRiskException($"fixture {directory} has neither {StateJson} nor {StateGzip}");
-            // anvil --load-state reads plain JSON only: inflate to a temporary file for the node's lifetime.
-            temp = Path.Combine(Path.GetTempPath(), $"defirisk-state-{Guid.NewGuid():N}.json");
-            await using (var input = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress))
-            await using (var output = File.Create(temp))
-                await input.CopyToAsync(output, ct).ConfigureAwait(false);
-            statePath = temp;
-        }
-
-        var clock = Stopwatch.StartNew();
-        AnvilNode node;
+        AnvilNode? node = null;
+        // Until the server exists, this method owns the temporary state file and the node: any failure or
+        // cancellation (a SIGTERM while loading) removes both.
         try
         {
+            if (!File.Exists(statePath))
+            {
+                var gz = Path.Combine(directory, StateGzip);
+                if (!File.Exists(gz))
+                    throw new DefiRiskException($"fixture {directory} has neither {StateJson} nor {StateGzip}");
+                // anvil --load-state reads plain JSON only: inflate to a temporary file for the node's lifetime.
+                temp = Path.Combine(Path.GetTempPath(), $"defirisk-state-{Guid.NewGuid():N}.json");
+                await using (var input = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress))
+                await using (var output = File.Create(temp))
+                    await input.CopyToAsync(output, ct).ConfigureAwait(false);
+                statePath = temp;
+            }
+
+            var clock = Stopwatch.StartNew();
             node = await AnvilNode.StartAsync(new AnvilOptions
             {
                 ChainId = manifest.ChainId,
                 Port = port,
                 LoadStatePath = statePath,
             }, nodeModules, ct).ConfigureAwait(false);
+            var head = await node.BlockNumberAsync().ConfigureAwait(false);
+            if (head != facts.Block)
+                throw new DefiRiskException($"fixture {directory}: the loaded state's head is block {head}, the manifest says {facts.Block}");
+            // The first block after a load would otherwise take the wall clock (LOCAL-CHAIN §5).
+            await node.SetTimeAsync(facts.Timestamp).ConfigureAwait(false);
+            return new FixtureServer(node, manifest, facts, directory, temp, clock.Elapsed);
         }
         catch
         {
-            if (temp is not null) File.Delete(temp);
+            if (node is not null) await node.DisposeAsync().ConfigureAwait(false);
+            DeleteQuietly(temp);
             throw;
         }
-        var head = await node.BlockNumberAsync().ConfigureAwait(false);
-        if (head != facts.Block)
-        {
-            await node.DisposeAsync().ConfigureAwait(false);
-            if (temp is not null) File.Delete(temp);
-            throw new DefiRiskException($"fixture {directory}: the loaded state's head is block {head}, the manifest says {facts.Block}");
-        }
-        // The first block after a load would otherwise take the wall clock (LOCAL-CHAIN §5).
-        await node.SetTimeAsync(facts.Timestamp).ConfigureAwait(false);
-        return new FixtureServer(node, manifest, facts, directory, temp, clock.Elapsed);
     }
 
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= DeleteOnExit;
         await Node.DisposeAsync().ConfigureAwait(false);
-        if (_tempState is not null && File.Exists(_tempState)) File.Delete(_tempState);
+        DeleteQuietly(_tempState);
+    }
+
+    // Safety net, as AnvilNode kills its process: a host that exits without disposing leaves no inflated state behind.
+    private void DeleteOnExit(object? sender, EventArgs e) => DeleteQuietly(_tempState);
+
+    private static void DeleteQuietly(string? path)
+    {
+        try { if (path is not null && File.Exists(path)) File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
 
 namespace DefiRisk.Reporting;
 
@@ -17,13 +18,9 @@ public sealed record ShockedPrice(string Symbol, BigInteger MarketPriceUsd, BigI
 /// <summary>Per-round aggregates of a <see cref="CascadeResult"/>, for the tables and charts of the report.</summary>
 public static class CascadeFigures
 {
-    public static IReadOnlyList<string> Protocols(Snapshot s)
-    {
-        var list = new List<string>();
-        if (s.AaveV3Markets.Count > 0) list.Add(ProtocolNames.AaveV3);
-        if (s.MorphoBlue.Count > 0) list.Add(ProtocolNames.MorphoBlue);
-        return list;
-    }
+    /// <summary>The protocols of the snapshot's books that have markets, in book order.</summary>
+    public static IReadOnlyList<string> Protocols(Snapshot s) =>
+        s.Books.OfType<ILendingBook>().Where(b => b.MarketKeys().Any()).Select(b => b.Protocol).Distinct().ToList();
 
     /// <summary>A row for every round × protocol of the snapshot (zeros included, so the table shows the quiet rounds too).</summary>
     public static IReadOnlyList<RoundProtocolRow> Rows(Snapshot s, CascadeResult r)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DefiRisk.Reporting;
+namespace DefiRisk.Reporting.Document;
 
 /// <summary>
 /// On-chain strings (token symbols and names) are chosen by whoever deployed the token: every report

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace DefiRisk.Reporting;
+namespace DefiRisk.Reporting.Document;
 
 /// <summary>
 /// Number formatting for reports: invariant culture always (a report must read the same on every machine), USD with
@@ -64,4 +64,15 @@ public static class Format
 
     /// <summary>0x1234…abcd: long hex ids shortened for tables (the full value stays in JSON output).</summary>
     public static string ShortHex(string hex) => hex.Length <= 14 ? hex : hex[..8] + "…" + hex[^4..];
+
+    /// <summary>Base units as whole tokens with up to 4 decimals ("1,234.5678"); the raw integer when the asset is unknown.</summary>
+    public static string TokenAmount(BigInteger amount, DefiRisk.Core.Domain.Asset? asset) =>
+        asset is null ? amount.ToString(Inv)
+            : Tokens(amount, asset.Decimals).ToString("#,##0.####", Inv);
+
+    /// <summary>Base units × the asset's USD 8-decimal oracle price → dollars (lossy, display only).</summary>
+    public static double UsdValue(BigInteger amount, DefiRisk.Core.Domain.Asset asset) => UsdValue(amount, asset.Decimals, asset.PriceUsd);
+
+    public static double UsdValue(BigInteger amount, int decimals, BigInteger priceUsd8) =>
+        (double)amount * (double)priceUsd8 / 1e8 / Math.Pow(10, decimals);
 }

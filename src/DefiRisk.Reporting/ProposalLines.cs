@@ -1,4 +1,3 @@
-using System.Numerics;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Proposals;
 
@@ -11,49 +10,12 @@ namespace DefiRisk.Reporting;
 /// </summary>
 public static class ProposalLines
 {
-    public static IReadOnlyList<string> Describe(Proposal proposal, Snapshot baseline)
+    public static IReadOnlyList<string> Describe(Proposal proposal, Snapshot baseline, ReportParts parts)
     {
         var lines = new List<string>();
-        foreach (var c in proposal.AaveV3Reserves)
-        {
-            var asset = baseline.FindAsset(c.Asset);
-            foreach (var st in baseline.AaveV3Markets)
-            {
-                var r = asset is null ? null : st.Market.Reserves.FirstOrDefault(x => x.Asset == asset.Address);
-                if (r is null) continue;
-                var parts = new List<string>();
-                if (c.Ltv is { } ltv) parts.Add($"LTV {Format.Bps(r.Ltv)} → {Format.Bps(ltv)}");
-                if (c.LiquidationThreshold is { } lt) parts.Add($"liquidation threshold {Format.Bps(r.LiquidationThreshold)} → {Format.Bps(lt)}");
-                if (c.LiquidationBonus is { } lb) parts.Add($"liquidation bonus {Format.Bps(r.LiquidationBonus - 10_000)} → {Format.Bps(lb - 10_000)}");
-                if (c.LiquidationProtocolFee is { } fee) parts.Add($"protocol fee {Format.Bps(r.LiquidationProtocolFee)} of the bonus → {Format.Bps(fee)}");
-                if (c.SupplyCap is { } sc) parts.Add($"supply cap {Cap(r.SupplyCap)} → {Cap(sc)}");
-                if (c.BorrowCap is { } bc) parts.Add($"borrow cap {Cap(r.BorrowCap)} → {Cap(bc)}");
-                if (parts.Count > 0) lines.Add($"Aave v3 {st.Market.Name}, {asset!.Symbol}: {string.Join(", ", parts)}");
-            }
-        }
-        foreach (var e in proposal.AaveV3EModes)
-            foreach (var st in baseline.AaveV3Markets)
-            {
-                if (st.Market.EMode(e.Category) is not { } cat) continue;
-                var parts = new List<string>();
-                if (e.Ltv is { } ltv) parts.Add($"LTV {Format.Bps(cat.Ltv)} → {Format.Bps(ltv)}");
-                if (e.LiquidationThreshold is { } lt) parts.Add($"liquidation threshold {Format.Bps(cat.LiquidationThreshold)} → {Format.Bps(lt)}");
-                if (e.LiquidationBonus is { } lb) parts.Add($"liquidation bonus {Format.Bps(cat.LiquidationBonus - 10_000)} → {Format.Bps(lb - 10_000)}");
-                if (parts.Count > 0) lines.Add($"Aave v3 {st.Market.Name}, e-mode {e.Category} ({cat.Label}): {string.Join(", ", parts)}");
-            }
-        if (proposal.AaveV3CloseFactor is { } cf)
-        {
-            var parts = new List<string>();
-            if (cf.CloseFactor is { } f) parts.Add($"close factor 50% → {Format.Bps(f)}");
-            if (cf.FullCloseHealthFactor is { } hf) parts.Add($"100% closable below HF 0.95 → {Format.HealthFactor(hf)}");
-            lines.Add($"Aave v3 (code upgrade): {string.Join(", ", parts)}");
-        }
-        foreach (var m in proposal.MorphoBlueMigrations)
-        {
-            var market = baseline.MorphoBlue.SelectMany(s => s.Markets).FirstOrDefault(x => x.Id == m.Market);
-            var label = market is null ? Format.ShortHex(m.Market) : MarketLabels.Morpho(baseline, market);
-            lines.Add($"Morpho Blue {label}: {Format.WadPercent(m.Share)} of borrowers move to a market with LLTV {Format.WadPercent(m.NewLltv)}");
-        }
+        foreach (var change in proposal.Changes)
+            foreach (var part in parts.Protocols)
+                lines.AddRange(part.DescribeChange(change, baseline));
 
         var b = proposal.Breakers;
         foreach (var cap in b.Caps)
@@ -75,8 +37,6 @@ public static class ProposalLines
             lines.Add($"Breaker: no liquidation below {Format.Usd(Format.Usd8ToDouble(min))} of debt repaid");
         return lines;
     }
-
-    private static string Cap(BigInteger wholeTokens) => wholeTokens.IsZero ? "none" : ((double)wholeTokens).ToString("#,##0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Steps(int n) => n == 1 ? "1 step" : $"{n} steps";
 }

@@ -6,14 +6,14 @@ namespace DefiRisk.Reporting;
 /// <summary>The assumptions section, read off the options the analyser actually ran with (so the report cannot drift from them).</summary>
 public static class ReportAssumptions
 {
-    /// <param name="liquiditySource">where the pools came from, e.g. "Uniswap v2 pairs indexed at the snapshot block"; null = that default.</param>
-    public static IReadOnlyList<Assumption> From(Snapshot snapshot, SimulationOptions options, string? liquiditySource = null)
+    /// <param name="liquiditySource">where the pools came from, e.g. "pairs indexed at the snapshot block"; null = the venues' pools in the snapshot.</param>
+    public static IReadOnlyList<Assumption> From(Snapshot snapshot, ReportParts parts, SimulationOptions options, string? liquiditySource = null)
     {
         var numeraire = options.Numeraire is { } n ? snapshot.FindAsset(n)?.Symbol ?? n.ToString() : "USDC (else the most-pooled asset)";
         var list = new List<Assumption>
         {
-            new("Liquidity source", (liquiditySource ?? "Uniswap v2 pairs in the snapshot") +
-                $" ({snapshot.UniswapV2Pools.Count} pairs); seized collateral is sold at once into them, reserves update after every swap"),
+            new("Liquidity source", (liquiditySource ?? string.Join(", ", parts.Venues.Select(v => v.PoolsName)) + " in the snapshot") +
+                $" ({parts.Venues.Sum(v => v.PoolCount(snapshot))} pairs); seized collateral is sold at once into them, reserves update after every swap"),
             new("Numeraire", numeraire),
             new("Gas cost per liquidation call", Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))),
             new("Oracle model", options.OracleModel switch

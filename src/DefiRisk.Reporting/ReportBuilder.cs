@@ -17,15 +17,15 @@ public static class ReportBuilder
     {
         var s = input.Snapshot;
         var b = new List<Block>();
-        var totals = SnapshotTotals.Compute(s);
+        var totals = SnapshotTotals.Compute(s, input.Parts);
         var curves = input.LevelDrops.Count == 0 ? null : LiquidationLevels.Compute(s, input.LevelDrops);
         // A parameter change moves the levels themselves: show the proposal's curve beside the baseline's.
         var proposalCurves = input.LevelDrops.Count == 0 || input.ProposalSnapshot is not { } ps ? null : LiquidationLevels.Compute(ps, input.LevelDrops);
         Summary(b, input, totals, curves);
-        SnapshotSection(b, s, totals);
-        LevelsSection(b, curves, proposalCurves, input.Comparison?.ProposalName ?? "proposal");
-        CascadeSection(b, s, input.Simulation);
-        ChainsSection(b, s, input.Simulation, input.MaxChainNodesDrawn);
+        SnapshotSection(b, s, input.Parts, totals);
+        LevelsSection(b, input.Parts, curves, proposalCurves, input.Comparison?.ProposalName ?? "proposal");
+        CascadeSection(b, s, input.Parts, input.Simulation);
+        ChainsSection(b, s, input.Parts, input.Simulation, input.MaxChainNodesDrawn);
         ProposalSection(b, s, input);
         AssumptionsSection(b, input.Assumptions);
         var c = s.Chain;
@@ -113,13 +113,13 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- snapshot
 
-    private static void SnapshotSection(List<Block> b, Snapshot s, IReadOnlyList<MarketTotals> totals)
+    private static void SnapshotSection(List<Block> b, Snapshot s, ReportParts parts, IReadOnlyList<MarketTotals> totals)
     {
         b.Add(new SectionStart("snapshot"));
         b.Add(new Heading(2, "1. Snapshot", "snapshot"));
         b.Add(new Paragraph($"Chain id {s.Chain.ChainId}, block {Format.Int(s.Chain.BlockNumber)} ({Format.Timestamp(s.Chain.BlockTimestamp)}). " +
-            $"{Format.Int(s.PositionCount)} positions in {s.AaveV3Markets.Count} Aave v3 market(s) and {s.MorphoBlue.Sum(m => m.Markets.Count)} Morpho Blue market(s); " +
-            $"{s.UniswapV2Pools.Count} Uniswap v2 pairs. USD values at the snapshot's oracle prices, through each protocol's own account math."));
+            $"{Format.Int(s.PositionCount)} positions in {string.Join(" and ", parts.Protocols.Select(p => $"{p.MarketCount(s)} {p.DisplayName} market(s)"))}; " +
+            $"{string.Join(", ", parts.Venues.Select(v => $"{v.PoolCount(s)} {v.PoolsName}"))}. USD values at the snapshot's oracle prices, through each protocol's own account math."));
 
         var protocolRows = totals.GroupBy(t => t.Protocol).Select(g => (IReadOnlyList<Text>)
         [
@@ -140,16 +140,8 @@ public static class ReportBuilder
             s.Assets.Select(a => (IReadOnlyList<Text>)[Text.Chain(a.Symbol), a.Address.ToString(), a.Decimals.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Format.PriceUsd8(a.PriceUsd), OracleText(s, a)]).ToList()));
 
-        if (s.UniswapV2Pools.Count > 0)
-            b.Add(new Table("DEX liquidity (Uniswap v2 pairs the seized collateral is sold into)", ["Pair", "Address", "Reserve 0", "Reserve 1", "Depth (both sides)"],
-                [false, false, true, true, true],
-                s.UniswapV2Pools.Select(p =>
-                {
-                    Asset? a0 = s.FindAsset(p.Token0), a1 = s.FindAsset(p.Token1);
-                    var depth = (a0 is null ? 0 : SnapshotTotals.UsdValue(p.Reserve0, a0)) + (a1 is null ? 0 : SnapshotTotals.UsdValue(p.Reserve1, a1));
-                    return (IReadOnlyList<Text>)[Text.Chain(a0?.Symbol ?? p.Token0.ToString()) + "/" + Text.Chain(a1?.Symbol ?? p.Token1.ToString()), p.Pair.ToString(),
-                        Tokens(p.Reserve0, a0), Tokens(p.Reserve1, a1), Format.Usd(depth)];
-                }).ToList()));
+        foreach (var venue in parts.Venues)
+            if (venue.LiquidityTable(s) is { } table) b.Add(table);
     }
 
     private static Text OracleText(Snapshot s, Asset a) =>
@@ -157,19 +149,15 @@ public static class ReportBuilder
             ? "exchange rate × " + Text.Chain(s.FindAsset(bse)?.Symbol ?? bse.ToString())
             : "market feed";
 
-    private static string Tokens(System.Numerics.BigInteger amount, Asset? a) =>
-        a is null ? amount.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : Format.Tokens(amount, a.Decimals).ToString("#,##0.####", System.Globalization.CultureInfo.InvariantCulture);
-
     // ---------------------------------------------------------------- liquidation levels
 
-    private static void LevelsSection(List<Block> b, IReadOnlyList<LiquidationLevelCurve>? curves, IReadOnlyList<LiquidationLevelCurve>? proposalCurves, string proposalName)
+    private static void LevelsSection(List<Block> b, ReportParts parts, IReadOnlyList<LiquidationLevelCurve>? curves, IReadOnlyList<LiquidationLevelCurve>? proposalCurves, string proposalName)
     {
         b.Add(new SectionStart("liquidation-levels"));
         b.Add(new Heading(2, "2. Liquidation levels", "liquidation-levels"));
         b.Add(new Paragraph("Collateral that becomes liquidatable as one asset's oracle price falls, with no cascade: the price is lowered " +
             "(exchange-rate oracles built on it follow), nothing is sold and no other price moves. A position counts with its whole " +
-            "collateral, valued at the lowered price, once the protocol would let it be liquidated (Aave HF < 1, Morpho not healthy)."));
+            $"collateral, valued at the lowered price, once the protocol would let it be liquidated ({string.Join(", ", parts.Protocols.Select(p => p.LiquidatableWhen))})."));
         if (curves is null) { b.Add(new Note("Not computed for this report (no price levels were asked for).")); return; }
         if (curves.Count == 0) { b.Add(new Note("No borrower holds collateral: nothing to show.")); return; }
         foreach (var c in curves)
@@ -199,7 +187,7 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- cascade
 
-    private static void CascadeSection(List<Block> b, Snapshot s, SimulationReport? sim)
+    private static void CascadeSection(List<Block> b, Snapshot s, ReportParts parts, SimulationReport? sim)
     {
         b.Add(new SectionStart("cascade"));
         b.Add(new Heading(2, "3. The cascade, round by round", "cascade"));
@@ -220,7 +208,7 @@ public static class ReportBuilder
         b.Add(new Figure(SvgChart.Bars("Debt repaid per round", "round", "debt repaid (USD)", series), "Debt repaid by liquidations in each round, per protocol."));
 
         var shocked = r.Amplification.Select(a => a.Symbol).ToList();
-        b.Add(new Table("Cascade per round and protocol (protocols with liquidations in the round; collateral seized incl. Aave protocol fee, at the round's oracle price; prices at the start of the round, market / oracle)",
+        b.Add(new Table("Cascade per round and protocol (protocols with liquidations in the round; collateral seized incl. protocol fees, at the round's oracle price; prices at the start of the round, market / oracle)",
             ["Round", "Protocol", "Liquidations", "Debt repaid", "Collateral seized", "Bad debt", .. shocked.Select(x => Text.Chain(x) + " price")],
             [true, false, true, true, true, true, .. shocked.Select(_ => true)],
             // Rows with liquidations only; a quiet round keeps one row so the price path stays complete.
@@ -236,7 +224,7 @@ public static class ReportBuilder
 
         if (r.Totals.BadDebt.Count > 0)
             b.Add(new Table("Bad debt by market and asset", ["Protocol", "Market", "Asset", "Kind", "Amount"], [false, false, false, false, true],
-                r.Totals.BadDebt.Select(e => (IReadOnlyList<Text>)[e.Protocol, Text.Chain(MarketLabels.Of(s, e.Protocol, e.Market)),
+                r.Totals.BadDebt.Select(e => (IReadOnlyList<Text>)[e.Protocol, Text.Chain(parts.MarketLabel(s, e.Protocol, e.Market)),
                     Text.Chain(s.FindAsset(e.Asset)?.Symbol ?? e.Asset.ToString()), e.Kind, Format.Usd(e.AmountUsd)]).ToList()));
         var left = CascadeFigures.LeftLiquidatable(r);
         if (left > 0) b.Add(new Note($"{Format.Int(left)} position(s) were still liquidatable at the end but not (fully) liquidated (unprofitable after slippage and gas, blocked by a breaker, or nothing left to seize)."));
@@ -244,7 +232,7 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- chains
 
-    private static void ChainsSection(List<Block> b, Snapshot s, SimulationReport? sim, int maxNodes)
+    private static void ChainsSection(List<Block> b, Snapshot s, ReportParts parts, SimulationReport? sim, int maxNodes)
     {
         b.Add(new SectionStart("chains"));
         b.Add(new Heading(2, "4. Liquidation chains across protocols", "chains"));
@@ -253,7 +241,7 @@ public static class ReportBuilder
         if (r.Totals.Liquidations == 0) { b.Add(new Note("No liquidation: no chain.")); return; }
         b.Add(new Paragraph("A liquidation is caused by earlier ones when their collateral sales moved the oracle price that made it liquidatable. " +
             $"{r.Chains.Count} chain(s) listed, {CascadeFigures.CrossProtocolChains(r)} of them cross protocols."));
-        var d = ChainDiagram.Render(s, r, maxNodes, "-sim");
+        var d = ChainDiagram.Render(s, parts, r, maxNodes, "-sim");
         var capped = d.GroupsDrawn < d.GroupsTotal || d.RoundsDrawn < d.RoundsWithLiquidations;
         b.Add(new Figure(d.Svg, $"Rounds left to right; a box is the liquidations of one market in one round; arrows run from causes to effects. " +
             $"{d.GroupsDrawn} of {d.GroupsTotal} boxes and {d.RoundsDrawn} of {d.RoundsWithLiquidations} rounds drawn" +
@@ -269,7 +257,7 @@ public static class ReportBuilder
                     var l = CascadeFigures.Liquidation(r, id);
                     if (l is null) return (IReadOnlyList<Text>)[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "", "", "", "#" + id, "", "", "", "", ""];
                     return (IReadOnlyList<Text>)[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), l.Round.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        l.Protocol, Text.Chain(MarketLabels.Of(s, l.Protocol, l.Market)), Format.ShortHex(l.Account.ToString()),
+                        l.Protocol, Text.Chain(parts.MarketLabel(s, l.Protocol, l.Market)), Format.ShortHex(l.Account.ToString()),
                         Text.Chain(s.FindAsset(l.CollateralAsset)?.Symbol), Text.Chain(s.FindAsset(l.DebtAsset)?.Symbol), Format.HealthFactor(l.HealthFactor),
                         Format.Usd(l.DebtRepaidUsd), l.CauseCount == 0 ? "the shock" : string.Join(", ", l.Causes.Select(c => "#" + c)) + (l.CauseCount > l.Causes.Count ? $" (+{l.CauseCount - l.Causes.Count})" : "")];
                 }).ToList()));

@@ -1,4 +1,4 @@
-namespace DefiRisk.Reporting;
+namespace DefiRisk.Reporting.Document;
 
 /// <summary>
 /// A run of report text: our own words and numbers, or a string read from the chain (symbols, market names). The split

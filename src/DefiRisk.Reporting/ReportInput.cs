@@ -8,7 +8,8 @@ namespace DefiRisk.Reporting;
 /// no simulation of their own beyond the no-cascade liquidation levels (<see cref="LiquidationLevels"/>). Optional parts
 /// that are null or empty print a one-line "not run" note, so a reader sees what was left out.
 /// </summary>
-public sealed record ReportInput(Snapshot Snapshot)
+/// <param name="Parts">each protocol family's and venue's report part (the registry's list).</param>
+public sealed record ReportInput(Snapshot Snapshot, ReportParts Parts)
 {
     public string Title { get; init; } = "Liquidation cascade risk report";
 

@@ -2,29 +2,65 @@ using System.Numerics;
 using Dapper;
 using DefiRisk.Core;
 using DefiRisk.Core.Domain;
-using DefiRisk.Core.Protocols.AaveV3;
 using Microsoft.Data.Sqlite;
 
 namespace DefiRisk.Storage;
 
-/// <summary>One row of <see cref="SnapshotStore.List"/>.</summary>
-public sealed record SnapshotInfo(long Id, long ChainId, long BlockNumber, long BlockTimestamp, string CreatedAt, long AaveAccounts, long MorphoPositions);
+/// <summary>One row of <see cref="SnapshotStore.List"/>: a stored snapshot and, per book in the snapshot's order, its size.</summary>
+public sealed record SnapshotInfo(long Id, long ChainId, long BlockNumber, long BlockTimestamp, string CreatedAt, IReadOnlyList<StoredBook> Books)
+{
+    /// <summary>The <see cref="StoredBook.Count"/> of the book named <paramref name="name"/>; 0 when the snapshot has none.</summary>
+    public long Count(string name) => Books.FirstOrDefault(b => b.Name == name)?.Count ?? 0;
+}
+
+/// <summary>A book of a stored snapshot: its name and <see cref="IBookStorage{TBook}.Count"/> (positions, or a venue's pools).</summary>
+public sealed record StoredBook(BookKind Kind, string Name, long Count);
+
+/// <summary>Which list of a <see cref="Snapshot"/> a book is in.</summary>
+public enum BookKind
+{
+    /// <summary><see cref="Snapshot.Books"/>: a lending protocol family.</summary>
+    Protocol,
+    /// <summary><see cref="Snapshot.Venues"/>: a liquidity venue.</summary>
+    Venue,
+}
 
 /// <summary>
-/// Reads and writes <see cref="Snapshot"/>s in a SQLite file (schema: <c>schema.sql</c>). A write is one
-/// transaction that first removes any snapshot of the same (chain, block): re-running an index is safe,
-/// and a failure at any row rolls everything back, so a half-written snapshot never exists.
+/// Reads and writes <see cref="Snapshot"/>s in a SQLite file. This class owns what every snapshot shares — the
+/// snapshot row (chain, block, timestamp), its assets, which books it holds in which order (<c>snapshot_books</c>;
+/// schema: <c>schema.sql</c>) and the transaction — and hands each book to the storage part registered for its family
+/// (<see cref="StorageParts"/>, by default <see cref="StorageRegistry.Parts"/>), which owns that family's tables.
+/// A write is one transaction that first removes any snapshot of the same (chain, block): re-running an index is safe,
+/// and a failure at any row of any part rolls everything back, so a half-written snapshot never exists.
+/// A book round-trips exactly: present or absent, empty or not, at its index in <see cref="Snapshot.Books"/> /
+/// <see cref="Snapshot.Venues"/>.
 /// </summary>
 public sealed class SnapshotStore
 {
+    /// <summary>
+    /// <c>PRAGMA user_version</c> of files this build writes. 2: per-family storage parts and <c>snapshot_books</c>.
+    /// Files of version 1 (unversioned, written before the parts) are refused with a message to index anew.
+    /// </summary>
+    public const int SchemaVersion = 2;
+
+    /// <summary>The tables of <c>schema.sql</c>: no storage part may claim one.</summary>
+    internal static readonly string[] SharedTables = ["snapshots", "assets", "snapshot_books", "checkpoints", "discovered_accounts"];
+
     private readonly string _connectionString;
+    private readonly StorageParts _parts;
 
     public string Path { get; }
 
-    public SnapshotStore(string path)
+    /// <summary>The store at <paramref name="path"/> with every registered family (<see cref="StorageRegistry.Parts"/>).</summary>
+    public SnapshotStore(string path) : this(path, StorageRegistry.Parts) { }
+
+    /// <summary>The store at <paramref name="path"/> with the given <paramref name="parts"/>.</summary>
+    public SnapshotStore(string path, StorageParts parts)
     {
+        parts.Validate();
         UInt256Handler.Register();
         Path = path;
+        _parts = parts;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -48,14 +84,53 @@ public sealed class SnapshotStore
         {
             connection.Open();
             connection.Execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;");
-            connection.Execute(Schema.Text);
+            ApplySchema(connection);
         }
         catch (SqliteException ex)
         {
             connection.Dispose();
             throw new DefiRiskException($"database {Path} cannot be used: {ex.Message}", ExitCodes.UserError, ex);
         }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
         return connection;
+    }
+
+    /// <summary>
+    /// A current file gets the (idempotent) DDL of <c>schema.sql</c> and every part, as on every open, so a newly
+    /// registered family's tables appear in an existing file. A new file is created and stamped with
+    /// <see cref="SchemaVersion"/> in one IMMEDIATE transaction, so two openers never see it half made; a file of
+    /// another version is refused.
+    /// </summary>
+    private void ApplySchema(SqliteConnection c)
+    {
+        var version = c.ExecuteScalar<long>("PRAGMA user_version");
+        if (version == SchemaVersion)
+        {
+            CreateTables(c, null);
+            return;
+        }
+        using var tx = c.BeginTransaction(deferred: false);
+        version = c.ExecuteScalar<long>("PRAGMA user_version", transaction: tx);
+        if (version == 0 && c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'", transaction: tx) > 0)
+            throw new DefiRiskException(
+                $"database {Path} was written by an older DefiRisk (schema version 1); this build reads version {SchemaVersion}: " +
+                "run `defirisk index` into a new database file");
+        if (version != 0 && version != SchemaVersion)
+            throw new DefiRiskException($"database {Path} has schema version {version}; this build reads version {SchemaVersion}");
+        CreateTables(c, tx);
+        c.Execute($"PRAGMA user_version = {SchemaVersion}", transaction: tx);
+        tx.Commit();
+    }
+
+    private void CreateTables(SqliteConnection c, SqliteTransaction? tx)
+    {
+        c.Execute(Schema.Text, transaction: tx);
+        foreach (var part in _parts.Protocols) part.CreateSchema(c, tx);
+        foreach (var part in _parts.Venues) part.CreateSchema(c, tx);
     }
 
     // ------------------------------------------------------------------ write
@@ -63,6 +138,10 @@ public sealed class SnapshotStore
     /// <summary>Stores <paramref name="snapshot"/>, replacing one of the same chain and block, in ONE transaction.</summary>
     public long Write(Snapshot snapshot)
     {
+        // Every book must have its part before anything is written (an unregistered family is a build error, not data loss).
+        var protocols = StorageParts.Match(snapshot.Books, _parts.Protocols, b => b.Protocol, BookKind.Protocol);
+        var venues = StorageParts.Match(snapshot.Venues, _parts.Venues, v => v.Venue, BookKind.Venue);
+
         using var connection = Open();
         using var tx = connection.BeginTransaction();
         var chain = snapshot.Chain;
@@ -91,145 +170,55 @@ public sealed class SnapshotStore
                 Source = a.Oracle.Source.Value, BaseAsset = a.Oracle.BaseAsset?.Value, a.Oracle.Ratio, a.Oracle.RatioDecimals,
             }), tx);
 
-        foreach (var state in snapshot.AaveV3Markets) WriteAave(connection, tx, id, state);
-        foreach (var state in snapshot.MorphoBlue) WriteMorpho(connection, tx, id, state);
-
-        connection.Execute(
-            "INSERT INTO uniswap_v2_pools (snapshot_id, pair, token0, token1, reserve0, reserve1) VALUES (@Id, @Pair, @Token0, @Token1, @Reserve0, @Reserve1)",
-            snapshot.UniswapV2Pools.Select(p => new { Id = id, Pair = p.Pair.Value, Token0 = p.Token0.Value, Token1 = p.Token1.Value, p.Reserve0, p.Reserve1 }), tx);
+        WriteBooks(connection, tx, id, BookKind.Protocol, protocols);
+        WriteBooks(connection, tx, id, BookKind.Venue, venues);
 
         tx.Commit();
         return id;
     }
 
-    private static void WriteAave(SqliteConnection c, SqliteTransaction tx, long id, AaveV3MarketState state)
+    private static void WriteBooks<TBook>(SqliteConnection c, SqliteTransaction tx, long id, BookKind kind,
+        IReadOnlyList<(TBook Book, IBookStorage<TBook> Part)> books) where TBook : class
     {
-        var m = state.Market;
-        var pool = m.Pool.Value;
-        c.Execute(
-            """
-            INSERT INTO aave_markets (snapshot_id, pool, name, oracle, data_provider, pool_revision, base_currency_unit)
-            VALUES (@Id, @Pool, @Name, @Oracle, @DataProvider, @PoolRevision, @BaseCurrencyUnit)
-            """,
-            new { Id = id, Pool = pool, m.Name, Oracle = m.Oracle.Value, DataProvider = m.DataProvider.Value, m.PoolRevision, m.BaseCurrencyUnit }, tx);
-
-        c.Execute(
-            """
-            INSERT INTO aave_reserves (snapshot_id, pool, asset, reserve_id, decimals, ltv, liquidation_threshold, liquidation_bonus,
-                liquidation_protocol_fee, reserve_factor, active, frozen, paused, borrowing_enabled, emode_category, borrow_cap,
-                supply_cap, liquidity_index, variable_borrow_index, oracle_price, a_token, variable_debt_token, stable_debt_token)
-            VALUES (@Id, @Pool, @Asset, @ReserveId, @Decimals, @Ltv, @LiquidationThreshold, @LiquidationBonus,
-                @LiquidationProtocolFee, @ReserveFactor, @Active, @Frozen, @Paused, @BorrowingEnabled, @EModeCategory, @BorrowCap,
-                @SupplyCap, @LiquidityIndex, @VariableBorrowIndex, @OraclePrice, @AToken, @VariableDebtToken, @StableDebtToken)
-            """,
-            m.Reserves.Select(r => new
-            {
-                Id = id, Pool = pool, Asset = r.Asset.Value, ReserveId = r.Id, r.Decimals, r.Ltv, r.LiquidationThreshold, r.LiquidationBonus,
-                r.LiquidationProtocolFee, r.ReserveFactor, r.Active, r.Frozen, r.Paused, r.BorrowingEnabled, r.EModeCategory, r.BorrowCap,
-                r.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, r.OraclePrice, AToken = r.AToken.Value,
-                VariableDebtToken = r.VariableDebtToken.Value, StableDebtToken = r.StableDebtToken.Value,
-            }), tx);
-
-        c.Execute(
-            """
-            INSERT INTO aave_emode_categories (snapshot_id, pool, category_id, ltv, liquidation_threshold, liquidation_bonus, price_source, label, price_source_price)
-            VALUES (@Id, @Pool, @CategoryId, @Ltv, @LiquidationThreshold, @LiquidationBonus, @PriceSource, @Label, @PriceSourcePrice)
-            """,
-            m.EModeCategories.Select(e => new
-            {
-                Id = id, Pool = pool, CategoryId = e.Id, e.Ltv, e.LiquidationThreshold, e.LiquidationBonus,
-                PriceSource = e.PriceSource.Value, e.Label, e.PriceSourcePrice,
-            }), tx);
-
-        c.Execute(
-            "INSERT INTO aave_emode_members (snapshot_id, pool, category_id, asset) VALUES (@Id, @Pool, @CategoryId, @Asset)",
-            m.EModeCategories.SelectMany(e => e.CollateralAssets.Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value })), tx);
-
-        c.Execute(
-            """
-            INSERT INTO aave_reserve_safety (snapshot_id, pool, asset, deficit, liquidation_grace_period_until)
-            VALUES (@Id, @Pool, @Asset, @Deficit, @LiquidationGracePeriodUntil)
-            """,
-            m.Reserves.Select(r => new { Id = id, Pool = pool, Asset = r.Asset.Value, r.Deficit, r.LiquidationGracePeriodUntil }), tx);
-        c.Execute(
-            "INSERT INTO aave_emode_flags (snapshot_id, pool, category_id, asset, flag) VALUES (@Id, @Pool, @CategoryId, @Asset, @Flag)",
-            m.EModeCategories.SelectMany(e =>
-                (e.BorrowableAssets ?? []).Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value, Flag = BorrowableFlag })
-                .Concat((e.LtvZeroAssets ?? []).Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value, Flag = LtvZeroFlag }))), tx);
-
-        c.Execute(
-            "INSERT INTO aave_accounts (snapshot_id, pool, account, emode_category) VALUES (@Id, @Pool, @Account, @EModeCategory)",
-            state.Accounts.Select(a => new { Id = id, Pool = pool, Account = a.Account.Value, a.EModeCategory }), tx);
-
-        c.Execute(
-            """
-            INSERT INTO aave_account_reserves (snapshot_id, pool, account, asset, collateral, used_as_collateral, variable_debt, stable_debt)
-            VALUES (@Id, @Pool, @Account, @Asset, @Collateral, @UsedAsCollateral, @VariableDebt, @StableDebt)
-            """,
-            state.Accounts.SelectMany(a => a.Reserves.Select(r => new
-            {
-                Id = id, Pool = pool, Account = a.Account.Value, Asset = r.Asset.Value, r.Collateral, r.UsedAsCollateral, r.VariableDebt, r.StableDebt,
-            })), tx);
+        for (var i = 0; i < books.Count; i++)
+        {
+            var (book, part) = books[i];
+            c.Execute("INSERT INTO snapshot_books (snapshot_id, kind, ordinal, name) VALUES (@id, @kind, @i, @name)",
+                new { id, kind = KindText(kind), i, name = part.Name }, tx);
+            part.Write(c, tx, id, book);
+        }
     }
 
-    private static void WriteMorpho(SqliteConnection c, SqliteTransaction tx, long id, MorphoBlueState state)
+    private void Delete(SqliteConnection c, SqliteTransaction tx, long id)
     {
-        var morpho = state.Morpho.Value;
-        c.Execute("INSERT INTO morpho_instances (snapshot_id, morpho) VALUES (@Id, @Morpho)", new { Id = id, Morpho = morpho }, tx);
-        c.Execute(
-            """
-            INSERT INTO morpho_markets (snapshot_id, morpho, market_id, loan_token, collateral_token, oracle, irm, lltv,
-                total_supply_assets, total_supply_shares, total_borrow_assets, total_borrow_shares, last_update, fee, oracle_price)
-            VALUES (@Id, @Morpho, @MarketId, @LoanToken, @CollateralToken, @Oracle, @Irm, @Lltv,
-                @TotalSupplyAssets, @TotalSupplyShares, @TotalBorrowAssets, @TotalBorrowShares, @LastUpdate, @Fee, @OraclePrice)
-            """,
-            state.Markets.Select(m => new
-            {
-                Id = id, Morpho = morpho, MarketId = m.Id, LoanToken = m.LoanToken.Value, CollateralToken = m.CollateralToken.Value,
-                Oracle = m.Oracle.Value, Irm = m.Irm.Value, m.Lltv, m.TotalSupplyAssets, m.TotalSupplyShares, m.TotalBorrowAssets,
-                m.TotalBorrowShares, m.LastUpdate, m.Fee, m.OraclePrice,
-            }), tx);
-        c.Execute(
-            """
-            INSERT INTO morpho_positions (snapshot_id, morpho, market_id, account, supply_shares, borrow_shares, collateral)
-            VALUES (@Id, @Morpho, @MarketId, @Account, @SupplyShares, @BorrowShares, @Collateral)
-            """,
-            state.Positions.Select(p => new { Id = id, Morpho = morpho, p.MarketId, Account = p.Account.Value, p.SupplyShares, p.BorrowShares, p.Collateral }), tx);
-    }
-
-    private const string BorrowableFlag = "borrowable", LtvZeroFlag = "ltv-zero";
-
-    private static readonly string[] ChildTables =
-    [
-        "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets",
-        "morpho_positions", "morpho_markets", "morpho_instances", "uniswap_v2_pools", "assets",
-    ];
-
-    private static void Delete(SqliteConnection c, SqliteTransaction tx, long id)
-    {
-        foreach (var table in ChildTables)
+        foreach (var table in _parts.Tables.Concat(["snapshot_books", "assets"]))
             c.Execute($"DELETE FROM {table} WHERE snapshot_id = @id", new { id }, tx);
+        // A row left in a table no registered part names makes this fail (foreign key): the write rolls back.
         c.Execute("DELETE FROM snapshots WHERE id = @id", new { id }, tx);
     }
 
     // ------------------------------------------------------------------ read
 
-    /// <summary>Every stored snapshot, newest block first.</summary>
+    /// <summary>Every stored snapshot, newest block first, with its books (lending first, then venues, each in snapshot order).</summary>
     public IReadOnlyList<SnapshotInfo> List()
     {
         using var c = Open();
+        var books = c.Query<BookRow>("SELECT snapshot_id, kind, ordinal, name FROM snapshot_books").ToLookup(b => b.SnapshotId);
         return c.Query<InfoRow>(
-            """
-            SELECT s.id, s.chain_id, s.block_number, s.block_timestamp, s.created_at,
-                   (SELECT COUNT(*) FROM aave_accounts a WHERE a.snapshot_id = s.id) AS aave_accounts,
-                   (SELECT COUNT(*) FROM morpho_positions p WHERE p.snapshot_id = s.id) AS morpho_positions
-            FROM snapshots s ORDER BY s.block_number DESC, s.chain_id
-            """).Select(r => new SnapshotInfo(r.Id, r.ChainId, r.BlockNumber, r.BlockTimestamp, r.CreatedAt, r.AaveAccounts, r.MorphoPositions)).ToList();
+                "SELECT id, chain_id, block_number, block_timestamp, created_at FROM snapshots ORDER BY block_number DESC, chain_id")
+            .Select(r => new SnapshotInfo(r.Id, r.ChainId, r.BlockNumber, r.BlockTimestamp, r.CreatedAt,
+                books[r.Id].Select(b => (Row: b, Kind: ParseKind(b.Kind))).OrderBy(b => b.Kind).ThenBy(b => b.Row.Ordinal)
+                    .Select(b => new StoredBook(b.Kind, b.Row.Name, b.Kind == BookKind.Protocol
+                        ? Part(_parts.Protocols, b.Row).Count(c, r.Id)
+                        : Part(_parts.Venues, b.Row).Count(c, r.Id)))
+                    .ToList()))
+            .ToList();
     }
 
     /// <summary>
     /// The snapshot of <paramref name="chainId"/> at <paramref name="block"/>; either may be null, then the
-    /// latest matching block is taken. Lists come back in a canonical order (by address / id).
+    /// latest matching block is taken. Books come back in the order written; lists inside them and the assets in a
+    /// canonical order (by address / id).
     /// </summary>
     public Snapshot Load(long? chainId = null, long? block = null)
     {
@@ -254,56 +243,37 @@ public sealed class SnapshotStore
         var id = new { id = head.Id };
 
         var assets = c.Query<AssetRow>("SELECT * FROM assets WHERE snapshot_id = @id ORDER BY address", id)
-            .Select(r => new Asset(A(r.Address), r.Symbol, r.Decimals, r.PriceUsd,
-                new AssetOracle(Enum.Parse<OracleKind>(r.OracleKind), A(r.OracleSource),
-                    r.OracleBaseAsset is null ? null : A(r.OracleBaseAsset), r.OracleRatio, r.OracleRatioDecimals)))
+            .Select(r => new Asset(Address.FromTrusted(r.Address), r.Symbol, r.Decimals, r.PriceUsd,
+                new AssetOracle(Enum.Parse<OracleKind>(r.OracleKind), Address.FromTrusted(r.OracleSource),
+                    r.OracleBaseAsset is null ? null : Address.FromTrusted(r.OracleBaseAsset), r.OracleRatio, r.OracleRatioDecimals)))
             .ToList();
 
-        var aave = new List<AaveV3MarketState>();
-        var reserves = c.Query<ReserveRow>("SELECT * FROM aave_reserves WHERE snapshot_id = @id ORDER BY pool, reserve_id", id).ToLookup(r => r.Pool);
-        var emodes = c.Query<EModeRow>("SELECT * FROM aave_emode_categories WHERE snapshot_id = @id ORDER BY pool, category_id", id).ToLookup(r => r.Pool);
-        var members = c.Query<EModeMemberRow>("SELECT * FROM aave_emode_members WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
-            .ToLookup(r => (r.Pool, r.CategoryId));
-        var safety = c.Query<ReserveSafetyRow>("SELECT * FROM aave_reserve_safety WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
-        var flags = c.Query<EModeFlagRow>("SELECT * FROM aave_emode_flags WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
-            .ToLookup(r => (r.Pool, r.CategoryId, r.Flag));
-        var accounts = c.Query<AccountRow>("SELECT * FROM aave_accounts WHERE snapshot_id = @id ORDER BY pool, account", id).ToLookup(r => r.Pool);
-        var balances = c.Query<AccountReserveRow>("SELECT * FROM aave_account_reserves WHERE snapshot_id = @id ORDER BY pool, account, asset", id)
-            .ToLookup(r => (r.Pool, r.Account));
-        foreach (var m in c.Query<MarketRow>("SELECT * FROM aave_markets WHERE snapshot_id = @id ORDER BY pool", id))
-        {
-            var market = new AaveV3Market(m.Name, A(m.Pool), A(m.Oracle), A(m.DataProvider), m.PoolRevision, m.BaseCurrencyUnit,
-                reserves[m.Pool].Select(r => new AaveV3Reserve(A(r.Asset), r.ReserveId, r.Decimals, r.Ltv, r.LiquidationThreshold,
-                    r.LiquidationBonus, r.LiquidationProtocolFee, r.ReserveFactor, r.Active, r.Frozen, r.Paused, r.BorrowingEnabled,
-                    r.EModeCategory, r.BorrowCap, r.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, r.OraclePrice,
-                    A(r.AToken), A(r.VariableDebtToken), A(r.StableDebtToken),
-                    safety.TryGetValue((m.Pool, r.Asset), out var s) ? s.Deficit : BigInteger.Zero, s?.LiquidationGracePeriodUntil ?? 0)).ToList(),
-                emodes[m.Pool].Select(e => new AaveV3EModeCategory(e.CategoryId, e.Ltv, e.LiquidationThreshold, e.LiquidationBonus,
-                    A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice,
-                    m.PoolRevision >= AaveV3Revision.V3_2 ? flags[(m.Pool, e.CategoryId, BorrowableFlag)].Select(x => A(x.Asset)).ToList() : null,
-                    m.PoolRevision >= AaveV3Revision.V3_6 ? flags[(m.Pool, e.CategoryId, LtvZeroFlag)].Select(x => A(x.Asset)).ToList() : null)).ToList());
-            var marketAccounts = accounts[m.Pool].Select(a => new AaveV3Account(A(a.Account), a.EModeCategory,
-                balances[(m.Pool, a.Account)].Select(b => new AaveV3AccountReserve(A(b.Asset), b.Collateral, b.UsedAsCollateral, b.VariableDebt, b.StableDebt))
-                    .OrderBy(b => market.Reserve(b.Asset).Id).ToList())).ToList();
-            aave.Add(new AaveV3MarketState(market, marketAccounts));
-        }
+        var books = c.Query<BookRow>("SELECT snapshot_id, kind, ordinal, name FROM snapshot_books WHERE snapshot_id = @id ORDER BY ordinal", id)
+            .ToLookup(b => ParseKind(b.Kind));
+        var protocols = books[BookKind.Protocol].Select(b => Part(_parts.Protocols, b).Load(c, head.Id)).ToList();
+        var venues = books[BookKind.Venue].Select(b => Part(_parts.Venues, b).Load(c, head.Id)).ToList();
 
-        var morphoMarkets = c.Query<MorphoMarketRow>("SELECT * FROM morpho_markets WHERE snapshot_id = @id ORDER BY morpho, market_id", id).ToLookup(r => r.Morpho);
-        var morphoPositions = c.Query<MorphoPositionRow>("SELECT * FROM morpho_positions WHERE snapshot_id = @id ORDER BY morpho, market_id, account", id).ToLookup(r => r.Morpho);
-        var morpho = c.Query<string>("SELECT morpho FROM morpho_instances WHERE snapshot_id = @id ORDER BY morpho", id)
-            .Select(mo => new MorphoBlueState(A(mo),
-                morphoMarkets[mo].Select(m => new MorphoBlueMarket(m.MarketId, A(m.LoanToken), A(m.CollateralToken), A(m.Oracle), A(m.Irm), m.Lltv,
-                    m.TotalSupplyAssets, m.TotalSupplyShares, m.TotalBorrowAssets, m.TotalBorrowShares, m.LastUpdate, m.Fee, m.OraclePrice)).ToList(),
-                morphoPositions[mo].Select(p => new MorphoBluePosition(p.MarketId, A(p.Account), p.SupplyShares, p.BorrowShares, p.Collateral)).ToList()))
-            .ToList();
-
-        var pools = c.Query<PoolRow>("SELECT * FROM uniswap_v2_pools WHERE snapshot_id = @id ORDER BY pair", id)
-            .Select(p => new UniswapV2Pool(A(p.Pair), A(p.Token0), A(p.Token1), p.Reserve0, p.Reserve1)).ToList();
-
-        return new Snapshot(new ChainPoint(head.ChainId, head.BlockNumber, head.BlockTimestamp), assets, aave, morpho, pools);
+        return new Snapshot(new ChainPoint(head.ChainId, head.BlockNumber, head.BlockTimestamp), assets, protocols, venues);
     }
 
-    private static Address A(string canonical) => Address.FromTrusted(canonical);
+    private IBookStorage<TBook> Part<TBook>(IReadOnlyList<IBookStorage<TBook>> parts, BookRow book) where TBook : class =>
+        parts.FirstOrDefault(p => p.Name == book.Name)
+        ?? throw new DefiRiskException(
+            $"snapshot {book.SnapshotId} in database {Path} holds a {book.Kind} book '{book.Name}' this build has no storage part for");
+
+    private static string KindText(BookKind kind) => kind switch
+    {
+        BookKind.Protocol => "protocol",
+        BookKind.Venue => "venue",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private BookKind ParseKind(string text) => text switch
+    {
+        "protocol" => BookKind.Protocol,
+        "venue" => BookKind.Venue,
+        _ => throw new DefiRiskException($"database {Path}: unknown book kind '{text}' in snapshot_books"),
+    };
 
     // Row shapes: Dapper maps snake_case columns onto these (MatchNamesWithUnderscores), and 256-bit
     // columns through UInt256Handler.
@@ -311,82 +281,21 @@ public sealed class SnapshotStore
     private sealed class InfoRow
     {
         public long Id { get; set; } public long ChainId { get; set; } public long BlockNumber { get; set; } public long BlockTimestamp { get; set; }
-        public string CreatedAt { get; set; } = ""; public long AaveAccounts { get; set; } public long MorphoPositions { get; set; }
+        public string CreatedAt { get; set; } = "";
     }
     private sealed class SnapshotRow { public long Id { get; set; } public long ChainId { get; set; } public long BlockNumber { get; set; } public long BlockTimestamp { get; set; } }
+    private sealed class BookRow { public long SnapshotId { get; set; } public string Kind { get; set; } = ""; public int Ordinal { get; set; } public string Name { get; set; } = ""; }
     private sealed class AssetRow
     {
         public string Address { get; set; } = ""; public string Symbol { get; set; } = ""; public int Decimals { get; set; }
         public BigInteger PriceUsd { get; set; } public string OracleKind { get; set; } = ""; public string OracleSource { get; set; } = "";
         public string? OracleBaseAsset { get; set; } public BigInteger? OracleRatio { get; set; } public int OracleRatioDecimals { get; set; }
     }
-    private sealed class MarketRow
-    {
-        public string Pool { get; set; } = ""; public string Name { get; set; } = ""; public string Oracle { get; set; } = "";
-        public string DataProvider { get; set; } = ""; public int PoolRevision { get; set; } public BigInteger BaseCurrencyUnit { get; set; }
-    }
-    private sealed class ReserveRow
-    {
-        public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public int ReserveId { get; set; } public int Decimals { get; set; }
-        public int Ltv { get; set; } public int LiquidationThreshold { get; set; } public int LiquidationBonus { get; set; }
-        public int LiquidationProtocolFee { get; set; } public int ReserveFactor { get; set; } public bool Active { get; set; }
-        public bool Frozen { get; set; } public bool Paused { get; set; } public bool BorrowingEnabled { get; set; } public int EModeCategory { get; set; }
-        public BigInteger BorrowCap { get; set; } public BigInteger SupplyCap { get; set; } public BigInteger LiquidityIndex { get; set; }
-        public BigInteger VariableBorrowIndex { get; set; } public BigInteger OraclePrice { get; set; } public string AToken { get; set; } = "";
-        public string VariableDebtToken { get; set; } = ""; public string StableDebtToken { get; set; } = "";
-    }
-    private sealed class EModeRow
-    {
-        public string Pool { get; set; } = ""; public int CategoryId { get; set; } public int Ltv { get; set; } public int LiquidationThreshold { get; set; }
-        public int LiquidationBonus { get; set; } public string PriceSource { get; set; } = ""; public string Label { get; set; } = "";
-        public BigInteger? PriceSourcePrice { get; set; }
-    }
-    private sealed class ReserveSafetyRow
-    {
-        public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public BigInteger Deficit { get; set; }
-        public long LiquidationGracePeriodUntil { get; set; }
-    }
-    private sealed class EModeFlagRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; public string Flag { get; set; } = ""; }
-    private sealed class EModeMemberRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; }
-    private sealed class AccountRow { public string Pool { get; set; } = ""; public string Account { get; set; } = ""; public int EModeCategory { get; set; } }
-    private sealed class AccountReserveRow
-    {
-        public string Pool { get; set; } = ""; public string Account { get; set; } = ""; public string Asset { get; set; } = "";
-        public BigInteger Collateral { get; set; } public bool UsedAsCollateral { get; set; } public BigInteger VariableDebt { get; set; }
-        public BigInteger StableDebt { get; set; }
-    }
-    private sealed class MorphoMarketRow
-    {
-        public string Morpho { get; set; } = ""; public string MarketId { get; set; } = ""; public string LoanToken { get; set; } = "";
-        public string CollateralToken { get; set; } = ""; public string Oracle { get; set; } = ""; public string Irm { get; set; } = "";
-        public BigInteger Lltv { get; set; } public BigInteger TotalSupplyAssets { get; set; } public BigInteger TotalSupplyShares { get; set; }
-        public BigInteger TotalBorrowAssets { get; set; } public BigInteger TotalBorrowShares { get; set; } public long LastUpdate { get; set; }
-        public BigInteger Fee { get; set; } public BigInteger OraclePrice { get; set; }
-    }
-    private sealed class MorphoPositionRow
-    {
-        public string Morpho { get; set; } = ""; public string MarketId { get; set; } = ""; public string Account { get; set; } = "";
-        public BigInteger SupplyShares { get; set; } public BigInteger BorrowShares { get; set; } public BigInteger Collateral { get; set; }
-    }
-    private sealed class PoolRow
-    {
-        public string Pair { get; set; } = ""; public string Token0 { get; set; } = ""; public string Token1 { get; set; } = "";
-        public BigInteger Reserve0 { get; set; } public BigInteger Reserve1 { get; set; }
-    }
 #pragma warning restore CA1812
 }
 
-/// <summary>The embedded <c>schema.sql</c>.</summary>
+/// <summary>The embedded <c>schema.sql</c>: what every snapshot shares.</summary>
 internal static class Schema
 {
-    public static readonly string Text = Read();
-
-    private static string Read()
-    {
-        var assembly = typeof(Schema).Assembly;
-        var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith("schema.sql", StringComparison.Ordinal));
-        using var stream = assembly.GetManifestResourceStream(name)!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    public static readonly string Text = EmbeddedSql.Read("schema.sql");
 }

@@ -8,44 +8,33 @@ namespace DefiRisk.Storage;
 /// Two snapshots are the same data iff their texts are equal: used to prove round trips, idempotent
 /// re-indexing and fault tolerance, and readable in a test failure diff.
 /// </summary>
+/// <remarks>
+/// The chain line and the assets are written here; each book's lines by its storage part
+/// (<see cref="IBookStorage{TBook}.AppendCanonical"/>), lending books first, then venues, each in the parts'
+/// registry order — not the snapshot's book order, so the text of a snapshot does not depend on it (the store keeps
+/// that order; compare <see cref="Snapshot.Books"/> when it matters). An empty book writes no lines, like a
+/// missing one: they simulate the same. A book no part is registered for is an error, never silently skipped.
+/// </remarks>
 public static class SnapshotText
 {
-    public static string Canonical(Snapshot s)
+    public static string Canonical(Snapshot s) => Canonical(s, StorageRegistry.Parts);
+
+    public static string Canonical(Snapshot s, StorageParts parts)
     {
         var b = new StringBuilder();
         b.AppendLine($"chain {s.Chain.ChainId} block {s.Chain.BlockNumber} ts {s.Chain.BlockTimestamp}");
         foreach (var a in s.Assets.OrderBy(a => a.Address))
             b.AppendLine($"asset {a.Address} {a.Symbol} {a.Decimals} {a.PriceUsd} {a.Oracle.Kind} {a.Oracle.Source} {a.Oracle.BaseAsset} {a.Oracle.Ratio} {a.Oracle.RatioDecimals}");
-        foreach (var st in s.AaveV3Markets.OrderBy(m => m.Market.Pool))
-        {
-            var m = st.Market;
-            b.AppendLine($"aave {m.Pool} {m.Name} {m.Oracle} {m.DataProvider} rev {m.PoolRevision} unit {m.BaseCurrencyUnit}");
-            foreach (var r in m.Reserves.OrderBy(r => r.Id))
-                b.AppendLine($"  reserve {r.Id} {r.Asset} dec {r.Decimals} ltv {r.Ltv} lt {r.LiquidationThreshold} bonus {r.LiquidationBonus} fee {r.LiquidationProtocolFee} rf {r.ReserveFactor} " +
-                             $"a{B(r.Active)} f{B(r.Frozen)} p{B(r.Paused)} b{B(r.BorrowingEnabled)} emode {r.EModeCategory} caps {r.BorrowCap}/{r.SupplyCap} " +
-                             $"idx {r.LiquidityIndex}/{r.VariableBorrowIndex} price {r.OraclePrice} tokens {r.AToken} {r.VariableDebtToken} {r.StableDebtToken}");
-            foreach (var e in m.EModeCategories.OrderBy(e => e.Id))
-                b.AppendLine($"  emode {e.Id} {e.Ltv}/{e.LiquidationThreshold}/{e.LiquidationBonus} {e.PriceSource} '{e.Label}' {e.PriceSourcePrice} [{string.Join(",", e.CollateralAssets.Order())}]");
-            foreach (var a in st.Accounts.OrderBy(a => a.Account))
-            {
-                b.AppendLine($"  account {a.Account} emode {a.EModeCategory}");
-                foreach (var r in a.Reserves.OrderBy(r => r.Asset))
-                    b.AppendLine($"    {r.Asset} coll {r.Collateral} used {B(r.UsedAsCollateral)} vdebt {r.VariableDebt} sdebt {r.StableDebt}");
-            }
-        }
-        foreach (var mo in s.MorphoBlue.OrderBy(m => m.Morpho))
-        {
-            b.AppendLine($"morpho {mo.Morpho}");
-            foreach (var m in mo.Markets.OrderBy(m => m.Id, StringComparer.Ordinal))
-                b.AppendLine($"  market {m.Id} {m.LoanToken} {m.CollateralToken} {m.Oracle} {m.Irm} lltv {m.Lltv} supply {m.TotalSupplyAssets}/{m.TotalSupplyShares} " +
-                             $"borrow {m.TotalBorrowAssets}/{m.TotalBorrowShares} last {m.LastUpdate} fee {m.Fee} price {m.OraclePrice}");
-            foreach (var p in mo.Positions.OrderBy(p => p.MarketId, StringComparer.Ordinal).ThenBy(p => p.Account))
-                b.AppendLine($"  position {p.MarketId} {p.Account} {p.SupplyShares} {p.BorrowShares} {p.Collateral}");
-        }
-        foreach (var p in s.UniswapV2Pools.OrderBy(p => p.Pair))
-            b.AppendLine($"pair {p.Pair} {p.Token0} {p.Token1} {p.Reserve0} {p.Reserve1}");
+        AppendBooks(b, StorageParts.Match(s.Books, parts.Protocols, p => p.Protocol, BookKind.Protocol), parts.Protocols);
+        AppendBooks(b, StorageParts.Match(s.Venues, parts.Venues, v => v.Venue, BookKind.Venue), parts.Venues);
         return b.ToString();
     }
 
-    private static int B(bool v) => v ? 1 : 0;
+    private static void AppendBooks<TBook>(StringBuilder b, IReadOnlyList<(TBook Book, IBookStorage<TBook> Part)> books,
+        IReadOnlyList<IBookStorage<TBook>> parts) where TBook : class
+    {
+        foreach (var part in parts)
+            foreach (var (book, _) in books.Where(x => ReferenceEquals(x.Part, part)))
+                part.AppendCanonical(b, book);
+    }
 }

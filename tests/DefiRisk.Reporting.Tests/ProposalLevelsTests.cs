@@ -11,13 +11,11 @@ public sealed class ProposalLevelsTests
     {
         var snapshot = ReportMarket.Build();
         var weth = snapshot.FindAsset("WETH")!;
-        var reserve = snapshot.AaveV3Markets[0].Market.Reserve(weth.Address);
+        var reserve = snapshot.AaveV3Markets()[0].Market.Reserve(weth.Address);
         // Lower the WETH threshold by 15 points: every WETH-backed Aave account's HF falls by the same proportion.
-        var proposal = Proposal.Empty with
-        {
-            Name = "Lower WETH threshold",
-            AaveV3Reserves = [new AaveV3ReserveChange("WETH", Math.Min(reserve.Ltv, reserve.LiquidationThreshold - 1500), reserve.LiquidationThreshold - 1500, null, null, null, null)],
-        };
+        var proposal = TestProposal.Create("Lower WETH threshold", "",
+            [new AaveV3ReserveChange("WETH", Math.Min(reserve.Ltv, reserve.LiquidationThreshold - 1500), reserve.LiquidationThreshold - 1500, null, null, null, null)],
+            [], null, [], BreakerSettings.None);
         var proposalSnapshot = ProposalApplier.Apply(snapshot, proposal);
 
         var baseline = LiquidationLevels.Compute(snapshot).Single(c => c.Asset == weth.Address);
@@ -25,9 +23,9 @@ public sealed class ProposalLevelsTests
         Assert.Contains(baseline.Levels.Zip(changed.Levels), p => p.Second.Total > p.First.Total);
         Assert.All(baseline.Levels.Zip(changed.Levels), p => Assert.True(p.Second.Total >= p.First.Total));
 
-        var md = ReportWriter.Markdown(new ReportInput(snapshot) { ProposalSnapshot = proposalSnapshot });
+        var md = ReportWriter.Markdown(new ReportInput(snapshot, ReportingRegistry.Parts) { ProposalSnapshot = proposalSnapshot });
         Assert.Contains("Total, proposal", md);
-        var without = ReportWriter.Markdown(new ReportInput(snapshot));
+        var without = ReportWriter.Markdown(new ReportInput(snapshot, ReportingRegistry.Parts));
         Assert.DoesNotContain("Total, proposal", without);
     }
 }

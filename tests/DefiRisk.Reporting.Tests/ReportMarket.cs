@@ -81,17 +81,13 @@ internal static class ReportMarket
             new(A(0xd1), Weth, WstEth, Units(118, 18), Units(100, 18)),
             new(A(0xd2), Usdc, Evil, Units(1_000_000, 6), Units(100_000, 18)),
         ];
-        return new Snapshot(new ChainPoint(31337, 100, 1_700_000_000), assets, [new AaveV3MarketState(aave, accounts)],
+        return TestSnapshot.Create(new ChainPoint(31337, 100, 1_700_000_000), assets, [new AaveV3MarketState(aave, accounts)],
             [new MorphoBlueState(A(0xbb01), markets, positions)], pools);
     }
 
     /// <summary>The proposal used for comparisons: Aave WETH liquidation bonus 105 % → 102 % (less collateral sold per dollar repaid).</summary>
-    public static Proposal Proposal => Core.Proposals.Proposal.Empty with
-    {
-        Name = "Lower WETH bonus",
-        Description = "Cut the Aave WETH liquidation bonus so that less collateral hits the pool.",
-        AaveV3Reserves = [new AaveV3ReserveChange("WETH", null, null, 10200, null, null, null)],
-    };
+    public static Proposal Proposal => TestProposal.Create("Lower WETH bonus", "Cut the Aave WETH liquidation bonus so that less collateral hits the pool.",
+        [new AaveV3ReserveChange("WETH", null, null, 10200, null, null, null)], [], null, [], BreakerSettings.None);
 
     /// <summary>A report with every section filled: simulate, compare and sweep (baseline and proposal) on the −20 % WETH shock.</summary>
     public static ReportInput FullInput(bool exactSweep = true)
@@ -102,18 +98,18 @@ internal static class ReportMarket
         var scenario = Scenario.Single(Weth, -0.20m, "WETH=-20%");
         var baseline = CascadeSimulator.Simulate(snapshot, scenario, options);
         var proposal = CascadeSimulator.Simulate(proposalSnapshot, scenario, options);
-        return new ReportInput(snapshot)
+        return new ReportInput(snapshot, ReportingRegistry.Parts)
         {
             Title = "Mini market: WETH shock",
             Simulation = new SimulationReport("WETH=-20%", baseline),
             Comparison = new ComparisonReport("WETH=-20%", Proposal.Name, Proposal.Description,
-                [.. ProposalLines.Describe(Proposal, snapshot), "breaker: " + MaliciousSymbol], baseline, proposal),
+                [.. ProposalLines.Describe(Proposal, snapshot, ReportingRegistry.Parts), "breaker: " + MaliciousSymbol], baseline, proposal),
             Sweeps =
             [
                 new SweepReport(CascadeSimulator.Sweep(snapshot, Weth, -0.05m, -0.40m, -0.05m, options),
                     CascadeSimulator.Sweep(proposalSnapshot, Weth, -0.05m, -0.40m, -0.05m, options), Proposal.Name),
             ],
-            Assumptions = ReportAssumptions.From(snapshot, options, "Uniswap v2 pairs of the test market"),
+            Assumptions = ReportAssumptions.From(snapshot, ReportingRegistry.Parts, options, "Uniswap v2 pairs of the test market"),
         };
     }
 }

@@ -114,7 +114,7 @@ public sealed class ReportWriterTests
     [Fact]
     public void Snapshot_totals_come_from_the_protocols_account_math()
     {
-        var totals = SnapshotTotals.Compute(ReportMarket.Build());
+        var totals = SnapshotTotals.Compute(ReportMarket.Build(), ReportingRegistry.Parts);
         var aave = totals.Single(t => t.Protocol == ProtocolNames.AaveV3);
         // 10 + 5 + 2 WETH × $2000 + 10 wstETH × $2360 + 1000 EVIL × $10 + 1000 CANARY × $1.
         Assert.Equal(34_000 + 23_600 + 10_000 + 1_000, aave.CollateralUsd, 6);
@@ -131,7 +131,7 @@ public sealed class ReportWriterTests
         var dir = Directory.CreateTempSubdirectory("defirisk-report-");
         try
         {
-            var input = new ReportInput(ReportMarket.Build());
+            var input = new ReportInput(ReportMarket.Build(), ReportingRegistry.Parts);
             Assert.Equal("html", ReportWriter.Write(Path.Combine(dir.FullName, "r.html"), input));
             Assert.Equal("markdown", ReportWriter.Write(Path.Combine(dir.FullName, "sub", "r.md"), input));
             Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(Path.Combine(dir.FullName, "r.html")));
@@ -148,12 +148,12 @@ public sealed class ReportWriterTests
         // Shallow pools (a few $k of depth per position): the sales keep the cascade going for several rounds.
         var s = SyntheticSnapshot.Generate(600, seed: 3, poolDepthUsdPerPosition: 3_000);
         var r = CascadeSimulator.Simulate(s, Scenario.Single(SyntheticSnapshot.Weth, -0.30m, "WETH=-30%"));
-        var d = Charts.ChainDiagram.Render(s, r, 12);
+        var d = Charts.ChainDiagram.Render(s, ReportingRegistry.Parts, r, 12);
         Assert.True(d.GroupsTotal > 12, $"only {d.GroupsTotal} groups");
         Assert.InRange(d.GroupsDrawn, 1, 12);
         Assert.InRange(d.RoundsDrawn, 1, Charts.ChainDiagram.MaxColumns);
         Assert.Equal(d.GroupsDrawn, Regex.Matches(d.Svg, "<rect [^>]*rx=\"5\"").Count);
-        var input = new ReportInput(s) { Simulation = new SimulationReport("WETH=-30%", r), MaxChainNodesDrawn = 12 };
+        var input = new ReportInput(s, ReportingRegistry.Parts) { Simulation = new SimulationReport("WETH=-30%", r), MaxChainNodesDrawn = 12 };
         var md = ReportWriter.Markdown(input);
         Assert.Contains($"{d.GroupsDrawn} of {d.GroupsTotal} boxes and {d.RoundsDrawn} of {d.RoundsWithLiquidations} rounds drawn", md);
         Assert.Contains("capped at 12 boxes", md);
@@ -165,12 +165,10 @@ public sealed class ReportWriterTests
     public void Proposal_lines_show_baseline_and_proposed_values()
     {
         var s = ReportMarket.Build();
-        var proposal = ReportMarket.Proposal with
-        {
-            AaveV3Reserves = [new("WETH", null, 8000, 10200, null, null, 5000)],
-            MorphoBlueMigrations = [new(ReportMarket.MorphoWethUsdc, 800_000_000_000_000_000, 500_000_000_000_000_000)],
-            Breakers = new([new(CapScope.Protocol, "aave-v3", 1_000_000 * 100_000_000L, 2)], new(1, []), null, 50 * 100_000_000L),
-        };
+        var proposal = TestProposal.Create(ReportMarket.Proposal.Name, ReportMarket.Proposal.Description,
+            [new("WETH", null, 8000, 10200, null, null, 5000)], [], null,
+            [new(ReportMarket.MorphoWethUsdc, 800_000_000_000_000_000, 500_000_000_000_000_000)],
+            new([new(CapScope.Protocol, "aave-v3", 1_000_000 * 100_000_000L, 2)], new(1, []), null, 50 * 100_000_000L));
         Assert.Equal(
         [
             "Aave v3 Mini, WETH: liquidation threshold 82.5% → 80%, liquidation bonus 5% → 2%, borrow cap none → 5,000",
@@ -178,13 +176,13 @@ public sealed class ReportWriterTests
             "Breaker: liquidation cap $1,000,000 of debt repaid per 2 steps, aave-v3",
             "Breaker: oracle delay of 1 step for every asset",
             "Breaker: no liquidation below $50.00 of debt repaid",
-        ], ProposalLines.Describe(proposal, s));
+        ], ProposalLines.Describe(proposal, s, ReportingRegistry.Parts));
     }
 
     [Fact]
     public void Sections_without_input_say_they_were_not_run()
     {
-        var md = ReportWriter.Markdown(new ReportInput(ReportMarket.Build()) { LevelDrops = [] });
+        var md = ReportWriter.Markdown(new ReportInput(ReportMarket.Build(), ReportingRegistry.Parts) { LevelDrops = [] });
         Assert.Contains("No simulation in this report", md);
         Assert.Contains("Not computed for this report", md);
         Assert.Contains("No sweep and no proposal comparison", md);
@@ -214,13 +212,13 @@ public sealed class LiquidationLevelsDifferentialTests
                     : a.Oracle.BaseAsset == root.Address ? a.PriceUsd * shocked / root.PriceUsd
                     : a.PriceUsd;
                 double aave = 0, morpho = 0;
-                foreach (var st in s.AaveV3Markets)
+                foreach (var st in s.AaveV3Markets())
                     foreach (var acct in st.Accounts)
                     {
                         var d = DefiRisk.Core.Protocols.AaveV3.AaveV3AccountMath.Calculate(st.Market, acct, a => Usd(s.Asset(a)));
                         if (d.HasDebt && d.IsLiquidatable) aave += (double)d.TotalCollateralBase / 1e8;
                     }
-                foreach (var st in s.MorphoBlue)
+                foreach (var st in s.MorphoBlue())
                     foreach (var p in st.Positions)
                     {
                         var m = st.Markets.Single(x => x.Id == p.MarketId);

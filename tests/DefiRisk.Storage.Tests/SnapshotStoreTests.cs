@@ -3,7 +3,12 @@ using DefiRisk.Core;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Indexing;
 using DefiRisk.Core.Numerics;
+using DefiRisk.Core.Protocols.AaveV3;
+using DefiRisk.Core.Protocols.MorphoBlue;
+using DefiRisk.Core.Venues.UniswapV2;
 using DefiRisk.Storage;
+using DefiRisk.Storage.Protocols.AaveV3;
+using DefiRisk.Storage.Venues.UniswapV2;
 using Microsoft.Data.Sqlite;
 
 namespace DefiRisk.Storage.Tests;
@@ -55,7 +60,8 @@ public sealed class SnapshotStoreTests : IDisposable
         };
         var pools = new List<UniswapV2Pool> { new(Addr(0x501), usdc, weth, (BigInteger.One << 112) - 1, 0) };
         return new Snapshot(new ChainPoint(31337, block, 1_700_000_000), assets,
-            [new AaveV3MarketState(market, accounts)], [new MorphoBlueState(morpho, [morphoMarket], positions)], pools);
+            [new AaveV3Book([new AaveV3MarketState(market, accounts)]), new MorphoBlueBook([new MorphoBlueState(morpho, [morphoMarket], positions)])],
+            [new UniswapV2Book(pools)]);
     }
 
     [Fact]
@@ -71,8 +77,24 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Equal(FixedPoint.UInt256Max, loaded.FindAsset("wstETH 'quoted'")!.PriceUsd);
         Assert.Equal(FixedPoint.UInt256Max - 1, loaded.FindAsset("wstETH 'quoted'")!.Oracle.Ratio);
         Assert.Null(loaded.FindAsset("WETH")!.Oracle.Ratio);
-        Assert.Null(loaded.AaveV3Markets[0].Market.EMode(1)!.PriceSourcePrice);
+        Assert.Null(loaded.AaveV3Markets()[0].Market.EMode(1)!.PriceSourcePrice);
         Assert.Equal(5, loaded.PositionCount);
+        Assert.Equal(original.Books.Select(b => b.GetType()), loaded.Books.Select(b => b.GetType()));
+        Assert.Equal(original.Venues.Select(v => v.GetType()), loaded.Venues.Select(v => v.GetType()));
+    }
+
+    /// <summary>
+    /// The canonical text is byte-identical to what the code before the storage seam printed for the same data
+    /// (Golden/synthetic-canonical.txt was produced by that code), so expectations built on it still hold.
+    /// </summary>
+    [Fact]
+    public void CanonicalText_IsByteIdenticalToThePreSeamGolden()
+    {
+        var golden = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "synthetic-canonical.txt"));
+        Assert.Equal(golden, SnapshotText.Canonical(Synthetic()));
+        var store = new SnapshotStore(DbPath);
+        store.Write(Synthetic());
+        Assert.Equal(golden, SnapshotText.Canonical(store.Load()));
     }
 
     [Fact]
@@ -104,8 +126,11 @@ public sealed class SnapshotStoreTests : IDisposable
 
         var list = store.List();
         Assert.Equal([100L, 99L], list.Select(s => s.BlockNumber));
-        Assert.Equal(3, list[0].AaveAccounts);
-        Assert.Equal(2, list[0].MorphoPositions);
+        Assert.Equal(
+            [(BookKind.Protocol, AaveV3Book.Name, 3L), (BookKind.Protocol, MorphoBlueBook.Name, 2L), (BookKind.Venue, UniswapV2Book.Name, 1L)],
+            list[0].Books.Select(b => (b.Kind, b.Name, b.Count)));
+        Assert.Equal(3, list[0].Count(AaveV3Book.Name));
+        Assert.Equal(2, list[0].Count(MorphoBlueBook.Name));
         Assert.Equal(SnapshotText.Canonical(Synthetic(wethPrice: 2)), SnapshotText.Canonical(store.Load(31337, 100)));
         Assert.Equal(99, store.Load(block: 99).Chain.BlockNumber);
         Assert.Equal(100, store.Load().Chain.BlockNumber);
@@ -126,8 +151,8 @@ public sealed class SnapshotStoreTests : IDisposable
         // Same block, different data, and a duplicate account: the PRIMARY KEY fails after the snapshot
         // row, the assets and the reserves of the replacement were already inserted.
         var bad = Synthetic(wethPrice: 8);
-        var st = bad.AaveV3Markets[0];
-        var broken = bad with { AaveV3Markets = [st with { Accounts = [.. st.Accounts, st.Accounts[0]] }] };
+        var st = bad.AaveV3Markets()[0];
+        var broken = bad.WithAaveV3Markets([st with { Accounts = [.. st.Accounts, st.Accounts[0]] }]);
         Assert.Throws<SqliteException>(() => store.Write(broken));
 
         Assert.Single(store.List());
@@ -144,6 +169,129 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Contains(DbPath, ex.Message);
         store.Write(Synthetic());
         Assert.Contains("chain 1", Assert.Throws<DefiRiskException>(() => store.Load(chainId: 1)).Message);
+    }
+
+    [Fact]
+    public void Books_RoundTrip_InTheirOrder_AndAnEmptyBookStaysDistinctFromAMissingOne()
+    {
+        var full = Synthetic();
+        var morphoOnly = full with { Books = [full.Book<MorphoBlueBook>()!], Venues = [new UniswapV2Book([])] };
+        var reversed = Synthetic(block: 101) with { Books = [.. full.Books.Reverse()] };
+        var bare = Synthetic(block: 102) with { Books = [new AaveV3Book([])], Venues = [] };
+        var store = new SnapshotStore(DbPath);
+        store.Write(morphoOnly);
+        store.Write(reversed);
+        store.Write(bare);
+
+        var loaded = store.Load(block: 100);
+        Assert.Equal([typeof(MorphoBlueBook)], loaded.Books.Select(b => b.GetType()));
+        Assert.Empty(Assert.IsType<UniswapV2Book>(Assert.Single(loaded.Venues)).Pairs);
+        Assert.Empty(loaded.AaveV3Markets());
+        Assert.Equal(SnapshotText.Canonical(morphoOnly), SnapshotText.Canonical(loaded));
+
+        Assert.Equal([typeof(MorphoBlueBook), typeof(AaveV3Book)], store.Load(block: 101).Books.Select(b => b.GetType()));
+        // The canonical text follows the registry, not the book order: it is the same data.
+        Assert.Equal(SnapshotText.Canonical(Synthetic(block: 101)), SnapshotText.Canonical(store.Load(block: 101)));
+
+        var loadedBare = store.Load(block: 102);
+        Assert.Empty(Assert.IsType<AaveV3Book>(Assert.Single(loadedBare.Books)).Markets);
+        Assert.Empty(loadedBare.Venues);
+        Assert.Equal(0, loadedBare.PositionCount);
+        // An empty book and a missing one print the same (no lines): they simulate the same.
+        Assert.Equal(SnapshotText.Canonical(bare with { Books = [] }), SnapshotText.Canonical(loadedBare));
+        Assert.Equal([(AaveV3Book.Name, 0L)], store.List()[0].Books.Select(b => (b.Name, b.Count)));
+    }
+
+    [Fact]
+    public void Rewrite_WithFewerBooks_LeavesNoRowsOfTheDroppedOnes()
+    {
+        var store = new SnapshotStore(DbPath);
+        store.Write(Synthetic());
+        var full = Synthetic();
+        store.Write(full with { Books = [full.Book<AaveV3Book>()!], Venues = [] });
+
+        var loaded = store.Load();
+        Assert.Equal([typeof(AaveV3Book)], loaded.Books.Select(b => b.GetType()));
+        Assert.Empty(loaded.Venues);
+        using var c = new SqliteConnection($"Data Source={DbPath};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT (SELECT COUNT(*) FROM morpho_positions) + (SELECT COUNT(*) FROM morpho_instances) + (SELECT COUNT(*) FROM uniswap_v2_pools)";
+        Assert.Equal(0L, (long)cmd.ExecuteScalar()!);
+    }
+
+    private sealed record UnregisteredBook : IProtocolBook
+    {
+        public string Protocol => "unregistered";
+        public int PositionCount => 0;
+        public IEnumerable<(Address Asset, string Role)> AssetReferences() => [];
+    }
+
+    [Fact]
+    public void Book_WithoutAStoragePart_IsRefused_BeforeAnythingIsWritten()
+    {
+        var store = new SnapshotStore(DbPath);
+        var snapshot = Synthetic();
+        var unknown = snapshot with { Books = [.. snapshot.Books, new UnregisteredBook()] };
+        Assert.Contains("unregistered", Assert.Throws<InvalidOperationException>(() => store.Write(unknown)).Message);
+        Assert.Throws<InvalidOperationException>(() => SnapshotText.Canonical(unknown));
+        Assert.Empty(store.List());
+
+        var twice = snapshot with { Books = [.. snapshot.Books, snapshot.Books[0]] };
+        Assert.Throws<InvalidOperationException>(() => store.Write(twice));
+        Assert.Empty(store.List());
+    }
+
+    [Fact]
+    public void Store_WithChosenParts_CreatesOnlyTheirTables_AndRefusesAStoredBookItCannotRead()
+    {
+        var all = new SnapshotStore(DbPath);
+        all.Write(Synthetic());
+
+        var otherPath = Path.Combine(_dir, "venues-only.db");
+        var venuesOnly = new SnapshotStore(otherPath, new StorageParts([], [new UniswapV2Storage()]));
+        var s = Synthetic();
+        venuesOnly.Write(s with { Books = [] });
+        Assert.Single(venuesOnly.Load().Venues);
+        Assert.Throws<InvalidOperationException>(() => venuesOnly.Write(s));
+        using (var c = new SqliteConnection($"Data Source={otherPath};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'aave%'";
+            Assert.Equal(0L, (long)cmd.ExecuteScalar()!);
+        }
+
+        // The full file holds lending books this store has no part for: a clear error, not a snapshot without them.
+        var ex = Assert.Throws<DefiRiskException>(() => new SnapshotStore(DbPath, new StorageParts([], [new UniswapV2Storage()])).Load());
+        Assert.Contains(AaveV3Book.Name, ex.Message);
+        Assert.Throws<ArgumentException>(() => new SnapshotStore(otherPath, new StorageParts([new AaveV3Storage(), new AaveV3Storage()], [])));
+    }
+
+    [Fact]
+    public void File_OfTheOldSchema_IsRefusedWithAClearMessage()
+    {
+        using (var c = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE snapshots (id INTEGER PRIMARY KEY, chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_timestamp INTEGER NOT NULL, created_at TEXT NOT NULL)";
+            cmd.ExecuteNonQuery();
+        }
+        var ex = Assert.Throws<DefiRiskException>(() => new SnapshotStore(DbPath));
+        Assert.Contains("schema version 1", ex.Message);
+        Assert.Contains(DbPath, ex.Message);
+    }
+
+    [Fact]
+    public void NewFile_IsStampedWithTheSchemaVersion()
+    {
+        _ = new SnapshotStore(DbPath);
+        using var c = new SqliteConnection($"Data Source={DbPath};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA user_version";
+        Assert.Equal((long)SnapshotStore.SchemaVersion, (long)cmd.ExecuteScalar()!);
     }
 
     [Fact]

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Numerics;
+using DefiRisk.Chain.Adapters;
 using DefiRisk.Chain.Deployments;
-using DefiRisk.Chain.Protocols.AaveV3;
-using DefiRisk.Chain.Protocols.Common;
-using DefiRisk.Chain.Protocols.MorphoBlue;
-using DefiRisk.Chain.Protocols.UniswapV2;
+using DefiRisk.Chain.Registry;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core;
 using DefiRisk.Core.Domain;
@@ -18,11 +15,17 @@ public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpR
 /// <summary>
 /// Builds a <see cref="Snapshot"/> of the deployments in a manifest at ONE block: validate the node
 /// (chain id, contract code at the block), discover borrowers from logs (checkpointed in
-/// <see cref="IDiscoveryStore"/>), then read every protocol's state at that block. Nothing is written to
+/// <see cref="IDiscoveryStore"/>), then read every registered adapter's state at that block. Nothing is written to
 /// the snapshot store here: the caller writes the finished snapshot in one transaction.
 /// </summary>
-public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<IndexProgress>? progress = null)
+/// <param name="lending">The lending adapters in order (default: <see cref="ChainRegistry.Lending"/>).</param>
+/// <param name="venues">The venue adapters in order (default: <see cref="ChainRegistry.Venues"/>).</param>
+public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<IndexProgress>? progress = null,
+    IReadOnlyList<ILendingAdapter>? lending = null, IReadOnlyList<IVenueAdapter>? venues = null)
 {
+    private readonly IReadOnlyList<ILendingAdapter> _lending = lending ?? ChainRegistry.Lending;
+    private readonly IReadOnlyList<IVenueAdapter> _venues = venues ?? ChainRegistry.Venues;
+
     /// <param name="block">null: the manifest's <c>block</c> if present, else the node's latest block.</param>
     /// <param name="source">where the manifest came from, for messages.</param>
     public async Task<IndexResult> IndexAsync(DeploymentManifest manifest, string source, long? block, CancellationToken ct)
@@ -34,93 +37,46 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         if (chainId != manifest.ChainId)
             throw new DefiRiskException($"chain id {chainId} does not match deployments file {source} ({manifest.ChainId})", ExitCodes.ChainError);
         var (number, timestamp) = await rpc.GetBlockAsync(block ?? manifest.Block, ct);
-        await ValidateCodeAsync(manifest, number, ct);
+        var adapters = _lending.Cast<IChainAdapter>().Concat(_venues).ToList();
+        await ValidateCodeAsync(manifest, adapters, number, ct);
 
-        // Discovery (resumable).
+        // Discovery (resumable), every adapter in registry order.
         var scanner = new LogScanner(rpc, discovery, chainId, progress);
-        foreach (var aave in manifest.AaveV3) await AaveV3Adapter.DiscoverAsync(scanner, aave, number, ct);
-        if (manifest.MorphoBlue is { } morphoDeployment) await MorphoBlueAdapter.DiscoverAsync(scanner, morphoDeployment, number, ct);
+        foreach (var adapter in adapters)
+            if (manifest.Section(adapter.Key) is { } section)
+                await adapter.DiscoverAsync(section, scanner, number, ct);
 
-        // State at the pinned block.
-        var aaveStates = new List<AaveV3MarketState>();
-        var assets = new Dictionary<Address, Asset>();
-        var aaveAccounts = discovery.GetAccounts(chainId, AaveV3Adapter.Protocol);
-        var discovered = aaveAccounts.Count;
-        foreach (var aave in manifest.AaveV3.OrderBy(a => a.Pool.ToLowerInvariant(), StringComparer.Ordinal))
+        // State at the pinned block: lending books in registry order, each adding the assets it knows (the first to
+        // price an asset wins), then the venues among all the assets.
+        var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp);
+        var assets = new AssetTable();
+        var books = new List<IProtocolBook>();
+        var discovered = 0;
+        foreach (var adapter in _lending)
         {
-            var pool = aave.Pool.ToLowerInvariant();
-            var users = aaveAccounts.Where(a => a.Market == pool).Select(a => a.Account).ToList();
-            var (state, poolAssets) = await AaveV3Adapter.ReadAsync(rpc, aave, users, number, progress, ct);
-            aaveStates.Add(state);
-            foreach (var a in poolAssets) assets.TryAdd(a.Address, a); // the first pool's oracle wins for shared assets
+            var read = await adapter.ReadAsync(manifest.Section(adapter.Key), assets, reader, ct);
+            books.Add(read.Book);
+            discovered += read.DiscoveredAccounts;
         }
+        var addresses = assets.Addresses();
+        var venueBooks = new List<IVenueBook>();
+        foreach (var adapter in _venues)
+            venueBooks.Add(await adapter.ReadAsync(manifest.Section(adapter.Key), addresses, reader, ct));
 
-        var morphoStates = new List<MorphoBlueState>();
-        if (manifest.MorphoBlue is { } morpho)
-        {
-            var found = discovery.GetAccounts(chainId, MorphoBlueAdapter.Protocol);
-            discovered += found.Count(a => a.Account.Length > 0);
-            var state = await MorphoBlueAdapter.ReadAsync(rpc, morpho, found, number, timestamp, progress, ct);
-            morphoStates.Add(state);
-            await AddMorphoAssetsAsync(state, assets, number, ct);
-        }
-
-        var pools = manifest.UniswapV2 is { } uni
-            ? await UniswapV2Adapter.ReadAsync(rpc, uni, assets.Keys.Order().ToList(), number, ct)
-            : [];
-
-        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), assets.Values.OrderBy(a => a.Address).ToList(),
-            aaveStates, morphoStates, pools);
+        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), assets.Ordered(), books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
             rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered);
     }
 
     /// <summary>
     /// Every contract the indexer reads must have code at the block: a wrong address or a block before deployment fails
-    /// here, before anything is written. The data provider is only recorded, not read, and mainnet has replaced it several
-    /// times, so requiring today's one at an old fork block would refuse a valid fork: it is not checked.
+    /// here, before anything is written. Each adapter names its contracts (and may leave out ones it only records).
     /// </summary>
-    private async Task ValidateCodeAsync(DeploymentManifest manifest, long block, CancellationToken ct)
+    private async Task ValidateCodeAsync(DeploymentManifest manifest, IReadOnlyList<IChainAdapter> adapters, long block, CancellationToken ct)
     {
-        var checks = new List<(string Address, string Key)>();
-        foreach (var a in manifest.AaveV3)
-        {
-            checks.Add((a.Pool, "aave-v3.pool"));
-            checks.Add((a.Oracle, "aave-v3.oracle"));
-            if (a.PoolAddressesProvider is { } p) checks.Add((p, "aave-v3.poolAddressesProvider"));
-        }
-        if (manifest.MorphoBlue is { } m) checks.Add((m.Morpho, "morpho-blue.morpho"));
-        if (manifest.UniswapV2 is { } u)
-        {
-            if (u.Factory is { } f) checks.Add((f, "uniswap-v2.factory"));
-            checks.AddRange(u.Pairs.Select(p => (p, "uniswap-v2.pairs")));
-        }
+        var checks = adapters.SelectMany(a => manifest.Section(a.Key) is { } s ? a.ContractsWithCode(s) : []).ToList();
         foreach (var (address, key) in checks)
             if (!await rpc.HasCodeAsync(address, block, ct))
                 throw new DefiRiskException($"no contract code at {address} ({key}) at block {block}", ExitCodes.ChainError);
-    }
-
-    /// <summary>
-    /// Morpho tokens that no Aave pool prices: symbol and decimals from the token, and a USD price derived
-    /// through the market's oracle from the other side when that side has one (else 0: unpriced).
-    /// </summary>
-    private async Task AddMorphoAssetsAsync(MorphoBlueState state, Dictionary<Address, Asset> assets, long block, CancellationToken ct)
-    {
-        var missing = state.Markets.SelectMany(m => new[] { m.LoanToken, m.CollateralToken }).Distinct().Where(t => !assets.ContainsKey(t)).Order().ToList();
-        if (missing.Count == 0) return;
-        var batch = new ReadBatch();
-        var meta = missing.ToDictionary(t => t, t => Erc20Reads.Add(batch, t.Value));
-        await batch.ExecuteAsync(rpc, block, ct);
-        foreach (var token in missing)
-        {
-            BigInteger price = 0;
-            foreach (var m in state.Markets.Where(m => m.CollateralToken == token))
-                if (assets.TryGetValue(m.LoanToken, out var loan))
-                {
-                    price = MorphoBlueAdapter.CollateralUsd8(m, loan.PriceUsd, meta[token].Decimals, loan.Decimals);
-                    break;
-                }
-            assets[token] = new Asset(token, meta[token].Symbol(token), meta[token].Decimals, price, AssetOracle.MarketFeed(Address.Zero));
-        }
     }
 }

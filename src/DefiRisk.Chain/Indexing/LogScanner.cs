@@ -1,3 +1,4 @@
+using DefiRisk.Chain.Adapters;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core.Indexing;
 
@@ -10,7 +11,7 @@ namespace DefiRisk.Chain.Indexing;
 /// A node refusing a range ("too many results", "block range too large") halves the chunk until it fits,
 /// then grows back.
 /// </summary>
-internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId, IProgress<IndexProgress>? progress)
+internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId, IProgress<IndexProgress>? progress) : ILogScanner
 {
     public async Task ScanAsync(string protocol, string contract, string stage, long startBlock, long toBlock,
         string[] topic0, Func<LogEntry, IEnumerable<DiscoveredAccount>> extract, CancellationToken ct)
@@ -51,7 +52,4 @@ internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId
         return ex.Code == -32005 || m.Contains("too many") || m.Contains("more than") || m.Contains("limit") || m.Contains("range")
                || m.Contains("too large") || m.Contains("response size") || m.Contains("timeout") || m.Contains("10000");
     }
-
-    /// <summary>The 20-byte address in an indexed topic (left-padded to 32 bytes).</summary>
-    public static string TopicAddress(string topic) => "0x" + topic[^40..].ToLowerInvariant();
 }

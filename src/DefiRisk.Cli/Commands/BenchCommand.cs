@@ -5,6 +5,7 @@ using DefiRisk.Harness;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Protocols;
 using Spectre.Console;
 
 namespace DefiRisk.Cli.Commands;
@@ -28,16 +29,18 @@ internal static class BenchCommand
     {
         var fixture = new Option<string>("--fixture") { Description = "fixture directory (manifest.json + state)", DefaultValueFactory = _ => Path.Combine("fixtures", "demo") };
         var runs = new Option<int>("--runs") { Description = "timed runs (each on an empty database)", DefaultValueFactory = _ => 3 };
-        var json = new Option<bool>("--json") { Description = "print the runs as JSON" };
+        var json = Json.Option("the runs");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the last run's line" };
         var index = new Command("index", "Benchmark indexing a fixture.") { fixture, runs, json, quiet };
         index.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetValue(fixture)!;
             if (!Directory.Exists(dir)) throw new DefiRiskException($"fixture directory {dir} does not exist");
+            if (parse.GetValue(json) is { } target) OutputFile.Check(target, "--json");
             await using var server = await FixtureServer.StartAsync(dir, ct: ct);
             var n = Math.Max(1, parse.GetValue(runs));
-            var asJson = parse.GetValue(json);
+            var jsonTarget = parse.GetValue(json);
+            var asJson = jsonTarget == "-";
             var q = parse.GetValue(quiet);
             var results = new List<object>();
             if (!asJson && !q) Console.Out.WriteLine($"fixture {dir}: anvil loaded in {server.LoadTime.TotalMilliseconds:0} ms, block {server.Block}");
@@ -66,7 +69,7 @@ internal static class BenchCommand
                 }
                 finally { temp.Delete(recursive: true); }
             }
-            if (asJson) Json.Write(results, "-");
+            if (jsonTarget is not null) Json.Write(results, jsonTarget);
             return ExitCodes.Ok;
         });
                 return index;
@@ -75,22 +78,26 @@ internal static class BenchCommand
     /// <summary><c>bench sweep --positions N --levels L</c>: a full-cascade sweep of a WETH shock on a seeded synthetic snapshot.</summary>
     internal static Command Sweep(IAnsiConsole console)
     {
-        var positions = new Option<int>("--positions") { Description = "Synthetic positions (70 % Aave, 30 % Morpho).", DefaultValueFactory = _ => 1_000_000 };
+        var positions = new Option<int>("--positions") { Description = "Synthetic positions (70 % pooled-lending accounts, 30 % isolated-market positions; see SyntheticSnapshot).", DefaultValueFactory = _ => 1_000_000 };
         var levels = new Option<int>("--levels") { Description = "Shock levels, evenly spaced from --from to --to.", DefaultValueFactory = _ => 100 };
-        var from = new Option<decimal>("--from") { Description = "First WETH shock as a fraction.", DefaultValueFactory = _ => -0.005m };
-        var to = new Option<decimal>("--to") { Description = "Last WETH shock as a fraction.", DefaultValueFactory = _ => -0.50m };
+        var from = new Option<string>("--from") { Description = "First WETH drop, as in sweep: 0.5% (default); 50% and -50% both mean a 50 % fall.", DefaultValueFactory = _ => "0.5%" };
+        var to = new Option<string>("--to") { Description = "Last WETH drop, e.g. 50% (default).", DefaultValueFactory = _ => "50%" };
+        var fractions = ScenarioInput.FractionsOption();
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "print the figures as JSON" };
+        var json = Json.Option("the figures");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the timing line" };
-        var cmd = new Command("sweep", "Sweep a WETH shock over a synthetic snapshot with full cascades (fast path).") { positions, levels, from, to, seed, json, quiet };
+        var cmd = new Command("sweep", "Sweep a WETH shock over a synthetic snapshot with full cascades (fast path).") { positions, levels, from, to, fractions, seed, json, quiet };
         cmd.SetAction(parse =>
         {
             var n = parse.GetValue(positions);
             var l = parse.GetValue(levels);
-            var f = parse.GetValue(from);
-            var t = parse.GetValue(to);
+            // Signed fractions for the analyser (a 50 % drop = −0.5), from drops written as sweep takes them.
+            var f = -ScenarioInput.DropPercent(parse.GetValue(from)!, "--from", parse.GetValue(fractions)) / 100m;
+            var t = -ScenarioInput.DropPercent(parse.GetValue(to)!, "--to", parse.GetValue(fractions)) / 100m;
+            if (f <= -1 || t <= -1) throw new DefiRiskException("--from and --to must be drops below 100%");
             if (n <= 0) throw new DefiRiskException($"--positions {n} must be positive");
             if (l < 1) throw new DefiRiskException($"--levels {l} must be at least 1");
+            if (parse.GetValue(json) is { } target) OutputFile.Check(target, "--json");
             var step = l == 1 ? 1m : (t - f) / (l - 1);
 
             var clock = Stopwatch.StartNew();
@@ -105,15 +112,15 @@ internal static class BenchCommand
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
             var inv = CultureInfo.InvariantCulture;
-            if (parse.GetValue(json))
+            if (parse.GetValue(json) is { } jsonTarget)
             {
                 Json.Write(new
                 {
                     positions = snapshot.PositionCount, levels = result.Levels.Count, path = result.Path, generateSeconds = generated,
                     compileSeconds = compiledIn, sweepSeconds = swept, positionLevelsPerSecond = snapshot.PositionCount * (double)result.Levels.Count / swept,
                     peakWorkingSetBytes = peak, selfSustainingThreshold = result.SelfSustainingThreshold,
-                }, "-");
-                return 0;
+                }, jsonTarget);
+                if (jsonTarget == "-") return 0;
             }
             if (parse.GetValue(quiet))
             {

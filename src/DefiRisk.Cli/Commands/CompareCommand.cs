@@ -7,6 +7,7 @@ using DefiRisk.Core.Breakers;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Proposals;
 using ComparisonReport = DefiRisk.Reporting.ComparisonReport;
+using DefiRisk.Core.Registry;
 using ProposalLines = DefiRisk.Reporting.ProposalLines;
 using ReportInput = DefiRisk.Reporting.ReportInput;
 using SimulationReport = DefiRisk.Reporting.SimulationReport;
@@ -28,43 +29,51 @@ internal static class CompareCommand
     internal sealed record SweepSpec(string Asset, decimal FromPercent, decimal ToPercent, decimal StepPercent);
 
     internal sealed record CompareRequest(string Db, string ProposalFile, IReadOnlyList<string> Shocks, string? PathFile, SweepSpec? Sweep = null,
-        SimulationOptions? Options = null);
+        SimulationOptions? Options = null, bool Fractions = false);
 
     public static Command Create(IAnsiConsole? console = null)
     {
         var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
         var proposal = new Option<string>("--proposal") { Description = "proposal file (JSON; see fixtures/example-proposal.json)", Required = true };
-        var shock = new Option<string[]>("--shock") { Description = "shock, e.g. WETH=-30% or a path WETH=-10%,-10%,-5% (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var shock = new Option<string[]>("--shock") { Description = ScenarioInput.ShockDescription, AllowMultipleArgumentsPerToken = true };
+        var fractions = ScenarioInput.FractionsOption();
         var path = new Option<string?>("--path") { Description = ScenarioInput.PathDescription };
-        var json = new Option<string?>("--json") { Description = "write the comparison as JSON to this file (- for stdout)" };
+        var assumptions = new SimulationInput();
+        var json = Json.Option("the comparison");
         var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the proposal's result meets all conditions, e.g. \"badDebt>100000\" (repeatable: any)" };
-        var quiet = new Option<bool>("--quiet") { Description = "no table; only errors and crossed limits" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
         var sweepAsset = new Option<string?>("--sweep-asset") { Description = "also sweep drops of this asset (bad debt, liquidated value vs shock size)" };
-        var from = new Option<decimal>("--from") { Description = "sweep: first drop, percent", DefaultValueFactory = _ => 0m };
-        var to = new Option<decimal>("--to") { Description = "sweep: last drop, percent", DefaultValueFactory = _ => 60m };
-        var step = new Option<decimal>("--step") { Description = "sweep: step, percent", DefaultValueFactory = _ => 5m };
+        var from = new Option<string?>("--from") { Description = "sweep: first drop, e.g. 0% (default); 60% and -60% both mean a 60 % fall" };
+        var to = new Option<string?>("--to") { Description = "sweep: last drop, e.g. 60% (default)" };
+        var step = new Option<string?>("--step") { Description = "sweep: drop step, e.g. 5% (default)" };
         var report = ReportOption.Create();
         var command = new Command("compare", "Run a scenario on the baseline and on a proposal side by side (liquidations, bad debt, rounds, chains).")
-            { db, proposal, shock, path, json, failIf, quiet, sweepAsset, from, to, step, report };
+            { db, proposal, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, json, failIf, quiet, sweepAsset, from, to, step, report };
         command.SetAction((parse, _) =>
         {
             var output = console ?? AnsiConsole.Console;
             var dbPath = parse.GetValue(db) ?? AppSettings.Load().Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json");
-            // Parse the limits first: a malformed expression must stop everything before any simulation runs.
-            var conditions = (parse.GetValue(failIf) ?? []).Select(RiskCondition.Parse).ToList();
-            var sweep = parse.GetValue(sweepAsset) is { } sa ? new SweepSpec(sa, parse.GetValue(from), parse.GetValue(to), parse.GetValue(step)) : null;
-            var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep);
+            // Parse everything first: a malformed limit, unit or output path must stop everything before any simulation runs.
+            var conditions = (parse.GetValue(failIf) ?? []).Select(x => RiskCondition.Parse(x, CoreRegistry.ProtocolNames)).ToList();
+            var asFractions = parse.GetValue(fractions);
+            var sweep = parse.GetValue(sweepAsset) is { } sa
+                ? new SweepSpec(sa,
+                    ScenarioInput.DropPercent(parse.GetValue(from) ?? "0%", "--from", asFractions),
+                    ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", asFractions),
+                    ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", asFractions))
+                : null;
+            var jsonPath = parse.GetValue(json);
+            if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
+            if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
+            var options = assumptions.Read(parse).Options();
+            var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep, options, asFractions);
 
             var clock = Stopwatch.StartNew();
-            // Sweeping both sides takes seconds: say so on a terminal. Scripts keep a clean stderr (one line on error).
-            if (sweep is not null && !parse.GetValue(quiet) && !Console.IsErrorRedirected)
-                Console.Error.WriteLine($"comparing baseline and proposal, and sweeping {sweep.Asset} from -{sweep.FromPercent}% to -{sweep.ToPercent}% on both …");
-            var run = Execute(request);
+            var quietOutput = parse.GetValue(quiet) || jsonPath == "-";
+            var run = WithProgress(output, quietOutput, request);
             var result = run.Result;
             var elapsed = clock.Elapsed;
 
-            var jsonPath = parse.GetValue(json);
-            var quietOutput = parse.GetValue(quiet) || jsonPath == "-";
             if (jsonPath is not null) Json.Write(result, jsonPath);
             if (parse.GetValue(report) is { } reportPath)
                 ReportOption.Write(reportPath, Report(run), quietOutput);
@@ -78,6 +87,38 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>
+    /// Runs the comparison; with a sweep (seconds of work), a Spectre progress bar on a terminal, else one milestone line
+    /// per level on stderr, as <c>sweep</c> does.
+    /// </summary>
+    private static CompareRun WithProgress(IAnsiConsole console, bool silent, CompareRequest request)
+    {
+        if (silent || request.Sweep is null) return Execute(request);
+        if (!console.Profile.Capabilities.Interactive)
+            return Execute(request, new SyncProgress(p => Console.Error.WriteLine($"compare sweep: {p.Side} level {p.Done}/{p.Total} done")));
+        CompareRun run = null!;
+        console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                run = Execute(request, new SyncProgress(p =>
+                {
+                    if (!tasks.TryGetValue(p.Side, out var task)) tasks[p.Side] = task = ctx.AddTask($"sweep {p.Side}", maxValue: p.Total);
+                    task.Value = p.Done;
+                }));
+            });
+        return run;
+    }
+
+    /// <summary>Sweep progress: which side (baseline, proposal), levels done of total.</summary>
+    internal readonly record struct SweepProgress(string Side, int Done, int Total);
+
+    /// <summary>Reports on the caller's thread, in order (System.Progress posts to the thread pool).</summary>
+    private sealed class SyncProgress(Action<SweepProgress> report) : IProgress<SweepProgress>
+    {
+        public void Report(SweepProgress value) => report(value);
+    }
+
     /// <summary>A finished comparison with everything it ran on, for reports.</summary>
     internal sealed record CompareRun(
         Snapshot Snapshot, Snapshot ProposalSnapshot, Proposal Proposal, SimulationOptions BaselineOptions, ComparisonResult Result,
@@ -86,36 +127,40 @@ internal static class CompareCommand
     /// <summary>Loads, validates (everything before anything runs), simulates baseline and proposal, and compares.</summary>
     internal static ComparisonResult Run(CompareRequest request) => Execute(request).Result;
 
-    internal static CompareRun Execute(CompareRequest request)
+    internal static CompareRun Execute(CompareRequest request, IProgress<SweepProgress>? progress = null)
     {
-        if (!File.Exists(request.Db)) throw new DefiRiskException($"database {request.Db} does not exist (run `defirisk index` first)");
-        if (!File.Exists(request.ProposalFile)) throw new DefiRiskException($"proposal file {request.ProposalFile} does not exist");
+        InputFile.Require(request.Db, "database", " (run `defirisk index` first)");
+        InputFile.Require(request.ProposalFile, "proposal file");
         var snapshot = new SnapshotStore(request.Db).Load();
-        var proposal = ProposalParser.Parse(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
+        var proposal = CoreRegistry.ParseProposal(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
 
         Scenario scenario;
-        if (request.PathFile is not null || request.Shocks.Count > 0) scenario = ScenarioInput.From(request.Shocks, request.PathFile, snapshot);
+        if (request.PathFile is not null || request.Shocks.Count > 0) scenario = ScenarioInput.From(request.Shocks, request.PathFile, snapshot, request.Fractions);
         else if (request.Sweep is { } only) scenario = ScenarioParser.Parse([$"{only.Asset}={-only.ToPercent}%"], snapshot);
         else throw new DefiRiskException("no scenario: use --shock WETH=-30%, --path FILE or --sweep-asset WETH");
 
         var baseOptions = request.Options ?? AppSettings.Load().SimulationDefaults();
         var proposalSnapshot = ProposalApplier.Apply(snapshot, proposal);
+        if (ChangesNothing(proposal, snapshot))
+            throw new DefiRiskException($"proposal {request.ProposalFile} changes nothing: it sets no breaker and every parameter it names keeps its current value");
         var proposalOptions = ProposalBreakers.Options(baseOptions, proposal, proposalSnapshot);
         var sweepAsset = request.Sweep is { } sw
             ? snapshot.FindAsset(sw.Asset) ?? throw new DefiRiskException($"--sweep-asset '{sw.Asset}' is not in the snapshot")
             : null;
-        var levels = request.Sweep is { } sp ? CascadeSimulator.Levels(-sp.FromPercent / 100m, -sp.ToPercent / 100m, -sp.StepPercent / 100m) : null;
+        // Either direction, as sweep: --from 60% --to 0% runs the same levels downwards.
+        var levels = request.Sweep is { } sp
+            ? CascadeSimulator.Levels(-sp.FromPercent / 100m, -sp.ToPercent / 100m, (sp.ToPercent >= sp.FromPercent ? -sp.StepPercent : sp.StepPercent) / 100m)
+            : null;
 
         var baseline = CascadeSimulator.Simulate(snapshot, scenario, baseOptions);
         var proposed = CascadeSimulator.Simulate(proposalSnapshot, scenario, proposalOptions);
-        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot), snapshot, baseline, proposed);
+        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot, DefiRisk.Reporting.Registry.ReportingRegistry.Parts), snapshot, baseline, proposed);
         SweepResult? baselineSweep = null, proposalSweep = null;
 
         if (sweepAsset is not null && levels is not null)
         {
-            var sp2 = request.Sweep!;
-            var b = baselineSweep = CascadeSimulator.Sweep(snapshot, sweepAsset.Address, -sp2.FromPercent / 100m, -sp2.ToPercent / 100m, -sp2.StepPercent / 100m, baseOptions);
-            var p = proposalSweep = CascadeSimulator.Sweep(proposalSnapshot, sweepAsset.Address, -sp2.FromPercent / 100m, -sp2.ToPercent / 100m, -sp2.StepPercent / 100m, proposalOptions);
+            var b = baselineSweep = SweepLevels(snapshot, sweepAsset, levels, baseOptions, "baseline", progress);
+            var p = proposalSweep = SweepLevels(proposalSnapshot, sweepAsset, levels, proposalOptions, "proposal", progress);
             result = result with
             {
                 Sweep = new ComparisonSweep(sweepAsset.Symbol, b.Levels.Zip(p.Levels, (x, y) =>
@@ -124,6 +169,34 @@ internal static class CompareCommand
         }
         return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
     }
+
+    /// <summary>
+    /// The sweep one level at a time (each level its own full cascade, the path <see cref="CascadeSimulator.Sweep(Snapshot, Address, decimal, decimal, decimal, SimulationOptions?)"/>
+    /// picks), so progress can be reported; the self-sustaining threshold as the simulator computes it.
+    /// </summary>
+    private static SweepResult SweepLevels(Snapshot snapshot, Asset asset, IReadOnlyList<decimal> levels, SimulationOptions options, string side,
+        IProgress<SweepProgress>? progress)
+    {
+        var results = new List<SweepLevel>(levels.Count);
+        var path = "fast";
+        for (var i = 0; i < levels.Count; i++)
+        {
+            var one = CascadeSimulator.Sweep(snapshot, asset.Address, levels[i], levels[i], -0.01m, options);
+            path = one.Path;
+            results.AddRange(one.Levels);
+            progress?.Report(new SweepProgress(side, i + 1, levels.Count));
+        }
+        var threshold = results.Where(l => l.SelfSustaining).OrderBy(l => Math.Abs(l.Shock)).Select(l => (decimal?)l.Shock).FirstOrDefault();
+        return new SweepResult(asset.Address, asset.Symbol, path, results, threshold);
+    }
+
+    /// <summary>
+    /// True when the proposal's world is the baseline's: no breaker, and no family change that changes anything (every
+    /// value it names equal to today's; an empty <c>{}</c> is the plain case). Comparing such a proposal would print a
+    /// table of zero differences that reads like a finding.
+    /// </summary>
+    internal static bool ChangesNothing(Proposal proposal, Snapshot baseline) =>
+        !proposal.Breakers.Any && !proposal.Changes.Any(c => c.ChangesAnything(baseline));
 
     private static ReportInput Report(CompareRun run) =>
         ReportOption.Input(run.Snapshot, run.BaselineOptions, $"Proposal review: {run.Proposal.Name}") with
@@ -153,8 +226,8 @@ internal static class CompareCommand
         }
         Row("liquidated value", r.Baseline.LiquidatedValueUsd, r.Proposal.LiquidatedValueUsd, "$");
         Row("bad debt", r.Baseline.BadDebtUsd, r.Proposal.BadDebtUsd, "$");
-        foreach (var p in CascadeSummary.Protocols)
-            Row($"  bad debt {p}", r.Baseline.BadDebtByProtocol.First(x => x.Protocol == p).BadDebtUsd, r.Proposal.BadDebtByProtocol.First(x => x.Protocol == p).BadDebtUsd, "$");
+        foreach (var p in r.Baseline.BadDebtByProtocol)
+            Row($"  bad debt {p.Protocol}", p.BadDebtUsd, r.Proposal.BadDebtByProtocol.FirstOrDefault(x => x.Protocol == p.Protocol)?.BadDebtUsd ?? 0, "$");
         Row($"deepest price drop % ({r.Proposal.DeepestPriceAsset ?? r.Baseline.DeepestPriceAsset ?? "-"})", r.Baseline.DeepestPriceDrop, r.Proposal.DeepestPriceDrop);
         Row("rounds", r.Baseline.Rounds, r.Proposal.Rounds);
         Row("rounds with liquidations", r.Baseline.RoundsWithLiquidations, r.Proposal.RoundsWithLiquidations);

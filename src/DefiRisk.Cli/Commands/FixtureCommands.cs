@@ -14,13 +14,13 @@ internal static class FixtureCommands
 {
     public static Command Create(IAnsiConsole? console = null)
     {
-        var fixture = new Command("fixture", "Build or serve a local chain with Aave v3, Morpho Blue and Uniswap v2 and seeded borrowers.");
+        var fixture = new Command("fixture", $"Build or serve a local chain with {FixtureFacts.Contents}.");
         fixture.Subcommands.Add(Build(console));
         fixture.Subcommands.Add(Up(console));
         return fixture;
     }
 
-    private static Option<bool> JsonOption() => new("--json") { Description = "Print the result as JSON." };
+    private static Option<string?> JsonOption() => Json.Option("the result");
 
     private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "Print only the result line." };
 
@@ -34,17 +34,19 @@ internal static class FixtureCommands
         };
         profile.AcceptOnlyFromAmong("demo", "mainnet-like");
         var borrowers = new Option<int?>("--borrowers") { Description = "Number of borrowers to generate (default: 400 for demo, 3000 for mainnet-like)." };
-        var aave = new Option<string>("--aave")
-        {
-            Description = "Aave v3 release to deploy: 3.6 (@aave-dao/aave-v3-origin 3.6.0 compiled with solc 0.8.27, the mainnet line) or 3.0 (@aave/core-v3 1.19.3).",
-            DefaultValueFactory = _ => "3.6",
-        };
-        aave.AcceptOnlyFromAmong("3.0", "3.6");
         var seed = new Option<int>("--seed") { Description = "Seed of the borrower generator: same seed, same fixture.", DefaultValueFactory = _ => 42 };
         var port = new Option<int>("--port") { Description = "Port of the build's anvil (default: a free one).", DefaultValueFactory = _ => 0 };
         var quiet = QuietOption();
         var json = JsonOption();
-        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, aave, borrowers, seed, port, quiet, json };
+        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, quiet, json };
+        // One option per protocol whose release the harness can deploy, after --profile.
+        var releases = FixtureBuilder.ReleaseChoices.Select(choice =>
+        {
+            var option = new Option<string>(choice.Option) { Description = choice.Description, DefaultValueFactory = _ => choice.Default };
+            option.AcceptOnlyFromAmong([.. choice.Values]);
+            return (Choice: choice, Option: option);
+        }).ToList();
+        for (var i = 0; i < releases.Count; i++) command.Options.Insert(2 + i, releases[i].Option);
         command.SetAction(async (parse, ct) =>
         {
             var ui = console ?? AnsiConsole.Console;
@@ -55,26 +57,28 @@ internal static class FixtureCommands
                 Borrowers = parse.GetValue(borrowers) ?? FixtureBuilder.DefaultBorrowers(kind),
                 Seed = parse.GetValue(seed),
                 Port = parse.GetValue(port),
-                Aave = FixtureBuilder.ParseAaveVersion(parse.GetValue(aave)!),
             };
+            foreach (var (choice, option) in releases) options = choice.Apply(options, parse.GetValue(option)!);
             var dir = parse.GetValue(outDir)!;
-            var asJson = parse.GetValue(json);
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
+            var asJson = jsonTarget == "-";
             var result = await WithProgressAsync(ui, parse.GetValue(quiet) || asJson, "building fixture",
                 progress => new FixtureBuilder(options, progress: progress).BuildAsync(ct)).ConfigureAwait(false);
             var statePath = result.WriteTo(dir);
             var f = result.Facts;
-            if (asJson)
+            if (jsonTarget is not null)
             {
                 Json.Write(new
                 {
-                    directory = dir, chainId = options.ChainId, aave = FixtureBuilder.AaveVersionName(options.Aave), block = f.Block, borrowers = f.Borrowers.Count, aaveBorrowers = f.AaveBorrowers,
-                    morphoBorrowers = f.MorphoBorrowers, crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
+                    directory = dir, chainId = options.ChainId, releases = releases.ToDictionary(r => r.Choice.Key, r => r.Choice.Current(options)), block = f.Block, borrowers = f.Borrowers.Count, borrowersByProtocol = f.BorrowersByProtocol,
+                    crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
                     stateBytes = new FileInfo(statePath).Length, seconds = result.Elapsed.TotalSeconds,
-                }, "-");
-                return 0;
+                }, jsonTarget);
+                if (asJson) return 0;
             }
             ui.WriteLine(FormattableString.Invariant(
-                $"fixture written to {dir}: Aave {FixtureBuilder.AaveVersionName(options.Aave)}, block {f.Block}, {f.Borrowers.Count} borrowers ({f.AaveBorrowers} Aave, {f.MorphoBorrowers} Morpho, {f.CrossProtocolBorrowers} both), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
+                $"fixture written to {dir}: {string.Concat(releases.Select(r => $"{r.Choice.Label} {r.Choice.Current(options)}, "))}block {f.Block}, {f.Borrowers.Count} borrowers ({string.Join(", ", f.BorrowersByProtocol.Select(kv => $"{kv.Value} {kv.Key}"))}, {f.CrossProtocolBorrowers} on several), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
             return 0;
         });
         return command;
@@ -92,20 +96,25 @@ internal static class FixtureCommands
             var ui = console ?? AnsiConsole.Console;
             if (!ui.Profile.Capabilities.Interactive) ui.Profile.Width = 1000;
             var path = parse.GetValue(dir)!;
-            await using var server = await FixtureServer.StartAsync(path, parse.GetValue(port), ct: ct).ConfigureAwait(false);
-            if (parse.GetValue(json))
-                Json.Write(new { rpc = server.RpcUrl, chainId = server.Manifest.ChainId, block = server.Block, directory = path }, "-");
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
+            // Without these, SIGTERM/SIGINT end the process at once and leave anvil and the inflated state file behind:
+            // cancel instead, from the first moment (a signal while the state loads too), so that disposing the server
+            // stops anvil and deletes its temporary state. Registered before starting anything.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+            await using var server = await FixtureServer.StartAsync(path, parse.GetValue(port), ct: stop.Token).ConfigureAwait(false);
+            if (jsonTarget is not null)
+                Json.Write(new { rpc = server.RpcUrl, chainId = server.Manifest.ChainId, block = server.Block, directory = path }, jsonTarget);
+            if (jsonTarget == "-") { /* stdout carries the JSON only */ }
             else if (parse.GetValue(quiet))
                 ui.WriteLine(server.RpcUrl);
             else
                 ui.WriteLine(FormattableString.Invariant(
                     $"serving {path} at {server.RpcUrl} (chain {server.Manifest.ChainId}, block {server.Block}, loaded in {server.LoadTime.TotalMilliseconds:0} ms); Ctrl-C to stop"));
-            // Without these, SIGTERM ends the process at once and leaves anvil running: cancel instead,
-            // so that disposing the server stops anvil and removes its temporary state file.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);

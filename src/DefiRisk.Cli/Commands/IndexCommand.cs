@@ -19,22 +19,25 @@ internal static class IndexCommand
     public static Command Create()
     {
         var rpc = new Option<string?>("--rpc") { Description = "JSON-RPC endpoint (default: appsettings.json Rpc)" };
-        var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
+        var db = SnapshotSource.DbOption();
         var deployments = new Option<string?>("--deployments") { Description = "deployments manifest (default: appsettings.json Deployments section of the node's chain id)" };
         var block = new Option<string?>("--block") { Description = "block number or 'latest' (default: the manifest's block, else latest)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print nothing but errors and the result" };
-        var json = new Option<bool>("--json") { Description = "print the summary as JSON" };
+        var json = Json.Option("the summary");
         var command = new Command("index", "Index lending positions at one block into a snapshot database.") { rpc, db, deployments, block, quiet, json };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             var request = new IndexRequest(
                 parse.GetValue(rpc) ?? settings.Rpc ?? throw new DefiRiskException("no --rpc given and no Rpc in appsettings.json"),
                 parse.GetValue(db) ?? settings.Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json"),
                 parse.GetValue(deployments),
                 ParseBlock(parse.GetValue(block)));
+            if (Directory.Exists(request.Database)) throw new DefiRiskException($"database {request.Database} is a directory, not a file");
             var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, new RpcOptions(), progress, ct));
-            PrintSummary(result, request.Database, parse.GetValue(json), parse.GetValue(quiet));
+            PrintSummary(result, request.Database, jsonTarget, parse.GetValue(quiet));
             return ExitCodes.Ok;
         });
         return command;
@@ -85,37 +88,35 @@ internal static class IndexCommand
         return result;
     }
 
-    private static void PrintSummary(IndexResult r, string db, bool json, bool quiet)
+    private static void PrintSummary(IndexResult r, string db, string? json, bool quiet)
     {
         var s = r.Snapshot;
         var positions = s.PositionCount;
-        if (json)
+        if (json is not null)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(new
+            Json.Write(new
             {
                 chainId = s.Chain.ChainId,
                 block = s.Chain.BlockNumber,
                 blockTimestamp = s.Chain.BlockTimestamp,
                 database = db,
                 discoveredAccounts = r.DiscoveredAccounts,
-                aaveAccounts = s.AaveV3Markets.Sum(m => m.Accounts.Count),
-                morphoPositions = s.MorphoBlue.Sum(m => m.Positions.Count),
                 positions,
+                positionsByProtocol = s.Books.ToDictionary(b => b.Protocol, b => b.PositionCount),
                 assets = s.Assets.Count,
-                uniswapV2Pools = s.UniswapV2Pools.Count,
+                poolsByVenue = s.Venues.ToDictionary(v => v.Venue, v => v.Pools.Count),
                 seconds = Math.Round(r.Elapsed.TotalSeconds, 3),
                 httpRequests = r.HttpRequests,
                 ethCalls = r.EthCalls,
                 logRequests = r.LogRequests,
                 retries = r.Retries,
-            }));
-            return;
+            }, json);
         }
-        if (quiet) return;
+        if (quiet || json == "-") return;
         Console.Out.WriteLine(
             $"indexed chain {s.Chain.ChainId} at block {s.Chain.BlockNumber}: {positions} positions " +
-            $"({s.AaveV3Markets.Sum(m => m.Accounts.Count)} aave-v3 accounts, {s.MorphoBlue.Sum(m => m.Positions.Count)} morpho-blue positions), " +
-            $"{s.Assets.Count} assets, {s.UniswapV2Pools.Count} uniswap-v2 pools in {r.Elapsed.TotalSeconds:0.00} s " +
+            $"({string.Join(", ", s.Books.Select(b => $"{b.PositionCount} {b.Protocol}"))}), " +
+            $"{s.Assets.Count} assets, {string.Join(", ", s.Venues.Select(v => $"{v.Pools.Count} {v.Venue} pools"))} in {r.Elapsed.TotalSeconds:0.00} s " +
             $"({r.EthCalls} eth_calls, {r.HttpRequests} HTTP requests, {r.Retries} retries) → {db}");
     }
 }

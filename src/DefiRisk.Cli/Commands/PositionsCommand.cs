@@ -5,8 +5,8 @@ using System.Text.Json;
 using DefiRisk.Core;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Numerics;
-using DefiRisk.Core.Protocols.AaveV3;
-using DefiRisk.Core.Protocols.MorphoBlue;
+using DefiRisk.Core.Lending;
+using DefiRisk.Core.Registry;
 using DefiRisk.Storage;
 using Spectre.Console;
 
@@ -18,26 +18,27 @@ namespace DefiRisk.Cli.Commands;
 /// </summary>
 internal static class PositionsCommand
 {
-    public const string Aave = "aave-v3";
-    public const string Morpho = "morpho-blue";
-
     public static Command Create()
     {
-        var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
-        var protocol = new Option<string?>("--protocol") { Description = "only aave-v3 or morpho-blue" };
-        protocol.AcceptOnlyFromAmong(Aave, Morpho);
+        var db = SnapshotSource.DbOption();
+        var protocol = new Option<string?>("--protocol") { Description = $"only one protocol: {string.Join(" or ", CoreRegistry.ProtocolNames)}" };
+        protocol.AcceptOnlyFromAmong([.. CoreRegistry.ProtocolNames]);
         var below = new Option<string?>("--below") { Description = "only positions with a health factor below this (e.g. 1.05)" };
-        var json = new Option<bool>("--json") { Description = "print a JSON array" };
+        var json = Json.Option("the rows (an array)");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the count of matching positions" };
         var command = new Command("positions", "List indexed positions with health factor, collateral and debt value.") { db, protocol, below, json, quiet };
         command.SetAction((parse, _) =>
         {
             var path = parse.GetValue(db) ?? AppSettings.Load().Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json");
-            if (!File.Exists(path)) throw new DefiRiskException($"database {path} does not exist (run `defirisk index` first)");
+            InputFile.Require(path, "database", " (run `defirisk index` first)");
             var threshold = parse.GetValue(below) is { } b ? ParseWad(b, "--below") : (BigInteger?)null;
+            var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             var rows = Rows(new SnapshotStore(path).Load(), parse.GetValue(protocol), threshold);
-            if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(rows));
-            else if (parse.GetValue(quiet)) Console.Out.WriteLine(rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (jsonTarget == "-") Console.Out.WriteLine(ToJson(rows));
+            else if (jsonTarget is not null) WriteFile(jsonTarget, ToJson(rows));
+            if (jsonTarget == "-") return Task.FromResult(ExitCodes.Ok);
+            if (parse.GetValue(quiet)) Console.Out.WriteLine(rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             else PrintTable(rows);
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -49,37 +50,15 @@ internal static class PositionsCommand
 
     internal static List<PositionRow> Rows(Snapshot snapshot, string? protocol = null, BigInteger? below = null)
     {
+        // Each protocol's own account math at the snapshot's prices (ILendingBook.Positions): HF wad, values USD 8 decimals.
+        var assets = new AssetIndex(snapshot);
         var rows = new List<PositionRow>();
-        if (protocol is null or Aave)
-            foreach (var state in snapshot.AaveV3Markets)
-            {
-                var market = state.Market;
-                var name = string.IsNullOrEmpty(market.Name) ? market.Pool.Value : market.Name;
-                foreach (var account in state.Accounts)
-                {
-                    // GenericLogic.calculateUserAccountData at the snapshot's prices (base currency = USD 1e8 on USD markets).
-                    var data = AaveV3AccountMath.Calculate(market, account);
-                    rows.Add(new PositionRow(Aave, account.Account, name, data.HasDebt ? data.HealthFactor : null,
-                        ToUsd8(data.TotalCollateralBase, market.BaseCurrencyUnit), ToUsd8(data.TotalDebtBase, market.BaseCurrencyUnit)));
-                }
-            }
-        if (protocol is null or Morpho)
-            foreach (var state in snapshot.MorphoBlue)
-            {
-                var markets = state.Markets.ToDictionary(m => m.Id);
-                foreach (var p in state.Positions)
-                {
-                    var m = markets[p.MarketId];
-                    var loan = snapshot.FindAsset(m.LoanToken);
-                    // Morpho has no on-chain HF: collateral × price × LLTV / borrowed (MorphoBlueMath.HealthFactor), wad.
-                    var borrowed = MorphoBlueMath.BorrowedAssets(m, p.BorrowShares);
-                    var collateralInLoan = FixedPoint.MulDivDown(p.Collateral, m.OraclePrice, FixedPoint.OraclePriceScale);
-                    var loanPrice = loan?.PriceUsd ?? 0;
-                    var unit = FixedPoint.Pow10(loan?.Decimals ?? 0);
-                    rows.Add(new PositionRow(Morpho, p.Account, m.Id, borrowed.IsZero ? null : MorphoBlueMath.HealthFactor(m, p, m.OraclePrice),
-                        collateralInLoan * loanPrice / unit, borrowed * loanPrice / unit));
-                }
-            }
+        foreach (var book in snapshot.Books.OfType<ILendingBook>())
+        {
+            if (protocol is not null && book.Protocol != protocol) continue;
+            foreach (var p in book.Positions(assets))
+                rows.Add(new PositionRow(book.Protocol, p.Account, p.Market, p.HealthFactor, p.CollateralUsd8, p.DebtUsd8));
+        }
         return rows
             .Where(r => below is null || (r.HealthFactor is { } hf && hf < below))
             .OrderBy(r => r.Protocol, StringComparer.Ordinal)
@@ -87,9 +66,6 @@ internal static class PositionsCommand
             .ThenBy(r => r.Market, StringComparer.Ordinal).ThenBy(r => r.Account)
             .ToList();
     }
-
-    private static BigInteger ToUsd8(BigInteger baseValue, BigInteger baseUnit) =>
-        baseUnit == 100_000_000 || baseUnit.IsZero ? baseValue : baseValue * 100_000_000 / baseUnit;
 
     internal static string ToJson(IEnumerable<PositionRow> rows) => JsonSerializer.Serialize(rows.Select(r => new
     {
@@ -100,6 +76,12 @@ internal static class PositionsCommand
         collateralValue = FixedPoint.FormatFixed(r.CollateralValue, 8),
         debtValue = FixedPoint.FormatFixed(r.DebtValue, 8),
     }), new JsonSerializerOptions { WriteIndented = true });
+
+    private static void WriteFile(string path, string json)
+    {
+        try { File.WriteAllText(path, json + Environment.NewLine); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new DefiRiskException($"cannot write --json {path}: {ex.Message}"); }
+    }
 
     private static void PrintTable(List<PositionRow> rows)
     {

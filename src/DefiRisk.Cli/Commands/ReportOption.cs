@@ -2,6 +2,7 @@ using System.CommandLine;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 using DefiRisk.Reporting;
+using DefiRisk.Reporting.Registry;
 
 namespace DefiRisk.Cli.Commands;
 
@@ -13,11 +14,11 @@ internal static class ReportOption
 
     /// <summary>The parts every report shares: title, the snapshot, the assumptions actually simulated with.</summary>
     public static ReportInput Input(Snapshot snapshot, SimulationOptions options, string title) =>
-        new(snapshot)
+        new(snapshot, ReportingRegistry.Parts)
         {
             Title = title,
-            Assumptions = ReportAssumptions.From(snapshot, options,
-                $"{snapshot.UniswapV2Pools.Count} Uniswap v2 pairs at block {snapshot.Chain.BlockNumber} (no other liquidity)"),
+            Assumptions = ReportAssumptions.From(snapshot, ReportingRegistry.Parts, options,
+                $"{string.Join(", ", ReportingRegistry.Parts.Venues.Select(v => $"{v.PoolCount(snapshot)} {v.PoolsName}"))} at block {snapshot.Chain.BlockNumber} (no other liquidity)"),
         };
 
     public static void Write(string path, ReportInput input, bool quiet)

@@ -22,37 +22,41 @@ internal static class SimulateCommand
         string? PathFile = null,
         int? OracleLag = null,
         decimal? GasUsd = null,
-        int? MaxRounds = null);
+        int? MaxRounds = null,
+        bool Fractions = false);
 
     public static Command Create(IAnsiConsole? console = null)
     {
         var db = SnapshotSource.DbOption();
         var block = SnapshotSource.BlockOption();
-        var shock = new Option<string[]>("--shock") { Description = "ASSET=-30% (a path: ASSET=-10%,-10%); repeat for several assets", AllowMultipleArgumentsPerToken = false };
+        var shock = new Option<string[]>("--shock") { Description = ScenarioInput.ShockDescription, AllowMultipleArgumentsPerToken = false };
+        var fractions = ScenarioInput.FractionsOption();
         var path = new Option<string?>("--path") { Description = ScenarioInput.PathDescription };
-        var lag = new Option<string?>("--oracle-lag") { Description = "rounds between a market move and the oracle showing it (default 0)" };
-        var gas = new Option<string?>("--gas-usd") { Description = "gas cost per liquidation call in USD (default 0)" };
-        var maxRounds = new Option<string?>("--max-rounds") { Description = "round limit, round 0 included (default 50)" };
-        var json = new Option<string?>("--json") { Description = "write the full result as JSON to FILE ('-' = stdout, no tables)" };
+        var assumptions = new SimulationInput();
+        var json = Json.Option("the full result");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print no tables or progress" };
         var report = ReportOption.Create();
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, path, lag, gas, maxRounds, json, quiet, report };
+            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, json, quiet, report };
         command.SetAction(parse =>
         {
+            var given = assumptions.Read(parse);
             var request = new SimulateRequest(
                 SnapshotSource.ResolveDb(parse.GetValue(db)),
                 SnapshotSource.ParseBlock(parse.GetValue(block)),
                 parse.GetValue(shock) ?? [],
                 parse.GetValue(path),
-                parse.GetValue(lag) is { } l ? SnapshotSource.ParseInt(l, "--oracle-lag", 0) : null,
-                parse.GetValue(gas) is { } g ? SnapshotSource.ParseDecimal(g, "--gas-usd") : null,
-                parse.GetValue(maxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null);
+                given.OracleLag,
+                given.GasUsd,
+                given.MaxRounds,
+                parse.GetValue(fractions));
             var q = parse.GetValue(quiet);
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
-            if (!q && jsonTarget != "-") Milestone(output, $"simulating {string.Join(" ", request.Shocks.Append(request.PathFile ?? "").Where(s => s.Length > 0))} …");
-            var run = Execute(request);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
+            if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
+            // The milestone comes once the input is known good, so bad input stays one line on stderr.
+            var run = Execute(request, scenario => { if (!q && jsonTarget != "-") Milestone(output, $"simulating {scenario.Name} …"); });
             var result = run.Result;
             if (jsonTarget is not null) Json.Write(result, jsonTarget);
             if (parse.GetValue(report) is { } reportPath)
@@ -72,28 +76,20 @@ internal static class SimulateCommand
     /// <summary>Loads the snapshot, builds scenario and options, runs the exact cascade.</summary>
     internal static CascadeResult Run(SimulateRequest request) => Execute(request).Result;
 
-    internal static SimulationRun Execute(SimulateRequest request)
+    internal static SimulationRun Execute(SimulateRequest request, Action<Scenario>? starting = null)
     {
         var snapshot = SnapshotSource.Load(request.Database, request.Block);
         var options = Options(request);
-        return new SimulationRun(snapshot, options, CascadeSimulator.Simulate(snapshot, Scenario(request, snapshot), options));
+        var scenario = Scenario(request, snapshot);
+        starting?.Invoke(scenario);
+        return new SimulationRun(snapshot, options, CascadeSimulator.Simulate(snapshot, scenario, options));
     }
 
     internal static Scenario Scenario(SimulateRequest request, Snapshot snapshot) =>
-        ScenarioInput.From(request.Shocks, request.PathFile, snapshot);
+        ScenarioInput.From(request.Shocks, request.PathFile, snapshot, request.Fractions);
 
-    internal static SimulationOptions Options(SimulateRequest request)
-    {
-        var o = AppSettings.Load().SimulationDefaults();
-        if (request.OracleLag is { } lag) o = o with { OracleModel = lag == 0 ? ImmediateOracle.Instance : new LaggedOracle(lag) };
-        if (request.GasUsd is { } gas)
-        {
-            if (gas < 0) throw new DefiRiskException($"--gas-usd {gas.ToString(CultureInfo.InvariantCulture)} must not be negative");
-            o = o with { GasCostUsd = new BigInteger(decimal.Floor(gas * 100_000_000m)) };
-        }
-        if (request.MaxRounds is { } n) o = o with { MaxRounds = n };
-        return o;
-    }
+    internal static SimulationOptions Options(SimulateRequest request) =>
+        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds).Options();
 
     private static void Milestone(IAnsiConsole console, string line)
     {
@@ -108,20 +104,20 @@ internal static class SimulateCommand
         // Piped or redirected: no terminal width to respect, and wrapped cells would break scripts.
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = Math.Max(console.Profile.Width, 200);
         var weth = result.PricePath.FirstOrDefault(p => string.Equals(p.Symbol, "WETH", StringComparison.OrdinalIgnoreCase));
+        var protocols = result.FinalOraclePrices.Keys.ToList();
         var rounds = new Table().Title($"Cascade: {Markup.Escape(result.Scenario)}")
-            .AddColumns("round", "Aave liquidations", "Morpho liquidations", "debt repaid (USD)", "bad debt (USD)", "WETH market (USD)", "WETH oracle (USD)");
-        foreach (var c in Enumerable.Range(1, 6)) rounds.Columns[c].RightAligned();
+            .AddColumns(["round", .. protocols.Select(p => Markup.Escape($"{p} liquidations")), "debt repaid (USD)", "bad debt (USD)", "WETH market (USD)", "WETH oracle (USD)"]);
+        foreach (var c in Enumerable.Range(1, protocols.Count + 4)) rounds.Columns[c].RightAligned();
         foreach (var r in result.Rounds)
         {
             var w = r.Prices.FirstOrDefault(p => weth is not null && p.Asset == weth.Asset);
-            rounds.AddRow(
+            rounds.AddRow([
                 r.Round.ToString(inv),
-                r.Liquidations.Count(l => l.Protocol == ProtocolNames.AaveV3).ToString(inv),
-                r.Liquidations.Count(l => l.Protocol == ProtocolNames.MorphoBlue).ToString(inv),
+                .. protocols.Select(p => r.Liquidations.Count(l => l.Protocol == p).ToString(inv)),
                 r.Liquidations.Sum(l => l.DebtRepaidUsd).ToString("N2", inv),
                 r.Liquidations.Sum(l => l.BadDebtUsd).ToString("N2", inv),
                 w is null ? "-" : FormatUsd8(w.MarketPriceUsd),
-                w is null ? "-" : FormatUsd8(w.OraclePriceUsd));
+                w is null ? "-" : FormatUsd8(w.OraclePriceUsd)]);
         }
         console.Write(rounds);
 

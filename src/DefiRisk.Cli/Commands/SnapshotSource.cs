@@ -24,13 +24,13 @@ internal static class SnapshotSource
     /// <summary>The latest snapshot in <paramref name="db"/>, or the one at <paramref name="block"/>.</summary>
     public static Snapshot Load(string db, long? block)
     {
-        if (!File.Exists(db)) throw new DefiRiskException($"database {db} does not exist (run `defirisk index` first)");
+        InputFile.Require(db, "database", " (run `defirisk index` first)");
         return new SnapshotStore(db).Load(block: block);
     }
 
     /// <summary>A decimal in invariant culture, or a one-line user error naming the option.</summary>
     public static decimal ParseDecimal(string text, string what) =>
-        decimal.TryParse(text.Trim().TrimEnd('%'), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)
+        decimal.TryParse(text.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)
             ? d : throw new DefiRiskException($"{what} '{text}' is not a number");
 
     public static int ParseInt(string text, string what, int min) =>

@@ -8,7 +8,7 @@ namespace DefiRisk.Cli.Commands;
 
 /// <summary>
 /// <c>defirisk sweep</c>: full cascades for a range of drops of one asset on a stored snapshot, and the smallest drop at
-/// which the cascade sustains itself. --from/--to/--step are drop percentages (0 … 60 = 0 % … −60 %).
+/// which the cascade sustains itself. --from/--to/--step are drops with the shocks' units (0% … 60% = 0 % … −60 %).
 /// </summary>
 internal static class SweepCommand
 {
@@ -19,23 +19,26 @@ internal static class SweepCommand
         var db = SnapshotSource.DbOption();
         var block = SnapshotSource.BlockOption();
         var asset = new Option<string?>("--asset") { Description = "asset to shock (symbol or address)", Required = true };
-        var from = new Option<string?>("--from") { Description = "first drop in percent (default 0)" };
-        var to = new Option<string?>("--to") { Description = "last drop in percent (default 60)" };
-        var step = new Option<string?>("--step") { Description = "drop step in percent (default 5)" };
-        var json = new Option<string?>("--json") { Description = "write the sweep as JSON to FILE ('-' = stdout, no tables)" };
+        var from = new Option<string?>("--from") { Description = "first drop, e.g. 0% (default); 60% and -60% both mean a 60 % fall" };
+        var to = new Option<string?>("--to") { Description = "last drop, e.g. 60% (default)" };
+        var step = new Option<string?>("--step") { Description = "drop step, e.g. 5% (default)" };
+        var fractions = ScenarioInput.FractionsOption();
+        var json = Json.Option("the sweep");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print no tables or progress" };
         var report = ReportOption.Create();
-        var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.") { db, block, asset, from, to, step, json, quiet, report };
+        var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.") { db, block, asset, from, to, step, fractions, json, quiet, report };
         command.SetAction(parse =>
         {
             var request = new SweepRequest(
                 SnapshotSource.ResolveDb(parse.GetValue(db)),
                 SnapshotSource.ParseBlock(parse.GetValue(block)),
                 parse.GetValue(asset)!,
-                SnapshotSource.ParseDecimal(parse.GetValue(from) ?? "0", "--from"),
-                SnapshotSource.ParseDecimal(parse.GetValue(to) ?? "60", "--to"),
-                SnapshotSource.ParseDecimal(parse.GetValue(step) ?? "5", "--step"));
+                ScenarioInput.DropPercent(parse.GetValue(from) ?? "0%", "--from", parse.GetValue(fractions)),
+                ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", parse.GetValue(fractions)),
+                ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", parse.GetValue(fractions)));
             var jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
+            if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
             var output = console ?? AnsiConsole.Console;
             var silent = parse.GetValue(quiet) || jsonTarget == "-";
             var result = WithProgress(output, silent, request);
@@ -58,8 +61,8 @@ internal static class SweepCommand
     internal static IReadOnlyList<decimal> Levels(SweepRequest r)
     {
         foreach (var (v, name) in new[] { (r.FromDrop, "--from"), (r.ToDrop, "--to") })
-            if (v < 0 || v >= 100) throw new DefiRiskException($"{name} {v.ToString(CultureInfo.InvariantCulture)} must be a drop in percent, at least 0 and below 100");
-        if (r.StepDrop <= 0) throw new DefiRiskException($"--step {r.StepDrop.ToString(CultureInfo.InvariantCulture)} must be positive");
+            if (v < 0 || v >= 100) throw new DefiRiskException($"{name} {v.ToString(CultureInfo.InvariantCulture)}% must be a drop of at least 0% and below 100%");
+        if (r.StepDrop <= 0) throw new DefiRiskException($"--step {r.StepDrop.ToString(CultureInfo.InvariantCulture)}% must be positive");
         var step = r.ToDrop >= r.FromDrop ? -r.StepDrop / 100m : r.StepDrop / 100m;
         return CascadeSimulator.Levels(-r.FromDrop / 100m, -r.ToDrop / 100m, step);
     }

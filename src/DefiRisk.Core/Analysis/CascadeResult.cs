@@ -6,12 +6,6 @@ namespace DefiRisk.Core.Analysis;
 // Result types are plain records, JSON-ready with System.Text.Json: BigIntegers go through
 // BigIntegerDecimalStringConverter (decimal strings), USD doubles are lossy views for reports only.
 
-public static class ProtocolNames
-{
-    public const string AaveV3 = "aave-v3";
-    public const string MorphoBlue = "morpho-blue";
-}
-
 /// <summary>Everything one cascade did. Round 0 is the exogenous shock; later rounds are driven by the sales.</summary>
 public sealed record CascadeResult(
     string Scenario,
@@ -21,22 +15,21 @@ public sealed record CascadeResult(
     LiquidationChain? LongestChain,
     IReadOnlyList<AssetPricePath> PricePath,
     IReadOnlyList<Amplification> Amplification,
-    IReadOnlyList<PoolReserves> FinalPools,
-    IReadOnlyList<AaveOraclePrice> FinalAaveOraclePrices,
-    IReadOnlyList<MorphoOraclePrice> FinalMorphoOraclePrices,
+    IReadOnlyList<object> FinalPools,
+    IReadOnlyDictionary<string, IReadOnlyList<object>> FinalOraclePrices,
     bool HitRoundLimit);
 
 /// <summary>
-/// One round. State at its start (after its exogenous step and the previous round's sales): asset prices, the pool
-/// reserves, and the oracle prices in each protocol's native unit — what a replay on a real chain sets before sending
-/// this round's liquidations, in <see cref="Liquidations"/> order. Then what was liquidated and what stayed liquidatable.
+/// One round. State at its start (after its exogenous step and the previous round's sales): asset prices, every pool's
+/// state as its venue reports it, and the oracle prices in each protocol's native unit (by protocol name) — what a replay
+/// on a real chain sets before sending this round's liquidations, in <see cref="Liquidations"/> order. Then what was
+/// liquidated and what stayed liquidatable.
 /// </summary>
 public sealed record CascadeRound(
     int Round,
     IReadOnlyList<AssetPrice> Prices,
-    IReadOnlyList<PoolReserves> Pools,
-    IReadOnlyList<AaveOraclePrice> AaveOraclePrices,
-    IReadOnlyList<MorphoOraclePrice> MorphoOraclePrices,
+    IReadOnlyList<object> Pools,
+    IReadOnlyDictionary<string, IReadOnlyList<object>> OraclePrices,
     IReadOnlyList<CascadeLiquidation> Liquidations,
     IReadOnlyList<UnliquidatedPosition> Unliquidated);
 
@@ -51,9 +44,9 @@ public sealed record AssetPrice(Address Asset, string Symbol, BigInteger MarketP
 /// <see cref="TriggerOraclePrice"/> (Aave: collateral reserve price in base currency; Morpho: <c>IOracle.price()</c> scale
 /// 1e36) are what made it liquidatable. <see cref="Causes"/>: ids of earlier liquidations whose sales moved that price
 /// (largest sales first, at most <see cref="SimulationOptions.MaxCausesListed"/>; <see cref="CauseCount"/> is complete).
-/// For a replay: <see cref="MorphoSeizedAssetsArgument"/> / <see cref="MorphoRepaidSharesArgument"/> are the exact
-/// <c>liquidate</c> arguments (one is zero; both zero for Aave, whose call is always debtToCover = uint256.max,
-/// receiveAToken = false); <see cref="SalePools"/> are the pairs the collateral was swapped through, in order, and
+/// For a replay: <see cref="SeizeArgument"/> / <see cref="RepayArgument"/> are the call's exact arguments where the
+/// protocol's call takes them (its rule's documentation says which; zero otherwise); <see cref="SalePools"/> are the
+/// pools the collateral was swapped through, in order, and
 /// <see cref="SaleRoute"/> says how the debt asset was obtained: "none" (same asset), "pools", "pools+oracle" (to the
 /// numeraire, then 1:1 in USD at oracle prices), or "market" (no pool: at market prices, no impact).
 /// </summary>
@@ -79,8 +72,8 @@ public sealed record CascadeLiquidation(
     IReadOnlyList<int> Causes,
     int CauseCount,
     int ChainDepth,
-    BigInteger MorphoSeizedAssetsArgument,
-    BigInteger MorphoRepaidSharesArgument,
+    BigInteger SeizeArgument,
+    BigInteger RepayArgument,
     IReadOnlyList<Address> SalePools,
     string SaleRoute);
 
@@ -115,14 +108,6 @@ public sealed record AssetPricePath(Address Asset, string Symbol, IReadOnlyList<
 
 /// <summary>Final market price change ÷ the exogenous shock of that asset (1 = no amplification; null for a zero shock).</summary>
 public sealed record Amplification(Address Asset, string Symbol, decimal InitialShock, double FinalChange, double? Factor);
-
-public sealed record PoolReserves(Address Pair, Address Token0, Address Token1, BigInteger Reserve0, BigInteger Reserve1);
-
-/// <summary>The Aave oracle price to set for a reserve (base-currency units, <c>getAssetPrice</c>) to replay the final state.</summary>
-public sealed record AaveOraclePrice(string Market, Address Asset, BigInteger Price);
-
-/// <summary>The Morpho market oracle <c>price()</c> (1e36 scale) to set to replay the final state.</summary>
-public sealed record MorphoOraclePrice(string MarketId, Address Oracle, BigInteger Price);
 
 /// <summary>One shock level of a sweep.</summary>
 public sealed record SweepLevel(decimal Shock, double LiquidatedValueUsd, double BadDebtUsd, int Liquidations, int RoundsWithLiquidations, int EndogenousRoundsWithLiquidations, bool SelfSustaining);

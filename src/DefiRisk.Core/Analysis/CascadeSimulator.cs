@@ -1,4 +1,5 @@
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
 
 namespace DefiRisk.Core.Analysis;
 
@@ -6,8 +7,8 @@ namespace DefiRisk.Core.Analysis;
 /// Liquidation cascades over a <see cref="Snapshot"/>. Each round: (1) the scenario's exogenous step for that round
 /// re-prices pools / exogenous prices; (2) market prices are read off the pools, oracles follow through the oracle
 /// model; (3) every position liquidatable in ANY protocol is found and sorted by health factor ascending, then account
-/// address, then protocol (Aave before Morpho), then market; (4) the circuit breaker permits a subset; (5) each
-/// permitted position is liquidated, repeatedly within the round while still HF &lt; 1 (Aave; at most
+/// address, then protocol (in the snapshot's book order), then market; (4) the circuit breaker permits a subset; (5) each
+/// permitted position is liquidated, repeatedly within the round while still HF &lt; 1 (where the rule allows; at most
 /// <see cref="SimulationOptions.MaxCallsPerPositionPerRound"/> calls), each call only if it pays after DEX slippage and
 /// gas, its collateral sold at once into the pools (reserves update after every swap). The cascade stops after a round
 /// that liquidates nothing once all exogenous steps are applied and the oracles have caught up, or at the round limit.
@@ -33,7 +34,7 @@ public static class CascadeSimulator
     /// time compilation apart from the sweep.
     /// </summary>
     public static CompiledSnapshot Compile(Snapshot snapshot, SimulationOptions? options = null) =>
-        new(FastModel.Compile(snapshot, options ?? SimulationOptions.Default), options ?? SimulationOptions.Default);
+        new(FastModel.Compile(snapshot, (options ?? SimulationOptions.Default).Numeraire), options ?? SimulationOptions.Default);
 
     /// <summary>A sweep on a compiled snapshot (fast path; the options of the compilation apply).</summary>
     public static SweepResult Sweep(CompiledSnapshot compiled, Address asset, decimal from, decimal to, decimal step) =>
@@ -47,8 +48,7 @@ public static class CascadeSimulator
         List<SweepLevel> results;
         string path;
         if (options.ExactSweep || options.CircuitBreaker is not NoCircuitBreaker || options.ParameterOverrides.Count > 0
-            || options.AaveV3Rule != Protocols.AaveV3.AaveV3LiquidationRule.Instance
-            || options.OracleModel is not (ImmediateOracle or LaggedOracle))
+            || options.OracleModel.UniformLag is null)
         {
             path = "exact";
             results = levels.Select(level =>
@@ -63,7 +63,7 @@ public static class CascadeSimulator
         {
             path = "fast";
             Validate(Scenario.Single(asset, levels[0]), options);
-            var model = compiled?.Model ?? FastModel.Compile(snapshot, options);
+            var model = compiled?.Model ?? FastModel.Compile(snapshot, options.Numeraire);
             results = new FastCascade(model, options).Sweep(model.AssetIndex(asset), levels);
         }
         var threshold = results.Where(l => l.SelfSustaining).OrderBy(l => Math.Abs(l.Shock)).Select(l => (decimal?)l.Shock).FirstOrDefault();

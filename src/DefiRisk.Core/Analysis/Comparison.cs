@@ -60,8 +60,6 @@ public sealed record CascadeSummary(
     int HeldBack,
     bool HitRoundLimit)
 {
-    public static readonly string[] Protocols = [ProtocolNames.AaveV3, ProtocolNames.MorphoBlue];
-
     public static CascadeSummary From(CascadeResult r, Snapshot snapshot)
     {
         double deepest = 0, deepestPrice = 0;
@@ -74,7 +72,7 @@ public sealed record CascadeSummary(
             var drop = (1 - (double)low / (double)start) * 100;
             if (drop > deepest) (deepest, deepestAsset, deepestPrice) = (drop, path.Symbol, (double)low / 1e8);
         }
-        var byProtocol = Protocols.Select(p => new ProtocolBadDebt(p, r.Totals.BadDebt.Where(e => e.Protocol == p).Sum(e => e.AmountUsd))).ToList();
+        var byProtocol = snapshot.Books.Select(b => b.Protocol).Distinct().Select(p => new ProtocolBadDebt(p, r.Totals.BadDebt.Where(e => e.Protocol == p).Sum(e => e.AmountUsd))).ToList();
         var held = r.Rounds.Sum(x => x.Unliquidated.Count(u => u.Reason.Contains("circuit breaker", StringComparison.Ordinal)));
         return new CascadeSummary(r.Totals.LiquidatedValueUsd, r.Totals.BadDebtUsd, byProtocol, deepest, deepestAsset, deepestPrice,
             r.Rounds.Count, r.Totals.RoundsWithLiquidations, r.Totals.Liquidations, r.Totals.AccountsAffected,
@@ -108,7 +106,7 @@ public sealed record CascadeSummary(
     };
 
     public static readonly string[] MetricNames =
-        ["badDebt", "badDebt.aave-v3", "badDebt.morpho-blue", "liquidatedValue", "rounds", "roundsWithLiquidations", "liquidations",
+        ["badDebt", "badDebt.<protocol>", "liquidatedValue", "rounds", "roundsWithLiquidations", "liquidations",
          "accountsLiquidated", "deepestPriceDrop", "longestChain", "longestCrossProtocolChain", "heldBack"];
 }
 
@@ -170,7 +168,8 @@ public sealed record RiskCondition(string Metric, string Operator, double Value,
     /// <summary>True when every condition holds for the summary.</summary>
     public static bool Crossed(IReadOnlyList<RiskCondition> conditions, CascadeSummary s) => conditions.Count > 0 && conditions.All(c => c.HoldsFor(s));
 
-    public static IReadOnlyList<RiskCondition> Parse(string expression)
+    /// <param name="protocols">the protocol names <c>badDebt.&lt;protocol&gt;</c> may name (the registry's families).</param>
+    public static IReadOnlyList<RiskCondition> Parse(string expression, IReadOnlyCollection<string> protocols)
     {
         var parts = expression.Replace("&&", ",", StringComparison.Ordinal).Split(',', StringSplitOptions.TrimEntries);
         if (parts.All(p => p.Length == 0)) throw new DefiRiskException("--fail-if is empty: use e.g. \"badDebt>100000\"");
@@ -185,8 +184,10 @@ public sealed record RiskCondition(string Metric, string Operator, double Value,
             var metric = part[..i].Trim();
             var number = part[(i + op.Length)..].Trim();
             if (number.EndsWith('%')) number = number[..^1].TrimEnd();
-            if (Array.IndexOf(CascadeSummary.MetricNames, metric) < 0)
-                throw new DefiRiskException($"--fail-if \"{part}\": unknown metric '{metric}' (one of {string.Join(", ", CascadeSummary.MetricNames)})");
+            var known = Array.IndexOf(CascadeSummary.MetricNames, metric) >= 0
+                || metric.StartsWith("badDebt.", StringComparison.Ordinal) && protocols.Contains(metric["badDebt.".Length..]);
+            if (!known)
+                throw new DefiRiskException($"--fail-if \"{part}\": unknown metric '{metric}' (one of {string.Join(", ", CascadeSummary.MetricNames)}; protocols: {string.Join(", ", protocols)})");
             if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
                 throw new DefiRiskException($"--fail-if \"{part}\": '{number}' is not a number");
             conditions.Add(new RiskCondition(metric, op, value, $"{metric}{op}{number}"));

@@ -49,19 +49,23 @@ public sealed record Scenario(string Name, IReadOnlyList<ShockStep> Steps)
 
 /// <summary>
 /// Parses the CLI's shock specs: <c>WETH=-30%</c> (one step), <c>WETH=-10%,-10%,-5%</c> (a path: one move per step),
-/// several specs combine step by step. The asset is a symbol or an address in the snapshot; the number is a percent
-/// (the % sign is optional), strictly above −100 % and at most +1000 %.
+/// several specs combine step by step. The asset is a symbol or an address in the snapshot. Every move states its
+/// unit (<see cref="ParseChange"/>): a % sign, or — with <c>fractions</c> (the CLI's <c>--fractions</c>) — a bare
+/// number read as a fraction of 1. A move is strictly above −100 % and at most +1000 %.
 /// </summary>
 public static class ScenarioParser
 {
-    public static Scenario Parse(IEnumerable<string> specs, Snapshot snapshot, string? name = null)
+    /// <summary>The CLI flag that makes a bare number a fraction of 1 (−0.3 = −30 %), the same on every verb.</summary>
+    public const string FractionsFlag = "--fractions";
+
+    public static Scenario Parse(IEnumerable<string> specs, Snapshot snapshot, string? name = null, bool fractions = false)
     {
         var steps = new List<List<AssetShock>>();
         var list = specs.ToList();
         if (list.Count == 0) throw new DefiRiskException("no shock given: use e.g. --shock WETH=-30%");
         foreach (var spec in list)
         {
-            var (assetText, changes) = ParseSpec(spec);
+            var (assetText, changes) = ParseSpec(spec, fractions);
             var asset = snapshot.FindAsset(assetText)
                 ?? throw new DefiRiskException($"shock '{spec}': asset '{assetText}' is not in the snapshot");
             for (var i = 0; i < changes.Count; i++)
@@ -76,23 +80,43 @@ public static class ScenarioParser
     }
 
     /// <summary>Splits and validates one spec without resolving the asset.</summary>
-    public static (string Asset, IReadOnlyList<decimal> Changes) ParseSpec(string spec)
+    public static (string Asset, IReadOnlyList<decimal> Changes) ParseSpec(string spec, bool fractions = false)
     {
         var eq = spec.IndexOf('=');
         if (eq <= 0 || eq == spec.Length - 1)
             throw new DefiRiskException($"shock '{spec}' is not of the form ASSET=-30% (or ASSET=-10%,-10% for a path)");
         var asset = spec[..eq].Trim();
+        var parts = spec[(eq + 1)..].Split(',');
         var changes = new List<decimal>();
-        foreach (var part in spec[(eq + 1)..].Split(','))
+        foreach (var part in parts)
         {
-            var t = part.Trim();
-            if (t.EndsWith('%')) t = t[..^1].TrimEnd();
-            if (!decimal.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent))
-                throw new DefiRiskException($"shock '{spec}': '{part.Trim()}' is not a percentage like -30%");
-            if (percent <= -100m || percent > 1000m)
-                throw new DefiRiskException($"shock '{spec}': {percent.ToString(CultureInfo.InvariantCulture)}% is out of range (must be > -100% and <= 1000%)");
-            changes.Add(percent / 100m);
+            var change = ParseChange(part, fractions, $"shock '{spec}'",
+                parts.Length > 1 ? "; in a path every step carries its own unit (WETH=-10%,-5%) and decimals take a point (-2.5%)" : "");
+            if (change <= -1m || change > 10m)
+                throw new DefiRiskException($"shock '{spec}': {(change * 100m).ToString(CultureInfo.InvariantCulture)}% is out of range (must be > -100% and <= 1000%)");
+            changes.Add(change);
         }
         return (asset, changes);
+    }
+
+    /// <summary>
+    /// One price move as a fraction (−0.3 = −30 %) from text that states its unit: <c>-30%</c> is percent; a bare number
+    /// is a fraction only when <paramref name="fractions"/> is set; otherwise it is refused, since −0.3 and −30 are both
+    /// plausible and mean a hundredfold different shock. Zero needs no unit.
+    /// </summary>
+    /// <param name="context">names the input in messages ("shock 'WETH=-0.3'", "--from")</param>
+    /// <param name="hint">appended to a no-unit message</param>
+    public static decimal ParseChange(string text, bool fractions, string context, string hint = "")
+    {
+        var t = text.Trim();
+        var percent = t.EndsWith('%');
+        var number = percent ? t[..^1].TrimEnd() : t;
+        if (!decimal.TryParse(number, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+            throw new DefiRiskException($"{context}: '{t}' is not a percentage like -30%{hint}");
+        if (percent) return value / 100m;
+        if (fractions || value == 0) return value;
+        var asFraction = Math.Abs(value) < 1m ? $"{(value * 100m).ToString("0.####", CultureInfo.InvariantCulture)}% if it is a fraction, " : "";
+        throw new DefiRiskException(
+            $"{context}: '{t}' has no unit; write {asFraction}{t}% if it is percent, or pass {FractionsFlag} to read bare numbers as fractions of 1{hint}");
     }
 }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using DefiRisk.Core.Domain;
-using DefiRisk.Core.Protocols.AaveV3;
 
 namespace DefiRisk.Core.Analysis;
 
@@ -38,9 +37,6 @@ public sealed record SimulationOptions
     public int MaxCausesListed { get; init; } = 5;
     public int MaxChainsListed { get; init; } = 20;
 
-    /// <summary>Aave's liquidation rule: the deployed close factor, or a proposal's (see <see cref="AaveV3LiquidationRule(int, BigInteger?)"/>).</summary>
-    public AaveV3LiquidationRule AaveV3Rule { get; init; } = AaveV3LiquidationRule.Instance;
-
     /// <summary>Sweep only: force the exact BigInteger path instead of the floating-point fast path.</summary>
     public bool ExactSweep { get; init; }
 
@@ -50,14 +46,31 @@ public sealed record SimulationOptions
 /// <summary>
 /// The oracle price a market-feed asset reports in a round, given the market prices at the start of every round so
 /// far (<paramref name="marketHistory"/>[r][asset], USD 8 decimals) and the snapshot's oracle price.
-/// Exchange-rate oracles are derived from their base asset by the simulator, not by this model.
+/// Exchange-rate oracles are derived from their base asset by the simulator, not by this model; the model only says
+/// which root feed price they derive from. The engines ask a model, never check its type.
 /// </summary>
 public interface IOracleModel
 {
     BigInteger FeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, BigInteger snapshotPrice);
 
-    /// <summary>Rounds between a market move and the oracle showing it (0 = same round).</summary>
+    /// <summary>Rounds between a market move and the oracle showing it (0 = same round): the largest over assets.</summary>
     int LagRounds { get; }
+
+    /// <summary>
+    /// Rounds between a market move and <paramref name="asset"/>'s oracle showing it; <paramref name="root"/> is the market
+    /// feed it follows (itself, or an exchange-rate oracle's base; −1 for none).
+    /// </summary>
+    int LagOf(int asset, int root) => LagRounds;
+
+    /// <summary>
+    /// The root feed price an exchange-rate asset derives its price from this round: the root's own feed unless the model
+    /// delays the derived oracle itself; null = not yet (it keeps its snapshot price).
+    /// </summary>
+    BigInteger? DerivedFeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, int root, BigInteger snapshotRootPrice) =>
+        FeedPrice(marketHistory, round, root, snapshotRootPrice);
+
+    /// <summary>The lag when every asset's oracle shows the market of a fixed number of rounds ago (what the fast path runs); else null.</summary>
+    int? UniformLag => null;
 }
 
 /// <summary>The oracle shows the market price of the same round.</summary>
@@ -65,6 +78,7 @@ public sealed class ImmediateOracle : IOracleModel
 {
     public static ImmediateOracle Instance { get; } = new();
     public int LagRounds => 0;
+    public int? UniformLag => 0;
     public BigInteger FeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, BigInteger snapshotPrice) => marketHistory[round][asset];
 }
 
@@ -72,6 +86,7 @@ public sealed class ImmediateOracle : IOracleModel
 public sealed class LaggedOracle(int lagRounds) : IOracleModel
 {
     public int LagRounds { get; } = lagRounds >= 0 ? lagRounds : throw new DefiRiskException($"oracle lag {lagRounds} must be ≥ 0 rounds");
+    public int? UniformLag => LagRounds;
     public BigInteger FeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, BigInteger snapshotPrice) =>
         round - LagRounds >= 0 ? marketHistory[round - LagRounds][asset] : snapshotPrice;
 }

@@ -7,7 +7,7 @@ namespace DefiRisk.Core.Breakers;
 /// An oracle delay on top of another oracle model: the listed assets report what <paramref name="inner"/> would have
 /// reported <see cref="DelaySteps"/> rounds ago (the snapshot price before that) — Maker's Oracle Security Module holds
 /// each price back one hop. Assets not listed follow <paramref name="inner"/> unchanged; null = every asset. A listed
-/// exchange-rate asset whose base feed is not listed is delayed by the simulator (it derives those prices itself).
+/// exchange-rate asset whose base feed is not listed is delayed through <see cref="DerivedFeedPrice"/>.
 /// </summary>
 public sealed class DelayedOracle(IOracleModel inner, int delaySteps, IReadOnlySet<int>? assets) : IOracleModel
 {
@@ -21,6 +21,17 @@ public sealed class DelayedOracle(IOracleModel inner, int delaySteps, IReadOnlyS
 
     /// <summary>The largest lag of any asset (the simulator uses it to attribute causes and to wait for the oracles).</summary>
     public int LagRounds => inner.LagRounds + DelaySteps;
+
+    /// <summary>A listed asset (or one whose root feed is listed) waits the delay on top of the inner lag.</summary>
+    public int LagOf(int asset, int root) => Delays(asset) || root >= 0 && Delays(root) ? LagRounds : inner.LagRounds;
+
+    /// <summary>A listed exchange-rate asset whose base feed is not listed: what it derived <see cref="DelaySteps"/> rounds ago.</summary>
+    public BigInteger? DerivedFeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, int root, BigInteger snapshotRootPrice)
+    {
+        if (!Delays(asset) || Delays(root)) return FeedPrice(marketHistory, round, root, snapshotRootPrice);
+        var then = round - DelaySteps;
+        return then < 0 ? null : inner.FeedPrice(marketHistory, then, root, snapshotRootPrice);
+    }
 
     public BigInteger FeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, BigInteger snapshotPrice)
     {

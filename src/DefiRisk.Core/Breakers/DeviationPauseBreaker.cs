@@ -18,14 +18,14 @@ public enum PauseState { Open, Paused, Grace }
 /// round, so the move that caused a pause cannot cause the next one. The exogenous path goes on meanwhile: held-back
 /// positions are looked at again each round at that round's prices.
 /// <para>
-/// <see cref="AaveSentinel"/> = true mirrors Aave exactly: <c>ValidationLogic.validateLiquidationCall</c> lets HF &lt; 0.95
+/// <see cref="SequencerSentinel"/> = true mirrors Aave exactly: <c>ValidationLogic.validateLiquidationCall</c> lets HF &lt; 0.95
 /// through whatever the sentinel says, so the "pause" (sequencer down) restricts like the grace period instead of halting.
 /// </para>
 /// </summary>
-public sealed class DeviationPauseBreaker(DeviationPause settings, bool aaveSentinel = false) : ICircuitBreaker
+public sealed class DeviationPauseBreaker(DeviationPause settings, bool sequencerSentinel = false) : ICircuitBreaker
 {
     public DeviationPause Settings { get; } = settings;
-    public bool AaveSentinel { get; } = aaveSentinel;
+    public bool SequencerSentinel { get; } = sequencerSentinel;
 
     public string Name => $"pause(>{Settings.ThresholdBps / 100m}%/{Settings.WindowSteps} steps: {Settings.PauseSteps} paused, {Settings.GraceSteps} grace)";
 
@@ -33,7 +33,7 @@ public sealed class DeviationPauseBreaker(DeviationPause settings, bool aaveSent
     {
         var state = State(context);
         if (state == PauseState.Open) return proposed;
-        if (state == PauseState.Paused && !AaveSentinel) return [];
+        if (state == PauseState.Paused && !SequencerSentinel) return [];
         return proposed.Where(p => p.HealthFactor < Settings.GraceHealthFactor).ToList();
     }
 

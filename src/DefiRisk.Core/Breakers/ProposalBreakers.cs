@@ -1,15 +1,14 @@
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Proposals;
-using DefiRisk.Core.Protocols.AaveV3;
 
 namespace DefiRisk.Core.Breakers;
 
 /// <summary>
 /// Turns a proposal into simulation options on top of the baseline's: its circuit breakers (the caps, then the minimum size,
 /// then the pause — each rules on what the previous one let through), its oracle delay wrapped around the baseline
-/// oracle model, and its Aave close factor as the liquidation rule's constants. Risk-parameter changes of the snapshot
-/// itself come from <see cref="ProposalApplier.Apply"/>.
+/// oracle model. Risk-parameter changes (a family's rule constants included) are applied to the snapshot itself by
+/// <see cref="ProposalApplier.Apply"/>.
 /// </summary>
 public static class ProposalBreakers
 {
@@ -37,15 +36,10 @@ public static class ProposalBreakers
             oracle = new DelayedOracle(oracle, delay.Steps, assets);
         }
 
-        var rule = baseline.AaveV3Rule;
-        if (proposal.AaveV3CloseFactor is { } cf)
-            rule = new AaveV3LiquidationRule(cf.CloseFactor ?? rule.CloseFactor, cf.FullCloseHealthFactor ?? rule.FullCloseHealthFactor);
-
         return baseline with
         {
             CircuitBreaker = breakers.Count switch { 0 => NoCircuitBreaker.Instance, 1 => breakers[0], _ => new CompositeCircuitBreaker(breakers) },
             OracleModel = oracle,
-            AaveV3Rule = rule,
         };
     }
 }

@@ -5,43 +5,21 @@ namespace DefiRisk.Core.Proposals;
 /// <summary>
 /// A governance proposal to test against the indexed baseline: risk-parameter changes and circuit
 /// breakers. Parsed and validated by <see cref="ProposalParser"/>; every value here is already checked.
-/// Percentages are bps (Aave's unit) or wad (Morpho's), as the contracts store them.
+/// Each family's changes are in its units, as its contracts store them (its folder says which).
 /// </summary>
 public sealed record Proposal(
     string Name,
     string Description,
-    IReadOnlyList<AaveV3ReserveChange> AaveV3Reserves,
-    IReadOnlyList<AaveV3EModeChange> AaveV3EModes,
-    AaveV3CloseFactorChange? AaveV3CloseFactor,
-    IReadOnlyList<MorphoBlueMigration> MorphoBlueMigrations,
+    IReadOnlyList<IProtocolChange> Changes,
     BreakerSettings Breakers)
 {
-    public static Proposal Empty { get; } = new("baseline", "", [], [], null, [], BreakerSettings.None);
+    public static Proposal Empty { get; } = new("baseline", "", [], BreakerSettings.None);
 
-    public bool ChangesRiskParameters =>
-        AaveV3Reserves.Count > 0 || AaveV3EModes.Count > 0 || AaveV3CloseFactor is not null || MorphoBlueMigrations.Count > 0;
+    public bool ChangesRiskParameters => Changes.Count > 0;
+
+    /// <summary>The changes of one family (by type); null when the proposal has none.</summary>
+    public T? Change<T>() where T : class, IProtocolChange => Changes.OfType<T>().FirstOrDefault();
 }
-
-/// <summary>
-/// New values for one Aave reserve (null = unchanged), as <c>PoolConfigurator.configureReserveAsCollateral</c>
-/// (LTV, LT, bonus in bps; bonus includes the 100 %) and <c>setSupplyCap</c>/<c>setBorrowCap</c> (whole tokens) take them.
-/// </summary>
-public sealed record AaveV3ReserveChange(string Asset, int? Ltv, int? LiquidationThreshold, int? LiquidationBonus, int? LiquidationProtocolFee, BigInteger? SupplyCap, BigInteger? BorrowCap);
-
-/// <summary>New values for an e-mode category (<c>setEModeCategory</c>), bps.</summary>
-public sealed record AaveV3EModeChange(int Category, int? Ltv, int? LiquidationThreshold, int? LiquidationBonus);
-
-/// <summary>
-/// Aave's hard-coded close factor (<c>DEFAULT_LIQUIDATION_CLOSE_FACTOR</c>, bps) and the HF (wad) at or below
-/// which 100 % may be closed (<c>CLOSE_FACTOR_HF_THRESHOLD</c>) — a code upgrade, not a configurator call.
-/// </summary>
-public sealed record AaveV3CloseFactorChange(int? CloseFactor, BigInteger? FullCloseHealthFactor);
-
-/// <summary>
-/// Morpho LLTVs are immutable per market, so a proposal moves positions to another market of the same
-/// pair with the new LLTV (wad); <see cref="Share"/> (wad) of the borrowers migrate, healthiest-first not modelled: pro-rata by account order.
-/// </summary>
-public sealed record MorphoBlueMigration(string Market, BigInteger NewLltv, BigInteger Share);
 
 /// <summary>Where a liquidation cap applies, like Maker's global <c>Hole</c> and per-ilk <c>hole</c>.</summary>
 public enum CapScope { Global, Protocol, CollateralAsset }

@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Text.Json;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Numerics;
-using DefiRisk.Core.Protocols.AaveV3;
 
 namespace DefiRisk.Core.Proposals;
 
@@ -15,185 +14,51 @@ namespace DefiRisk.Core.Proposals;
 /// </summary>
 public static class ProposalParser
 {
-    public static Proposal Parse(string json, string source, Snapshot snapshot)
+    /// <param name="sections">the protocol families' proposal sections (the registry lists them).</param>
+    public static Proposal Parse(string json, string source, Snapshot snapshot, IReadOnlyList<IProposalSection> sections)
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException ex) { throw new DefiRiskException($"malformed proposal file {source}: {ex.Message.Split('\n')[0]}"); }
+        catch (JsonException ex) { throw new DefiRiskException($"malformed proposal file {source}: {JsonErrorText.Describe(ex, json)}"); }
         using (doc)
         {
-            var r = new Reader(source, snapshot);
+            var r = new ProposalReader(source, snapshot, sections);
             return r.ReadProposal(doc.RootElement);
         }
     }
 
-    private sealed class Reader(string source, Snapshot snapshot)
-    {
-        private DefiRiskException Error(string path, string problem) => new($"proposal {source}: {path}: {problem}");
+}
 
-        public Proposal ReadProposal(JsonElement root)
+/// <summary>
+/// Reads one proposal file: the shared keys and breakers here, each family's section through its <see cref="IProposalSection"/>
+/// with the scalar readers below (percentages with a % sign, wads, USD, whole tokens), every error one line naming its key path.
+/// </summary>
+public sealed class ProposalReader(string source, Snapshot snapshot, IReadOnlyList<IProposalSection> sections)
+{
+        public Snapshot Snapshot => snapshot;
+
+        public DefiRiskException Error(string path, string problem) => new($"proposal {source}: {path}: {problem}");
+
+        internal Proposal ReadProposal(JsonElement root)
         {
             Expect(root, "$", JsonValueKind.Object);
-            Keys(root, "$", "name", "description", "aave-v3", "morpho-blue", "breakers");
+            Keys(root, "$", ["name", "description", "breakers", .. sections.Select(s => s.Key)]);
             var name = OptString(root, "name", "$") ?? Path.GetFileNameWithoutExtension(source);
             var description = OptString(root, "description", "$") ?? "";
 
-            var reserves = new List<AaveV3ReserveChange>();
-            var emodes = new List<AaveV3EModeChange>();
-            AaveV3CloseFactorChange? closeFactor = null;
-            if (root.TryGetProperty("aave-v3", out var aave))
-            {
-                const string p = "$.aave-v3";
-                Expect(aave, p, JsonValueKind.Object);
-                Keys(aave, p, "reserves", "emode", "closeFactor", "fullCloseHealthFactor");
-                if (aave.TryGetProperty("reserves", out var rs))
+            var changes = new List<IProtocolChange>();
+            foreach (var section in sections)
+                if (root.TryGetProperty(section.Key, out var e))
                 {
-                    Expect(rs, p + ".reserves", JsonValueKind.Object);
-                    foreach (var kv in rs.EnumerateObject()) reserves.Add(ReadReserve(kv.Name, kv.Value, $"{p}.reserves.{kv.Name}"));
+                    var path = "$." + section.Key;
+                    Expect(e, path, JsonValueKind.Object);
+                    changes.Add(section.Read(e, path, this));
                 }
-                if (aave.TryGetProperty("emode", out var es))
-                {
-                    Expect(es, p + ".emode", JsonValueKind.Object);
-                    foreach (var kv in es.EnumerateObject()) emodes.Add(ReadEMode(kv.Name, kv.Value, $"{p}.emode.{kv.Name}", reserves));
-                }
-                int? cf = aave.TryGetProperty("closeFactor", out var cfe) ? Bps(cfe, p + ".closeFactor", 1, 10_000) : null;
-                BigInteger? fullClose = aave.TryGetProperty("fullCloseHealthFactor", out var fce) ? Wad(fce, p + ".fullCloseHealthFactor", 0m, 1m) : null;
-                if (cf is not null || fullClose is not null) closeFactor = new AaveV3CloseFactorChange(cf, fullClose);
-            }
-
-            var migrations = new List<MorphoBlueMigration>();
-            if (root.TryGetProperty("morpho-blue", out var morpho))
-            {
-                const string p = "$.morpho-blue";
-                Expect(morpho, p, JsonValueKind.Object);
-                Keys(morpho, p, "migrations");
-                if (morpho.TryGetProperty("migrations", out var ms))
-                {
-                    Expect(ms, p + ".migrations", JsonValueKind.Array);
-                    var i = 0;
-                    foreach (var m in ms.EnumerateArray())
-                    {
-                        var path = $"{p}.migrations[{i++}]";
-                        var migration = ReadMigration(m, path);
-                        // A market's borrowers can move once: a second migration of the same market would double-count them.
-                        if (migrations.Any(x => x.Market == migration.Market))
-                            throw Error(path + ".market", "this market is already migrated by an earlier entry");
-                        migrations.Add(migration);
-                    }
-                }
-            }
 
             var breakers = root.TryGetProperty("breakers", out var b) ? ReadBreakers(b, "$.breakers") : BreakerSettings.None;
-            return new Proposal(name, description, reserves, emodes, closeFactor, migrations, breakers);
-        }
-
-        private AaveV3ReserveChange ReadReserve(string assetKey, JsonElement e, string p)
-        {
-            Expect(e, p, JsonValueKind.Object);
-            Keys(e, p, "ltv", "liquidationThreshold", "liquidationBonus", "liquidationProtocolFee", "supplyCap", "borrowCap");
-            var asset = snapshot.FindAsset(assetKey) ?? throw Error(p, $"no asset '{assetKey}' in the snapshot");
-            // The change applies to the asset's reserve in every indexed pool (Core and Prime may both list it): check each.
-            var reserves = snapshot.AaveV3Markets.SelectMany(m => m.Market.Reserves).Where(r => r.Asset == asset.Address).ToList();
-            if (reserves.Count == 0) throw Error(p, $"'{assetKey}' is not an Aave v3 reserve in the snapshot");
-            int? ltv = Opt(e, "ltv", v => Bps(v, p + ".ltv", 0, 10_000));
-            int? lt = Opt(e, "liquidationThreshold", v => Bps(v, p + ".liquidationThreshold", 0, 10_000));
-            // The bonus is written as the premium ("5%") and stored as Aave stores it (10500).
-            int? lb = Opt(e, "liquidationBonus", v => 10_000 + Bps(v, p + ".liquidationBonus", 0, 10_000));
-            int? fee = Opt(e, "liquidationProtocolFee", v => Bps(v, p + ".liquidationProtocolFee", 0, 10_000));
-            BigInteger? supplyCap = Opt(e, "supplyCap", v => WholeTokens(v, p + ".supplyCap"));
-            BigInteger? borrowCap = Opt(e, "borrowCap", v => WholeTokens(v, p + ".borrowCap"));
-
-            var zeroBonus = false;
-            foreach (var reserve in reserves)
-            {
-                // PoolConfigurator.configureReserveAsCollateral's own checks, on the values after the change.
-                var newLtv = ltv ?? reserve.Ltv;
-                var newLt = lt ?? reserve.LiquidationThreshold;
-                var newLb = lb ?? reserve.LiquidationBonus;
-                if (newLt < newLtv) throw Error(p + ".liquidationThreshold", $"liquidation threshold {newLt / 100m}% is below the LTV {newLtv / 100m}%");
-                if (newLt != 0)
-                {
-                    if (newLb <= FixedPoint.PercentageFactor)
-                        throw Error(p + ".liquidationBonus", "must be above 0% while the liquidation threshold is not 0 (configureReserveAsCollateral requires bonus > 100.00%)");
-                    if (FixedPoint.PercentMul(newLt, newLb) > FixedPoint.PercentageFactor)
-                        throw Error(p + ".liquidationBonus", $"threshold × (1 + bonus) = {FixedPoint.PercentMul(newLt, newLb)} bps exceeds 100%: liquidating would seize more than the collateral");
-                }
-                else
-                {
-                    // LT 0 disables the reserve as collateral: the configurator wants bonus 0 and no aToken holders (_checkNoSuppliers).
-                    if (lb is not null) throw Error(p + ".liquidationBonus", "must be 0 when the liquidation threshold is 0% (configureReserveAsCollateral): leave it out");
-                    var suppliers = snapshot.AaveV3Markets.SelectMany(m => m.Accounts)
-                        .Count(a => a.Reserves.Any(x => x.Asset == asset.Address && !x.Collateral.IsZero));
-                    if (suppliers > 0)
-                        throw Error(p + ".liquidationThreshold", $"0% needs a reserve without suppliers (configureReserveAsCollateral's _checkNoSuppliers); {suppliers} account(s) in the snapshot supply {asset.Symbol}");
-                    if (newLb != 0) zeroBonus = true;
-                }
-            }
-            if (zeroBonus) lb = 0;
-            return new AaveV3ReserveChange(asset.Symbol, ltv, lt, lb, fee, supplyCap, borrowCap);
-        }
-
-        private AaveV3EModeChange ReadEMode(string key, JsonElement e, string p, IReadOnlyList<AaveV3ReserveChange> reserveChanges)
-        {
-            if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id is < 1 or > 255)
-                throw Error(p, "an e-mode category is a number from 1 to 255");
-            var existing = snapshot.AaveV3Markets.Select(m => m.Market.EMode(id)).FirstOrDefault(c => c is not null)
-                           ?? throw Error(p, $"e-mode category {id} does not exist in the snapshot");
-            Expect(e, p, JsonValueKind.Object);
-            Keys(e, p, "ltv", "liquidationThreshold", "liquidationBonus");
-            int? ltv = Opt(e, "ltv", v => Bps(v, p + ".ltv", 0, 10_000));
-            int? lt = Opt(e, "liquidationThreshold", v => Bps(v, p + ".liquidationThreshold", 0, 10_000));
-            int? lb = Opt(e, "liquidationBonus", v => 10_000 + Bps(v, p + ".liquidationBonus", 0, 10_000));
-            // PoolConfigurator.setEModeCategory's checks, on the values after the change.
-            var newLtv = ltv ?? existing.Ltv;
-            var newLt = lt ?? existing.LiquidationThreshold;
-            var newLb = lb ?? existing.LiquidationBonus;
-            if (newLtv == 0) throw Error(p + ".ltv", "must not be 0% (setEModeCategory)");
-            if (newLt == 0) throw Error(p + ".liquidationThreshold", "must not be 0% (setEModeCategory)");
-            if (newLt < newLtv) throw Error(p + ".liquidationThreshold", $"liquidation threshold {newLt / 100m}% is below the LTV {newLtv / 100m}%");
-            if (newLb <= FixedPoint.PercentageFactor) throw Error(p + ".liquidationBonus", "must be above 0% (setEModeCategory requires bonus > 100.00%)");
-            if (FixedPoint.PercentMul(newLt, newLb) > FixedPoint.PercentageFactor)
-                throw Error(p + ".liquidationBonus", "threshold × (1 + bonus) exceeds 100%");
-            // ≤ v3.1 also: above the LTV and threshold of every reserve in the category (as the proposal leaves them).
-            foreach (var m in snapshot.AaveV3Markets.Select(s => s.Market).Where(m => m.PoolRevision < AaveV3Revision.V3_2))
-            {
-                var category = m.EMode(id);
-                if (category is null) continue;
-                foreach (var r in m.Reserves.Where(r => category.Contains(r.Asset)))
-                {
-                    var symbol = snapshot.FindAsset(r.Asset)?.Symbol ?? r.Asset.ToString();
-                    var change = reserveChanges.FirstOrDefault(c => snapshot.FindAsset(c.Asset)?.Address == r.Asset);
-                    var reserveLtv = change?.Ltv ?? r.Ltv;
-                    var reserveLt = change?.LiquidationThreshold ?? r.LiquidationThreshold;
-                    if (newLtv <= reserveLtv) throw Error(p + ".ltv", $"{newLtv / 100m}% must be above the LTV {reserveLtv / 100m}% of {symbol} (setEModeCategory, v3.0/3.1)");
-                    if (newLt <= reserveLt) throw Error(p + ".liquidationThreshold", $"{newLt / 100m}% must be above the threshold {reserveLt / 100m}% of {symbol} (setEModeCategory, v3.0/3.1)");
-                }
-            }
-            return new AaveV3EModeChange(id, ltv, lt, lb);
-        }
-
-        private MorphoBlueMigration ReadMigration(JsonElement e, string p)
-        {
-            Expect(e, p, JsonValueKind.Object);
-            Keys(e, p, "market", "lltv", "share");
-            var marketKey = OptString(e, "market", p) ?? throw Error(p + ".market", "missing");
-            var market = FindMorphoMarket(marketKey) ?? throw Error(p + ".market", $"no Morpho Blue market '{marketKey}' in the snapshot (use its id or COLLATERAL/LOAN symbols)");
-            var lltv = e.TryGetProperty("lltv", out var l) ? Wad(l, p + ".lltv", 0m, 0.9999m, percent: true) : throw Error(p + ".lltv", "missing");
-            var share = e.TryGetProperty("share", out var s) ? Wad(s, p + ".share", 0m, 1m, percent: true) : FixedPoint.Wad;
-            return new MorphoBlueMigration(market.Id, lltv, share);
-        }
-
-        private MorphoBlueMarket? FindMorphoMarket(string key)
-        {
-            var markets = snapshot.MorphoBlue.SelectMany(m => m.Markets).ToList();
-            var byId = markets.FirstOrDefault(m => string.Equals(m.Id, key, StringComparison.OrdinalIgnoreCase));
-            if (byId is not null) return byId;
-            var parts = key.Split('/');
-            if (parts.Length != 2) return null;
-            var matches = markets.Where(m =>
-                string.Equals(snapshot.FindAsset(m.CollateralToken)?.Symbol, parts[0], StringComparison.OrdinalIgnoreCase) &&
-                string.Equals(snapshot.FindAsset(m.LoanToken)?.Symbol, parts[1], StringComparison.OrdinalIgnoreCase)).ToList();
-            return matches.Count == 1 ? matches[0] : null;
+            if (changes.Count == 0 && breakers == BreakerSettings.None)
+                throw Error("$", "the proposal changes nothing (no risk-parameter section and no breakers)");
+            return new Proposal(name, description, changes, breakers);
         }
 
         private BreakerSettings ReadBreakers(JsonElement e, string p)
@@ -251,10 +116,10 @@ public static class ProposalParser
             (CapScope scope, string? key) = scopeText switch
             {
                 "global" => (CapScope.Global, (string?)null),
-                "aave-v3" or "morpho-blue" => (CapScope.Protocol, scopeText),
+                _ when snapshot.Books.Any(b => b.Protocol == scopeText) => (CapScope.Protocol, scopeText),
                 _ when scopeText.StartsWith("collateral:", StringComparison.Ordinal) =>
                     (CapScope.CollateralAsset, snapshot.FindAsset(scopeText["collateral:".Length..])?.Symbol ?? throw Error(p + ".scope", $"no asset '{scopeText["collateral:".Length..]}' in the snapshot")),
-                _ => throw Error(p + ".scope", $"'{scopeText}' is not global, aave-v3, morpho-blue or collateral:SYMBOL"),
+                _ => throw Error(p + ".scope", $"'{scopeText}' is not global, a protocol of the snapshot ({string.Join(", ", snapshot.Books.Select(b => b.Protocol))}) or collateral:SYMBOL"),
             };
             var max = e.TryGetProperty("maxUsd", out var m) ? Usd(m, p + ".maxUsd") : throw Error(p + ".maxUsd", "missing");
             return new LiquidationCap(scope, key, max, Int(e, "windowSteps", p, 1, 1000, 1));
@@ -262,28 +127,28 @@ public static class ProposalParser
 
         // ------------------------------------------------------------ scalar readers
 
-        private void Expect(JsonElement e, string p, JsonValueKind kind)
+        public void Expect(JsonElement e, string p, JsonValueKind kind)
         {
             if (e.ValueKind != kind) throw Error(p, $"expected {kind.ToString().ToLowerInvariant()}, found {e.ValueKind.ToString().ToLowerInvariant()}");
         }
 
-        private void Keys(JsonElement e, string p, params string[] allowed)
+        public void Keys(JsonElement e, string p, params IReadOnlyList<string> allowed)
         {
             foreach (var prop in e.EnumerateObject())
-                if (Array.IndexOf(allowed, prop.Name) < 0)
+                if (!allowed.Contains(prop.Name))
                     throw Error($"{p}.{prop.Name}", $"unknown key (allowed: {string.Join(", ", allowed)})");
         }
 
-        private static T? Opt<T>(JsonElement e, string key, Func<JsonElement, T> read) where T : struct =>
+        public static T? Opt<T>(JsonElement e, string key, Func<JsonElement, T> read) where T : struct =>
             e.TryGetProperty(key, out var v) ? read(v) : null;
 
-        private string? OptString(JsonElement e, string key, string p)
+        public string? OptString(JsonElement e, string key, string p)
         {
             if (!e.TryGetProperty(key, out var v)) return null;
             return v.ValueKind == JsonValueKind.String ? v.GetString() : throw Error($"{p}.{key}", "expected a string");
         }
 
-        private int Int(JsonElement e, string key, string p, int min, int max, int? fallback = null)
+        public int Int(JsonElement e, string key, string p, int min, int max, int? fallback = null)
         {
             if (!e.TryGetProperty(key, out var v))
                 return fallback ?? throw Error($"{p}.{key}", "missing");
@@ -293,7 +158,7 @@ public static class ProposalParser
         }
 
         /// <summary>"82.5%" → 8250 bps, exactly (at most two decimals, as bps allow).</summary>
-        private int Bps(JsonElement v, string p, int min, int max)
+        public int Bps(JsonElement v, string p, int min, int max)
         {
             var pct = Percent(v, p);
             var bps = pct * 100m;
@@ -302,7 +167,7 @@ public static class ProposalParser
             return (int)bps;
         }
 
-        private decimal Percent(JsonElement v, string p)
+        public decimal Percent(JsonElement v, string p)
         {
             var text = v.ValueKind == JsonValueKind.String ? v.GetString()!.Trim() : null;
             if (text is null || !text.EndsWith('%'))
@@ -313,7 +178,7 @@ public static class ProposalParser
         }
 
         /// <summary>A fraction as a wad: "86%" (percent) or 0.95 (plain number), within [min, max].</summary>
-        private BigInteger Wad(JsonElement v, string p, decimal min, decimal max, bool percent = false)
+        public BigInteger Wad(JsonElement v, string p, decimal min, decimal max, bool percent = false)
         {
             decimal x;
             if (percent) x = Percent(v, p) / 100m;
@@ -326,7 +191,7 @@ public static class ProposalParser
         }
 
         /// <summary>A USD amount (plain number, ≥ 0) → 8-decimal base-currency units.</summary>
-        private BigInteger Usd(JsonElement v, string p)
+        public BigInteger Usd(JsonElement v, string p)
         {
             if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var usd)) throw Error(p, "expected a USD amount (a number)");
             if (usd < 0) throw Error(p, $"{usd} is negative");
@@ -334,7 +199,7 @@ public static class ProposalParser
             return new BigInteger(decimal.Truncate(usd * 100_000_000m));
         }
 
-        private BigInteger WholeTokens(JsonElement v, string p)
+        public BigInteger WholeTokens(JsonElement v, string p)
         {
             if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var n) || n != decimal.Truncate(n)) throw Error(p, "expected a whole number of tokens");
             if (n < 0) throw Error(p, $"{n} is negative");
@@ -342,4 +207,3 @@ public static class ProposalParser
             return new BigInteger(n);
         }
     }
-}

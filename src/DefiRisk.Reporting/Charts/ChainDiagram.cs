@@ -32,14 +32,7 @@ public static class ChainDiagram
         public double Y { get; set; }
     }
 
-    public static string ProtocolColour(string protocol) => protocol switch
-    {
-        ProtocolNames.AaveV3 => "#8e44ad",
-        ProtocolNames.MorphoBlue => "#1f6feb",
-        _ => "#6e7781",
-    };
-
-    public static ChainDiagramResult Render(Snapshot snapshot, CascadeResult result, int maxGroups, string idSuffix = "")
+    public static ChainDiagramResult Render(Snapshot snapshot, ReportParts parts, CascadeResult result, int maxGroups, string idSuffix = "")
     {
         var all = result.Rounds.SelectMany(r => r.Liquidations).ToList();
         var groups = all.GroupBy(l => (l.Round, l.Protocol, l.Market))
@@ -101,10 +94,10 @@ public static class ChainDiagram
         }
         foreach (var g in drawn)
         {
-            var colour = ProtocolColour(g.Protocol);
-            var label = Truncate(MarketLabels.Short(snapshot, g.Protocol, g.Market), 26);
+            var colour = parts.Colour(g.Protocol);
+            var label = Truncate(parts.ShortMarketLabel(snapshot, g.Protocol, g.Market), 26);
             var stroke = onLongest.Contains(g) ? "stroke=\"#24292f\" stroke-width=\"2.5\"" : $"stroke=\"{colour}\" stroke-width=\"1\"";
-            sb.Append(Inv, $"<g><title>{Escape.Html(g.Protocol)} · {Escape.Html(MarketLabels.Of(snapshot, g.Protocol, g.Market))}: {g.Liquidations.Count} liquidation(s), {Escape.Html(Format.Usd(g.DebtRepaidUsd))} debt repaid</title>");
+            sb.Append(Inv, $"<g><title>{Escape.Html(g.Protocol)} · {Escape.Html(parts.MarketLabel(snapshot, g.Protocol, g.Market))}: {g.Liquidations.Count} liquidation(s), {Escape.Html(Format.Usd(g.DebtRepaidUsd))} debt repaid</title>");
             sb.Append(Inv, $"<rect x=\"{g.X:0.#}\" y=\"{g.Y:0.#}\" width=\"{NodeWidth}\" height=\"{NodeHeight}\" rx=\"5\" fill=\"{colour}\" fill-opacity=\"0.12\" {stroke}/>");
             sb.Append(Inv, $"<rect x=\"{g.X:0.#}\" y=\"{g.Y:0.#}\" width=\"5\" height=\"{NodeHeight}\" rx=\"2\" fill=\"{colour}\"/>");
             sb.Append(Inv, $"<text x=\"{g.X + 11:0.#}\" y=\"{g.Y + 17:0.#}\" fill=\"#24292f\">{Escape.Html(label)}</text>");
@@ -113,9 +106,9 @@ public static class ChainDiagram
         // Legend.
         var ly = height - 12;
         var lx = Margin;
-        foreach (var p in new[] { ProtocolNames.AaveV3, ProtocolNames.MorphoBlue })
+        foreach (var p in parts.Protocols.Select(x => x.Protocol))
         {
-            sb.Append(Inv, $"<rect x=\"{lx}\" y=\"{ly - 9}\" width=\"10\" height=\"10\" fill=\"{ProtocolColour(p)}\"/><text x=\"{lx + 14}\" y=\"{ly}\" fill=\"#24292f\">{p}</text>");
+            sb.Append(Inv, $"<rect x=\"{lx}\" y=\"{ly - 9}\" width=\"10\" height=\"10\" fill=\"{parts.Colour(p)}\"/><text x=\"{lx + 14}\" y=\"{ly}\" fill=\"#24292f\">{p}</text>");
             lx += 100;
         }
         sb.Append(Inv, $"<line x1=\"{lx}\" y1=\"{ly - 4}\" x2=\"{lx + 24}\" y2=\"{ly - 4}\" stroke=\"#e8590c\" stroke-width=\"2\"/><text x=\"{lx + 30}\" y=\"{ly}\" fill=\"#24292f\">cross-protocol cause</text>");

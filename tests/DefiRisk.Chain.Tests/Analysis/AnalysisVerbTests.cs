@@ -65,7 +65,7 @@ public sealed class AnalysisVerbTests(DemoChain chain)
     public async Task Sweep_runs_one_cascade_per_drop_level_from_zero_to_the_last_drop()
     {
         var file = TempJson();
-        Assert.Equal(0, await Run("sweep", "--db", chain.Database, "--asset", "WETH", "--from", "0", "--to", "20", "--step", "5", "--json", file, "--quiet"));
+        Assert.Equal(0, await Run("sweep", "--db", chain.Database, "--asset", "WETH", "--from", "0%", "--to", "20%", "--step", "5%", "--json", file, "--quiet"));
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
         var levels = doc.RootElement.GetProperty("levels").EnumerateArray().ToList();
         Assert.Equal([0m, -0.05m, -0.10m, -0.15m, -0.20m], levels.Select(l => l.GetProperty("shock").GetDecimal()));
@@ -81,8 +81,8 @@ public sealed class AnalysisVerbTests(DemoChain chain)
     [InlineData("simulate", "--shock", "WETH=-30%", "--max-rounds", "0")]
     [InlineData("simulate", "--shock", "WETH=-30%", "--gas-usd", "cheap")]
     [InlineData("sweep", "--asset", "NOPE")]
-    [InlineData("sweep", "--asset", "WETH", "--to", "150")]
-    [InlineData("sweep", "--asset", "WETH", "--step", "0")]
+    [InlineData("sweep", "--asset", "WETH", "--to", "150%")]
+    [InlineData("sweep", "--asset", "WETH", "--step", "0%")]
     public async Task Bad_input_exits_with_the_user_error_code(params string[] args)
     {
         Assert.Equal(ExitCodes.UserError, await Run([.. args, "--db", chain.Database, "--quiet"]));

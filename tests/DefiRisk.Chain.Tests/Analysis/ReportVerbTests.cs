@@ -44,7 +44,7 @@ public sealed class ReportVerbTests(DemoChain chain)
     {
         var file = Temp(".md");
         Assert.Equal(0, await Run("compare", "--db", chain.Database, "--proposal", ExampleProposal, "--shock", "WETH=-10%",
-            "--sweep-asset", "WETH", "--from", "0", "--to", "20", "--step", "10", "--report", file, "--quiet"));
+            "--sweep-asset", "WETH", "--from", "0%", "--to", "20%", "--step", "10%", "--report", file, "--quiet"));
         var md = File.ReadAllText(file);
         Assert.Contains("weth\\-lt\\-and\\-breakers", md);
         Assert.Contains("Baseline vs proposal", md, StringComparison.OrdinalIgnoreCase);

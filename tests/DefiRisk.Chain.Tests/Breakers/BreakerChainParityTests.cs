@@ -37,17 +37,17 @@ public sealed class BreakerChainParityTests(DemoChain chain)
     public async Task A_changed_liquidation_threshold_gives_the_health_factors_the_analyser_computes_for_the_proposal()
     {
         var S = chain.Stored;
-        var proposal = ProposalParser.Parse("""{ "aave-v3": { "reserves": { "WETH": { "liquidationThreshold": "81.5%" }, "wstETH": { "liquidationThreshold": "79.5%" } } } }""",
+        var proposal = CoreRegistry.ParseProposal("""{ "aave-v3": { "reserves": { "WETH": { "liquidationThreshold": "81.5%" }, "wstETH": { "liquidationThreshold": "79.5%" } } } }""",
             "test-proposal.json", S);
         var applied = ProposalApplier.Apply(S, proposal);
-        var market = Assert.Single(applied.AaveV3Markets);
-        var before = Assert.Single(S.AaveV3Markets).Market;
-        var configurator = chain.Server.Manifest.AaveV3[0].PoolConfigurator!;
+        var market = Assert.Single(applied.AaveV3Markets());
+        var before = Assert.Single(S.AaveV3Markets()).Market;
+        var configurator = chain.Server.Manifest.AaveV3()[0].PoolConfigurator!;
 
         var snapshotId = await Node.SnapshotAsync();
         try
         {
-            foreach (var change in proposal.AaveV3Reserves)
+            foreach (var change in proposal.AaveV3Reserves())
             {
                 var reserve = market.Market.Reserve(S.FindAsset(change.Asset)!.Address);
                 Assert.Equal(change.LiquidationThreshold, reserve.LiquidationThreshold);
@@ -88,7 +88,7 @@ public sealed class BreakerChainParityTests(DemoChain chain)
         // so in round k ≥ 2 it has been up (k − 1)·60 s, and the sentinel's "> 180 s" holds from round 5 = 2 + 3 on.
         const int stepSeconds = 60, pauseSteps = 2, graceSteps = 3;
         var S = chain.Stored;
-        var manifest = chain.Server.Manifest.AaveV3[0];
+        var manifest = chain.Server.Manifest.AaveV3()[0];
         var pool = manifest.Pool.ToLowerInvariant();
         var weth = Facts.Tokens["WETH"].Address.ToLowerInvariant();
         var usdc = Facts.Tokens["USDC"].Address.ToLowerInvariant();
@@ -104,7 +104,7 @@ public sealed class BreakerChainParityTests(DemoChain chain)
             await SendAsync(Admin, manifest.PoolAddressesProvider!, Calldata("setPriceOracleSentinel(address)", sentinel), "setPriceOracleSentinel");
 
             // A WETH drop that leaves one WETH-collateral/USDC-debt borrower between 0.95 and 1 and another below 0.95.
-            var candidates = Assert.Single(S.AaveV3Markets).Accounts
+            var candidates = Assert.Single(S.AaveV3Markets()).Accounts
                 .Where(a => a.Reserves.Any(r => r.Asset.Value == weth && r.UsedAsCollateral && !r.Collateral.IsZero) && a.Reserves.Any(r => r.Asset.Value == usdc && !r.TotalDebt.IsZero))
                 .Select(a => a.Account.Value).ToList();
             var prices = new FixturePrices(Node, Facts);
@@ -120,7 +120,7 @@ public sealed class BreakerChainParityTests(DemoChain chain)
             }
             Assert.True(between is not null && below is not null, "no WETH drop gives borrowers on both sides of HF 0.95");
 
-            var breaker = new DeviationPauseBreaker(new DeviationPause(ThresholdBps: 100, WindowSteps: 1, PauseSteps: pauseSteps, GraceSteps: graceSteps, Hf095), aaveSentinel: true);
+            var breaker = new DeviationPauseBreaker(new DeviationPause(ThresholdBps: 100, WindowSteps: 1, PauseSteps: pauseSteps, GraceSteps: graceSteps, Hf095), sequencerSentinel: true);
             // The model's trigger (the sequencer outage) is a > 1 % oracle move in round 0; flat afterwards.
             var moved = S.Assets.ToDictionary(a => a.Address, a => a.Symbol == "WETH" ? a.PriceUsd * 80 / 100 : a.PriceUsd);
             var history = new List<IReadOnlyDictionary<Address, BigInteger>>();
@@ -162,7 +162,7 @@ public sealed class BreakerChainParityTests(DemoChain chain)
 
     private async Task<Dictionary<string, BigInteger>> HealthFactorsAsync(IReadOnlyList<string> users, string block)
     {
-        var pool = chain.Server.Manifest.AaveV3[0].Pool;
+        var pool = chain.Server.Manifest.AaveV3()[0].Pool;
         var result = new Dictionary<string, BigInteger>();
         foreach (var user in users)
         {

@@ -28,10 +28,10 @@ public sealed class BundledFixtureTests(BundledFixture fixture) : IClassFixture<
     [Fact]
     public async Task Every_address_in_the_manifest_has_code()
     {
-        var aave = Assert.Single(Server.Manifest.AaveV3);
+        var aave = Assert.Single(Server.Manifest.AaveV3());
         var addresses = new List<string> { aave.Pool, aave.DataProvider, aave.Oracle, aave.PoolAddressesProvider!, aave.PoolConfigurator!, aave.AclManager!,
-            Server.Manifest.MorphoBlue!.Morpho, Server.Manifest.UniswapV2!.Factory!, Facts.MorphoIrm, Facts.ExchangeRateAggregator.Address };
-        addresses.AddRange(Server.Manifest.UniswapV2.Pairs);
+            Server.Manifest.MorphoBlue()!.Morpho, Server.Manifest.UniswapV2()!.Factory!, Facts.MorphoIrm, Facts.ExchangeRateAggregator.Address };
+        addresses.AddRange(Server.Manifest.UniswapV2()!.Pairs);
         addresses.AddRange(Facts.PriceFeeds.Values);
         addresses.AddRange(Facts.Tokens.Values.SelectMany(t => new[] { t.Address, t.AToken, t.VariableDebtToken, t.StableDebtToken }));
         addresses.AddRange(Facts.MorphoMarkets.Select(m => m.Oracle));
@@ -45,7 +45,7 @@ public sealed class BundledFixtureTests(BundledFixture fixture) : IClassFixture<
     [Fact]
     public async Task Aave_health_factors_spread_from_just_above_one_to_a_long_tail()
     {
-        var pool = Server.Node.Web3.Eth.GetContract(Abi("AaveV3Pool"), Server.Manifest.AaveV3[0].Pool).GetFunction("getUserAccountData");
+        var pool = Server.Node.Web3.Eth.GetContract(Abi("AaveV3Pool"), Server.Manifest.AaveV3()[0].Pool).GetFunction("getUserAccountData");
         var healthFactors = new List<double>();
         foreach (var borrower in Facts.Borrowers)
         {
@@ -65,8 +65,8 @@ public sealed class BundledFixtureTests(BundledFixture fixture) : IClassFixture<
     [Fact]
     public async Task About_a_quarter_of_Aave_borrowers_also_borrow_on_Morpho()
     {
-        var morpho = Server.Node.Web3.Eth.GetContract(Abi("MorphoBlue"), Server.Manifest.MorphoBlue!.Morpho).GetFunction("position");
-        var ids = Server.Manifest.MorphoBlue.Markets.Select(id => Convert.FromHexString(id[2..])).ToList();
+        var morpho = Server.Node.Web3.Eth.GetContract(Abi("MorphoBlue"), Server.Manifest.MorphoBlue()!.Morpho).GetFunction("position");
+        var ids = Server.Manifest.MorphoBlue()!.Markets.Select(id => Convert.FromHexString(id[2..])).ToList();
         var withMorphoDebt = 0;
         foreach (var borrower in Facts.Borrowers)
         {
@@ -89,7 +89,7 @@ public sealed class BundledFixtureTests(BundledFixture fixture) : IClassFixture<
         try
         {
             var prices = new FixturePrices(node, Facts);
-            var oracle = node.Web3.Eth.GetContract(Abi("AaveOracle"), Server.Manifest.AaveV3[0].Oracle).GetFunction("getAssetPrice");
+            var oracle = node.Web3.Eth.GetContract(Abi("AaveOracle"), Server.Manifest.AaveV3()[0].Oracle).GetFunction("getAssetPrice");
             var wstEth = Facts.Token("wstETH").Address;
             Assert.Equal(BigInteger.Parse(Facts.PricesUsd["wstETH"]), await oracle.CallAsync<BigInteger>(wstEth));
 
@@ -148,7 +148,7 @@ public sealed class BundledFixtureTests(BundledFixture fixture) : IClassFixture<
         var snapshot = await node.SnapshotAsync();
         try
         {
-            var poolAddress = Server.Manifest.AaveV3[0].Pool;
+            var poolAddress = Server.Manifest.AaveV3()[0].Pool;
             var pool = node.Web3.Eth.GetContract(Abi("AaveV3Pool"), poolAddress);
             await new FixturePrices(node, Facts).ScaleUsdPriceAsync("WETH", 0.6m);
             // A borrower with WETH collateral and USDC debt whose HF is now below one.

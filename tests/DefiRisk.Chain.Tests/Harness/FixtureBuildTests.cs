@@ -64,7 +64,7 @@ public sealed class FixtureBuildTests : IDisposable
         {
             var data = await server.Node.Rpc.CallAsync("eth_call", new Dictionary<string, object>
             {
-                ["to"] = server.Manifest.AaveV3[0].Pool,
+                ["to"] = server.Manifest.AaveV3()[0].Pool,
                 // getUserAccountData(address)
                 ["data"] = "0xbf92857c" + borrower[2..].PadLeft(64, '0'),
             }, "latest");

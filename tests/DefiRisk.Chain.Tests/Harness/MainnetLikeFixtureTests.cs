@@ -50,8 +50,8 @@ public sealed class MainnetLikeChain : IAsyncLifetime
 public sealed class MainnetLikeFixtureTests(MainnetLikeChain chain) : IClassFixture<MainnetLikeChain>
 {
     private Snapshot S => chain.Stored;
-    private AaveV3MarketState Aave => S.AaveV3Markets.Single();
-    private MorphoBlueState Morpho => S.MorphoBlue.Single();
+    private AaveV3MarketState Aave => S.AaveV3Markets().Single();
+    private MorphoBlueState Morpho => S.MorphoBlue().Single();
 
     private HashSet<Address> AaveBorrowers => Aave.Accounts.Where(a => a.Reserves.Any(r => !r.TotalDebt.IsZero)).Select(a => a.Account).ToHashSet();
     private HashSet<Address> MorphoBorrowers => Morpho.Positions.Where(p => !p.BorrowShares.IsZero).Select(p => p.Account).ToHashSet();
@@ -172,7 +172,7 @@ public sealed class MainnetLikeFixtureTests(MainnetLikeChain chain) : IClassFixt
                     else if (r.Asset == wsteth.Address) ethAtRisk += Tokens(r.Asset, r.Collateral) * Ratio(wsteth);
 
             // x·y = k: selling Δ moves the price by (R/(R+Δ))², so 2 % takes Δ = R·(1/√0.98 − 1) ≈ 1 % of R.
-            var pair = S.UniswapV2Pools.Single(p => new[] { p.Token0, p.Token1 }.Contains(weth.Address) && new[] { p.Token0, p.Token1 }.Contains(S.FindAsset("USDC")!.Address));
+            var pair = S.UniswapV2Pools().Single(p => new[] { p.Token0, p.Token1 }.Contains(weth.Address) && new[] { p.Token0, p.Token1 }.Contains(S.FindAsset("USDC")!.Address));
             var reserve = Tokens(weth.Address, pair.Token0 == weth.Address ? pair.Reserve0 : pair.Reserve1);
             var depth2Percent = reserve * (1 / Math.Sqrt(0.98) - 1);
             Assert.True(ethAtRisk > 3 * depth2Percent, $"ETH collateral at risk {ethAtRisk:0} vs {depth2Percent:0} WETH within 2 % of the pool price");

@@ -51,8 +51,8 @@ public sealed class ForkParityTests : IAsyncLifetime
 
         // Non-trivial: hundreds of positions on both protocols, discovered through the fork's eth_getLogs.
         Assert.True(original.PositionCount >= 300, $"only {original.PositionCount} positions");
-        Assert.True(original.AaveV3Markets.Single().Accounts.Count >= 300);
-        Assert.True(original.MorphoBlue.Single().Positions.Count >= 100);
+        Assert.True(original.AaveV3Markets().Single().Accounts.Count >= 300);
+        Assert.True(original.MorphoBlue().Single().Positions.Count >= 100);
         Assert.True(run.DiscoveredAccounts >= 300, $"the fork discovered only {run.DiscoveredAccounts} accounts");
         Assert.Equal(block, forked.Chain.BlockNumber);
         Assert.Equal(SnapshotText.Canonical(original), SnapshotText.Canonical(forked));
@@ -74,17 +74,17 @@ public sealed class ForkParityTests : IAsyncLifetime
         // anvil_setStorageAt edits the head block's state in place, so block N itself would change.)
         var weth = original.FindAsset("WETH")!;
         var wethMarket = _origin.Facts.MorphoMarkets.Single(m => m.Name == "WETH/USDC");
-        var marketPrice = original.MorphoBlue.Single().Markets.Single(m => m.Id == wethMarket.Id).OraclePrice;
+        var marketPrice = original.MorphoBlue().Single().Markets.Single(m => m.Id == wethMarket.Id).OraclePrice;
         var aggregator = ContractArtifact.Aave(NodeModules.Locate(), "contracts/mocks/oracle/CLAggregators/MockAggregator.sol", "MockAggregator");
         var feed = await SendAsync(null, "0x" + aggregator.Bytecode + Encode(new ABIValue("int256", weth.PriceUsd * 7 / 10)));
-        await SendAsync(_origin.Manifest.AaveV3[0].Oracle, Call("setAssetSources(address[],address[])",
+        await SendAsync(_origin.Manifest.AaveV3()[0].Oracle, Call("setAssetSources(address[],address[])",
             new ABIValue("address[]", new List<string> { weth.Address.Value }), new ABIValue("address[]", new List<string> { feed! })));
         await SendAsync(wethMarket.Oracle, Call("setPrice(uint256)", new ABIValue("uint256", marketPrice * 7 / 10)));
         var head = await _origin.Node.BlockNumberAsync();
         Assert.Equal(block + 3, head);
         var (moved, _) = await IndexAsync(_origin.RpcUrl, head);
         Assert.Equal(weth.PriceUsd * 7 / 10, moved.FindAsset("WETH")!.PriceUsd);
-        Assert.Equal(marketPrice * 7 / 10, moved.MorphoBlue.Single().Markets.Single(m => m.Id == wethMarket.Id).OraclePrice);
+        Assert.Equal(marketPrice * 7 / 10, moved.MorphoBlue().Single().Markets.Single(m => m.Id == wethMarket.Id).OraclePrice);
         Assert.NotEqual(expected, SnapshotText.Canonical(moved));
         // The origin itself still answers block N as before.
         Assert.Equal(expected, SnapshotText.Canonical((await IndexAsync(_origin.RpcUrl, block)).Snapshot));

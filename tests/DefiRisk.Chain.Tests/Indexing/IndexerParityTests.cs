@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
 using DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
-using DefiRisk.Chain.Protocols.Common.ContractDefinition;
+using DefiRisk.Chain.Contracts.ContractDefinition;
 using DefiRisk.Chain.Protocols.MorphoBlue.ContractDefinition;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Cli.Commands;
@@ -33,7 +33,7 @@ public sealed class IndexerParityTests(DemoChain chain)
 
     private async Task AssertAaveParityAsync(Snapshot S, bool shocked)
     {
-        var market = Assert.Single(S.AaveV3Markets);
+        var market = Assert.Single(S.AaveV3Markets());
         var accounts = market.Accounts.ToDictionary(a => a.Account);
         using var rpc = new EthRpc(chain.Server.RpcUrl);
         var pool = market.Market.Pool.Value;
@@ -44,7 +44,7 @@ public sealed class IndexerParityTests(DemoChain chain)
         var reference = candidates.Select(a => batch.Add<GetUserAccountDataFunction, UserAccountDataOutput>(pool, new() { User = a.Value })).ToList();
         await batch.ExecuteAsync(rpc, S.Chain.BlockNumber, default);
 
-        var rows = PositionsCommand.Rows(S, PositionsCommand.Aave).ToDictionary(r => r.Account);
+        var rows = PositionsCommand.Rows(S, ProtocolNames.AaveV3).ToDictionary(r => r.Account);
         var compared = 0;
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -70,7 +70,7 @@ public sealed class IndexerParityTests(DemoChain chain)
     [Fact]
     public void Reserves_oracles_and_emode_are_decoded_from_the_chain()
     {
-        var market = S.AaveV3Markets[0].Market;
+        var market = S.AaveV3Markets()[0].Market;
         Assert.Equal(5, market.Reserves.Count);
         foreach (var (symbol, token) in chain.Server.Facts.Tokens)
         {
@@ -90,7 +90,7 @@ public sealed class IndexerParityTests(DemoChain chain)
         Assert.Equal(OracleKind.Market, S.FindAsset("USDC")!.Oracle.Kind);
         Assert.NotEmpty(market.EModeCategories);
         Assert.All(market.EModeCategories, e => Assert.NotEmpty(e.CollateralAssets));
-        Assert.NotEmpty(S.UniswapV2Pools);
+        Assert.NotEmpty(S.UniswapV2Pools());
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class IndexerParityTests(DemoChain chain)
 
     private async Task AssertMorphoParityAsync(Snapshot S, bool shocked)
     {
-        var state = Assert.Single(S.MorphoBlue);
+        var state = Assert.Single(S.MorphoBlue());
         Assert.Equal(chain.Server.Facts.MorphoMarkets.Count, state.Markets.Count);
         Assert.True(state.Positions.Count >= 5, $"only {state.Positions.Count} Morpho positions");
         var morpho = state.Morpho.Value;
@@ -144,7 +144,7 @@ public sealed class IndexerParityTests(DemoChain chain)
     [Fact]
     public async Task Interest_accrual_matches_the_contracts_accrueInterest_to_the_wei()
     {
-        var state = S.MorphoBlue[0];
+        var state = S.MorphoBlue()[0];
         var node = chain.Server.Node;
         var morpho = state.Morpho.Value;
         using var rpc = new EthRpc(chain.Server.RpcUrl);

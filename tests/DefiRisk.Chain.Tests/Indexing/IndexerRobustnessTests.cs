@@ -155,7 +155,7 @@ public sealed class IndexerRobustnessTests(DemoChain chain)
     {
         var db = chain.NewDatabase();
         await chain.IndexAsync(db);
-        var (code, stdout) = await CliAsync(stdout: true, "positions", "--db", db, "--json", "--below", "1.5");
+        var (code, stdout) = await CliAsync(stdout: true, "positions", "--db", db, "--json", "-", "--below", "1.5");
         Assert.Equal(0, code);
         var rows = JsonNode.Parse(stdout)!.AsArray();
         Assert.NotEmpty(rows);

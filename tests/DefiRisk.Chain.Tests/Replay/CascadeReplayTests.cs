@@ -80,7 +80,7 @@ internal static class CascadeReplay
         {
             // 1. Pools: a round with an exogenous step applies it (the recorded reserves); otherwise the chain's own sales
             //    must have put them where the analyser says.
-            foreach (var p in round.Pools)
+            foreach (var p in round.PairReserves())
             {
                 var onChain = await liquidator.GetReservesAsync(p.Pair.Value);
                 if (round.Round < scenario.Steps.Count)
@@ -92,11 +92,11 @@ internal static class CascadeReplay
             }
 
             // 2. Oracles at the round's recorded native prices. wstETH's feed is ratio × the WETH feed: it must follow by itself.
-            foreach (var o in round.AaveOraclePrices.Where(o => !string.Equals(o.Asset.Value, exchangeRateAsset, StringComparison.OrdinalIgnoreCase)))
+            foreach (var o in round.AaveOraclePrices().Where(o => !string.Equals(o.Asset.Value, exchangeRateAsset, StringComparison.OrdinalIgnoreCase)))
                 await liquidator.SetAaveFeedAsync(o.Asset.Value, o.Price);
-            foreach (var o in round.MorphoOraclePrices)
+            foreach (var o in round.MorphoOraclePrices())
                 await liquidator.SetMorphoOracleAsync(o.Oracle.Value, o.Price);
-            foreach (var o in round.AaveOraclePrices)
+            foreach (var o in round.AaveOraclePrices())
             {
                 var price = await liquidator.AaveOraclePriceAsync(o.Asset.Value);
                 if (price != o.Price) tally.Fail($"round {round.Round}: AaveOracle.getAssetPrice({o.Asset}) = {price}, analyser recorded {o.Price}");
@@ -135,7 +135,7 @@ internal static class CascadeReplay
                 else
                 {
                     var market = facts.MorphoMarkets.Single(m => string.Equals(m.Id, l.Market, StringComparison.OrdinalIgnoreCase));
-                    var o = await liquidator.MorphoLiquidateAsync(market, l.Account.Value, l.MorphoSeizedAssetsArgument, l.MorphoRepaidSharesArgument);
+                    var o = await liquidator.MorphoLiquidateAsync(market, l.Account.Value, l.SeizeArgument, l.RepayArgument);
                     tally.Amount("debt repaid", l.DebtAsset, o.RepaidAssets, l.DebtRepaid);
                     tally.Amount("collateral seized", l.CollateralAsset, o.SeizedAssets, l.CollateralSeized);
                     tally.Amount("Morpho bad debt", l.DebtAsset, o.BadDebtAssets, l.BadDebt);
@@ -155,7 +155,7 @@ internal static class CascadeReplay
         }
 
         // 5. End state: pools, and bad debt (Morpho written off per market; Aave ≤ 3.2: debt left on accounts with no collateral).
-        foreach (var p in result.FinalPools)
+        foreach (var p in result.FinalPairReserves())
             tally.Pool("final", p, await liquidator.GetReservesAsync(p.Pair.Value));
         var finalData = await liquidator.AaveAccountDataAsync(borrowers);
         var unbacked = new Dictionary<Address, BigInteger>();

@@ -32,7 +32,7 @@ public sealed class SingleLiquidationParityTests(ReplayChain chain, ITestOutputH
         {
             await chain.ResetAsync();
             var snapshot = await ShockAsync(drop);
-            var state = Assert.Single(snapshot.AaveV3Markets);
+            var state = Assert.Single(snapshot.AaveV3Markets());
             var market = state.Market;
             var prices = market.Reserves.ToDictionary(r => r.Asset, r => r.OraclePrice);
             var cases = new List<AaveCase>();
@@ -91,7 +91,7 @@ public sealed class SingleLiquidationParityTests(ReplayChain chain, ITestOutputH
         {
             await chain.ResetAsync();
             var snapshot = await ShockAsync(drop);
-            var morpho = Assert.Single(snapshot.MorphoBlue);
+            var morpho = Assert.Single(snapshot.MorphoBlue());
             var markets = morpho.Markets.ToDictionary(m => m.Id);
             foreach (var p in morpho.Positions.Where(p => !p.BorrowShares.IsZero))
             {

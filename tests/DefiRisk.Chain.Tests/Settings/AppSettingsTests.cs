@@ -34,7 +34,7 @@ public sealed class AppSettingsTests
         Assert.NotNull(settings.Path);
         Assert.Equal(50, settings.SimulationDefaults().MaxRounds);
         var mainnet = settings.Deployments(1);
-        Assert.Equal(2, mainnet.AaveV3.Count);
-        Assert.NotNull(mainnet.MorphoBlue);
+        Assert.Equal(2, mainnet.AaveV3().Count);
+        Assert.NotNull(mainnet.MorphoBlue());
     }
 }

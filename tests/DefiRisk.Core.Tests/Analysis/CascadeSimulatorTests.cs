@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using DefiRisk.Core.Analysis;
-using DefiRisk.Core.Dex;
+using DefiRisk.Core.Venues.UniswapV2;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Numerics;
 using static DefiRisk.Core.Tests.TestData;
@@ -48,7 +48,7 @@ public sealed class CascadeSimulatorTests
         Assert.Equal(seized, liq.CollateralSeized);
         var usdcOut = UniswapV2Math.GetAmountOut(seized, x, y);
         Assert.Equal(usdcOut, liq.SaleProceeds);
-        var pool = r.FinalPools.Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair);
+        var pool = r.FinalPairReserves().Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair);
         Assert.Equal((y - usdcOut, x + seized), (pool.Reserve0, pool.Reserve1)); // token0 = USDC (lower address)
         Assert.Equal(0, liq.CauseCount);                                        // exogenous: round 0 has no causes
     }
@@ -74,16 +74,16 @@ public sealed class CascadeSimulatorTests
         // Morpho repays all 13,550 USDC (collateral suffices): no bad debt; the final Morpho oracle follows WETH exactly:
         // P·cNow·lSnap / (cSnap·lNow) with USDC unchanged = 2e27 × WETH now / $2000.
         Assert.Equal(Units("13550", 6), morpho.DebtRepaid);
-        Assert.Equal((BigInteger.Zero, Units("13550", 12)), (morpho.MorphoSeizedAssetsArgument, morpho.MorphoRepaidSharesArgument)); // repay all shares
+        Assert.Equal((BigInteger.Zero, Units("13550", 12)), (morpho.SeizeArgument, morpho.RepayArgument)); // repay all shares
         Assert.Equal([MiniMarket.WethUsdcPool.Pair], morpho.SalePools);
         Assert.Equal("pools", morpho.SaleRoute);
         var wethNow = r.PricePath.Single(p => p.Asset == Weth).OraclePriceUsd[^1];
-        Assert.Equal(MiniMarket.WethUsdcPrice * wethNow / Usd("2000"), r.FinalMorphoOraclePrices.Single().Price);
-        Assert.Equal(wethNow, r.FinalAaveOraclePrices.Single(p => p.Asset == Weth).Price);
+        Assert.Equal(MiniMarket.WethUsdcPrice * wethNow / Usd("2000"), r.FinalMorphoOraclePrices().Single().Price);
+        Assert.Equal(wethNow, r.FinalAaveOraclePrices().Single(p => p.Asset == Weth).Price);
         // Per round, what a replay sets before sending that round's calls: the Morpho trigger price is the round's oracle.
-        Assert.Equal(morpho.TriggerOraclePrice, r.Rounds[1].MorphoOraclePrices.Single().Price);
-        Assert.Equal(r.Rounds[1].Prices.Single(p => p.Asset == Weth).OraclePriceUsd, r.Rounds[1].AaveOraclePrices.Single(p => p.Asset == Weth).Price);
-        Assert.NotEqual(r.Rounds[0].Pools.Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair), r.Rounds[1].Pools.Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair));
+        Assert.Equal(morpho.TriggerOraclePrice, r.Rounds[1].MorphoOraclePrices().Single().Price);
+        Assert.Equal(r.Rounds[1].Prices.Single(p => p.Asset == Weth).OraclePriceUsd, r.Rounds[1].AaveOraclePrices().Single(p => p.Asset == Weth).Price);
+        Assert.NotEqual(r.Rounds[0].PairReserves().Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair), r.Rounds[1].PairReserves().Single(p => p.Pair == MiniMarket.WethUsdcPool.Pair));
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class CascadeSimulatorTests
         var r = CascadeSimulator.Simulate(snapshot, Scenario.Single(Weth, -0.40m));
         var liq = Assert.Single(r.Rounds.SelectMany(x => x.Liquidations));
         Assert.Equal(Units("10", 18), liq.CollateralSeized);
-        Assert.Equal((Units("10", 18), BigInteger.Zero), (liq.MorphoSeizedAssetsArgument, liq.MorphoRepaidSharesArgument)); // seize all
+        Assert.Equal((Units("10", 18), BigInteger.Zero), (liq.SeizeArgument, liq.RepayArgument)); // seize all
         Assert.Equal(Units("16000", 6), liq.DebtRepaid + liq.BadDebt);
         var entry = Assert.Single(r.Totals.BadDebt);
         Assert.Equal(("written-off", liq.BadDebt, MiniMarket.MorphoWethUsdc), (entry.Kind, entry.Amount, entry.Market));

@@ -30,13 +30,13 @@ public sealed class FastPathDifferentialTests(ITestOutputHelper output)
             new ShockStep([new AssetShock(SyntheticSnapshot.Weth, -0.10m)]),
             new ShockStep([new AssetShock(SyntheticSnapshot.Wbtc, -0.20m)])]);
         var exact = CascadeSimulator.Simulate(snapshot, scenario, options);
-        var model = FastModel.Compile(snapshot, options);
+        var model = FastModel.Compile(snapshot, options.Numeraire);
         var fast = new FastCascade(model, options).Run(scenario, new FastState(model), collectSources: true);
         output.WriteLine($"exact: {exact.Totals.Liquidations} liq, ${exact.Totals.LiquidatedValueUsd:N2}, bad ${exact.Totals.BadDebtUsd:N2}; fast {fast.Liquidations}, ${fast.LiquidatedValueUsd:N2}");
         Assert.True(exact.Totals.Liquidations > 0);
         Assert.Equal(exact.Totals.Liquidations, fast.Liquidations);
-        AssertRelative(exact.Totals.LiquidatedValueUsd, fast.LiquidatedValueUsd);
-        AssertRelative(exact.Totals.BadDebtUsd, fast.BadDebtUsd);
+        FastExactComparison.AssertRelative(exact.Totals.LiquidatedValueUsd, fast.LiquidatedValueUsd);
+        FastExactComparison.AssertRelative(exact.Totals.BadDebtUsd, fast.BadDebtUsd);
     }
 
     [Theory]
@@ -46,40 +46,28 @@ public sealed class FastPathDifferentialTests(ITestOutputHelper output)
         // Shallow pools ($2,000 of depth per position) make long cascades with unprofitable (left) positions too.
         var snapshot = SyntheticSnapshot.Generate(1500, seed, revision, poolDepthUsdPerPosition: seed % 2 == 0 ? 2_000 : seed > 5 ? 100_000 : 10_000);
         var scenario = Scenario.Single(SyntheticSnapshot.Weth, shock);
-        var exact = CascadeSimulator.Simulate(snapshot, scenario);
-        var model = FastModel.Compile(snapshot, SimulationOptions.Default);
-        var state = new FastState(model);
-        var fast = new FastCascade(model, SimulationOptions.Default).Run(scenario, state, collectSources: true);
-
+        var (exact, fast) = FastExactComparison.Run(snapshot, scenario);
         output.WriteLine($"exact: {exact.Totals.Liquidations} liq, ${exact.Totals.LiquidatedValueUsd:N2}, bad ${exact.Totals.BadDebtUsd:N2}, rounds {exact.Rounds.Count}, endo {exact.Totals.EndogenousRoundsWithLiquidations}");
         output.WriteLine($"fast:  {fast.Liquidations} liq, ${fast.LiquidatedValueUsd:N2}, bad ${fast.BadDebtUsd:N2}, endo {fast.EndogenousRoundsWithLiquidations}");
-
-        Assert.True(exact.Totals.Liquidations > 0, "the case must liquidate something to compare");
-        var exactSources = exact.Rounds.SelectMany(r => r.Liquidations).Select(l => Source(snapshot, l)).ToHashSet();
-        Assert.Equal(exactSources.Count, fast.LiquidatedSources!.Count);
-        Assert.True(exactSources.SetEquals(fast.LiquidatedSources!));
-        Assert.Equal(exact.Totals.Liquidations, fast.Liquidations);
-        Assert.Equal(exact.Totals.EndogenousRoundsWithLiquidations, fast.EndogenousRoundsWithLiquidations);
-        AssertRelative(exact.Totals.LiquidatedValueUsd, fast.LiquidatedValueUsd);
-        AssertRelative(exact.Totals.BadDebtUsd, fast.BadDebtUsd);
-        // The bonus is a difference of two large sums: its tolerance is relative to the liquidated value.
-        AssertRelative(exact.Totals.BonusPaidUsd, fast.BonusPaidUsd, exact.Totals.LiquidatedValueUsd);
+        FastExactComparison.AssertSame(snapshot, exact, fast);
     }
+}
 
-    private static void AssertRelative(double expected, double actual, double? scaleOf = null)
+/// <summary>
+/// A lag of k rounds shows the drop in round k: the cascade must not stop in round 0 just because the oracle does not
+/// move between rounds 0 and 1 (it did so for every lag ≥ 2, liquidating nothing).
+/// </summary>
+public sealed class OracleLagTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_lagged_oracle_liquidates_when_the_drop_reaches_it_on_both_paths(int lag)
     {
-        var scale = Math.Max(Math.Abs(scaleOf ?? expected), 1.0); // $1 absolute floor for totals that are (near) zero
-        Assert.True(Math.Abs(expected - actual) <= 1e-9 * scale, $"expected {expected:R}, fast path {actual:R}");
-    }
-
-    private static long Source(Domain.Snapshot s, CascadeLiquidation l)
-    {
-        if (l.Protocol == ProtocolNames.AaveV3)
-        {
-            var i = s.AaveV3Markets[0].Accounts.ToList().FindIndex(a => a.Account == l.Account);
-            return i;
-        }
-        var j = s.MorphoBlue[0].Positions.ToList().FindIndex(p => p.Account == l.Account && p.MarketId == l.Market);
-        return (1L << 62) | (uint)j;
+        var snapshot = SyntheticSnapshot.Generate(1500, 3, poolDepthUsdPerPosition: 20_000);
+        var options = new SimulationOptions { OracleModel = new LaggedOracle(lag) };
+        var (exact, fast) = FastExactComparison.Run(snapshot, Scenario.Single(SyntheticSnapshot.Weth, -0.30m), options);
+        Assert.Equal(lag, exact.Rounds.First(r => r.Liquidations.Count > 0).Round);
+        FastExactComparison.AssertSame(snapshot, exact, fast);
     }
 }

@@ -47,7 +47,7 @@ internal static class MiniMarket
 
     public static Snapshot Build(IReadOnlyList<AaveV3Account> aave, IReadOnlyList<MorphoBlueMarket>? markets = null, IReadOnlyList<MorphoBluePosition>? positions = null,
         IReadOnlyList<UniswapV2Pool>? pools = null, int revision = 1) =>
-        new(new ChainPoint(31337, 100, 1_700_000_000), Assets,
+        TestSnapshot.Create(new ChainPoint(31337, 100, 1_700_000_000), Assets,
             [new AaveV3MarketState(Aave(revision), aave)],
             [new MorphoBlueState(A(0xbb01), markets ?? [], positions ?? [])],
             pools ?? [WethUsdcPool, WstethWethPool]);

@@ -20,7 +20,7 @@ public sealed class ScenarioParserTests
     [Fact]
     public void Several_assets_and_paths_combine_step_by_step()
     {
-        var s = ScenarioParser.Parse(["weth=-10%,-10%", "0x" + WstEth.Value[2..].ToUpperInvariant() + "=-5", "DAI=+1.5%"], Snapshot);
+        var s = ScenarioParser.Parse(["weth=-10%,-10%", "0x" + WstEth.Value[2..].ToUpperInvariant() + "=-5%", "DAI=+1.5%"], Snapshot);
         Assert.Equal(2, s.Steps.Count);
         Assert.Equal(3, s.Steps[0].Shocks.Count);
         Assert.Equal(Weth, Assert.Single(s.Steps[1].Shocks).Asset);
@@ -48,4 +48,25 @@ public sealed class ScenarioParserTests
     [Fact]
     public void The_same_asset_twice_in_a_step_is_rejected() =>
         Assert.Throws<DefiRiskException>(() => ScenarioParser.Parse(["WETH=-5%", "WETH=-6%"], Snapshot));
+
+    [Theory]
+    [InlineData("WETH=-0.3", "write -30% if it is a fraction, -0.3% if it is percent")]
+    [InlineData("WETH=-30", "write -30% if it is percent")]
+    [InlineData("WETH=-2,5%", "decimals take a point")]
+    public void A_move_without_a_percent_sign_is_refused_unless_fractions_are_asked_for(string spec, string message)
+    {
+        var ex = Assert.Throws<DefiRiskException>(() => ScenarioParser.Parse([spec], Snapshot));
+        Assert.Contains(message, ex.Message);
+        Assert.Contains(ScenarioParser.FractionsFlag, ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void With_fractions_a_bare_number_is_a_fraction_of_one_and_a_percent_sign_still_means_percent()
+    {
+        var s = ScenarioParser.Parse(["WETH=-0.3,-5%,0"], Snapshot, fractions: true);
+        Assert.Equal([-0.3m, -0.05m, 0m], s.Steps.Select(x => Assert.Single(x.Shocks).Change));
+        Assert.Throws<DefiRiskException>(() => ScenarioParser.Parse(["WETH=-30"], Snapshot, fractions: true)); // −3000 %
+        Assert.Equal(0m, ScenarioParser.ParseChange("0", fractions: false, "--from")); // zero needs no unit
+    }
 }

@@ -48,7 +48,7 @@ public sealed class SelfSustainingTests
         var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6))),
             Account(2, Coll(Weth, Units("5", 18)), Debt(Usdc, Units("7500", 6)))], pools: []);
         var options = ProposalBreakers.Options(SimulationOptions.Default,
-            new Proposal("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("10000"), 1)], null, null, null)), s);
+            TestProposal.Create("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("10000"), 1)], null, null, null)), s);
         var r = CascadeSimulator.Simulate(s, Scenario.Single(Weth, -0.20m), options);
         Assert.Equal(3, r.Totals.RoundsWithLiquidations);
         Assert.Equal(0, r.Totals.EndogenousRoundsWithLiquidations);

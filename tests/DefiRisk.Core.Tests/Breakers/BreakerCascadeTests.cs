@@ -24,8 +24,8 @@ public sealed class BreakerCascadeTests
     private static Scenario Path(params decimal[] steps) =>
         new("path", steps.Select(x => new ShockStep([new AssetShock(Weth, x)])).ToList());
 
-    private static SimulationOptions With(Snapshot s, BreakerSettings breakers, AaveV3CloseFactorChange? closeFactor = null) =>
-        ProposalBreakers.Options(SimulationOptions.Default, new Proposal("p", "", [], [], closeFactor, [], breakers), s);
+    private static SimulationOptions With(Snapshot s, BreakerSettings breakers) =>
+        ProposalBreakers.Options(SimulationOptions.Default, TestProposal.Create("p", "", [], [], null, [], breakers), s);
 
     private static BreakerSettings Only(LiquidationCap? cap = null, OracleDelay? delay = null, DeviationPause? pause = null, BigInteger? min = null) =>
         new(cap is null ? [] : [cap], delay, pause, min);
@@ -86,7 +86,7 @@ public sealed class BreakerCascadeTests
         Assert.Equal(baseline.Totals.LiquidatedValueUsd, r.Totals.LiquidatedValueUsd, 6); // same flat price: only later
 
         // Aave's sentinel lets HF < 0.95 through even while the sequencer is down: B already goes in round 0.
-        var aave = CascadeSimulator.Simulate(s, Path(-0.10m), SimulationOptions.Default with { CircuitBreaker = new DeviationPauseBreaker(pause, aaveSentinel: true) });
+        var aave = CascadeSimulator.Simulate(s, Path(-0.10m), SimulationOptions.Default with { CircuitBreaker = new DeviationPauseBreaker(pause, sequencerSentinel: true) });
         Assert.Equal(A(0xb002), Assert.Single(aave.Rounds[0].Liquidations).Account);
         Assert.Equal(A(0xb001), Assert.Single(aave.Rounds[3].Liquidations).Account);
     }
@@ -197,12 +197,14 @@ public sealed class BreakerCascadeTests
         // 2.083333333333333333 × 1.05 = 2.18749999999999999965 → 2.1875 (half up); HF after ≈ 1.031: one call.
         var s = Market(Borrower(1, "10", "15000"));
         var baseline = Assert.Single(CascadeSimulator.Simulate(s, Path(-0.10m)).Rounds[0].Liquidations);
-        var r = CascadeSimulator.Simulate(s, Path(-0.10m), With(s, BreakerSettings.None, new AaveV3CloseFactorChange(2500, null)));
+        // The close factor is a code upgrade: the proposal's change replaces the book's rule constants.
+        static Snapshot Upgraded(Snapshot s, AaveV3CloseFactorChange cf) => ProposalApplier.Apply(s, TestProposal.Create("p", "", [], [], cf, [], BreakerSettings.None));
+        var r = CascadeSimulator.Simulate(Upgraded(s, new AaveV3CloseFactorChange(2500, null)), Path(-0.10m));
         Assert.Equal((Units("7500", 6), Units("4.374999999999999999", 18)), (baseline.DebtRepaid, baseline.CollateralSeized));
         var p = Assert.Single(r.Rounds[0].Liquidations);
         Assert.Equal((Units("3750", 6), Units("2.1875", 18)), (p.DebtRepaid, p.CollateralSeized));
         // Raising the full-close threshold to 1.0 makes the same position closable in full: 15,000.
-        var full = CascadeSimulator.Simulate(s, Path(-0.10m), With(s, BreakerSettings.None, new AaveV3CloseFactorChange(null, 1_000_000_000_000_000_000)));
+        var full = CascadeSimulator.Simulate(Upgraded(s, new AaveV3CloseFactorChange(null, 1_000_000_000_000_000_000)), Path(-0.10m));
         Assert.Equal(Units("15000", 6), Assert.Single(full.Rounds[0].Liquidations).DebtRepaid);
     }
 }

@@ -16,7 +16,7 @@ public sealed class BreakerSizingTests
 
     private static SimulationOptions Capped(Snapshot s, BigInteger maxUsd) =>
         ProposalBreakers.Options(SimulationOptions.Default,
-            new Proposal("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, maxUsd, 1)], null, null, null)), s);
+            TestProposal.Create("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, maxUsd, 1)], null, null, null)), s);
 
     [Fact]
     public void A_capped_morpho_call_that_would_seize_all_collateral_is_shrunk_from_the_shares_it_repays()
@@ -39,7 +39,7 @@ public sealed class BreakerSizingTests
         var r = CascadeSimulator.Simulate(s, Path(-0.20m), Capped(s, Usd("5000")));
         var l = Assert.Single(r.Rounds[0].Liquidations);
         Assert.Equal((Units("5000", 6), Units("3.262004175", 18)), (l.DebtRepaid, l.CollateralSeized));
-        Assert.Equal((BigInteger.Zero, BigInteger.Parse("5000000000000000")), (l.MorphoSeizedAssetsArgument, l.MorphoRepaidSharesArgument));
+        Assert.Equal((BigInteger.Zero, BigInteger.Parse("5000000000000000")), (l.SeizeArgument, l.RepayArgument));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class BreakerSizingTests
         var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6))),
             Account(2, Coll(Weth, Units("5", 18)), Debt(Usdc, Units("7500", 6)))], pools: []);
         var options = ProposalBreakers.Options(SimulationOptions.Default,
-            new Proposal("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("10000"), 1)], null, null, Usd("3000"))), s);
+            TestProposal.Create("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("10000"), 1)], null, null, Usd("3000"))), s);
         var r = CascadeSimulator.Simulate(s, Path(-0.20m), options);
         var repaid = r.Rounds.Select(x => x.Liquidations.Aggregate(BigInteger.Zero, (sum, l) => sum + l.DebtRepaid)).ToList();
         Assert.Equal([Units("10000", 6), Units("7500", 6), Units("5000", 6), 0], repaid);
@@ -89,7 +89,7 @@ public sealed class BreakerSizingTests
         var s = MiniMarket.Build([], pools: []);
         BigInteger Oracle(CascadeResult r, int round, Address a) => r.Rounds[round].Prices.Single(p => p.Asset == a).OraclePriceUsd;
         SimulationOptions Delay(params string[] assets) => ProposalBreakers.Options(SimulationOptions.Default,
-            new Proposal("p", "", [], [], null, [], new BreakerSettings([], new OracleDelay(1, assets), null, null)), s);
+            TestProposal.Create("p", "", [], [], null, [], new BreakerSettings([], new OracleDelay(1, assets), null, null)), s);
 
         var wsteth = CascadeSimulator.Simulate(s, Path(-0.20m), Delay("wstETH") with { MaxRounds = 3 });
         Assert.Equal((Usd("1600"), Usd("2360")), (Oracle(wsteth, 0, Weth), Oracle(wsteth, 0, WstEth)));
@@ -106,7 +106,7 @@ public sealed class BreakerSizingTests
         // As above with a $14,200 minimum: the dust-free call (14,000 USDC) is below it → deferred, never made.
         var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6)))], pools: [], revision: 7);
         var options = ProposalBreakers.Options(SimulationOptions.Default,
-            new Proposal("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("14500"), 1)], null, null, Usd("14200"))), s);
+            TestProposal.Create("p", "", [], [], null, [], new BreakerSettings([new LiquidationCap(CapScope.Global, null, Usd("14500"), 1)], null, null, Usd("14200"))), s);
         var r = CascadeSimulator.Simulate(s, Path(-0.20m), options);
         Assert.Equal(0, r.Totals.Liquidations);
         Assert.Contains("deferred", Assert.Single(r.Rounds[0].Unliquidated).Reason);
@@ -123,7 +123,7 @@ public sealed class BreakerSizingTests
             [MiniMarket.Morpho(MiniMarket.MorphoWethUsdc, Usdc, Weth, "0.86", Units("13550", 6), MiniMarket.WethUsdcPrice)],
             [MiniMarket.Borrower(MiniMarket.MorphoWethUsdc, 1, Units("10", 18), Units("13550", 6))]);
         var options = ProposalBreakers.Options(SimulationOptions.Default,
-            new Proposal("p", "", [], [], null, [], new BreakerSettings([], new OracleDelay(1, ["USDC"]), null, null)), s);
+            TestProposal.Create("p", "", [], [], null, [], new BreakerSettings([], new OracleDelay(1, ["USDC"]), null, null)), s);
         var r = CascadeSimulator.Simulate(s, Path(-0.20m), options);
         var aave = Assert.Single(r.Rounds[0].Liquidations);
         var morpho = Assert.Single(r.Rounds[1].Liquidations);

@@ -18,7 +18,7 @@ public sealed class ComparisonTests
     {
         var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6)))], pools: []);
         var path = new Scenario("path", [new ShockStep([new AssetShock(Weth, -0.20m)]), new ShockStep([new AssetShock(Weth, -0.30m)])]);
-        var proposal = new Proposal("pause", "", [], [], null, [], new BreakerSettings([], null, new DeviationPause(1000, 1, 2, 0, Hf095), null));
+        var proposal = TestProposal.Create("pause", "", [], [], null, [], new BreakerSettings([], null, new DeviationPause(1000, 1, 2, 0, Hf095), null));
         var options = ProposalBreakers.Options(SimulationOptions.Default, proposal, s);
         return ComparisonResult.Create(proposal.Name, ["pause"], s, CascadeSimulator.Simulate(s, path), CascadeSimulator.Simulate(s, path, options));
     }
@@ -60,7 +60,7 @@ public sealed class ComparisonTests
         var s = MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("15000", 6)))],
             [MiniMarket.Morpho(MiniMarket.MorphoWethUsdc, Usdc, Weth, "0.86", Units("13550", 6), MiniMarket.WethUsdcPrice)],
             [MiniMarket.Borrower(MiniMarket.MorphoWethUsdc, 1, Units("10", 18), Units("13550", 6))]);
-        var proposal = new Proposal("no-morpho", "", [], [], null, [],
+        var proposal = TestProposal.Create("no-morpho", "", [], [], null, [],
             new BreakerSettings([new LiquidationCap(CapScope.Protocol, "morpho-blue", 0, 1)], null, null, null));
         var scenario = Scenario.Single(Weth, -0.20m);
         var r = ComparisonResult.Create("no-morpho", [], s, CascadeSimulator.Simulate(s, scenario),
@@ -70,22 +70,22 @@ public sealed class ComparisonTests
         Assert.Equal(-2, r.Difference.LongestCrossProtocolChain);
         Assert.Equal((2, 1), (r.Baseline.AccountsLiquidated, r.Proposal.AccountsLiquidated));
         Assert.True(r.Proposal.HeldBack >= 1);
-        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("longestCrossProtocolChain==0"), r.Proposal));
+        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("longestCrossProtocolChain==0", CoreRegistry.ProtocolNames), r.Proposal));
     }
 
     [Fact]
     public void Fail_if_conditions_parse_and_must_all_hold()
     {
         var r = PauseComparison().Proposal;
-        var c = RiskCondition.Parse("badDebt>4000, rounds>=4 && deepestPriceDrop>40%");
+        var c = RiskCondition.Parse("badDebt>4000, rounds>=4 && deepestPriceDrop>40%", CoreRegistry.ProtocolNames);
         Assert.Equal(["badDebt>4000", "rounds>=4", "deepestPriceDrop>40"], c.Select(x => x.Text));
         Assert.True(RiskCondition.Crossed(c, r));
-        Assert.False(RiskCondition.Crossed(RiskCondition.Parse("badDebt>4000 && rounds>4"), r));
-        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("badDebt.aave-v3>=4333"), r));
-        Assert.False(RiskCondition.Crossed(RiskCondition.Parse("badDebt.morpho-blue>0"), r));
-        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("accountsLiquidated==1"), r));
-        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("liquidatedValue<15000"), r));
-        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("heldBack<=2"), r));
+        Assert.False(RiskCondition.Crossed(RiskCondition.Parse("badDebt>4000 && rounds>4", CoreRegistry.ProtocolNames), r));
+        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("badDebt.aave-v3>=4333", CoreRegistry.ProtocolNames), r));
+        Assert.False(RiskCondition.Crossed(RiskCondition.Parse("badDebt.morpho-blue>0", CoreRegistry.ProtocolNames), r));
+        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("accountsLiquidated==1", CoreRegistry.ProtocolNames), r));
+        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("liquidatedValue<15000", CoreRegistry.ProtocolNames), r));
+        Assert.True(RiskCondition.Crossed(RiskCondition.Parse("heldBack<=2", CoreRegistry.ProtocolNames), r));
     }
 
     [Theory]
@@ -98,7 +98,7 @@ public sealed class ComparisonTests
     [InlineData("badDebt>>5", "is not a number")]
     public void A_malformed_fail_if_is_one_clear_error(string expression, string message)
     {
-        var ex = Assert.Throws<DefiRiskException>(() => RiskCondition.Parse(expression));
+        var ex = Assert.Throws<DefiRiskException>(() => RiskCondition.Parse(expression, CoreRegistry.ProtocolNames));
         Assert.Contains(message, ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
     }

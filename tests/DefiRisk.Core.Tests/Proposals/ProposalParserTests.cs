@@ -30,12 +30,12 @@ public sealed class ProposalParserTests
         var morphoMarket = new MorphoBlueMarket("0x" + new string('1', 64), Usdc, Weth, Address.Zero, Address.Zero, 860_000_000_000_000_000,
             100_000_000000, 100_000_000000_000000, 16_000_000000, 16_000_000000_000000, 0, 0, 2000 * BigInteger.Pow(10, 24));
         var morphoPosition = new MorphoBluePosition(morphoMarket.Id, account.Account, 0, 16_000_000000_000000, 10 * BigInteger.Pow(10, 18));
-        return new Snapshot(new ChainPoint(31337, 100, 1_700_000_000), assets,
+        return TestSnapshot.Create(new ChainPoint(31337, 100, 1_700_000_000), assets,
             [new AaveV3MarketState(market, [account])],
             [new MorphoBlueState(Address.Zero, [morphoMarket], [morphoPosition])], []);
     }
 
-    private static Proposal Parse(string json) => ProposalParser.Parse(json, "test-proposal.json", Baseline());
+    private static Proposal Parse(string json) => CoreRegistry.ParseProposal(json, "test-proposal.json", Baseline());
 
     private static string Refused(string json) => Assert.Throws<DefiRiskException>(() => Parse(json)).Message;
 
@@ -50,12 +50,12 @@ public sealed class ProposalParserTests
                             "oracleDelay": { "steps": 1 }, "deviationPause": { "threshold": "10%", "pauseSteps": 2, "graceSteps": 1 },
                             "minLiquidationUsd": 50 } }
             """);
-        var weth = Assert.Single(p.AaveV3Reserves);
+        var weth = Assert.Single(p.AaveV3Reserves());
         Assert.Equal((7800, 8050, 10600), (weth.Ltv!.Value, weth.LiquidationThreshold!.Value, weth.LiquidationBonus!.Value));
-        Assert.Equal(9400, Assert.Single(p.AaveV3EModes).LiquidationThreshold);
-        Assert.Equal(4000, p.AaveV3CloseFactor!.CloseFactor);
-        Assert.Equal(BigInteger.Parse("900000000000000000"), p.AaveV3CloseFactor.FullCloseHealthFactor);
-        Assert.Equal(BigInteger.Parse("770000000000000000"), Assert.Single(p.MorphoBlueMigrations).NewLltv);
+        Assert.Equal(9400, Assert.Single(p.AaveV3EModes()).LiquidationThreshold);
+        Assert.Equal(4000, p.AaveV3CloseFactor()!.CloseFactor);
+        Assert.Equal(BigInteger.Parse("900000000000000000"), p.AaveV3CloseFactor()!.FullCloseHealthFactor);
+        Assert.Equal(BigInteger.Parse("770000000000000000"), Assert.Single(p.MorphoBlueMigrations()).NewLltv);
         var cap = Assert.Single(p.Breakers.Caps);
         Assert.Equal((CapScope.CollateralAsset, "WETH", new BigInteger(1_000_000_00000000), 2), (cap.Scope, cap.Key, cap.MaxValueUsd, cap.WindowSteps));
         Assert.Equal(1000, p.Breakers.Pause!.ThresholdBps);
@@ -88,12 +88,12 @@ public sealed class ProposalParserTests
         var baseline = Baseline();
         var proposal = Parse("""{ "aave-v3": { "reserves": { "WETH": { "liquidationThreshold": "81%" } } } }""");
         var world = ProposalApplier.Apply(baseline, proposal);
-        var state = world.AaveV3Markets[0];
+        var state = world.AaveV3Markets()[0];
         var hf = AaveV3AccountMath.Calculate(state.Market, state.Accounts[0]).HealthFactor;
         // 20,000e8 × 0.81 / 15,000e8 = 1.08 exactly.
         Assert.Equal(BigInteger.Parse("1080000000000000000"), hf);
         Assert.Equal(BigInteger.Parse("1100000000000000000"),
-            AaveV3AccountMath.Calculate(baseline.AaveV3Markets[0].Market, baseline.AaveV3Markets[0].Accounts[0]).HealthFactor);
+            AaveV3AccountMath.Calculate(baseline.AaveV3Markets()[0].Market, baseline.AaveV3Markets()[0].Accounts[0]).HealthFactor);
     }
 
     [Fact]
@@ -101,13 +101,13 @@ public sealed class ProposalParserTests
     {
         var baseline = Baseline();
         var world = ProposalApplier.Apply(baseline, Parse("""{ "morpho-blue": { "migrations": [ { "market": "WETH/USDC", "lltv": "77%" } ] } }"""));
-        var morpho = world.MorphoBlue[0];
+        var morpho = world.MorphoBlue()[0];
         Assert.Equal(2, morpho.Markets.Count);
         var target = morpho.Markets[1];
         Assert.Equal(BigInteger.Parse("770000000000000000"), target.Lltv);
         var moved = Assert.Single(morpho.Positions);
         Assert.Equal(target.Id, moved.MarketId);
-        Assert.Equal(DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(baseline.MorphoBlue[0].Markets[0], moved.BorrowShares),
+        Assert.Equal(DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(baseline.MorphoBlue()[0].Markets[0], moved.BorrowShares),
             DefiRisk.Core.Protocols.MorphoBlue.MorphoBlueMath.BorrowedAssets(target, moved.BorrowShares));
     }
 
@@ -135,7 +135,7 @@ public sealed class ProposalParserTests
     public void A_zero_threshold_on_a_reserve_without_suppliers_sets_the_bonus_to_zero()
     {
         // configureReserveAsCollateral(USDC, 0, 0, 0): the only accepted bonus with LT 0. No account supplies USDC here.
-        var usdc = Assert.Single(Parse("""{ "aave-v3": { "reserves": { "USDC": { "ltv": "0%", "liquidationThreshold": "0%" } } } }""").AaveV3Reserves);
+        var usdc = Assert.Single(Parse("""{ "aave-v3": { "reserves": { "USDC": { "ltv": "0%", "liquidationThreshold": "0%" } } } }""").AaveV3Reserves());
         Assert.Equal((0, 0, 0), (usdc.Ltv!.Value, usdc.LiquidationThreshold!.Value, usdc.LiquidationBonus!.Value));
     }
 }
@@ -145,7 +145,7 @@ public sealed class ProposalParserMarketsTests
     [Fact]
     public void A_second_migration_of_the_same_morpho_market_is_refused_naming_its_key()
     {
-        var message = Assert.Throws<DefiRiskException>(() => ProposalParser.Parse(
+        var message = Assert.Throws<DefiRiskException>(() => CoreRegistry.ParseProposal(
             """{ "morpho-blue": { "migrations": [ { "market": "WETH/USDC", "lltv": "77%" }, { "market": "WETH/USDC", "lltv": "77%" } ] } }""",
             "p.json", ProposalParserTests.Baseline())).Message;
         Assert.Contains("$.morpho-blue.migrations[1].market", message);
@@ -157,7 +157,7 @@ public sealed class ProposalParserMarketsTests
         var baseline = ProposalParserTests.Baseline();
         // A second pool (as mainnet's Prime beside Core) where WETH already has an LTV of 90 %: LT 85 % is fine in the
         // first pool (LTV 80 %) but below the LTV in the second, so the configurator would revert there.
-        var first = baseline.AaveV3Markets[0];
+        var first = baseline.AaveV3Markets()[0];
         var second = first with
         {
             Market = first.Market with
@@ -166,10 +166,10 @@ public sealed class ProposalParserMarketsTests
                 Reserves = first.Market.Reserves.Select(r => r.Symbol(baseline) == "WETH" ? r with { Ltv = 9000, LiquidationThreshold = 9200, LiquidationBonus = 10300 } : r).ToList(),
             },
         };
-        var twoPools = baseline with { AaveV3Markets = [first, second] };
+        var twoPools = baseline.WithAaveV3Markets([first, second]);
         var json = """{ "aave-v3": { "reserves": { "WETH": { "liquidationThreshold": "85%" } } } }""";
-        Assert.NotNull(ProposalParser.Parse(json, "p.json", baseline));
-        var message = Assert.Throws<DefiRiskException>(() => ProposalParser.Parse(json, "p.json", twoPools)).Message;
+        Assert.NotNull(CoreRegistry.ParseProposal(json, "p.json", baseline));
+        var message = Assert.Throws<DefiRiskException>(() => CoreRegistry.ParseProposal(json, "p.json", twoPools)).Message;
         Assert.Contains("below the LTV 90", message);
     }
 }

@@ -1,9 +1,9 @@
 using System.Numerics;
-using DefiRisk.Chain.Deployments;
-using DefiRisk.Chain.Indexing;
+using System.Text.Json.Nodes;
+using DefiRisk.Chain.Adapters;
+using DefiRisk.Chain.Contracts;
+using DefiRisk.Chain.Contracts.ContractDefinition;
 using DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
-using DefiRisk.Chain.Protocols.Common;
-using DefiRisk.Chain.Protocols.Common.ContractDefinition;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Indexing;
@@ -12,40 +12,96 @@ using DefiRisk.Core.Protocols.AaveV3;
 namespace DefiRisk.Chain.Protocols.AaveV3;
 
 /// <summary>
-/// Aave v3: borrower discovery from the Pool's <c>Borrow</c> logs, and the state of one pool at one block
+/// Aave v3: borrower discovery from the Pool's <c>Borrow</c> logs, and the state of each pool at one block
 /// (reserves, risk parameters, e-mode categories, oracle prices and sources, every borrower's balances),
-/// read in a few rounds of batched eth_calls. Returns Core types only.
+/// read in a few rounds of batched eth_calls. Returns Core types only. Its pools' reserves are the snapshot's
+/// first-priced assets (the first pool's oracle wins for an asset several pools list).
 /// </summary>
-internal static class AaveV3Adapter
+public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
 {
-    public const string Protocol = "aave-v3";
+    public const string Protocol = AaveV3Book.Name;
 
     /// <summary><c>Borrow(address,address,address,uint256,uint8,uint256,uint16)</c>; topic2 = onBehalfOf, the debtor.</summary>
     public const string BorrowTopic = "0xb3d084820fb1a9decffb176436bd02558d15fac9b0ddfed8c465bc7359d7dce0";
 
-    public static Task DiscoverAsync(LogScanner scanner, AaveV3Deployment d, long block, CancellationToken ct)
+    public override string Key => Protocol;
+
+    /// <summary>"aave-v3" is one pool (an object) or a list of pools.</summary>
+    public override AaveV3Section Parse(JsonNode section, string source)
     {
-        var pool = d.Pool.ToLowerInvariant();
-        return scanner.ScanAsync(Protocol, pool, $"discover {Protocol} {d.Name}", d.StartBlock, block, [BorrowTopic],
-            log => log.Topics.Count > 2 && log.Topics[0] == BorrowTopic
-                ? [new DiscoveredAccount(pool, LogScanner.TopicAddress(log.Topics[2]))]
-                : [], ct);
+        var pools = section switch
+        {
+            JsonArray => DeploymentSectionJson.Deserialize<List<AaveV3Deployment>>(section, Key, source),
+            JsonObject => [DeploymentSectionJson.Deserialize<AaveV3Deployment>(section, Key, source)],
+            _ => throw DeploymentSectionJson.Malformed(source, $"{Key} must be an object or a list of objects"),
+        };
+        foreach (var a in pools)
+        {
+            DeploymentSectionJson.RequireAddress(a.Pool, $"{Key}.pool", source);
+            DeploymentSectionJson.RequireAddress(a.Oracle, $"{Key}.oracle", source);
+            DeploymentSectionJson.RequireAddress(a.DataProvider, $"{Key}.dataProvider", source);
+            if (a.Codebase is { } codebase && !AaveV3Releases.Codebases.Contains(codebase))
+                throw DeploymentSectionJson.Malformed(source, $"{Key}.codebase '{codebase}' is not one of: {string.Join(", ", AaveV3Releases.Codebases)}");
+        }
+        return new AaveV3Section(pools);
     }
 
-    public static async Task<(AaveV3MarketState State, List<Asset> Assets)> ReadAsync(
-        EthRpc rpc, AaveV3Deployment d, IReadOnlyList<string> accounts, long block, IProgress<IndexProgress>? progress, CancellationToken ct)
+    /// <summary>
+    /// The pool, its oracle and (when given) its addresses provider. The data provider is only recorded, not read, and
+    /// mainnet has replaced it several times, so requiring today's one at an old fork block would refuse a valid fork.
+    /// </summary>
+    public override IEnumerable<(string Address, string KeyPath)> ContractsWithCode(AaveV3Section section)
+    {
+        foreach (var a in section.Pools)
+        {
+            yield return (a.Pool, $"{Key}.pool");
+            yield return (a.Oracle, $"{Key}.oracle");
+            if (a.PoolAddressesProvider is { } p) yield return (p, $"{Key}.poolAddressesProvider");
+        }
+    }
+
+    public override async Task DiscoverAsync(AaveV3Section section, ILogScanner scanner, long block, CancellationToken ct)
+    {
+        foreach (var d in section.Pools)
+        {
+            var pool = d.Pool.ToLowerInvariant();
+            await scanner.ScanAsync(Protocol, pool, $"discover {Protocol} {d.Name}", d.StartBlock, block, [BorrowTopic],
+                log => log.Topics.Count > 2 && log.Topics[0] == BorrowTopic
+                    ? [new DiscoveredAccount(pool, LogTopics.Address(log.Topics[2]))]
+                    : [], ct);
+        }
+    }
+
+    /// <summary>Every pool in pool-address order; each adds its reserves to <paramref name="assets"/> (first pool wins).</summary>
+    public override async Task<LendingRead> ReadAsync(AaveV3Section? section, AssetTable assets, IBlockReader reader, CancellationToken ct)
+    {
+        var accounts = reader.DiscoveredAccounts(Protocol);
+        var states = new List<AaveV3MarketState>();
+        foreach (var d in (section?.Pools ?? []).OrderBy(a => a.Pool.ToLowerInvariant(), StringComparer.Ordinal))
+        {
+            var pool = d.Pool.ToLowerInvariant();
+            var users = accounts.Where(a => a.Market == pool).Select(a => a.Account).ToList();
+            var (state, poolAssets) = await ReadPoolAsync(reader, d, users, ct);
+            states.Add(state);
+            foreach (var a in poolAssets) assets.TryAdd(a);
+        }
+        return new LendingRead(new AaveV3Book(states), accounts.Count);
+    }
+
+    private static async Task<(AaveV3MarketState State, List<Asset> Assets)> ReadPoolAsync(
+        IBlockReader reader, AaveV3Deployment d, IReadOnlyList<string> accounts, CancellationToken ct)
     {
         var stage = $"read {Protocol} {d.Name}";
         var pool = d.Pool.ToLowerInvariant();
         var oracle = d.Oracle.ToLowerInvariant();
-        progress?.Report(new IndexProgress(stage, 0, accounts.Count));
+        reader.Report(stage, 0, accounts.Count);
 
         // Round 1: the pool's revision and reserve list, the oracle's unit.
         var batch = new ReadBatch();
         var revision = batch.Add<PoolRevisionFunction, Uint256Output>(pool, new());
         var list = batch.Add<GetReservesListFunction, AddressArrayOutput>(pool, new());
         var unit = batch.Add<BaseCurrencyUnitFunction, Uint256Output>(oracle, new());
-        await batch.ExecuteAsync(rpc, block, ct);
+        await reader.ExecuteAsync(batch, ct);
         // POOL_REVISION is a public constant of every v3 implementation. With the deployment's codebase it names the release
         // (AaveV3Releases.Table); an unreadable revision or an unknown pair fails here, naming both, instead of guessing rules.
         var release = AaveV3Releases.Resolve($"{d.Name} ({d.Pool})", d.EffectiveCodebase,
@@ -68,7 +124,7 @@ internal static class AaveV3Adapter
         // 3.3+ bad debt booked per reserve; 3.1+ liquidation grace period per reserve.
         var deficits = release.HasDeficit ? assets.Select(a => batch.Add<GetReserveDeficitFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         var graces = release.HasGracePeriod ? assets.Select(a => batch.Add<GetLiquidationGracePeriodFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
-        await batch.ExecuteAsync(rpc, block, ct);
+        await reader.ExecuteAsync(batch, ct);
 
         var reserves = new List<AaveV3Reserve>();
         for (var i = 0; i < assets.Count; i++)
@@ -124,8 +180,8 @@ internal static class AaveV3Adapter
                     borrowing && release.HasStableDebt && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
             }
         }
-        await batch.ExecuteAsync(rpc, block, ct);
-        progress?.Report(new IndexProgress(stage, accounts.Count, accounts.Count));
+        await reader.ExecuteAsync(batch, ct);
+        reader.Report(stage, accounts.Count, accounts.Count);
 
         // E-mode categories (a category with LT 0 is not configured). ≤ 3.1 getEModeCategoryData: the members are the reserves
         // whose configuration bits 168–175 name the category, and a price source, when set, is priced by the AaveOracle like
@@ -150,7 +206,7 @@ internal static class AaveV3Adapter
         var sourcePrices = categories.Where(c => !Address.Parse(c.Data.PriceSource).IsZero)
             .Select(c => c.Data.PriceSource.ToLowerInvariant()).Distinct()
             .ToDictionary(s => s, s => batch.Add<GetAssetPriceFunction, Uint256Output>(oracle, new() { Asset = s }));
-        await batch.ExecuteAsync(rpc, block, ct);
+        await reader.ExecuteAsync(batch, ct);
         var eModes = categories.Select(c => new AaveV3EModeCategory(c.Id, c.Data.Ltv, c.Data.LiquidationThreshold, c.Data.LiquidationBonus,
             Address.Parse(c.Data.PriceSource), c.Data.Label, c.Members,
             sourcePrices.TryGetValue(c.Data.PriceSource.ToLowerInvariant(), out var sp) ? sp.Value.Value : null, c.Borrowable, c.LtvZero)).ToList();

@@ -1,7 +1,8 @@
 using System.Numerics;
-using DefiRisk.Chain.Deployments;
-using DefiRisk.Chain.Indexing;
-using DefiRisk.Chain.Protocols.Common.ContractDefinition;
+using System.Text.Json.Nodes;
+using DefiRisk.Chain.Adapters;
+using DefiRisk.Chain.Contracts;
+using DefiRisk.Chain.Contracts.ContractDefinition;
 using DefiRisk.Chain.Protocols.MorphoBlue.ContractDefinition;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core.Domain;
@@ -13,11 +14,12 @@ namespace DefiRisk.Chain.Protocols.MorphoBlue;
 
 /// <summary>
 /// Morpho Blue: markets and borrowers from the singleton's logs, then markets (accrued to the block
-/// timestamp), oracle prices and positions at one block. Returns Core types only.
+/// timestamp), oracle prices and positions at one block. Returns Core types only. Its tokens that no earlier
+/// family priced are added to the snapshot's assets, priced through a market's oracle from the other side.
 /// </summary>
-internal static class MorphoBlueAdapter
+public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
 {
-    public const string Protocol = "morpho-blue";
+    public const string Protocol = MorphoBlueBook.Name;
 
     /// <summary><c>CreateMarket(bytes32,(address,address,address,address,uint256))</c>: topic1 = id.</summary>
     public const string CreateMarketTopic = "0xac4b2400f169220b0c0afdde7a0b32e775ba727ea1cb30b35f935cdaab8683ac";
@@ -26,7 +28,22 @@ internal static class MorphoBlueAdapter
     /// <summary><c>SupplyCollateral(bytes32,address,address,uint256)</c>: topic1 id, topic3 onBehalf.</summary>
     public const string SupplyCollateralTopic = "0xa3b9472a1399e17e123f3c2e6586c23e504184d504de59cdaa2b375e880c6184";
 
-    public static Task DiscoverAsync(LogScanner scanner, MorphoBlueDeployment d, long block, CancellationToken ct)
+    public override string Key => Protocol;
+
+    public override MorphoBlueDeployment Parse(JsonNode section, string source)
+    {
+        var d = DeploymentSectionJson.Deserialize<MorphoBlueDeployment>(section, Key, source);
+        DeploymentSectionJson.RequireAddress(d.Morpho, $"{Key}.morpho", source);
+        foreach (var id in d.Markets)
+            if (id.Length != 66 || !id.StartsWith("0x", StringComparison.Ordinal) || !id[2..].All(Uri.IsHexDigit))
+                throw DeploymentSectionJson.Malformed(source, $"{Key}.markets entry '{id}' is not a bytes32 id");
+        return d;
+    }
+
+    public override IEnumerable<(string Address, string KeyPath)> ContractsWithCode(MorphoBlueDeployment section) =>
+        [(section.Morpho, $"{Key}.morpho")];
+
+    public override Task DiscoverAsync(MorphoBlueDeployment d, ILogScanner scanner, long block, CancellationToken ct)
     {
         var morpho = d.Morpho.ToLowerInvariant();
         return scanner.ScanAsync(Protocol, morpho, $"discover {Protocol}", d.StartBlock, block,
@@ -38,14 +55,50 @@ internal static class MorphoBlueAdapter
             if (t.Count < 2) yield break;
             var id = t[1].ToLowerInvariant();
             if (t[0] == CreateMarketTopic) yield return new DiscoveredAccount(id, "");
-            else if (t[0] == BorrowTopic && t.Count > 2) yield return new DiscoveredAccount(id, LogScanner.TopicAddress(t[2]));
-            else if (t[0] == SupplyCollateralTopic && t.Count > 3) yield return new DiscoveredAccount(id, LogScanner.TopicAddress(t[3]));
+            else if (t[0] == BorrowTopic && t.Count > 2) yield return new DiscoveredAccount(id, LogTopics.Address(t[2]));
+            else if (t[0] == SupplyCollateralTopic && t.Count > 3) yield return new DiscoveredAccount(id, LogTopics.Address(t[3]));
         }
     }
 
-    public static async Task<MorphoBlueState> ReadAsync(EthRpc rpc, MorphoBlueDeployment d, IReadOnlyList<DiscoveredAccount> discovered,
-        long block, long timestamp, IProgress<IndexProgress>? progress, CancellationToken ct)
+    /// <summary>The singleton's markets and positions; then its tokens that no earlier family priced join the assets.</summary>
+    public override async Task<LendingRead> ReadAsync(MorphoBlueDeployment? section, AssetTable assets, IBlockReader reader, CancellationToken ct)
     {
+        if (section is null) return new LendingRead(new MorphoBlueBook([]), 0);
+        var found = reader.DiscoveredAccounts(Protocol);
+        var state = await ReadStateAsync(reader, section, found, ct);
+        await AddAssetsAsync(reader, state, assets, ct);
+        return new LendingRead(new MorphoBlueBook([state]), found.Count(a => a.Account.Length > 0));
+    }
+
+    /// <summary>
+    /// Tokens that no earlier family prices: symbol and decimals from the token, and a USD price derived
+    /// through the market's oracle from the other side when that side has one (else 0: unpriced). Tokens are
+    /// added in address order, so one added here can price a later one.
+    /// </summary>
+    private static async Task AddAssetsAsync(IBlockReader reader, MorphoBlueState state, AssetTable assets, CancellationToken ct)
+    {
+        var missing = state.Markets.SelectMany(m => new[] { m.LoanToken, m.CollateralToken }).Distinct().Where(t => !assets.Contains(t)).Order().ToList();
+        if (missing.Count == 0) return;
+        var batch = new ReadBatch();
+        var meta = missing.ToDictionary(t => t, t => Erc20Reads.Add(batch, t.Value));
+        await reader.ExecuteAsync(batch, ct);
+        foreach (var token in missing)
+        {
+            BigInteger price = 0;
+            foreach (var m in state.Markets.Where(m => m.CollateralToken == token))
+                if (assets.TryGet(m.LoanToken, out var loan))
+                {
+                    price = CollateralUsd8(m, loan.PriceUsd, meta[token].Decimals, loan.Decimals);
+                    break;
+                }
+            assets.TryAdd(new Asset(token, meta[token].Symbol(token), meta[token].Decimals, price, AssetOracle.MarketFeed(Address.Zero)));
+        }
+    }
+
+    private static async Task<MorphoBlueState> ReadStateAsync(IBlockReader reader, MorphoBlueDeployment d, IReadOnlyList<DiscoveredAccount> discovered,
+        CancellationToken ct)
+    {
+        var (block, timestamp) = (reader.Block, reader.Timestamp);
         var morpho = d.Morpho.ToLowerInvariant();
         var stage = $"read {Protocol}";
         // Markets: the manifest's list when given, else every market CreateMarket logs announced.
@@ -54,14 +107,14 @@ internal static class MorphoBlueAdapter
         var wanted = marketIds.ToHashSet();
         var pairs = discovered.Where(a => a.Account.Length > 0 && wanted.Contains(a.Market)).Distinct()
             .OrderBy(a => a.Market, StringComparer.Ordinal).ThenBy(a => a.Account, StringComparer.Ordinal).ToList();
-        progress?.Report(new IndexProgress(stage, 0, pairs.Count));
+        reader.Report(stage, 0, pairs.Count);
 
         // Round 1: params and (stored, not accrued) totals per market; every position.
         var batch = new ReadBatch();
         var paramsReads = marketIds.Select(id => batch.Add<IdToMarketParamsFunction, MarketParamsOutput>(morpho, new() { Id = id.HexToByteArray() })).ToList();
         var marketReads = marketIds.Select(id => batch.Add<MarketFunction, MarketOutput>(morpho, new() { Id = id.HexToByteArray() })).ToList();
         var positionReads = pairs.Select(p => batch.Add<PositionFunction, PositionOutput>(morpho, new() { Id = p.Market.HexToByteArray(), User = p.Account })).ToList();
-        await batch.ExecuteAsync(rpc, block, ct);
+        await reader.ExecuteAsync(batch, ct);
 
         // Round 2: oracle price, and the IRM's borrow rate for the interest accrual to this block.
         var priceReads = new List<Reply<Uint256Output>>();
@@ -70,7 +123,7 @@ internal static class MorphoBlueAdapter
         {
             var p = paramsReads[i].Value;
             if (Address.Parse(p.LoanToken).IsZero)
-                throw new Core.DefiRiskException($"morpho-blue market {marketIds[i]} does not exist at block {block}", Core.ExitCodes.ChainError);
+                throw new Core.DefiRiskException($"{Protocol} market {marketIds[i]} does not exist at block {block}", Core.ExitCodes.ChainError);
             var m = marketReads[i].Value;
             priceReads.Add(batch.Add<OraclePriceFunction, Uint256Output>(p.Oracle, new()));
             var needsAccrual = timestamp > (long)m.LastUpdate && !Address.Parse(p.Irm).IsZero;
@@ -86,7 +139,7 @@ internal static class MorphoBlueAdapter
                 })
                 : null);
         }
-        await batch.ExecuteAsync(rpc, block, ct);
+        await reader.ExecuteAsync(batch, ct);
 
         var markets = new List<MorphoBlueMarket>();
         for (var i = 0; i < marketIds.Count; i++)
@@ -106,7 +159,7 @@ internal static class MorphoBlueAdapter
             if (p.SupplyShares.IsZero && p.BorrowShares.IsZero && p.Collateral.IsZero) continue; // closed at this block
             positions.Add(new MorphoBluePosition(pairs[i].Market, Address.Parse(pairs[i].Account), p.SupplyShares, p.BorrowShares, p.Collateral));
         }
-        progress?.Report(new IndexProgress(stage, pairs.Count, pairs.Count));
+        reader.Report(stage, pairs.Count, pairs.Count);
         return new MorphoBlueState(Address.Parse(morpho), markets, positions);
     }
 

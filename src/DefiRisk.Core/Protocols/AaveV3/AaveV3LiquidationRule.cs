@@ -1,5 +1,6 @@
 using System.Numerics;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
 using DefiRisk.Core.Numerics;
 
 namespace DefiRisk.Core.Protocols.AaveV3;

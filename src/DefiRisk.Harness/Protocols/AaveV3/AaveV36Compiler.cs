@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DefiRisk.Core;
 
-namespace DefiRisk.Harness.Protocols.AaveV3;
+namespace DefiRisk.Harness;
 
 /// <summary>
 /// Compiles Aave v3.6 from npm <c>@aave-dao/aave-v3-origin@3.6.0</c> (the package ships Solidity source only) with npm

@@ -1,6 +1,5 @@
 using System.Numerics;
 using DefiRisk.Core;
-using DefiRisk.Harness.Protocols.AaveV3;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
 using Nethereum.Util;
@@ -31,6 +30,14 @@ public sealed partial class FixtureBuilder
 
     /// <summary>CLI spelling: "3.0", "3.6".</summary>
     public static string AaveVersionName(AaveVersion version) => version == AaveVersion.V3_0 ? "3.0" : "3.6";
+
+    /// <summary>The releases a fixture build can choose between: <c>--aave 3.6|3.0</c> (default 3.6; the bundled fixtures are 3.0).</summary>
+    public static IReadOnlyList<FixtureReleaseChoice> ReleaseChoices { get; } =
+    [
+        new("--aave", "aave", "Aave",
+            "Aave v3 release to deploy: 3.6 (@aave-dao/aave-v3-origin 3.6.0 compiled with solc 0.8.27, the mainnet line) or 3.0 (@aave/core-v3 1.19.3).",
+            ["3.0", "3.6"], "3.6", (options, value) => options with { Aave = ParseAaveVersion(value) }, options => AaveVersionName(options.Aave)),
+    ];
 
     public static AaveVersion ParseAaveVersion(string text) => text switch
     {

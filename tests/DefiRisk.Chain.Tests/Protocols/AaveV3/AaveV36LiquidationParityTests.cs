@@ -39,7 +39,7 @@ public sealed class AaveV36LiquidationParityTests(AaveV36ReplayChain chain, ITes
                 await prices.SetExchangeRatioAsync(new BigInteger(decimal.Parse(Facts.ExchangeRateAggregator.Ratio, System.Globalization.CultureInfo.InvariantCulture) * factor));
             else await prices.ScaleUsdPriceAsync(symbol, factor);
             var snapshot = await chain.IndexHeadAsync();
-            var state = Assert.Single(snapshot.AaveV3Markets);
+            var state = Assert.Single(snapshot.AaveV3Markets());
             var market = state.Market;
             Assert.Equal(AaveV3Revision.V3_6, market.PoolRevision);
             BigInteger Price(Address a) => market.Reserve(a).OraclePrice;

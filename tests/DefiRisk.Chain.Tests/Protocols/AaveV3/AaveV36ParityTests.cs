@@ -1,5 +1,6 @@
 using System.Numerics;
 using DefiRisk.Chain.Deployments;
+using DefiRisk.Chain.Protocols.AaveV3;
 using DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Cli.Commands;
@@ -55,7 +56,7 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
 
     private async Task<ParityCount> AssertParityAsync(Snapshot snapshot)
     {
-        var state = Assert.Single(snapshot.AaveV3Markets);
+        var state = Assert.Single(snapshot.AaveV3Markets());
         var market = state.Market;
         Assert.Equal(AaveV3Revision.V3_6, market.PoolRevision);
         var weEth = Token("weETH");
@@ -90,7 +91,7 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
     [Fact]
     public void E_mode_membership_comes_from_the_bitmaps_not_the_unmaintained_configuration_bits()
     {
-        var market = Assert.Single(S.AaveV3Markets).Market;
+        var market = Assert.Single(S.AaveV3Markets()).Market;
         var category = Assert.Single(market.EModeCategories);
         Assert.Equal((1, 9300, 9500, 10100, "ETH correlated"), (category.Id, category.Ltv, category.LiquidationThreshold, category.LiquidationBonus, category.Label));
         Assert.Equal(new[] { Token("WETH"), Token("wstETH"), Token("weETH") }.Order(), category.CollateralAssets);
@@ -111,7 +112,7 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
         try
         {
             var admin = Facts.Actors.Admin;
-            var configurator = chain.Server.Manifest.AaveV3[0].PoolConfigurator!;
+            var configurator = chain.Server.Manifest.AaveV3()[0].PoolConfigurator!;
             // The grace period runs from the unpausing block's timestamp.
             var unpaused = await SendAsync(admin, configurator, Abi.Call("setReservePause(address,bool,uint40)", Facts.Token("WBTC").Address, false, 3600));
             await SendAsync(admin, configurator, Abi.Call("setAssetLtvzeroInEMode(address,uint8,bool)", Facts.Token("wstETH").Address, 1, true));
@@ -119,7 +120,7 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
             var head = (long)AnvilRpc.Quantity(block.GetProperty("timestamp"));
             var db = chain.NewDatabase();
             await chain.IndexAsync(db, IndexCommand.ParseBlock("latest"));
-            var market = new Storage.SnapshotStore(db).Load().AaveV3Markets[0].Market;
+            var market = new Storage.SnapshotStore(db).Load().AaveV3Markets()[0].Market;
             Assert.Equal(head + 3600, market.Reserve(Token("WBTC")).LiquidationGracePeriodUntil);
             Assert.Equal(0, market.Reserve(Token("WETH")).LiquidationGracePeriodUntil);
             var category = Assert.Single(market.EModeCategories);
@@ -152,7 +153,7 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
     {
         // Today's-bug reading: members from the reserve configuration's e-mode bits (0 on 3.2+), LT and bonus from the
         // still-answering legacy getEModeCategoryData.
-        var state = Assert.Single(S.AaveV3Markets);
+        var state = Assert.Single(S.AaveV3Markets());
         var market = state.Market;
         var legacy = market with
         {
@@ -180,7 +181,7 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
     {
         var manifest = DeploymentManifest.Load(chain.ManifestPath);
         var spark = Path.Combine(chain.TempDir, "sparklend.json");
-        (manifest with { AaveV3 = [manifest.AaveV3[0] with { Codebase = AaveV3Releases.SparkLend }] }).Save(spark);
+        WithFirstPool(manifest, p => p with { Codebase = AaveV3Releases.SparkLend }).Save(spark);
         var ex = await Assert.ThrowsAsync<DefiRiskException>(() => IndexCommand.RunAsync(
             new IndexCommand.IndexRequest(chain.Server.RpcUrl, chain.NewDatabase(), spark, IndexCommand.BlockChoice.Default),
             Cli.AppSettings.Load(), Indexing.DemoChain.TestRpc, null, default));
@@ -190,11 +191,18 @@ public sealed class AaveV36ParityTests(AaveV36Chain chain, ITestOutputHelper out
 
         // A "pool" that has no POOL_REVISION (here the data provider): no rules are guessed.
         var notAPool = Path.Combine(chain.TempDir, "not-a-pool.json");
-        (manifest with { AaveV3 = [manifest.AaveV3[0] with { Pool = manifest.AaveV3[0].DataProvider }] }).Save(notAPool);
+        WithFirstPool(manifest, p => p with { Pool = p.DataProvider }).Save(notAPool);
         ex = await Assert.ThrowsAsync<DefiRiskException>(() => IndexCommand.RunAsync(
             new IndexCommand.IndexRequest(chain.Server.RpcUrl, chain.NewDatabase(), notAPool, IndexCommand.BlockChoice.Default),
             Cli.AppSettings.Load(), Indexing.DemoChain.TestRpc, null, default));
         Assert.Equal(ExitCodes.ChainError, ex.ExitCode);
         Assert.Contains("POOL_REVISION() could not be read (codebase aave)", ex.Message);
     }
+
+    /// <summary>The manifest with its first Aave pool changed by <paramref name="change"/>, every other section as it was.</summary>
+    private static DeploymentManifest WithFirstPool(DeploymentManifest manifest, Func<AaveV3Deployment, AaveV3Deployment> change) =>
+        manifest with
+        {
+            Sections = [.. manifest.Sections.Select(s => s is AaveV3Section aave ? new AaveV3Section([change(aave.Pools[0]), .. aave.Pools.Skip(1)]) : s)],
+        };
 }

@@ -1,8 +1,9 @@
 using System.Numerics;
-using DefiRisk.Chain.Deployments;
+using DefiRisk.Chain.Adapters;
 using DefiRisk.Chain.Protocols.AaveV3;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Indexing;
 using DefiRisk.Core.Numerics;
 using DefiRisk.Core.Protocols.AaveV3;
 using DefiRisk.Harness;
@@ -93,7 +94,9 @@ public sealed class AaveV3EModeReaderTests
         await using var node = new ScriptedEthCalls(Answer);
         using var rpc = new EthRpc(node.Url);
         var deployment = new AaveV3Deployment { Name = "scripted", Pool = Pool, Oracle = Oracle, DataProvider = Zero };
-        var (state, _) = await AaveV3Adapter.ReadAsync(rpc, deployment, [User], 1, null, default);
+        var reader = new ScriptedBlockReader(rpc, [new DiscoveredAccount(Pool, User)]);
+        var read = await new AaveV3Adapter().ReadAsync(new AaveV3Section([deployment]), new AssetTable(), reader, default);
+        var state = Assert.Single(Assert.IsType<AaveV3Book>(read.Book).Markets);
 
         var market = state.Market;
         var lst = Address.Parse(Lst);
@@ -113,4 +116,20 @@ public sealed class AaveV3EModeReaderTests
         Assert.Equal(FixedPoint.WadDiv(collateralBase * 9500, debtBase) / 10_000, data.HealthFactor);
         Assert.False(data.IsLiquidatable);
     }
+}
+
+/// <summary>An <see cref="IBlockReader"/> over a scripted endpoint: reads at block 1, the given discovered accounts, no progress.</summary>
+internal sealed class ScriptedBlockReader(EthRpc rpc, IReadOnlyList<DiscoveredAccount> accounts) : IBlockReader
+{
+    public long ChainId => 31337;
+
+    public long Block => 1;
+
+    public long Timestamp => 0;
+
+    public Task ExecuteAsync(ReadBatch batch, CancellationToken ct) => batch.ExecuteAsync(rpc, Block, ct);
+
+    public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => accounts;
+
+    public void Report(string stage, long done, long total, string? detail = null) { }
 }

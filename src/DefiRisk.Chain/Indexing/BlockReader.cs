@@ -1,0 +1,22 @@
+using DefiRisk.Chain.Adapters;
+using DefiRisk.Chain.Rpc;
+using DefiRisk.Core.Indexing;
+
+namespace DefiRisk.Chain.Indexing;
+
+/// <summary>The indexer's <see cref="IBlockReader"/>: reads at the pinned block through one <see cref="EthRpc"/>.</summary>
+internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgress<IndexProgress>? progress, long chainId, long block, long timestamp)
+    : IBlockReader
+{
+    public long ChainId => chainId;
+
+    public long Block => block;
+
+    public long Timestamp => timestamp;
+
+    public Task ExecuteAsync(ReadBatch batch, CancellationToken ct) => batch.ExecuteAsync(rpc, block, ct);
+
+    public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => discovery.GetAccounts(chainId, protocol);
+
+    public void Report(string stage, long done, long total, string? detail = null) => progress?.Report(new IndexProgress(stage, done, total, detail));
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using DefiRisk.Chain.Adapters;
+using DefiRisk.Chain.Contracts.ContractDefinition;
+using DefiRisk.Chain.Rpc;
+using DefiRisk.Chain.Venues.UniswapV2.ContractDefinition;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Venues.UniswapV2;
+
+namespace DefiRisk.Chain.Venues.UniswapV2;
+
+/// <summary>
+/// Uniswap v2 liquidity at one block: the manifest's pairs, plus (when a factory is configured)
+/// <c>factory.getPair</c> for every pair of the snapshot's assets — the pools seized collateral can be sold into.
+/// </summary>
+public sealed class UniswapV2Adapter : VenueAdapter<UniswapV2Deployment>
+{
+    public override string Key => UniswapV2Book.Name;
+
+    public override UniswapV2Deployment Parse(JsonNode section, string source)
+    {
+        var d = DeploymentSectionJson.Deserialize<UniswapV2Deployment>(section, Key, source);
+        if (d.Factory is not null) DeploymentSectionJson.RequireAddress(d.Factory, $"{Key}.factory", source);
+        foreach (var p in d.Pairs) DeploymentSectionJson.RequireAddress(p, $"{Key}.pairs", source);
+        return d;
+    }
+
+    public override IEnumerable<(string Address, string KeyPath)> ContractsWithCode(UniswapV2Deployment section)
+    {
+        if (section.Factory is { } f) yield return (f, $"{Key}.factory");
+        foreach (var p in section.Pairs) yield return (p, $"{Key}.pairs");
+    }
+
+    public override async Task<IVenueBook> ReadAsync(UniswapV2Deployment? d, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct)
+    {
+        if (d is null) return new UniswapV2Book([]);
+        var batch = new ReadBatch();
+        var pairs = d.Pairs.Select(p => p.ToLowerInvariant()).ToHashSet();
+        if (d.Factory is { } factory)
+        {
+            var lookups = new List<Reply<AddressOutput>>();
+            for (var i = 0; i < assets.Count; i++)
+                for (var j = i + 1; j < assets.Count; j++)
+                    lookups.Add(batch.Add<GetPairFunction, AddressOutput>(factory, new() { TokenA = assets[i].Value, TokenB = assets[j].Value }));
+            await reader.ExecuteAsync(batch, ct);
+            foreach (var l in lookups)
+                if (l.Value.Value is { } pair && !Address.Parse(pair).IsZero) pairs.Add(pair.ToLowerInvariant());
+        }
+
+        var ordered = pairs.Order(StringComparer.Ordinal).ToList();
+        var reads = ordered.Select(p => (
+            Token0: batch.Add<Token0Function, AddressOutput>(p, new()),
+            Token1: batch.Add<Token1Function, AddressOutput>(p, new()),
+            Reserves: batch.Add<GetReservesFunction, GetReservesOutput>(p, new()))).ToList();
+        await reader.ExecuteAsync(batch, ct);
+        return new UniswapV2Book(ordered.Select((p, i) => new UniswapV2Pool(Address.Parse(p), Address.Parse(reads[i].Token0.Value.Value),
+            Address.Parse(reads[i].Token1.Value.Value), reads[i].Reserves.Value.Reserve0, reads[i].Reserves.Value.Reserve1)).ToList());
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using DefiRisk.Core;
+using DefiRisk.Core.Analysis;
+
+namespace DefiRisk.Cli.Commands;
+
+/// <summary>
+/// The analysis assumptions <c>simulate</c> and <c>compare</c> share — <c>--oracle-lag</c>, <c>--gas-usd</c>,
+/// <c>--max-rounds</c> — and the one place they become <see cref="SimulationOptions"/>: the <c>Simulation</c> section of
+/// appsettings.json, overridden by whichever options are given.
+/// </summary>
+internal sealed class SimulationInput
+{
+    public Option<string?> OracleLag { get; } = new("--oracle-lag") { Description = "rounds between a market move and the oracle showing it (default 0)" };
+    public Option<string?> GasUsd { get; } = new("--gas-usd") { Description = "gas cost per liquidation call in USD (default 0)" };
+    public Option<string?> MaxRounds { get; } = new("--max-rounds") { Description = "round limit, round 0 included (default 50)" };
+
+    public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds];
+
+    /// <summary>The values given (null: not given), validated: one line naming the option on bad input.</summary>
+    public Overrides Read(ParseResult parse) => new(
+        parse.GetValue(OracleLag) is { } l ? SnapshotSource.ParseInt(l, "--oracle-lag", 0) : null,
+        parse.GetValue(GasUsd) is { } g ? SnapshotSource.ParseDecimal(g, "--gas-usd") : null,
+        parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null);
+
+    /// <summary>Command-line overrides of the analysis defaults; null leaves the default.</summary>
+    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null)
+    {
+        /// <summary>The appsettings.json defaults with these overrides applied.</summary>
+        public SimulationOptions Options()
+        {
+            var o = AppSettings.Load().SimulationDefaults();
+            if (OracleLag is { } lag) o = o with { OracleModel = lag == 0 ? ImmediateOracle.Instance : new LaggedOracle(lag) };
+            if (GasUsd is { } gas)
+            {
+                if (gas < 0) throw new DefiRiskException($"--gas-usd {gas.ToString(CultureInfo.InvariantCulture)} must not be negative");
+                // USD with 8 decimals, the analyser's unit for gas.
+                o = o with { GasCostUsd = new BigInteger(decimal.Floor(gas * 100_000_000m)) };
+            }
+            if (MaxRounds is { } n) o = o with { MaxRounds = n };
+            return o;
+        }
+    }
+}

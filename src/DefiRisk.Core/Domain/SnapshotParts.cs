@@ -1,0 +1,38 @@
+namespace DefiRisk.Core.Domain;
+
+/// <summary>
+/// One lending-protocol family's part of a <see cref="Snapshot"/>: its deployments, markets, risk parameters and
+/// positions. The family's folder (<c>Protocols/&lt;Family&gt;/</c>) defines the concrete book; what the engines ask of it
+/// is the seam in <c>DefiRisk.Core.Lending</c>.
+/// </summary>
+public interface IProtocolBook
+{
+    /// <summary>The family's name as results, proposals and reports spell it (e.g. the JSON key of its proposal section).</summary>
+    string Protocol { get; }
+
+    /// <summary>Indexed positions (a position = one account in one market or pool).</summary>
+    int PositionCount { get; }
+
+    /// <summary>Every asset the book refers to, with what it is to the book (for "not in the asset list" errors).</summary>
+    IEnumerable<(Address Asset, string Role)> AssetReferences();
+}
+
+/// <summary>One liquidity venue's part of a <see cref="Snapshot"/>: its pools (the venue's folder is <c>Venues/&lt;Kind&gt;/</c>).</summary>
+public interface IVenueBook
+{
+    /// <summary>The venue's name as results and reports spell it.</summary>
+    string Venue { get; }
+
+    IReadOnlyList<IPool> Pools { get; }
+}
+
+/// <summary>A two-token pool of some venue, as routing sees it. The exact and fast swap models are <c>DefiRisk.Core.Venues</c>.</summary>
+public interface IPool
+{
+    Address Id { get; }
+    Address Token0 { get; }
+    Address Token1 { get; }
+
+    /// <summary>False for a pool a sale cannot go through (no liquidity at the snapshot).</summary>
+    bool HasLiquidity { get; }
+}

@@ -1,0 +1,277 @@
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Venues;
+
+namespace DefiRisk.Core.Lending;
+
+/// <summary>
+/// Risk parameters of one (market, asset, mode, collateral-bit) combination, shared by many position entries, as the
+/// family's fast rule reads them: <see cref="Lt"/> and <see cref="Bonus"/> as fractions, <see cref="Price0"/> the price
+/// at the snapshot per base unit in the family's unit (its oracle ÷ its unit ÷ 10^decimals), <see cref="Market"/> an index
+/// the family gives meaning to, <see cref="Revision"/> the deployed rule version. The family documents its use.
+/// </summary>
+public readonly record struct FastParam(int Market, int Asset, int LoanAsset, double Lt, double Bonus, double Fee, double Price0, bool Liquidatable, bool Seizable, int Revision, bool FixedPrice = false, bool Active = true);
+
+/// <summary>
+/// A snapshot compiled for the floating-point fast path: arrays of structs, positions sorted by their health factor at
+/// snapshot prices (<see cref="Hf0"/>) so a round only scans the prefix a price move can reach. Amounts are base units
+/// as double (exact integers below 2^53, so the contracts' floors can be mirrored for small-decimal tokens). Each
+/// position belongs to one book (<see cref="Kind"/>), whose <see cref="FastLendingRule"/> in <see cref="Rules"/> reads
+/// and liquidates its entries; what an entry's collateral and debt mean is the family's.
+/// </summary>
+public sealed class FastModel
+{
+    public required VenueGraph Graph;
+    public required Snapshot Snapshot;
+    public required AssetIndex Assets;
+    public required double[] SnapPrice;       // USD per token (oracle, snapshot)
+    public required double[] Unit;            // 10^decimals
+    public required int[] AddressRank;        // asset rank by address (tie-breaks of the liquidator choice)
+    public required FastParam[] Params;
+    public required FastLendingRule[] Rules;  // by book index
+    // Positions (sorted by Hf0 ascending).
+    public required byte[] Kind;              // book index
+    public required int[] Holder;             // the book's own market/pool index
+    public required int[] EntryStart;
+    public required byte[] EntryCount;
+    public required double[] Hf0;
+    public required int[] Rank;               // tie-break: (account, book, market) order
+    public required long[] Source;            // book << 56 | holder << 32 | index in the book's list
+    // Entries.
+    public required ushort[] EParam;
+    public required double[] EColl;           // base units
+    public required double[] EDebt;           // base units, or the family's debt unit (e.g. borrow shares)
+
+    public int PositionCount => Kind.Length;
+
+    public int AssetIndex(Address a) => Assets[a];
+
+    /// <summary>Compiles every lending book of the snapshot, in book order; the routes price against <paramref name="numeraire"/>.</summary>
+    public static FastModel Compile(Snapshot snapshot, Address? numeraire)
+    {
+        var builder = new FastModelBuilder(snapshot);
+        var rules = new List<FastLendingRule>();
+        foreach (var book in snapshot.Books)
+        {
+            var lending = book as ILendingBook ?? throw new DefiRiskException($"protocol {book.Protocol} cannot be simulated (no lending rule)");
+            builder.BeginBook(rules.Count);
+            rules.Add(lending.CompileFast(builder));
+        }
+        return builder.Build(new VenueGraph(snapshot, numeraire), rules.ToArray());
+    }
+}
+
+/// <summary>What the families add to a <see cref="FastModel"/>: parameters, then positions with their entries.</summary>
+public sealed class FastModelBuilder
+{
+    private readonly List<FastParam> _params = [];
+    private readonly List<byte> _kind = [], _count = [];
+    private readonly List<int> _holder = [], _start = [];
+    private readonly List<double> _hf0 = [];
+    private readonly List<long> _source = [];
+    private readonly List<Address> _accounts = [];
+    private readonly List<string> _marketKey = [];
+    private readonly List<ushort> _eParam = [];
+    private readonly List<double> _eColl = [], _eDebt = [];
+    private int _book;
+
+    internal FastModelBuilder(Snapshot snapshot)
+    {
+        Snapshot = snapshot;
+        Assets = new AssetIndex(snapshot);
+        Unit = snapshot.Assets.Select(a => Math.Pow(10, a.Decimals)).ToArray();
+    }
+
+    public Snapshot Snapshot { get; }
+    public AssetIndex Assets { get; }
+    public double[] Unit { get; }
+
+    internal void BeginBook(int book) => _book = book;
+
+    /// <summary>The place of the book being compiled in the snapshot (its positions' <see cref="FastModel.Kind"/>).</summary>
+    public int BookIndex => _book;
+
+    public IReadOnlyList<FastParam> Params => _params;
+
+    public int AddParam(FastParam p)
+    {
+        _params.Add(p);
+        return _params.Count - 1;
+    }
+
+    /// <summary>Adds one entry (a reserve or market leg) of the position being built; then <see cref="EndPosition"/>.</summary>
+    public void AddEntry(int param, double collateral, double debt)
+    {
+        _eParam.Add(checked((ushort)param));
+        _eColl.Add(collateral);
+        _eDebt.Add(debt);
+    }
+
+    /// <summary>Where the next position's entries start (to drop them with <see cref="DiscardEntries"/>).</summary>
+    public int EntryMark => _eParam.Count;
+
+    public int EntryParam(int entry) => _eParam[entry];
+
+    public double EntryDebt(int entry) => _eDebt[entry];
+
+    public void DiscardEntries(int mark)
+    {
+        _eParam.RemoveRange(mark, _eParam.Count - mark);
+        _eColl.RemoveRange(mark, _eColl.Count - mark);
+        _eDebt.RemoveRange(mark, _eDebt.Count - mark);
+    }
+
+    /// <summary>
+    /// Closes a position whose entries start at <paramref name="mark"/>. <paramref name="holder"/> is the index the family's
+    /// rule reads (<see cref="FastModel.Holder"/>); <paramref name="sourceKey"/> identifies it within the book (below 2^56).
+    /// </summary>
+    public void EndPosition(int mark, int holder, long sourceKey, Address account, string market, double healthFactor)
+    {
+        _kind.Add(checked((byte)_book)); _holder.Add(holder); _start.Add(mark); _count.Add(checked((byte)(_eParam.Count - mark)));
+        _hf0.Add(healthFactor); _source.Add(((long)_book << 56) | sourceKey);
+        _accounts.Add(account); _marketKey.Add(market);
+    }
+
+    internal FastModel Build(VenueGraph graph, FastLendingRule[] rules)
+    {
+        var snapshot = Snapshot;
+        var n = snapshot.Assets.Count;
+        var addressRank = new int[n];
+        var byAddress = Enumerable.Range(0, n).OrderBy(i => snapshot.Assets[i].Address).ToArray();
+        for (var r = 0; r < n; r++) addressRank[byAddress[r]] = r;
+
+        // Tie-break rank: account address, then book, then market (the exact path's order after the health factor).
+        var count0 = _kind.Count;
+        var byAccount = Enumerable.Range(0, count0).ToArray();
+        var keys = _accounts.Select(a => a.Value).ToArray();
+        Array.Sort(byAccount, (x, y) =>
+        {
+            var c = string.CompareOrdinal(keys[x], keys[y]);
+            if (c != 0) return c;
+            c = _kind[x].CompareTo(_kind[y]);
+            return c != 0 ? c : string.CompareOrdinal(_marketKey[x], _marketKey[y]);
+        });
+        var rank = new int[count0];
+        for (var r = 0; r < count0; r++) rank[byAccount[r]] = r;
+
+        // Sort positions by Hf0 (then rank) and lay their entries out in that order.
+        var order = Enumerable.Range(0, count0).ToArray();
+        var hfArr = _hf0.ToArray();
+        Array.Sort(order, (x, y) => hfArr[x] != hfArr[y] ? hfArr[x].CompareTo(hfArr[y]) : rank[x].CompareTo(rank[y]));
+        var model = new FastModel
+        {
+            Graph = graph, Snapshot = snapshot, Assets = Assets, Unit = Unit, AddressRank = addressRank,
+            SnapPrice = snapshot.Assets.Select(a => (double)a.PriceUsd / 1e8).ToArray(),
+            Params = _params.ToArray(), Rules = rules,
+            Kind = new byte[count0], Holder = new int[count0], EntryStart = new int[count0], EntryCount = new byte[count0],
+            Hf0 = new double[count0], Rank = new int[count0], Source = new long[count0],
+            EParam = new ushort[_eParam.Count], EColl = new double[_eParam.Count], EDebt = new double[_eParam.Count],
+        };
+        var w = 0;
+        for (var k = 0; k < count0; k++)
+        {
+            var o = order[k];
+            model.Kind[k] = _kind[o]; model.Holder[k] = _holder[o]; model.Hf0[k] = hfArr[o]; model.Rank[k] = rank[o]; model.Source[k] = _source[o];
+            model.EntryStart[k] = w; model.EntryCount[k] = _count[o];
+            for (var e = 0; e < _count[o]; e++, w++)
+            {
+                model.EParam[w] = _eParam[_start[o] + e]; model.EColl[w] = _eColl[_start[o] + e]; model.EDebt[w] = _eDebt[_start[o] + e];
+            }
+        }
+        return model;
+    }
+}
+
+/// <summary>
+/// One family's rule on the fast path, beside its exact rule in the family's folder: the health factor of a position and
+/// the liquidator's calls on it, in doubles, mirroring the exact rule's choices and roundings. Checked against the exact
+/// path by the family's differential test.
+/// </summary>
+public abstract class FastLendingRule
+{
+    /// <summary>The position's health factor at oracle moves <paramref name="om"/> (price now ÷ at the snapshot, by asset).</summary>
+    public abstract double HealthFactor(FastState st, int k, double[] om);
+
+    /// <summary>The liquidator's calls on position <paramref name="k"/> this round; returns how many were made.</summary>
+    public abstract int Liquidate(FastState st, int k, FastRound round);
+
+    /// <summary>End of a cascade: debt this family books as bad debt beyond its rule's write-offs (base units by asset).</summary>
+    public virtual void AddBadDebt(FastState st, double[] badDebt) { }
+
+    /// <summary>Per-worker mutable state of the family beyond the entries (e.g. market totals); null when none.</summary>
+    public virtual FastBookState? CreateState() => null;
+}
+
+/// <summary>A family's per-worker mutable fast state, reset between cascades.</summary>
+public abstract class FastBookState
+{
+    public abstract void Reset();
+}
+
+/// <summary>What a fast rule may ask of the engine: the profitability test and the sale (routing, venues).</summary>
+public interface IFastDesk
+{
+    /// <summary>Proceeds in debt base units of selling <paramref name="amount"/> of collateral (<paramref name="commit"/>: move the pools).</summary>
+    double Sell(FastState st, FastRound round, int collateral, int debt, double amount, bool commit);
+
+    /// <summary>Whether a call pays after slippage and gas and fits the capital cap; the debt repaid in USD.</summary>
+    bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd);
+}
+
+/// <summary>One round of a fast cascade as the rules see it, with the running sums they add to.</summary>
+public sealed class FastRound
+{
+    public required IFastDesk Desk;
+    public required int MaxCallsPerPosition;
+    public double[] Om = [], OracleUsd = [], Market = [];
+    public double Spent, LiquidatedUsd, BonusUsd;
+}
+
+/// <summary>Per-worker mutable state of the fast path; reset between cascades by undoing only what was touched.</summary>
+public sealed class FastState
+{
+    /// <summary>The compiled snapshot this state belongs to.</summary>
+    public readonly FastModel Model;
+    public readonly double[] EColl, EDebt;
+    public readonly bool[] Touched;
+    /// <summary>Per position: health factor at its last evaluation ÷ the cumulative worst-case oracle factor then.</summary>
+    public readonly double[] Key;
+    public readonly List<int> TouchedList = [];
+    public readonly FastPoolState[] Pools;
+    public readonly double[] Exo, BadDebt;
+    public readonly FastBookState?[] Books;
+    public readonly List<(double Hf, int Rank, int Pos)> Candidates = [];
+    /// <summary>Work counters (diagnostics): health-factor evaluations, candidates tried, rounds run.</summary>
+    public long Evaluations, CandidatesTried, Rounds;
+
+    public FastState(FastModel m)
+    {
+        Model = m;
+        EColl = (double[])m.EColl.Clone();
+        EDebt = (double[])m.EDebt.Clone();
+        Touched = new bool[m.PositionCount];
+        Key = (double[])m.Hf0.Clone();
+        Pools = m.Graph.Pools.Select(p => p.StartFast()).ToArray();
+        Exo = (double[])m.SnapPrice.Clone();
+        BadDebt = new double[m.SnapPrice.Length];
+        Books = m.Rules.Select(r => r.CreateState()).ToArray();
+    }
+
+    /// <summary>The family state of book <paramref name="book"/> (its rule created it).</summary>
+    public T Book<T>(int book) where T : FastBookState => (T)Books[book]!;
+
+    public void Reset(FastModel m)
+    {
+        foreach (var k in TouchedList)
+        {
+            Touched[k] = false;
+            int s = m.EntryStart[k], e = s + m.EntryCount[k];
+            for (var i = s; i < e; i++) { EColl[i] = m.EColl[i]; EDebt[i] = m.EDebt[i]; }
+        }
+        TouchedList.Clear();
+        m.Hf0.CopyTo(Key, 0);
+        foreach (var p in Pools) p.Reset();
+        foreach (var b in Books) b?.Reset();
+        m.SnapPrice.CopyTo(Exo, 0);
+        Array.Clear(BadDebt);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Numerics;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
+using DefiRisk.Core.Numerics;
+
+namespace DefiRisk.Core.Protocols.AaveV3;
+
+/// <summary>
+/// Aave v3 in one exact cascade: every account through <see cref="AaveV3AccountMath"/>, every call through the book's
+/// <see cref="AaveV3LiquidationRule"/> with the pair <see cref="AaveV3LiquidatorChoice"/> picks, repeated while HF &lt; 1.
+/// Bad debt at the end: v3.3+ reserve deficits ("deficit"), and ≤ v3.2 accounts left with debt and no collateral value
+/// ("unbacked": the contract keeps that debt on the account).
+/// </summary>
+internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExactLendingRun
+{
+    public const string NothingToSeize = "nothing to seize (no liquidatable collateral/debt pair)";
+
+    private readonly AaveV3Account[][] _accounts = book.Markets.Select(m => m.Accounts.ToArray()).ToArray();
+    private readonly AaveV3LiquidationRule _rule = book.LiquidationRule;
+    private readonly Dictionary<(string Market, Address Asset), BigInteger> _deficits = [];
+    private BigInteger[] _oracle = [];
+    private Dictionary<Address, BigInteger>[] _prices = [];
+
+    public void BeginRound(BigInteger[] oracleUsd)
+    {
+        _oracle = oracleUsd;
+        _prices = Prices(oracleUsd);
+    }
+
+    private Dictionary<Address, BigInteger>[] Prices(BigInteger[] oracleUsd) =>
+        book.Markets.Select(m => m.Market.Reserves.ToDictionary(x => x.Asset, x => ReservePrice(x, oracleUsd))).ToArray();
+
+    private BigInteger ReservePrice(AaveV3Reserve reserve, BigInteger[] oracleUsd)
+    {
+        var a = assets[reserve.Asset];
+        return AaveV3Oracle.ReservePrice(reserve.OraclePrice, assets.SnapshotUsd[a], oracleUsd[a]);
+    }
+
+    public void CollectLiquidatable(int bookIndex, List<LiquidatableCandidate> output)
+    {
+        for (var m = 0; m < _accounts.Length; m++)
+        {
+            var mk = book.Markets[m].Market;
+            var prices = _prices[m];
+            for (var i = 0; i < _accounts[m].Length; i++)
+            {
+                var acct = _accounts[m][i];
+                if (!AaveV3Book.HasDebt(acct)) continue;
+                var data = AaveV3AccountMath.Calculate(mk, acct, a => prices[a]);
+                if (data.IsLiquidatable) output.Add(new(bookIndex, m, i, acct.Account, mk.Name, data.HealthFactor));
+            }
+        }
+    }
+
+    public LiquidationOutcome Liquidate(LiquidatableCandidate c, ILiquidationDesk desk)
+    {
+        var mk = book.Markets[c.Holder].Market;
+        var prices = _prices[c.Holder];
+        Func<Address, BigInteger> price = a => prices[a];
+        string? reason = null;
+        for (var call = 0; call < desk.MaxCallsPerPosition; call++)
+        {
+            var acct = _accounts[c.Holder][c.Position];
+            var pairs = AaveV3LiquidatorChoice.CandidatePairs(mk, acct, price);
+            if (pairs.Count == 0) { reason = NothingToSeize; break; }
+            var done = false;
+            foreach (var (collAsset, debtAsset) in pairs)
+            {
+                var d = _rule.Decide(new(mk, acct, collAsset, debtAsset, AaveV3LiquidationContext.MaxDebtToCover, price));
+                if (!d.Executed) { reason = d.Reason; continue; }
+                int ci = assets[collAsset], di = assets[debtAsset];
+                // A breaker may shrink the call (debtToCover = the allowed USD in debt units, floor) or defer it.
+                var unitD = FixedPoint.Pow10(assets.Assets[di].Decimals);
+                var fullUsd8 = d.DebtRepaid * _oracle[di] / unitD;
+                var allowed = desk.Allowance(ci, di, fullUsd8);
+                if (allowed < fullUsd8)
+                {
+                    var toCover = _oracle[di].IsZero ? BigInteger.Zero : allowed * unitD / _oracle[di];
+                    if (toCover.IsZero) { reason = desk.DeferredReason; continue; }
+                    d = _rule.Decide(new(mk, acct, collAsset, debtAsset, toCover, price));
+                    if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust
+                        && LargestCallWithoutDust(mk, acct, collAsset, debtAsset, toCover, price) is { } smaller)
+                    {
+                        // The smaller call goes back to the breaker (a minimum size may refuse it).
+                        var smallerUsd8 = smaller.DebtRepaid * _oracle[di] / unitD;
+                        if (desk.Allowance(ci, di, smallerUsd8) < smallerUsd8) { reason = desk.DeferredReason; continue; }
+                        d = smaller;
+                    }
+                    if (!d.Executed) { reason = d.Reason; continue; }
+                }
+                if (!desk.Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, out var why, out var repaidUsd8)) { reason = why; continue; }
+
+                _accounts[c.Holder][c.Position] = d.AccountAfter;
+                foreach (var x in d.Deficits)
+                    _deficits[(mk.Name, x.Asset)] = _deficits.GetValueOrDefault((mk.Name, x.Asset)) + x.Amount;
+                var badDebt = d.Deficits.Where(x => x.Asset == debtAsset).Aggregate(BigInteger.Zero, (sum, x) => sum + x.Amount);
+                desk.Execute(new ExecutedCall(di, ci, d.HealthFactor, d.CollateralPrice, d.DebtRepaid, d.CollateralToLiquidator, d.ProtocolFee,
+                    badDebt, d.Deficits.Select(x => (assets[x.Asset], x.Amount)).ToList(), repaidUsd8, 0, 0));
+                done = true;
+                reason = null;
+                break;
+            }
+            if (!done) break;
+            if (!AaveV3AccountMath.Calculate(mk, _accounts[c.Holder][c.Position], price).IsLiquidatable) return new(null, 0);
+            reason = "call limit per round reached";
+        }
+        var hf = AaveV3AccountMath.Calculate(mk, _accounts[c.Holder][c.Position], price).HealthFactor;
+        return hf < FixedPoint.Wad ? new(reason ?? "unknown", hf) : new(null, hf);
+    }
+
+    /// <summary>
+    /// A shrunk v3.3+ call that would leave dust: the liquidator passes the largest debtToCover below
+    /// <paramref name="toCover"/> that leaves ≥ <c>MIN_LEFTOVER_BASE</c> of debt and collateral (what
+    /// <c>LiquidationDataProvider.amountToPassToLiquidationCall</c> is for). The rule itself is the test: the leftovers
+    /// only shrink as debtToCover grows, so the accepted amounts are a range from 1 up, found by bisection. Null if none.
+    /// </summary>
+    private AaveV3LiquidationDecision? LargestCallWithoutDust(AaveV3Market mk, AaveV3Account acct, Address coll, Address debt,
+        BigInteger toCover, Func<Address, BigInteger> price)
+    {
+        BigInteger ok = 0, bad = toCover; // ok: accepted (0 stands for "none yet"), bad: rejected
+        while (bad - ok > 1)
+        {
+            var mid = (ok + bad) / 2;
+            if (_rule.Decide(new(mk, acct, coll, debt, mid, price)).Executed) ok = mid; else bad = mid;
+        }
+        return ok.IsZero ? null : _rule.Decide(new(mk, acct, coll, debt, ok, price));
+    }
+
+    public void CollectExposure(LiquidatableCandidate c, List<(int Asset, bool Collateral)> output)
+    {
+        foreach (var x in _accounts[c.Holder][c.Position].Reserves)
+        {
+            var a = assets[x.Asset];
+            if (x.UsedAsCollateral && !x.Collateral.IsZero) output.Add((a, true));
+            if (!x.TotalDebt.IsZero) output.Add((a, false));
+        }
+    }
+
+    public void CollectBadDebt(BigInteger[] finalOracleUsd, List<BadDebtItem> output)
+    {
+        // Aave ≤ v3.2 keeps uncovered debt on the account: count accounts left with debt and no collateral value.
+        var finalPrices = Prices(finalOracleUsd);
+        for (var m = 0; m < _accounts.Length; m++)
+        {
+            var mk = book.Markets[m].Market;
+            var prices = finalPrices[m];
+            foreach (var acct in _accounts[m])
+            {
+                if (mk.PoolRevision >= AaveV3Revision.V3_3 || !AaveV3Book.HasDebt(acct)) continue;
+                var data = AaveV3AccountMath.Calculate(mk, acct, a => prices[a]);
+                if (!data.TotalCollateralBase.IsZero) continue;
+                foreach (var x in acct.Reserves) output.Add(new(mk.Name, x.Asset, "unbacked", x.TotalDebt));
+            }
+        }
+        foreach (var (key, amount) in _deficits) output.Add(new(key.Market, key.Asset, "deficit", amount));
+    }
+
+    public IReadOnlyList<object> OraclePrices(BigInteger[] oracleUsd) =>
+        book.Markets.SelectMany(m => m.Market.Reserves.Select(x => (object)new AaveOraclePrice(m.Market.Name, x.Asset, ReservePrice(x, oracleUsd)))).ToList();
+}
+
+/// <summary>The Aave oracle price to set for a reserve (base-currency units, <c>getAssetPrice</c>) to replay a state.</summary>
+public sealed record AaveOraclePrice(string Market, Address Asset, BigInteger Price);
+
+/// <summary>Aave's view of a cascade result: its oracle prices per round and at the end (what a replay sets).</summary>
+public static class AaveV3ResultExtensions
+{
+    public static IReadOnlyList<AaveOraclePrice> AaveOraclePrices(this Analysis.CascadeRound round) => Of(round.OraclePrices);
+
+    public static IReadOnlyList<AaveOraclePrice> FinalAaveOraclePrices(this Analysis.CascadeResult result) => Of(result.FinalOraclePrices);
+
+    private static IReadOnlyList<AaveOraclePrice> Of(IReadOnlyDictionary<string, IReadOnlyList<object>> prices) =>
+        prices.TryGetValue(AaveV3Book.Name, out var list) ? list.Cast<AaveOraclePrice>().ToList() : [];
+}

@@ -1,0 +1,241 @@
+using DefiRisk.Core.Lending;
+
+namespace DefiRisk.Core.Protocols.AaveV3;
+
+/// <summary>
+/// The fast twin of <see cref="AaveV3ExactRun"/>: the same liquidator choice (debts by value, collaterals by bonus then
+/// value, then address), the same rule per revision (close factor, bonus, protocol fee, v3.3+ dust and deficits, v3.5
+/// rounding) on doubles in base units, with the contract's floors and half-up roundings mirrored. A position's entries
+/// are its reserves: <see cref="FastParam.Lt"/>/<see cref="FastParam.Bonus"/> with e-mode applied, <see cref="FastParam.Price0"/>
+/// the reserve price per base unit (USD per wei); <see cref="FastParam.Market"/> the pool's index in the book.
+/// </summary>
+internal sealed class AaveV3FastRule : FastLendingRule
+{
+    // v3.3+ MIN_LEFTOVER_BASE / MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD in USD.
+    private const double Dust = 1000, CloseFactorFloor = 2000;
+
+    private readonly int[] _revision;
+    private readonly double _closeFactor, _fullCloseHf;
+    // ≤ 3.2 accounts already without collateral at the snapshot: their debt, base units per asset ("unbacked").
+    private readonly double[] _preUnbacked;
+    private readonly int _book;
+
+    private AaveV3FastRule(AaveV3Book book, int bookIndex, double[] preUnbacked)
+    {
+        _revision = book.Markets.Select(m => m.Market.PoolRevision).ToArray();
+        _closeFactor = book.LiquidationRule.CloseFactor / 1e4;
+        _fullCloseHf = (double)book.LiquidationRule.FullCloseHealthFactor / 1e18;
+        _preUnbacked = preUnbacked;
+        _book = bookIndex;
+    }
+
+    public static AaveV3FastRule Compile(AaveV3Book book, FastModelBuilder b)
+    {
+        var assets = b.Assets;
+        var paramIndex = new Dictionary<(int, int, int, bool), int>();
+        int Param(int m, AaveV3Market market, Domain.Address asset, int eModeId, bool used)
+        {
+            var ai = assets[asset];
+            var key = (m, ai, eModeId, used);
+            if (paramIndex.TryGetValue(key, out var id)) return id;
+            var r = market.Reserve(asset);
+            var eMode = market.EMode(eModeId);
+            var inEMode = eMode is not null && eMode.Contains(asset);
+            var lt = inEMode ? eMode!.LiquidationThreshold : r.LiquidationThreshold;
+            var bonus = inEMode ? eMode!.LiquidationBonus : r.LiquidationBonus;
+            var price = inEMode && eMode!.PriceSourcePrice is { } p && !p.IsZero ? p : r.OraclePrice;
+            var seizable = used && (r.LiquidationThreshold != 0 || market.PoolRevision >= AaveV3Revision.V3_6); // 3.6+: base LT 0 too
+            return paramIndex[key] = b.AddParam(new FastParam(m, ai, -1, seizable ? lt / 1e4 : 0, bonus / 1e4, r.LiquidationProtocolFee / 1e4,
+                (double)price / (double)market.BaseCurrencyUnit / b.Unit[ai], r.Active && !r.Paused, seizable, market.PoolRevision, price != r.OraclePrice, r.Active));
+        }
+
+        var preUnbacked = new double[assets.Count];
+        var bookIndex = b.BookIndex;
+        for (var m = 0; m < book.Markets.Count; m++)
+        {
+            var state = book.Markets[m];
+            for (var i = 0; i < state.Accounts.Count; i++)
+            {
+                var acct = state.Accounts[i];
+                var mark = b.EntryMark;
+                double wc = 0, tc = 0, debtValue = 0;
+                var hasDebt = false;
+                foreach (var r in acct.Reserves)
+                {
+                    var pid = Param(m, state.Market, r.Asset, acct.EModeCategory, r.UsedAsCollateral);
+                    var p = b.Params[pid];
+                    var coll = (double)r.Collateral;
+                    var debt = (double)r.TotalDebt;
+                    b.AddEntry(pid, coll, debt);
+                    wc += coll * p.Price0 * p.Lt;
+                    if (p.Lt > 0) tc += coll * p.Price0;
+                    debtValue += debt * p.Price0;
+                    hasDebt |= debt > 0;
+                }
+                if (!hasDebt) { b.DiscardEntries(mark); continue; }
+                if (state.Market.PoolRevision < AaveV3Revision.V3_3 && wc == 0)
+                    for (var e = mark; e < b.EntryMark; e++) preUnbacked[b.Params[b.EntryParam(e)].Asset] += b.EntryDebt(e);
+                b.EndPosition(mark, m, ((long)m << 32) | (uint)i, acct.Account, state.Market.Name, HealthFactor(wc, tc, debtValue, state.Market.PoolRevision));
+            }
+        }
+        return new AaveV3FastRule(book, bookIndex, preUnbacked);
+    }
+
+    /// <summary>
+    /// ≤ v3.4 truncates the average liquidation threshold to whole bps (<c>avgLT = Σ v·LT / TC</c>, integer division)
+    /// before HF = TC·avgLT / TD; that lowers HF by up to 1 bp/avgLT (≈ 1.2e-4) and must be mirrored to get the same
+    /// liquidatable set and order. v3.5+ weights exactly.
+    /// </summary>
+    internal static double HealthFactor(double weightedCollateral, double collateral, double debt, int revision)
+    {
+        if (revision >= AaveV3Revision.V3_5 || collateral <= 0) return weightedCollateral / debt;
+        var avgLtBps = Math.Floor(weightedCollateral * 1e4 / collateral + 1e-7);
+        return collateral * avgLtBps / 1e4 / debt;
+    }
+
+    private static double Price(in FastParam p, double[] om) => p.FixedPrice ? p.Price0 : p.Price0 * om[p.Asset];
+
+    public override double HealthFactor(FastState st, int k, double[] om)
+    {
+        var m = st.Model;
+        int s = m.EntryStart[k], e = s + m.EntryCount[k];
+        double wc = 0, tc = 0, debt = 0;
+        for (var i = s; i < e; i++)
+        {
+            ref readonly var p = ref m.Params[m.EParam[i]];
+            var price = Price(p, om);
+            wc += st.EColl[i] * price * p.Lt;
+            if (p.Lt > 0) tc += st.EColl[i] * price;
+            debt += st.EDebt[i] * price;
+        }
+        return debt <= 0 ? double.MaxValue : HealthFactor(wc, tc, debt, _revision[m.Holder[k]]);
+    }
+
+    public override int Liquidate(FastState st, int k, FastRound round)
+    {
+        var m = st.Model;
+        var om = round.Om;
+        int s = m.EntryStart[k], e = s + m.EntryCount[k];
+        var done = 0;
+        Span<int> debts = stackalloc int[m.EntryCount[k]];
+        Span<int> colls = stackalloc int[m.EntryCount[k]];
+        for (var call = 0; call < round.MaxCallsPerPosition; call++)
+        {
+            double wc = 0, td = 0, tc = 0, tcLt = 0;
+            int nd = 0, nc = 0;
+            for (var i = s; i < e; i++)
+            {
+                ref readonly var p = ref m.Params[m.EParam[i]];
+                var price = Price(p, om);
+                wc += st.EColl[i] * price * p.Lt;
+                if (p.Seizable) tc += st.EColl[i] * price;
+                if (p.Lt > 0) tcLt += st.EColl[i] * price;
+                td += st.EDebt[i] * price;
+                if (!p.Liquidatable) continue;
+                if (st.EDebt[i] > 0) Insert(m, debts, ref nd, i, st, om, byBonus: false);
+                if (p.Seizable && st.EColl[i] > 0) Insert(m, colls, ref nc, i, st, om, byBonus: true);
+            }
+            if (td <= 0) break;
+            // Nothing left that any pair could seize or repay (pauses do not change within a cascade): never again.
+            if (nc == 0 || nd == 0) { st.Key[k] = double.PositiveInfinity; break; }
+            var hf = HealthFactor(wc, tcLt, td, _revision[m.Holder[k]]);
+            if (hf >= 1) break;
+            var executed = false;
+            for (var di = 0; di < nd && !executed; di++)
+                for (var ci = 0; ci < nc && !executed; ci++)
+                    executed = TryCall(st, round, debts[di], colls[ci], s, e, hf, tc, td);
+            if (!executed) break;
+            done++;
+        }
+        return done;
+    }
+
+    /// <summary>Insertion into the liquidator's order: debts by value desc; collaterals by bonus desc, value desc; then asset address.</summary>
+    private static void Insert(FastModel m, Span<int> list, ref int count, int entry, FastState st, double[] om, bool byBonus)
+    {
+        ref readonly var p = ref m.Params[m.EParam[entry]];
+        var value = (byBonus ? st.EColl[entry] : st.EDebt[entry]) * Price(p, om);
+        var pos = count;
+        while (pos > 0)
+        {
+            var other = list[pos - 1];
+            ref readonly var q = ref m.Params[m.EParam[other]];
+            var otherValue = (byBonus ? st.EColl[other] : st.EDebt[other]) * Price(q, om);
+            var before = byBonus && p.Bonus != q.Bonus ? p.Bonus > q.Bonus
+                : value != otherValue ? value > otherValue
+                : m.AddressRank[p.Asset] < m.AddressRank[q.Asset];
+            if (!before) break;
+            list[pos] = other;
+            pos--;
+        }
+        list[pos] = entry;
+        count++;
+    }
+
+    /// <summary>percentMul / percentDiv (half up) on base units held as doubles.</summary>
+    private static double PercentMul(double x, double fraction) => Math.Floor(x * fraction + 0.5);
+    private static double PercentDiv(double x, double fraction) => Math.Floor(x / fraction + 0.5);
+
+    /// <summary>One call on the pair (debt entry, collateral entry): the rule in base units, then the sale.</summary>
+    private bool TryCall(FastState st, FastRound round, int de, int ce, int s, int e, double hf, double tc, double td)
+    {
+        var m = st.Model;
+        var om = round.Om;
+        ref readonly var dp = ref m.Params[m.EParam[de]];
+        ref readonly var cp = ref m.Params[m.EParam[ce]];
+        double pD = Price(dp, om), pC = Price(cp, om), debt = st.EDebt[de], coll = st.EColl[ce];
+        var v33 = dp.Revision >= AaveV3Revision.V3_3;
+        double actual;
+        if (!v33) actual = hf > _fullCloseHf ? PercentMul(debt, _closeFactor) : debt;
+        else
+        {
+            actual = debt;
+            if (coll * pC >= CloseFactorFloor && debt * pD >= CloseFactorFloor && hf > _fullCloseHf && debt * pD > td * _closeFactor) actual = Math.Floor(td * _closeFactor / pD);
+        }
+        var collAmt = PercentMul(Math.Floor(actual * pD / pC), cp.Bonus);
+        var all = collAmt > coll;
+        if (all) { collAmt = coll; actual = dp.Revision >= AaveV3Revision.V3_5 ? Math.Ceiling(Math.Floor(coll * pC / pD) / cp.Bonus) : PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
+        var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
+        var toLiquidator = collAmt - fee;
+        // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.
+        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - collAmt) * pC < Dust)) return false; // collateral left after the fee too (v3.3.0 tag on)
+        int ca = cp.Asset, da = dp.Asset;
+        if (!round.Desk.Pays(st, round, ca, da, toLiquidator, actual, out var repaidUsd)) return false;
+
+        var noCollateralLeft = v33 && all && tc - coll * pC < 1e-8;
+        st.EColl[ce] = coll - collAmt;
+        if (noCollateralLeft)
+        {
+            st.BadDebt[da] += debt - actual;
+            st.EDebt[de] = 0;
+            for (var i = s; i < e; i++)
+            {
+                if (st.EDebt[i] <= 0 || !m.Params[m.EParam[i]].Active) continue; // _burnBadDebt skips inactive reserves only
+                st.BadDebt[m.Params[m.EParam[i]].Asset] += st.EDebt[i];
+                st.EDebt[i] = 0;
+            }
+        }
+        else st.EDebt[de] = debt - actual;
+        round.Desk.Sell(st, round, ca, da, toLiquidator, true);
+        round.Spent += repaidUsd;
+        round.LiquidatedUsd += repaidUsd;
+        round.BonusUsd += toLiquidator * round.OracleUsd[ca] / m.Unit[ca] - repaidUsd;
+        return true;
+    }
+
+    /// <summary>≤ 3.2 accounts left with debt and no collateral keep it ("unbacked"), counted with those already so at the snapshot.</summary>
+    public override void AddBadDebt(FastState st, double[] badDebt)
+    {
+        var m = st.Model;
+        for (var a = 0; a < badDebt.Length; a++) badDebt[a] += _preUnbacked[a];
+        foreach (var k in st.TouchedList)
+        {
+            if (m.Kind[k] != _book || _revision[m.Holder[k]] >= AaveV3Revision.V3_3) continue;
+            int s = m.EntryStart[k], e = s + m.EntryCount[k];
+            double coll = 0;
+            for (var i = s; i < e; i++) if (m.Params[m.EParam[i]].Seizable) coll += st.EColl[i];
+            if (coll > 0) continue;
+            for (var i = s; i < e; i++) badDebt[m.Params[m.EParam[i]].Asset] += st.EDebt[i];
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using DefiRisk.Core.Lending;
+
+namespace DefiRisk.Core.Protocols.MorphoBlue;
+
+/// <summary>
+/// The fast twin of <see cref="MorphoBlueExactRun"/>: one entry per position (collateral in base units, debt in borrow
+/// shares), per-market totals in <see cref="MorphoBlueFastState"/>; <see cref="FastParam.Lt"/> = LLTV,
+/// <see cref="FastParam.Bonus"/> = LIF, <see cref="FastParam.Price0"/> = <c>price()</c> / 1e36 (loan base units per
+/// collateral base unit), <see cref="FastParam.Market"/> the market's index over all instances.
+/// </summary>
+internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] totalBorrowShares, double[] totalSupplyAssets, int book) : FastLendingRule
+{
+    public static MorphoBlueFastRule Compile(MorphoBlueBook book, FastModelBuilder b)
+    {
+        var tba = new List<double>(); var tbs = new List<double>(); var tsa = new List<double>(); var marketParam = new List<int>();
+        for (var s = 0; s < book.Instances.Count; s++)
+        {
+            var st = book.Instances[s];
+            var local = new Dictionary<string, int>();
+            foreach (var mk in st.Markets)
+            {
+                int c = b.Assets.Of(mk.CollateralToken, $"collateral of Morpho market {mk.Id}"), l = b.Assets.Of(mk.LoanToken, $"loan token of Morpho market {mk.Id}");
+                local[mk.Id] = tba.Count;
+                tba.Add((double)mk.TotalBorrowAssets);
+                tbs.Add((double)mk.TotalBorrowShares);
+                tsa.Add((double)mk.TotalSupplyAssets);
+                marketParam.Add(b.AddParam(new FastParam(tba.Count - 1, c, l, (double)mk.Lltv / 1e18,
+                    (double)MorphoBlueMath.LiquidationIncentiveFactor(mk.Lltv) / 1e18, 0, (double)mk.OraclePrice / 1e36, true, true, 0)));
+            }
+            for (var j = 0; j < st.Positions.Count; j++)
+            {
+                var p = st.Positions[j];
+                if (p.BorrowShares.IsZero) continue;
+                if (!local.TryGetValue(p.MarketId, out var g))
+                    throw new DefiRiskException($"Morpho position of {p.Account} names market {p.MarketId}, which is not in the snapshot");
+                var prm = b.Params[marketParam[g]];
+                var coll = (double)p.Collateral;
+                var borrowed = (double)p.BorrowShares * (tba[g] + 1) / (tbs[g] + 1e6);
+                var mark = b.EntryMark;
+                b.AddEntry(marketParam[g], coll, (double)p.BorrowShares);
+                b.EndPosition(mark, g, ((long)s << 32) | (uint)j, p.Account, p.MarketId, coll * prm.Price0 * prm.Lt / borrowed);
+            }
+        }
+        return new MorphoBlueFastRule(tba.ToArray(), tbs.ToArray(), tsa.ToArray(), b.BookIndex);
+    }
+
+    public override FastBookState CreateState() => new MorphoBlueFastState(totalBorrowAssets, totalBorrowShares, totalSupplyAssets);
+
+    public override double HealthFactor(FastState st, int k, double[] om)
+    {
+        var m = st.Model;
+        var t = st.Book<MorphoBlueFastState>(book);
+        int s = m.EntryStart[k];
+        ref readonly var p = ref m.Params[m.EParam[s]];
+        var g = p.Market;
+        var borrowed = Math.Ceiling(st.EDebt[s] * (t.Tba[g] + 1) / (t.Tbs[g] + 1e6));
+        if (borrowed <= 0) return double.MaxValue;
+        return st.EColl[s] * p.Price0 * om[p.Asset] / om[p.LoanAsset] * p.Lt / borrowed;
+    }
+
+    /// <summary>
+    /// <c>Morpho.liquidate</c> in base units with its roundings: repay all shares when that seizes at most the collateral
+    /// (seized = ⌊⌊assetsDown·LIF⌋ / price⌋), else seize all collateral (repaidShares = ⌈⌈⌈coll·price⌉ / LIF⌉ → shares up⌉).
+    /// </summary>
+    public override int Liquidate(FastState st, int k, FastRound round)
+    {
+        var m = st.Model;
+        var t = st.Book<MorphoBlueFastState>(book);
+        var om = round.Om;
+        var s = m.EntryStart[k];
+        ref readonly var p = ref m.Params[m.EParam[s]];
+        var g = p.Market;
+        double shares = st.EDebt[s], coll = st.EColl[s], tba = t.Tba[g], tbs = t.Tbs[g];
+        var price = p.Price0 * om[p.Asset] / om[p.LoanAsset];
+        var seizeForAll = Math.Floor(Math.Floor(Math.Floor(shares * (tba + 1) / (tbs + 1e6)) * p.Bonus) / price);
+        double seized, repaidShares;
+        if (seizeForAll <= coll) { seized = seizeForAll; repaidShares = shares; }
+        else
+        {
+            seized = coll;
+            repaidShares = Math.Ceiling(Math.Ceiling(Math.Ceiling(coll * price) / p.Bonus) * (tbs + 1e6) / (tba + 1));
+            if (repaidShares > shares) return 0; // the contract would underflow
+        }
+        var repaid = Math.Ceiling(repaidShares * (tba + 1) / (tbs + 1e6));
+        if (!round.Desk.Pays(st, round, p.Asset, p.LoanAsset, seized, repaid, out var repaidUsd)) return 0;
+
+        tbs -= repaidShares;
+        tba = Math.Max(0, tba - repaid);
+        shares -= repaidShares;
+        st.EColl[s] = coll - seized;
+        if (st.EColl[s] <= 0 && shares > 0)
+        {
+            var bad = Math.Min(tba, Math.Ceiling(shares * (tba + 1) / (tbs + 1e6)));
+            tba -= bad;
+            t.Tsa[g] -= bad;
+            tbs -= shares;
+            st.BadDebt[p.LoanAsset] += bad;
+        }
+        st.EDebt[s] = 0;
+        t.Tba[g] = tba;
+        t.Tbs[g] = tbs;
+        round.Desk.Sell(st, round, p.Asset, p.LoanAsset, seized, true);
+        round.Spent += repaidUsd;
+        round.LiquidatedUsd += repaidUsd;
+        round.BonusUsd += seized * round.OracleUsd[p.Asset] / m.Unit[p.Asset] - repaidUsd;
+        return 1;
+    }
+}
+
+/// <summary>Per-worker market totals of the fast Morpho rule (base units / shares), reset to the snapshot's.</summary>
+internal sealed class MorphoBlueFastState(double[] tba, double[] tbs, double[] tsa) : FastBookState
+{
+    public readonly double[] Tba = (double[])tba.Clone(), Tbs = (double[])tbs.Clone(), Tsa = (double[])tsa.Clone();
+
+    public override void Reset()
+    {
+        tba.CopyTo(Tba, 0);
+        tbs.CopyTo(Tbs, 0);
+        tsa.CopyTo(Tsa, 0);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Numerics;
+using DefiRisk.Core.Domain;
+
+namespace DefiRisk.Core.Venues;
+
+/// <summary>
+/// The liquidity-venue seam: a pool the cascade can sell into. It hands out a fresh mutable state per cascade, exact
+/// (integers, the contract's rounding) and fast (doubles, the same formulas); each venue kind's folder
+/// (<c>Venues/&lt;Kind&gt;/</c>) holds both, side by side, with a differential test.
+/// </summary>
+public interface ITradablePool : IPool
+{
+    ExactPoolState StartExact();
+    FastPoolState StartFast();
+}
+
+/// <summary>A pool's state during one exact cascade (mutable; one instance per pool per run).</summary>
+public abstract class ExactPoolState
+{
+    /// <summary>Output (base units of the other token) of an exact-input sale of <paramref name="amountIn"/>; with
+    /// <paramref name="commit"/> the pool's state moves as the swap would move it.</summary>
+    public abstract BigInteger Swap(BigInteger amountIn, bool zeroForOne, bool commit);
+
+    /// <summary>Marginal price, token out per token in, as a fraction (before fees): what the market price follows.</summary>
+    public abstract (BigInteger Numerator, BigInteger Denominator) Spot(bool zeroForOne);
+
+    /// <summary>Arbitrage after an exogenous move: the price of one token (token0 when <paramref name="assetIsToken0"/>)
+    /// in the other moves by <paramref name="numerator"/>/<paramref name="denominator"/>.</summary>
+    public abstract void Reprice(bool assetIsToken0, BigInteger numerator, BigInteger denominator);
+
+    /// <summary>The state as results and replays report it (serialized as JSON by its runtime type).</summary>
+    public abstract object Report();
+}
+
+/// <summary>A pool's state during fast cascades (one per pool per worker; <see cref="Reset"/> between cascades).</summary>
+public abstract class FastPoolState
+{
+    public abstract double Swap(double amountIn, bool zeroForOne, bool commit);
+
+    /// <summary>The marginal price now ÷ at the snapshot (token out per token in).</summary>
+    public abstract double PriceMove(bool zeroForOne);
+
+    /// <summary>Arbitrage after an exogenous move of one token's price in the other by <paramref name="factor"/>.</summary>
+    public abstract void Reprice(bool assetIsToken0, double factor);
+
+    /// <summary>Back to the snapshot state.</summary>
+    public abstract void Reset();
+}
