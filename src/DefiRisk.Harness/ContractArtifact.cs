@@ -33,6 +33,14 @@ public sealed record ContractArtifact(string Name, string Abi, string Bytecode, 
         return new ContractArtifact(name, json["abi"]!.ToJsonString(), Strip(json["bytecode"]!.GetValue<string>()), []);
     }
 
+    /// <summary>A <c>@uniswap/v3-core</c> hardhat artifact (<c>artifacts/contracts/&lt;name&gt;.sol/&lt;name&gt;.json</c>): UniswapV3Factory,
+    /// UniswapV3Pool. No link references (LOCAL-CHAIN §9).</summary>
+    public static ContractArtifact UniswapV3(NodeModules nodeModules, string name)
+    {
+        var json = ReadJson(nodeModules.Combine("@uniswap", "v3-core", "artifacts", "contracts", name + ".sol", name + ".json"));
+        return new ContractArtifact(name, json["abi"]!.ToJsonString(), Strip(json["bytecode"]!.GetValue<string>()), []);
+    }
+
     /// <summary>
     /// The bytecode with every library placeholder replaced by its address (LOCAL-CHAIN §2: 40 hex chars at
     /// char offset start×2). <paramref name="libraries"/> maps "file:Name" to the deployed address.

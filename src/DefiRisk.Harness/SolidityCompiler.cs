@@ -104,6 +104,9 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
         return (output, compiled);
     }
 
+    /// <summary>Runs this repository's solcjs 0.8.19 on a standard-JSON input (the Uniswap v3 harness compiles through it).</summary>
+    internal Task<string> RunSolcAsync(string input, CancellationToken ct) => RunSolcAsync(nodeModules.Solcjs, input, ct);
+
     private static async Task<string> RunSolcAsync(string solcjs, string input, CancellationToken ct)
     {
         if (!File.Exists(solcjs))

@@ -141,7 +141,7 @@ internal static class CompareCommand
 
         var baseOptions = request.Options ?? AppSettings.Load().SimulationDefaults();
         var proposalSnapshot = ProposalApplier.Apply(snapshot, proposal);
-        if (ChangesNothing(proposal, snapshot))
+        if (proposal.ChangesNothing(snapshot))
             throw new DefiRiskException($"proposal {request.ProposalFile} changes nothing: it sets no breaker and every parameter it names keeps its current value");
         var proposalOptions = ProposalBreakers.Options(baseOptions, proposal, proposalSnapshot);
         var sweepAsset = request.Sweep is { } sw
@@ -189,14 +189,6 @@ internal static class CompareCommand
         var threshold = results.Where(l => l.SelfSustaining).OrderBy(l => Math.Abs(l.Shock)).Select(l => (decimal?)l.Shock).FirstOrDefault();
         return new SweepResult(asset.Address, asset.Symbol, path, results, threshold);
     }
-
-    /// <summary>
-    /// True when the proposal's world is the baseline's: no breaker, and no family change that changes anything (every
-    /// value it names equal to today's; an empty <c>{}</c> is the plain case). Comparing such a proposal would print a
-    /// table of zero differences that reads like a finding.
-    /// </summary>
-    internal static bool ChangesNothing(Proposal proposal, Snapshot baseline) =>
-        !proposal.Breakers.Any && !proposal.Changes.Any(c => c.ChangesAnything(baseline));
 
     private static ReportInput Report(CompareRun run) =>
         ReportOption.Input(run.Snapshot, run.BaselineOptions, $"Proposal review: {run.Proposal.Name}") with

@@ -17,6 +17,13 @@ public sealed record Proposal(
 
     public bool ChangesRiskParameters => Changes.Count > 0;
 
+    /// <summary>
+    /// True when the proposal's world is the baseline's: no breaker, and no family change that changes anything (every
+    /// value it names equal to today's; an empty <c>{}</c> is the plain case). Comparing such a proposal would print a
+    /// table of zero differences that reads like a finding.
+    /// </summary>
+    public bool ChangesNothing(Domain.Snapshot baseline) => !Breakers.Any && !Changes.Any(c => c.ChangesAnything(baseline));
+
     /// <summary>The changes of one family (by type); null when the proposal has none.</summary>
     public T? Change<T>() where T : class, IProtocolChange => Changes.OfType<T>().FirstOrDefault();
 }

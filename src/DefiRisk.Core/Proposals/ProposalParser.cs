@@ -56,8 +56,6 @@ public sealed class ProposalReader(string source, Snapshot snapshot, IReadOnlyLi
                 }
 
             var breakers = root.TryGetProperty("breakers", out var b) ? ReadBreakers(b, "$.breakers") : BreakerSettings.None;
-            if (changes.Count == 0 && breakers == BreakerSettings.None)
-                throw Error("$", "the proposal changes nothing (no risk-parameter section and no breakers)");
             return new Proposal(name, description, changes, breakers);
         }
 
