@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DefiRisk.Chain.Deployments;
+using DefiRisk.Chain.Rpc;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
 
@@ -85,6 +86,35 @@ internal sealed class AppSettings
 
         // USD with 8 decimals, the analyser's unit for gas and capital.
         static System.Numerics.BigInteger UsdUnits(decimal usd) => new(decimal.Floor(usd * 100_000_000m));
+    }
+
+    /// <summary>
+    /// How much the indexer asks of the node at once, from the <c>RpcLimits</c> section: <c>BatchSize</c> (eth_calls per
+    /// JSON-RPC batch), <c>LogChunk</c> (blocks per eth_getLogs request to start with), <c>Concurrency</c> (requests in
+    /// flight). Missing keys keep <see cref="RpcOptions"/>' defaults; unknown keys and out-of-range values are refused, naming the key.
+    /// </summary>
+    public RpcOptions RpcLimits()
+    {
+        var options = new RpcOptions();
+        if (_root["RpcLimits"] is not JsonObject section) return options;
+        string[] known = ["BatchSize", "LogChunk", "Concurrency"];
+        foreach (var (key, value) in section)
+        {
+            if (Array.IndexOf(known, key) < 0)
+                throw new DefiRiskException($"{Path}: RpcLimits.{key}: unknown key (allowed: {string.Join(", ", known)})");
+            if (value is null) continue;
+            long number;
+            try { number = value.GetValue<long>(); }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+            { throw new DefiRiskException($"{Path}: RpcLimits.{key}: expected a whole number"); }
+            options = key switch
+            {
+                "BatchSize" => options with { BatchSize = (int)Math.Clamp(number, int.MinValue, int.MaxValue) },
+                "LogChunk" => options with { LogChunkBlocks = number },
+                _ => options with { Concurrency = (int)Math.Clamp(number, int.MinValue, int.MaxValue) },
+            };
+        }
+        return options.Validated(key => $"{Path}: RpcLimits.{key}");
     }
 
     /// <summary>The deployments section for <paramref name="chainId"/>.</summary>

@@ -198,6 +198,21 @@ public static class ReportBuilder
             $"({r.Totals.EndogenousRoundsWithLiquidations} after the shock), {Format.Usd(r.Totals.LiquidatedValueUsd)} of debt repaid, " +
             $"{Format.Usd(r.Totals.BonusPaidUsd)} paid to liquidators as bonus, {Format.Usd(r.Totals.BadDebtUsd)} of bad debt." +
             (r.HitRoundLimit ? " The cascade was still running at the round limit." : "")));
+        b.Add(new Paragraph($"Bad debt {Format.Usd(r.Totals.BadDebtUsd)} = {Format.Usd(r.Totals.RealisedBadDebtUsd)} realised (booked by the protocols: written off, " +
+            $"deficits, accounts left with debt and no collateral) + {Format.Usd(r.Totals.UnrealisedBadDebtUsd)} unrealised ({Format.Int(r.Totals.Insolvent.Count)} open " +
+            "position(s) whose debt exceeds their collateral at the final market prices: nobody liquidated them, and the loss is there all the same)."));
+        if (r.DepthSensitivity is { } depth)
+            b.Add(new Table("Depth sensitivity: the same scenario with every venue's depth × factor (prices unchanged); sales valued at the oracle when seized",
+                ["Depth", "Liquidated", "Bad debt", "Realised", "Unrealised", "Liquidations", "Rounds", "Sold into"],
+                [false, true, true, true, true, true, true, false],
+                depth.Select(l => (IReadOnlyList<Text>)["×" + l.Factor.ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Usd(l.LiquidatedValueUsd),
+                    Format.Usd(l.BadDebtUsd), Format.Usd(l.RealisedBadDebtUsd), Format.Usd(l.UnrealisedBadDebtUsd), Format.Int(l.Liquidations), Format.Int(l.Rounds),
+                    string.Join(", ", l.SalesByVenue.Select(v => $"{v.Venue} {Format.Usd(v.SoldUsd)}"))]).ToList()));
+        if (r.Totals.Insolvent.Count > 0)
+            b.Add(new Table("Open insolvent positions at the end, by why they were not liquidated", ["Reason", "Positions", "Shortfall", "Debt", "Collateral"],
+                [false, true, true, true, true],
+                r.Totals.Insolvent.GroupBy(x => x.Reason).OrderByDescending(g => g.Sum(x => x.ShortfallUsd)).Select(g => (IReadOnlyList<Text>)
+                    [Text.Chain(g.Key), Format.Int(g.Count()), Format.Usd(g.Sum(x => x.ShortfallUsd)), Format.Usd(g.Sum(x => x.DebtUsd)), Format.Usd(g.Sum(x => x.CollateralUsd))]).ToList()));
         foreach (var a in r.Amplification)
             b.Add(new Paragraph(Text.Chain(a.Symbol) + $": shock {Format.Percent(a.InitialShock)}, final market price change {Format.Percent(a.FinalChange)}" +
                 (a.Factor is { } f ? $", amplification ×{f.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}." : ".")));

@@ -39,7 +39,12 @@ public interface ILendingAdapter : IChainAdapter
 }
 
 /// <summary>A lending family's part of an index run: its book and how many discovered accounts it counted.</summary>
-public sealed record LendingRead(IProtocolBook Book, int DiscoveredAccounts);
+/// <param name="Listed">
+/// The assets the configured deployment itself lists (a pool's reserves, the tokens of markets the manifest names): on a
+/// symbol clash they keep the bare symbol and any other token is shown with its address prefix (<see cref="AssetNames"/>).
+/// null: the family vouches for none of the assets it added.
+/// </param>
+public sealed record LendingRead(IProtocolBook Book, int DiscoveredAccounts, IReadOnlySet<Address>? Listed = null);
 
 /// <summary>A liquidity venue's chain adapter. Venues are read after every lending book, with the snapshot's asset list.</summary>
 public interface IVenueAdapter : IChainAdapter

@@ -10,7 +10,8 @@ using DefiRisk.Core.Indexing;
 namespace DefiRisk.Chain.Indexing;
 
 /// <summary>What an index run produced, with the counters the CLI and the benchmark print.</summary>
-public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts);
+public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts,
+    long RateLimited = 0, long LogRangeRefusals = 0);
 
 /// <summary>
 /// Builds a <see cref="Snapshot"/> of the deployments in a manifest at ONE block: validate the node
@@ -32,19 +33,15 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
     {
         var clock = Stopwatch.StartNew();
         var (calls0, http0, logs0, retries0) = (rpc.Stats.EthCalls, rpc.Stats.HttpRequests, rpc.Stats.LogRequests, rpc.Stats.Retries);
+        var (limited0, refused0) = (rpc.Stats.RateLimited, rpc.Stats.LogRangeRefusals);
 
         var chainId = await rpc.ChainIdAsync(ct);
         if (chainId != manifest.ChainId)
             throw new DefiRiskException($"chain id {chainId} does not match deployments file {source} ({manifest.ChainId})", ExitCodes.ChainError);
         var (number, timestamp) = await rpc.GetBlockAsync(block ?? manifest.Block, ct);
-        var adapters = _lending.Cast<IChainAdapter>().Concat(_venues).ToList();
-        await ValidateCodeAsync(manifest, adapters, number, ct);
+        await ValidateCodeAsync(manifest, Adapters, number, ct);
 
-        // Discovery (resumable), every adapter in registry order.
-        var scanner = new LogScanner(rpc, discovery, chainId, progress);
-        foreach (var adapter in adapters)
-            if (manifest.Section(adapter.Key) is { } section)
-                await adapter.DiscoverAsync(section, scanner, number, ct);
+        await DiscoverAsync(manifest, chainId, number, ct);
 
         // State at the pinned block: lending books in registry order, each adding the assets it knows (the first to
         // price an asset wins), then the venues among all the assets.
@@ -52,21 +49,40 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var assets = new AssetTable();
         var books = new List<IProtocolBook>();
         var discovered = 0;
+        var listed = new HashSet<Address>();
         foreach (var adapter in _lending)
         {
             var read = await adapter.ReadAsync(manifest.Section(adapter.Key), assets, reader, ct);
             books.Add(read.Book);
             discovered += read.DiscoveredAccounts;
+            if (read.Listed is { } vouched) listed.UnionWith(vouched);
         }
         var addresses = assets.Addresses();
         var venueBooks = new List<IVenueBook>();
         foreach (var adapter in _venues)
             venueBooks.Add(await adapter.ReadAsync(manifest.Section(adapter.Key), addresses, reader, ct));
 
-        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), assets.Ordered(), books, venueBooks);
+        var named = AssetNames.Assign(assets.Ordered(), listed);
+        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
-            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered);
+            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0);
     }
+
+    /// <summary>
+    /// Borrower and market discovery alone, from logs up to <paramref name="block"/> (resumable: each contract continues
+    /// after its checkpoint in the discovery store). One scanner serves every contract, so the log range the node
+    /// accepted for one is where the next starts.
+    /// </summary>
+    public async Task DiscoverAsync(DeploymentManifest manifest, long chainId, long block, CancellationToken ct)
+    {
+        var scanner = new LogScanner(rpc, discovery, chainId, progress);
+        foreach (var adapter in Adapters)
+            if (manifest.Section(adapter.Key) is { } section)
+                await adapter.DiscoverAsync(section, scanner, block, ct);
+    }
+
+    /// <summary>Every adapter in registry order: lending families, then venues.</summary>
+    private IReadOnlyList<IChainAdapter> Adapters => [.. _lending, .. _venues];
 
     /// <summary>
     /// Every contract the indexer reads must have code at the block: a wrong address or a block before deployment fails

@@ -26,11 +26,13 @@ public readonly record struct CallResult(bool Success, string Data, string? Erro
 public sealed record LogEntry(string Address, IReadOnlyList<string> Topics, string Data, long BlockNumber, long LogIndex);
 
 /// <summary>A JSON-RPC error answer (well-formed, not retried): "execution reverted", "query returned more than 10000 results", …</summary>
-public sealed class RpcErrorException(string method, long code, string message)
+public sealed class RpcErrorException(string method, long code, string message, string? data = null)
     : Exception($"{method}: {message} (code {code})")
 {
     public long Code { get; } = code;
     public string RpcMessage { get; } = message;
+    /// <summary>The error's <c>data</c> as text, where some providers put the detail (Tenderly: "range … is bigger than range limit 2000").</summary>
+    public string? RpcData { get; } = data;
 }
 
 /// <summary>
@@ -59,7 +61,7 @@ public sealed class EthRpc : IDisposable
 
     public EthRpc(string url, RpcOptions? options = null)
     {
-        Options = options ?? new RpcOptions();
+        Options = (options ?? new RpcOptions()).Validated(key => $"RpcOptions.{(key == "LogChunk" ? nameof(RpcOptions.LogChunkBlocks) : key)}");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new DefiRiskException($"--rpc '{url}' is not an http(s) URL");
         _uri = uri;
@@ -67,7 +69,7 @@ public sealed class EthRpc : IDisposable
         _http = new HttpClient(new ResilientHttpHandler(DisplayUrl, Options, Stats)) { Timeout = Timeout.InfiniteTimeSpan };
         _client = new RpcClient(uri, _http);
         // The handler owns timeouts and retries; Nethereum's own (process-wide) timer must outlast all attempts.
-        var outlast = Options.RequestTimeout * Options.MaxAttempts + TimeSpan.FromMinutes(2);
+        var outlast = Options.RequestTimeout * Options.MaxAttempts + Options.RateLimitWait + TimeSpan.FromMinutes(2);
         if (ClientBase.ConnectionTimeout < outlast) ClientBase.ConnectionTimeout = outlast;
     }
 
@@ -87,7 +89,7 @@ public sealed class EthRpc : IDisposable
         }
         catch (RpcResponseException ex) when (ex.RpcError is { } e)
         {
-            throw new RpcErrorException(method, e.Code, e.Message);
+            throw new RpcErrorException(method, e.Code, e.Message, e.Data?.ToString());
         }
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not RpcErrorException)
         {
@@ -139,7 +141,7 @@ public sealed class EthRpc : IDisposable
     {
         var results = new CallResult[calls.Count];
         var chunks = Enumerable.Range(0, (calls.Count + Options.BatchSize - 1) / Options.BatchSize).ToList();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (chunk, token) =>
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Options.Concurrency, CancellationToken = ct }, async (chunk, token) =>
         {
             var start = chunk * Options.BatchSize;
             var count = Math.Min(Options.BatchSize, calls.Count - start);

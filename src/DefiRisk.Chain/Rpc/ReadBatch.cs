@@ -30,6 +30,15 @@ public sealed class ReadBatch
         return reply;
     }
 
+    /// <summary>A call whose return data is kept undecoded, for answers whose type varies by contract (<c>symbol()</c>: string or bytes32).</summary>
+    public RawReply AddRaw<TMsg>(string to, TMsg message) where TMsg : FunctionMessage, new()
+    {
+        var reply = new RawReply();
+        _calls.Add(new EthCall(to, message.GetCallData().ToHex(prefix: true)));
+        _sinks.Add((result, _) => reply.Result = result);
+        return reply;
+    }
+
     public async Task ExecuteAsync(EthRpc rpc, long block, CancellationToken ct)
     {
         if (_calls.Count == 0) return;
@@ -67,4 +76,13 @@ public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
         try { _value = Decoder.DecodeFunctionOutput<T>(result.Data); }
         catch (Exception ex) { _error = $"undecodable return data: {ex.Message.Split('\n')[0]}"; }
     }
+}
+
+/// <summary>The undecoded answer of one call in a <see cref="ReadBatch"/>; null until its batch ran.</summary>
+public sealed class RawReply
+{
+    public CallResult? Result { get; internal set; }
+
+    /// <summary>The 0x-hex return data when the call succeeded with data, else null.</summary>
+    public string? Data => Result is { HasData: true } r ? r.Data : null;
 }

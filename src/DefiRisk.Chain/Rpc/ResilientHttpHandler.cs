@@ -9,11 +9,18 @@ namespace DefiRisk.Chain.Rpc;
 
 /// <summary>
 /// Every HTTP exchange with the node goes through here (Nethereum's single requests and our JSON-RPC
-/// batches alike): a Polly pipeline of retry (exponential backoff + jitter) around a per-attempt timeout.
-/// Retried: timeouts, refused/dropped connections, HTTP 429 and 5xx, and 2xx bodies that are not
-/// complete JSON (a truncated response). NOT retried: a well-formed JSON-RPC error such as
-/// "execution reverted" — it is an answer, and the caller decides. When the attempts are used up this
-/// throws one <see cref="DefiRiskException"/> line with <see cref="ExitCodes.ChainError"/>.
+/// batches alike): a Polly pipeline of two retries around a per-attempt timeout.
+/// <list type="bullet">
+/// <item>Outer, rate limits: HTTP 429, and a 200 whose JSON-RPC error (or any batch item's) says rate limit
+/// (<see cref="RateLimit"/>). The wait is the node's <c>Retry-After</c> (seconds or HTTP date) or the error data's
+/// <c>backoff_seconds</c>, else exponential backoff; retried until <see cref="RpcOptions.RateLimitWait"/> of waiting
+/// is spent on this one request. Rate limits do not use up the fault attempts below.</item>
+/// <item>Inner, faults: timeouts, refused/dropped connections, HTTP 5xx, and 2xx bodies that are not complete JSON
+/// (a truncated response), <see cref="RpcOptions.MaxAttempts"/> attempts with exponential backoff and jitter.</item>
+/// </list>
+/// NOT retried: a well-formed JSON-RPC error such as "execution reverted" or "query returned more than 10000
+/// results" — it is an answer, and the caller decides. When the attempts or the wait are used up this throws one
+/// <see cref="DefiRiskException"/> line with <see cref="ExitCodes.ChainError"/>.
 /// </summary>
 internal sealed class ResilientHttpHandler : DelegatingHandler
 {
@@ -29,6 +36,18 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
         _options = options;
         _stats = stats;
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = int.MaxValue, // bounded by the wait budget in ShouldHandle
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is RateLimitedException limited && PlanRateLimitWait(args.Context, limited, args.AttemptNumber)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(NextWait, TimeSpan.Zero)),
+                OnRetry = args =>
+                {
+                    _stats.Retry();
+                    _stats.RateLimitedWait(args.RetryDelay);
+                    return default;
+                },
+            })
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = Math.Max(0, options.MaxAttempts - 1),
@@ -53,7 +72,29 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
             .Build();
     }
 
-    private static bool IsTransient(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
+    private static bool IsTransient(HttpStatusCode status) => (int)status >= 500;
+
+    private static readonly TimeSpan MinRateLimitWait = TimeSpan.FromMilliseconds(100);
+    private static readonly ResiliencePropertyKey<TimeSpan> Waited = new("defirisk.rate-limit-waited");
+    private static readonly ResiliencePropertyKey<TimeSpan> NextWait = new("defirisk.rate-limit-next-wait");
+
+    /// <summary>
+    /// Decides whether to wait out a rate limit, and for how long: the node's own figure, else exponential backoff from
+    /// <see cref="RpcOptions.BaseDelay"/> (at most 10 s); never less than 100 ms. False once this request's total wait
+    /// would pass <see cref="RpcOptions.RateLimitWait"/>; the outcome then becomes the error.
+    /// </summary>
+    private bool PlanRateLimitWait(ResilienceContext context, RateLimitedException limited, int attempt)
+    {
+        var waited = context.Properties.GetValue(Waited, TimeSpan.Zero);
+        var wait = limited.RetryAfter
+            ?? TimeSpan.FromMilliseconds(Math.Min(10_000, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16)) * (0.5 + Random.Shared.NextDouble())));
+        if (wait < MinRateLimitWait) wait = MinRateLimitWait; // "Retry-After: 0" must not turn into a busy loop
+        limited.Waited = waited;
+        if (waited + wait > _options.RateLimitWait) return false;
+        context.Properties.Set(Waited, waited + wait);
+        context.Properties.Set(NextWait, wait);
+        return true;
+    }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -76,6 +117,11 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
         if (outcome.Exception is { } error)
         {
             if (error is OperationCanceledException && cancellationToken.IsCancellationRequested) throw error;
+            if (error is RateLimitedException limited)
+                throw new DefiRiskException(limited.RetryAfter is { } asked && asked > _options.RateLimitWait
+                    ? $"RPC {_display} is rate-limiting: it asks to wait {asked.TotalSeconds:0.#} s, more than the {_options.RateLimitWait.TotalSeconds:0.#} s allowed per request: {limited.Message}"
+                    : $"RPC {_display} kept rate-limiting after {limited.Waited.TotalSeconds:0.#} s of waiting (at most {_options.RateLimitWait.TotalSeconds:0.#} s per request): {limited.Message}",
+                    ExitCodes.ChainError, error);
             throw new DefiRiskException($"RPC {_display} failed after {_options.MaxAttempts} attempts: {Describe(error)}", ExitCodes.ChainError, error);
         }
         var response = outcome.Result!;
@@ -96,15 +142,32 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
         request.Content.Headers.ContentType = mediaType ?? new("application/json");
         _stats.HttpRequest();
         var response = await base.SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var wait = RateLimit.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
+            response.Dispose();
+            throw new RateLimitedException("HTTP 429 Too Many Requests", wait);
+        }
         if (!response.IsSuccessStatusCode) return response;
         // Read the whole body inside the attempt, so a connection dropped mid-body or a truncated JSON
         // document is retried like any other transient failure.
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-        try { using var _ = JsonDocument.Parse(bytes); }
+        (string Message, TimeSpan? Wait)? limited;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            limited = RateLimit.InBody(document.RootElement);
+        }
         catch (JsonException ex)
         {
             response.Dispose();
             throw new MalformedResponseException($"malformed JSON response ({bytes.Length} bytes): {ex.Message.Split('\n')[0]}");
+        }
+        if (limited is { } rate)
+        {
+            var wait = rate.Wait ?? RateLimit.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
+            response.Dispose();
+            throw new RateLimitedException(rate.Message, wait);
         }
         var buffered = new HttpResponseMessage(response.StatusCode) { RequestMessage = original, Version = response.Version };
         buffered.Content = new ByteArrayContent(bytes);
@@ -125,3 +188,11 @@ internal sealed class ResilientHttpHandler : DelegatingHandler
 
 /// <summary>A 2xx response whose body is not complete JSON (truncated by a proxy or a dying node).</summary>
 internal sealed class MalformedResponseException(string message) : Exception(message);
+
+/// <summary>The node said "slow down" (HTTP 429 or a rate-limit JSON-RPC error), with the wait it asked for if any.</summary>
+internal sealed class RateLimitedException(string message, TimeSpan? retryAfter) : Exception(message)
+{
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+    /// <summary>What this request had waited for rate limits when this answer came.</summary>
+    public TimeSpan Waited { get; set; }
+}

@@ -35,6 +35,7 @@ internal static class BenchCommand
         index.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetValue(fixture)!;
+            var settings = AppSettings.Load();
             if (!Directory.Exists(dir)) throw new DefiRiskException($"fixture directory {dir} does not exist");
             if (parse.GetValue(json) is { } target) OutputFile.Check(target, "--json");
             await using var server = await FixtureServer.StartAsync(dir, ct: ct);
@@ -51,7 +52,7 @@ internal static class BenchCommand
                 {
                     var request = new IndexCommand.IndexRequest(server.RpcUrl, Path.Combine(temp.FullName, "bench.db"),
                         Path.Combine(dir, FixtureServer.ManifestFile), IndexCommand.BlockChoice.Default);
-                    var r = await IndexCommand.RunAsync(request, AppSettings.Load(), new RpcOptions(), null, ct);
+                    var r = await IndexCommand.RunAsync(request, settings, settings.RpcLimits(), null, ct);
                     var positions = Math.Max(1, r.Snapshot.PositionCount);
                     results.Add(new
                     {

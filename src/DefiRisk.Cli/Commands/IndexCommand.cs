@@ -24,7 +24,11 @@ internal static class IndexCommand
         var block = new Option<string?>("--block") { Description = "block number or 'latest' (default: the manifest's block, else latest)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print nothing but errors and the result" };
         var json = Json.Option("the summary");
-        var command = new Command("index", "Index lending positions at one block into a snapshot database.") { rpc, db, deployments, block, quiet, json };
+        var batchSize = new Option<string?>("--batch-size") { Description = $"eth_calls per JSON-RPC batch (default: appsettings.json RpcLimits.BatchSize, else {RpcOptions.DefaultBatchSize})" };
+        var logChunk = new Option<string?>("--log-chunk") { Description = $"blocks per eth_getLogs request to start with; shrinks to what the node accepts (default: RpcLimits.LogChunk, else {RpcOptions.DefaultLogChunk})" };
+        var concurrency = new Option<string?>("--concurrency") { Description = $"requests in flight (default: RpcLimits.Concurrency, else {RpcOptions.DefaultConcurrency})" };
+        var command = new Command("index", "Index lending positions at one block into a snapshot database.")
+            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
@@ -36,7 +40,8 @@ internal static class IndexCommand
                 parse.GetValue(deployments),
                 ParseBlock(parse.GetValue(block)));
             if (Directory.Exists(request.Database)) throw new DefiRiskException($"database {request.Database} is a directory, not a file");
-            var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, new RpcOptions(), progress, ct));
+            var options = Limits(settings.RpcLimits(), parse.GetValue(batchSize), parse.GetValue(logChunk), parse.GetValue(concurrency));
+            var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, options, progress, ct));
             PrintSummary(result, request.Database, jsonTarget, parse.GetValue(quiet));
             return ExitCodes.Ok;
         });
@@ -58,6 +63,21 @@ internal static class IndexCommand
         _ when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => new BlockChoice(n, false),
         _ => throw new DefiRiskException($"--block '{text}' is neither a block number nor 'latest'"),
     };
+
+    /// <summary>The command-line limits over the settings' ones; each flag validated, one line naming it.</summary>
+    internal static RpcOptions Limits(RpcOptions settings, string? batchSize, string? logChunk, string? concurrency)
+    {
+        var options = settings;
+        if (batchSize is not null) options = options with { BatchSize = (int)Whole(batchSize, "--batch-size", RpcOptions.MaxBatchSize) };
+        if (logChunk is not null) options = options with { LogChunkBlocks = Whole(logChunk, "--log-chunk", RpcOptions.MaxLogChunk) };
+        if (concurrency is not null) options = options with { Concurrency = (int)Whole(concurrency, "--concurrency", RpcOptions.MaxConcurrency) };
+        return options.Validated(key => key switch { "BatchSize" => "--batch-size", "LogChunk" => "--log-chunk", _ => "--concurrency" });
+
+        static long Whole(string text, string flag, long max) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
+                ? n
+                : throw new DefiRiskException(string.Create(CultureInfo.InvariantCulture, $"{flag} '{text}' must be a whole number from 1 to {max:#,0}"));
+    }
 
     /// <summary>The whole index, usable from tests and the benchmark: validate, discover, read, then write ONE transaction.</summary>
     internal static async Task<IndexResult> RunAsync(IndexRequest request, AppSettings settings, RpcOptions options,
@@ -110,6 +130,8 @@ internal static class IndexCommand
                 ethCalls = r.EthCalls,
                 logRequests = r.LogRequests,
                 retries = r.Retries,
+                rateLimited = r.RateLimited,
+                logRangeRefusals = r.LogRangeRefusals,
             }, json);
         }
         if (quiet || json == "-") return;
@@ -117,7 +139,9 @@ internal static class IndexCommand
             $"indexed chain {s.Chain.ChainId} at block {s.Chain.BlockNumber}: {positions} positions " +
             $"({string.Join(", ", s.Books.Select(b => $"{b.PositionCount} {b.Protocol}"))}), " +
             $"{s.Assets.Count} assets, {string.Join(", ", s.Venues.Select(v => $"{v.Pools.Count} {v.Venue} pools"))} in {r.Elapsed.TotalSeconds:0.00} s " +
-            $"({r.EthCalls} eth_calls, {r.HttpRequests} HTTP requests, {r.Retries} retries) → {db}");
+            $"({r.EthCalls} eth_calls, {r.HttpRequests} HTTP requests, {r.Retries} retries" +
+            (r.RateLimited > 0 ? $" of which {r.RateLimited} after a rate limit" : "") +
+            (r.LogRangeRefusals > 0 ? $", {r.LogRangeRefusals} log ranges refused and split" : "") + $") → {db}");
     }
 }
 

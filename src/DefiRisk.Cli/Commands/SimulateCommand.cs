@@ -36,8 +36,13 @@ internal static class SimulateCommand
         var json = Json.Option("the full result");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print no tables or progress" };
         var report = ReportOption.Create();
+        var depth = new Option<string?>("--depth-sensitivity")
+        {
+            Description = "also run the scenario with every venue's depth scaled: factors, e.g. 0.25,0.5,1,2,4 (the default when given without a value)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, json, quiet, report };
+            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, depth, json, quiet, report };
         command.SetAction(parse =>
         {
             var given = assumptions.Read(parse);
@@ -56,8 +61,14 @@ internal static class SimulateCommand
             if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
             // The milestone comes once the input is known good, so bad input stays one line on stderr.
+            var depthFactors = parse.GetResult(depth) is null ? null : DepthFactors(parse.GetValue(depth));
             var run = Execute(request, scenario => { if (!q && jsonTarget != "-") Milestone(output, $"simulating {scenario.Name} …"); });
             var result = run.Result;
+            if (depthFactors is not null)
+            {
+                if (!q && jsonTarget != "-") Milestone(output, $"depth sensitivity at ×{string.Join(", ×", depthFactors)} …");
+                result = result with { DepthSensitivity = DepthSensitivity.Run(run.Snapshot, Scenario(request, run.Snapshot), run.Options, depthFactors) };
+            }
             if (jsonTarget is not null) Json.Write(result, jsonTarget);
             if (parse.GetValue(report) is { } reportPath)
                 ReportOption.Write(reportPath, ReportOption.Input(run.Snapshot, run.Options, $"Liquidation cascade: {result.Scenario}") with
@@ -83,6 +94,21 @@ internal static class SimulateCommand
         var scenario = Scenario(request, snapshot);
         starting?.Invoke(scenario);
         return new SimulationRun(snapshot, options, CascadeSimulator.Simulate(snapshot, scenario, options));
+    }
+
+    /// <summary>"0.25,0.5,1,2,4" → factors; null or empty text → the defaults.</summary>
+    internal static IReadOnlyList<decimal> DepthFactors(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return DepthSensitivity.DefaultFactors;
+        var list = new List<decimal>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var t = part.StartsWith('x') || part.StartsWith('×') ? part[1..] : part;
+            if (!decimal.TryParse(t, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var f) || f <= 0 || f > 1000)
+                throw new DefiRiskException($"--depth-sensitivity: '{part}' is not a depth factor (a number in (0, 1000], e.g. 0.25,0.5,1,2,4)");
+            list.Add(f);
+        }
+        return list;
     }
 
     internal static Scenario Scenario(SimulateRequest request, Snapshot snapshot) =>
@@ -121,6 +147,18 @@ internal static class SimulateCommand
         }
         console.Write(rounds);
 
+        if (result.DepthSensitivity is { } depth)
+        {
+            var d = new Table().Title("Depth sensitivity (every venue's depth × factor, prices unchanged)")
+                .AddColumns("depth", "liquidated (USD)", "bad debt (USD)", "realised", "unrealised", "liquidations", "rounds", "sold into");
+            foreach (var c in Enumerable.Range(1, 6)) d.Columns[c].RightAligned();
+            foreach (var l in depth)
+                d.AddRow("×" + l.Factor.ToString(inv), l.LiquidatedValueUsd.ToString("N0", inv), l.BadDebtUsd.ToString("N0", inv), l.RealisedBadDebtUsd.ToString("N0", inv),
+                    l.UnrealisedBadDebtUsd.ToString("N0", inv), l.Liquidations.ToString(inv), l.Rounds.ToString(inv),
+                    Markup.Escape(string.Join(", ", l.SalesByVenue.Select(v => $"{v.Venue} ${v.SoldUsd.ToString("N0", inv)}"))));
+            console.Write(d);
+        }
+
         var t = result.Totals;
         var totals = new Table().Title("Totals").AddColumns("measure", "value");
         totals.Columns[1].RightAligned();
@@ -129,6 +167,8 @@ internal static class SimulateCommand
         totals.AddRow("liquidated value (USD)", t.LiquidatedValueUsd.ToString("N2", inv));
         totals.AddRow("bonus paid (USD)", t.BonusPaidUsd.ToString("N2", inv));
         totals.AddRow("bad debt (USD)", t.BadDebtUsd.ToString("N2", inv));
+        totals.AddRow("  realised (booked by the protocols)", t.RealisedBadDebtUsd.ToString("N2", inv));
+        totals.AddRow($"  unrealised ({t.Insolvent.Count} open insolvent positions)", t.UnrealisedBadDebtUsd.ToString("N2", inv));
         totals.AddRow("rounds with liquidations", $"{t.RoundsWithLiquidations} ({t.EndogenousRoundsWithLiquidations} driven by sales after the shock)");
         foreach (var b in t.BadDebt)
             totals.AddRow(Markup.Escape($"  bad debt {b.Protocol} {Short(b.Market)} {Symbol(result, b.Asset)} {b.Kind}"), b.AmountUsd.ToString("N2", inv));

@@ -17,7 +17,12 @@ public sealed record CascadeResult(
     IReadOnlyList<Amplification> Amplification,
     IReadOnlyList<object> FinalPools,
     IReadOnlyDictionary<string, IReadOnlyList<object>> FinalOraclePrices,
-    bool HitRoundLimit);
+    bool HitRoundLimit)
+{
+    /// <summary>The same scenario at other venue depths (<see cref="Analysis.DepthSensitivity"/>), when asked for; else absent.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DepthLevel>? DepthSensitivity { get; init; }
+}
 
 /// <summary>
 /// One round. State at its start (after its exogenous step and the previous round's sales): asset prices, every pool's
@@ -84,6 +89,14 @@ public sealed record UnliquidatedPosition(int Round, string Protocol, string Mar
 /// Totals of a cascade. <see cref="EndogenousRoundsWithLiquidations"/>: rounds with liquidations after the exogenous drop
 /// has reached the oracles (after round 0, or after the lag), counting on the exact path only rounds with a liquidation
 /// caused by earlier sales, not positions a breaker merely deferred.
+/// <para>
+/// Bad debt is the whole shortfall, <see cref="BadDebtUsd"/> = <see cref="RealisedBadDebtUsd"/> +
+/// <see cref="UnrealisedBadDebtUsd"/>. Realised: what the protocols booked (<see cref="BadDebt"/>: written off, deficits,
+/// and accounts the rule left with debt and no collateral), at the final oracle prices. Unrealised: every other position
+/// still open whose debt exceeds its seizable collateral at the final market prices, max(0, debt − collateral) each
+/// (<see cref="Insolvent"/>, with why nobody liquidated it) — a cascade that strands insolvent positions because selling
+/// does not pay has not avoided that loss.
+/// </para>
 /// </summary>
 public sealed record CascadeTotals(
     double LiquidatedValueUsd,
@@ -93,7 +106,17 @@ public sealed record CascadeTotals(
     int Liquidations,
     int AccountsAffected,
     int RoundsWithLiquidations,
-    int EndogenousRoundsWithLiquidations);
+    int EndogenousRoundsWithLiquidations,
+    double RealisedBadDebtUsd,
+    double UnrealisedBadDebtUsd,
+    IReadOnlyList<InsolventPosition> Insolvent);
+
+/// <summary>
+/// A position left open and insolvent at the end of a cascade: its seizable collateral and its debt at the final market
+/// prices (USD), the shortfall max(0, debt − collateral), and why nobody liquidated it (the last reason the cascade gave,
+/// or that its protocol does not let it be liquidated at the oracle prices).
+/// </summary>
+public sealed record InsolventPosition(string Protocol, string Market, Address Account, double CollateralUsd, double DebtUsd, double ShortfallUsd, string Reason);
 
 /// <summary>
 /// Bad debt per protocol, market and asset (base units). Kind: "deficit" (Aave v3.3+ reserve deficit),

@@ -58,7 +58,9 @@ public sealed record CascadeSummary(
     bool LongestChainCrossesProtocols,
     int LongestCrossProtocolChain,
     int HeldBack,
-    bool HitRoundLimit)
+    bool HitRoundLimit,
+    double RealisedBadDebtUsd,
+    double UnrealisedBadDebtUsd)
 {
     public static CascadeSummary From(CascadeResult r, Snapshot snapshot)
     {
@@ -72,11 +74,13 @@ public sealed record CascadeSummary(
             var drop = (1 - (double)low / (double)start) * 100;
             if (drop > deepest) (deepest, deepestAsset, deepestPrice) = (drop, path.Symbol, (double)low / 1e8);
         }
-        var byProtocol = snapshot.Books.Select(b => b.Protocol).Distinct().Select(p => new ProtocolBadDebt(p, r.Totals.BadDebt.Where(e => e.Protocol == p).Sum(e => e.AmountUsd))).ToList();
+        var byProtocol = snapshot.Books.Select(b => b.Protocol).Distinct().Select(p => new ProtocolBadDebt(p,
+            r.Totals.BadDebt.Where(e => e.Protocol == p).Sum(e => e.AmountUsd) + r.Totals.Insolvent.Where(x => x.Protocol == p).Sum(x => x.ShortfallUsd))).ToList();
         var held = r.Rounds.Sum(x => x.Unliquidated.Count(u => u.Reason.Contains("circuit breaker", StringComparison.Ordinal)));
         return new CascadeSummary(r.Totals.LiquidatedValueUsd, r.Totals.BadDebtUsd, byProtocol, deepest, deepestAsset, deepestPrice,
             r.Rounds.Count, r.Totals.RoundsWithLiquidations, r.Totals.Liquidations, r.Totals.AccountsAffected,
-            r.LongestChain?.LiquidationIds.Count ?? 0, r.LongestChain?.CrossesProtocols ?? false, LongestCrossing(r), held, r.HitRoundLimit);
+            r.LongestChain?.LiquidationIds.Count ?? 0, r.LongestChain?.CrossesProtocols ?? false, LongestCrossing(r), held, r.HitRoundLimit,
+            r.Totals.RealisedBadDebtUsd, r.Totals.UnrealisedBadDebtUsd);
     }
 
     private static int LongestCrossing(CascadeResult r)
@@ -91,6 +95,8 @@ public sealed record CascadeSummary(
     public double? Metric(string name) => name switch
     {
         "badDebt" => BadDebtUsd,
+        "realisedBadDebt" => RealisedBadDebtUsd,
+        "unrealisedBadDebt" => UnrealisedBadDebtUsd,
         "liquidatedValue" => LiquidatedValueUsd,
         "rounds" => Rounds,
         "roundsWithLiquidations" => RoundsWithLiquidations,
@@ -106,7 +112,7 @@ public sealed record CascadeSummary(
     };
 
     public static readonly string[] MetricNames =
-        ["badDebt", "badDebt.<protocol>", "liquidatedValue", "rounds", "roundsWithLiquidations", "liquidations",
+        ["badDebt", "realisedBadDebt", "unrealisedBadDebt", "badDebt.<protocol>", "liquidatedValue", "rounds", "roundsWithLiquidations", "liquidations",
          "accountsLiquidated", "deepestPriceDrop", "longestChain", "longestCrossProtocolChain", "heldBack"];
 }
 

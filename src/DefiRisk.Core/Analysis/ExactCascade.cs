@@ -397,15 +397,21 @@ internal sealed class ExactCascade : ILiquidationDesk
                 _assets.Usd(kv.Value, _assets[kv.Key.Item3], finalOracle)))
             .OrderBy(e => e.Protocol, StringComparer.Ordinal).ThenBy(e => e.Market, StringComparer.Ordinal).ThenBy(e => e.Asset).ThenBy(e => e.Kind, StringComparer.Ordinal).ToList();
 
+        var insolvent = Insolvent(rounds);
+        var realised = entries.Sum(e => e.AmountUsd);
+        var unrealised = insolvent.Sum(x => x.ShortfallUsd);
         var totals = new CascadeTotals(
             _liquidations.Sum(l => l.DebtRepaidUsd),
             _liquidations.Sum(l => l.BonusUsd),
-            entries.Sum(e => e.AmountUsd),
+            realised + unrealised,
             entries,
             _liquidations.Count,
             _liquidations.Select(l => (l.Protocol, l.Account)).Distinct().Count(),
             rounds.Count(r => r.Liquidations.Count > 0),
-            EndogenousRounds(rounds));
+            EndogenousRounds(rounds),
+            realised,
+            unrealised,
+            insolvent);
 
         var (chains, longest) = Chains();
         var pricePath = Enumerable.Range(0, _n).Select(a => new AssetPricePath(_s.Assets[a].Address, _s.Assets[a].Symbol,
@@ -420,6 +426,32 @@ internal sealed class ExactCascade : ILiquidationDesk
         }).ToList();
         return new CascadeResult(_scenario.Name, rounds, totals, chains, longest, pricePath, amplification, Pools(), ProtocolOracles(finalOracle), hitLimit);
     }
+
+    /// <summary>
+    /// Open insolvent positions at the final market prices, each with the last reason the cascade gave for not liquidating
+    /// it (held back, unprofitable, capped, nothing to seize), else that its protocol would not liquidate it at the oracle
+    /// prices (an oracle lagging or priced apart from the market). Largest shortfall first.
+    /// </summary>
+    private List<InsolventPosition> Insolvent(List<CascadeRound> rounds)
+    {
+        var finalMarket = MarketPrices();
+        var reasons = new Dictionary<(string, string, Address), string>();
+        foreach (var u in rounds.SelectMany(r => r.Unliquidated)) reasons[(u.Protocol, u.Market, u.Account)] = u.Reason;
+        var list = new List<InsolventPosition>();
+        var open = new List<OpenShortfall>();
+        for (var b = 0; b < _runs.Length; b++)
+        {
+            open.Clear();
+            _runs[b].CollectInsolvent(finalMarket, open);
+            foreach (var x in open)
+                list.Add(new(_protocols[b], x.Market, x.Account, x.CollateralUsd, x.DebtUsd, x.DebtUsd - x.CollateralUsd,
+                    reasons.GetValueOrDefault((_protocols[b], x.Market, x.Account)) ?? NotLiquidatableAtOraclePrices));
+        }
+        return list.OrderByDescending(x => x.ShortfallUsd).ThenBy(x => x.Protocol, StringComparer.Ordinal)
+            .ThenBy(x => x.Market, StringComparer.Ordinal).ThenBy(x => x.Account).ToList();
+    }
+
+    internal const string NotLiquidatableAtOraclePrices = "not liquidatable at the oracle prices";
 
     /// <summary>
     /// Rounds in which the cascade kept itself going: after the last exogenous step has reached the oracles (step

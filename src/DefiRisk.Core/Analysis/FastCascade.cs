@@ -6,7 +6,8 @@ namespace DefiRisk.Core.Analysis;
 
 /// <summary>What one fast-path cascade produced (USD as double; bad debt valued at the final oracle prices).</summary>
 internal sealed record FastOutcome(double LiquidatedValueUsd, double BonusPaidUsd, double BadDebtUsd, int Liquidations,
-    int RoundsWithLiquidations, int EndogenousRoundsWithLiquidations, IReadOnlySet<long>? LiquidatedSources, IReadOnlyList<double> LiquidatedUsdPerRound);
+    int RoundsWithLiquidations, int EndogenousRoundsWithLiquidations, IReadOnlySet<long>? LiquidatedSources, IReadOnlyList<double> LiquidatedUsdPerRound,
+    double RealisedBadDebtUsd, double UnrealisedBadDebtUsd);
 
 /// <summary>
 /// The floating-point fast path of <see cref="ExactCascade"/>: the same rounds, ordering, profitability test and routing,
@@ -126,7 +127,34 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         foreach (var rule in m.Rules) rule.AddBadDebt(st, unbacked);
         double badUsd = 0;
         for (var a = 0; a < n; a++) badUsd += (st.BadDebt[a] + unbacked[a]) * oracleUsd[a] / m.Unit[a];
-        return new FastOutcome(round.LiquidatedUsd, round.BonusUsd, badUsd, liquidations, roundsWith, endogenous, sources, perRound);
+        var unrealised = Unrealised(st, MarketPrices(st));
+        return new FastOutcome(round.LiquidatedUsd, round.BonusUsd, badUsd + unrealised, liquidations, roundsWith, endogenous, sources, perRound, badUsd, unrealised);
+    }
+
+    /// <summary>
+    /// The shortfall of open positions at the final market prices (as the exact path's unrealised bad debt). A position's
+    /// collateral ÷ debt moves at most by max/min of the assets' market moves since the snapshot, so only positions whose
+    /// snapshot solvency is below that factor, and those liquidations touched, can be insolvent now.
+    /// </summary>
+    private double Unrealised(FastState st, double[] market)
+    {
+        double lo = double.MaxValue, hi = 0;
+        for (var a = 0; a < market.Length; a++)
+        {
+            var move = m.SnapPrice[a] == 0 ? 1 : market[a] / m.SnapPrice[a];
+            lo = Math.Min(lo, move);
+            hi = Math.Max(hi, move);
+        }
+        var bound = hi / lo * (1 + 1e-6);
+        var marketUsd = market; // USD per token, as the rules expect
+        double sum = 0;
+        foreach (var k in m.BySolvency0)
+        {
+            if (m.CollateralToDebt0[k] >= bound) break;
+            if (!st.Touched[k]) sum += m.Rules[m.Kind[k]].Shortfall(st, k, marketUsd);
+        }
+        foreach (var k in st.TouchedList) sum += m.Rules[m.Kind[k]].Shortfall(st, k, marketUsd);
+        return sum;
     }
 
     private const double SafeMargin = 1 + 1e-3; // covers the avgLT truncation jumps (≤ 1.2e-4) and float noise

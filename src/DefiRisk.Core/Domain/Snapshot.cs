@@ -29,11 +29,11 @@ public sealed record Snapshot(
 
     public Asset? FindAsset(Address address) => _assets.GetValueOrDefault(address);
 
-    /// <summary>Finds an asset by symbol (case-insensitive) or address text; null when neither matches.</summary>
-    public Asset? FindAsset(string symbolOrAddress) =>
-        Domain.Address.TryParse(symbolOrAddress, out var addr)
-            ? FindAsset(addr)
-            : Assets.FirstOrDefault(a => string.Equals(a.Symbol, symbolOrAddress, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// Finds an asset by display name (case-insensitive) or address text; null when neither matches. A bare symbol shared
+    /// only by suffixed look-alikes is refused, listing them (<see cref="AssetNames.Find"/>).
+    /// </summary>
+    public Asset? FindAsset(string symbolOrAddress) => AssetNames.Find(Assets, symbolOrAddress);
 
     public int PositionCount => Books.Sum(b => b.PositionCount);
 
@@ -59,7 +59,8 @@ public sealed record ChainPoint(long ChainId, long BlockNumber, long BlockTimest
 /// <summary>
 /// An ERC-20 as the lending protocols see it. <see cref="PriceUsd"/> is the oracle price in USD with
 /// 8 decimals (Aave's mainnet base currency unit, Chainlink's USD feeds), the common numeraire the
-/// analyser shocks. <see cref="Symbol"/> comes from the chain: untrusted, escape it in every report.
+/// analyser shocks. <see cref="Symbol"/> is the display name, unique per snapshot: the on-chain symbol, suffixed
+/// <c>·0x1234ab</c> when an unlisted token shares it (<see cref="AssetNames"/>). It comes from the chain: untrusted, escape it in every report.
 /// </summary>
 public sealed record Asset(Address Address, string Symbol, int Decimals, BigInteger PriceUsd, AssetOracle Oracle);
 

@@ -17,6 +17,15 @@ public interface IProtocolBook
     IEnumerable<(Address Asset, string Role)> AssetReferences();
 }
 
+/// <summary>Depth scenarios over a snapshot's venues.</summary>
+public static class SnapshotDepth
+{
+    /// <summary>This snapshot with every venue's depth × <paramref name="factor"/> (prices unchanged).</summary>
+    public static Snapshot WithDepth(this Snapshot snapshot, decimal factor) =>
+        factor <= 0 ? throw new DefiRiskException($"depth factor {factor} must be positive")
+        : snapshot with { Venues = snapshot.Venues.Select(v => v.WithDepth(factor)).ToList() };
+}
+
 /// <summary>One liquidity venue's part of a <see cref="Snapshot"/>: its pools (the venue's folder is <c>Venues/&lt;Kind&gt;/</c>).</summary>
 public interface IVenueBook
 {
@@ -24,6 +33,9 @@ public interface IVenueBook
     string Venue { get; }
 
     IReadOnlyList<IPool> Pools { get; }
+
+    /// <summary>The same pools at the same prices with <paramref name="factor"/> × their depth (a depth-sensitivity scenario).</summary>
+    IVenueBook WithDepth(decimal factor);
 }
 
 /// <summary>A two-token pool of some venue, as routing sees it. The exact and fast swap models are <c>DefiRisk.Core.Venues</c>.</summary>

@@ -35,9 +35,18 @@ public interface IExactLendingRun
     /// <summary>End of the cascade: every bad-debt item at the final oracle prices.</summary>
     void CollectBadDebt(BigInteger[] finalOracleUsd, List<BadDebtItem> output);
 
+    /// <summary>
+    /// End of the cascade: every open position with debt whose debt exceeds its seizable collateral at the final market
+    /// prices (USD 8 decimals, by asset index), not already booked as bad debt by <see cref="CollectBadDebt"/>.
+    /// </summary>
+    void CollectInsolvent(BigInteger[] finalMarketUsd, List<OpenShortfall> output);
+
     /// <summary>The family's oracle prices in its own unit (what a replay sets), serialized by their runtime type.</summary>
     IReadOnlyList<object> OraclePrices(BigInteger[] oracleUsd);
 }
+
+/// <summary>An open insolvent position as its family values it: collateral and debt in USD (doubles, report views).</summary>
+public sealed record OpenShortfall(string Market, Address Account, double CollateralUsd, double DebtUsd);
 
 /// <summary>What an exact family run may ask of the engine for the candidate being liquidated.</summary>
 public interface ILiquidationDesk

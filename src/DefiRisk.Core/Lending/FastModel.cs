@@ -36,6 +36,10 @@ public sealed class FastModel
     public required double[] Hf0;
     public required int[] Rank;               // tie-break: (account, book, market) order
     public required long[] Source;            // book << 56 | holder << 32 | index in the book's list
+    // Solvency at the snapshot: seizable collateral ÷ debt at snapshot market prices, and the positions sorted by it, so
+    // the end-of-cascade shortfall scan only visits positions a market move of this size can have made insolvent.
+    public required double[] CollateralToDebt0;
+    public required int[] BySolvency0;
     // Entries.
     public required ushort[] EParam;
     public required double[] EColl;           // base units
@@ -66,7 +70,7 @@ public sealed class FastModelBuilder
     private readonly List<FastParam> _params = [];
     private readonly List<byte> _kind = [], _count = [];
     private readonly List<int> _holder = [], _start = [];
-    private readonly List<double> _hf0 = [];
+    private readonly List<double> _hf0 = [], _solvency0 = [];
     private readonly List<long> _source = [];
     private readonly List<Address> _accounts = [];
     private readonly List<string> _marketKey = [];
@@ -124,8 +128,10 @@ public sealed class FastModelBuilder
     /// Closes a position whose entries start at <paramref name="mark"/>. <paramref name="holder"/> is the index the family's
     /// rule reads (<see cref="FastModel.Holder"/>); <paramref name="sourceKey"/> identifies it within the book (below 2^56).
     /// </summary>
-    public void EndPosition(int mark, int holder, long sourceKey, Address account, string market, double healthFactor)
+    /// <param name="collateralToDebt">seizable collateral ÷ debt, both at the snapshot's USD prices (the solvency the shortfall scan bounds).</param>
+    public void EndPosition(int mark, int holder, long sourceKey, Address account, string market, double healthFactor, double collateralToDebt)
     {
+        _solvency0.Add(collateralToDebt);
         _kind.Add(checked((byte)_book)); _holder.Add(holder); _start.Add(mark); _count.Add(checked((byte)(_eParam.Count - mark)));
         _hf0.Add(healthFactor); _source.Add(((long)_book << 56) | sourceKey);
         _accounts.Add(account); _marketKey.Add(market);
@@ -164,6 +170,7 @@ public sealed class FastModelBuilder
             Params = _params.ToArray(), Rules = rules,
             Kind = new byte[count0], Holder = new int[count0], EntryStart = new int[count0], EntryCount = new byte[count0],
             Hf0 = new double[count0], Rank = new int[count0], Source = new long[count0],
+            CollateralToDebt0 = new double[count0], BySolvency0 = new int[count0],
             EParam = new ushort[_eParam.Count], EColl = new double[_eParam.Count], EDebt = new double[_eParam.Count],
         };
         var w = 0;
@@ -171,12 +178,15 @@ public sealed class FastModelBuilder
         {
             var o = order[k];
             model.Kind[k] = _kind[o]; model.Holder[k] = _holder[o]; model.Hf0[k] = hfArr[o]; model.Rank[k] = rank[o]; model.Source[k] = _source[o];
-            model.EntryStart[k] = w; model.EntryCount[k] = _count[o];
+            model.EntryStart[k] = w; model.EntryCount[k] = _count[o]; model.CollateralToDebt0[k] = _solvency0[o];
             for (var e = 0; e < _count[o]; e++, w++)
             {
                 model.EParam[w] = _eParam[_start[o] + e]; model.EColl[w] = _eColl[_start[o] + e]; model.EDebt[w] = _eDebt[_start[o] + e];
             }
         }
+        var bySolvency = Enumerable.Range(0, count0).ToArray();
+        Array.Sort(bySolvency, (x, y) => model.CollateralToDebt0[x].CompareTo(model.CollateralToDebt0[y]));
+        bySolvency.CopyTo(model.BySolvency0, 0);
         return model;
     }
 }
@@ -196,6 +206,12 @@ public abstract class FastLendingRule
 
     /// <summary>End of a cascade: debt this family books as bad debt beyond its rule's write-offs (base units by asset).</summary>
     public virtual void AddBadDebt(FastState st, double[] badDebt) { }
+
+    /// <summary>
+    /// End of a cascade: the shortfall max(0, debt − seizable collateral) in USD at the final market prices
+    /// (<paramref name="marketUsd"/>, USD per token) of position <paramref name="k"/>, open and not booked as bad debt.
+    /// </summary>
+    public abstract double Shortfall(FastState st, int k, double[] marketUsd);
 
     /// <summary>Per-worker mutable state of the family beyond the entries (e.g. market totals); null when none.</summary>
     public virtual FastBookState? CreateState() => null;

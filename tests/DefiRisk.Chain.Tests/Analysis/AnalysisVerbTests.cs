@@ -62,6 +62,22 @@ public sealed class AnalysisVerbTests(DemoChain chain)
     }
 
     [Fact]
+    public async Task Simulate_with_depth_sensitivity_reruns_the_scenario_at_each_depth_and_the_x1_level_is_the_result()
+    {
+        var file = Path.Combine(chain.TempDir, "depth.json");
+        Assert.Equal(0, await Run("simulate", "--db", chain.Database, "--shock", "WETH=-20%", "--depth-sensitivity", "0.25,1,4", "--json", file, "--quiet"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        var levels = doc.RootElement.GetProperty("depthSensitivity").EnumerateArray().ToList();
+        Assert.Equal([0.25m, 1m, 4m], levels.Select(l => l.GetProperty("factor").GetDecimal()));
+        var totals = doc.RootElement.GetProperty("totals");
+        Assert.Equal(totals.GetProperty("liquidatedValueUsd").GetDouble(), levels[1].GetProperty("liquidatedValueUsd").GetDouble());
+        Assert.Equal(totals.GetProperty("badDebtUsd").GetDouble(), levels[1].GetProperty("badDebtUsd").GetDouble());
+        // Deeper pools let more liquidations pay and leave less stranded.
+        Assert.True(levels[2].GetProperty("unrealisedBadDebtUsd").GetDouble() <= levels[0].GetProperty("unrealisedBadDebtUsd").GetDouble());
+        Assert.Equal(2, await Run("simulate", "--db", chain.Database, "--shock", "WETH=-20%", "--depth-sensitivity", "0,2", "--quiet"));
+    }
+
+    [Fact]
     public async Task Sweep_runs_one_cascade_per_drop_level_from_zero_to_the_last_drop()
     {
         var file = TempJson();

@@ -37,7 +37,7 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>A URL on loopback where nothing listens.</summary>
     public static string ClosedPortUrl() => $"http://127.0.0.1:{FreePort()}/";
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

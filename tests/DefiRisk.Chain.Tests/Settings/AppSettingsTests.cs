@@ -28,6 +28,43 @@ public sealed class AppSettingsTests
         Assert.Contains(expected, Assert.Throws<DefiRiskException>(() => AppSettings.Parse(json, "test.json").SimulationDefaults()).Message);
 
     [Fact]
+    public void Rpc_limits_come_from_the_settings_and_the_flags_override_them()
+    {
+        var settings = AppSettings.Parse("""{ "RpcLimits": { "BatchSize": 50, "LogChunk": 2000, "Concurrency": 8 } }""", "test.json").RpcLimits();
+        Assert.Equal((50, 2000L, 8), (settings.BatchSize, settings.LogChunkBlocks, settings.Concurrency));
+
+        var flags = Cli.Commands.IndexCommand.Limits(settings, "100", null, "2");
+        Assert.Equal((100, 2000L, 2), (flags.BatchSize, flags.LogChunkBlocks, flags.Concurrency));
+
+        var defaults = AppSettings.Parse("{}", "test.json").RpcLimits();
+        Assert.Equal((Chain.Rpc.RpcOptions.DefaultBatchSize, Chain.Rpc.RpcOptions.DefaultLogChunk, Chain.Rpc.RpcOptions.DefaultConcurrency),
+            (defaults.BatchSize, defaults.LogChunkBlocks, defaults.Concurrency));
+    }
+
+    [Theory]
+    [InlineData("""{ "RpcLimits": { "BatchSize": 0 } }""", "test.json: RpcLimits.BatchSize: 0 is out of range (allowed 1–10,000)")]
+    [InlineData("""{ "RpcLimits": { "Concurrency": 65 } }""", "test.json: RpcLimits.Concurrency: 65 is out of range (allowed 1–64)")]
+    [InlineData("""{ "RpcLimits": { "LogChunk": 1.5 } }""", "test.json: RpcLimits.LogChunk: expected a whole number")]
+    [InlineData("""{ "RpcLimits": { "Batch": 10 } }""", "test.json: RpcLimits.Batch: unknown key (allowed: BatchSize, LogChunk, Concurrency)")]
+    public void Bad_rpc_limits_in_the_settings_are_refused_naming_the_key(string json, string expected)
+    {
+        var ex = Assert.Throws<DefiRiskException>(() => AppSettings.Parse(json, "test.json").RpcLimits());
+        Assert.Equal(expected, ex.Message);
+        Assert.Equal(ExitCodes.UserError, ex.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("0", null, null, "--batch-size '0' must be a whole number from 1 to 10,000")]
+    [InlineData(null, "ten", null, "--log-chunk 'ten' must be a whole number from 1 to 100,000,000")]
+    [InlineData(null, null, "-4", "--concurrency '-4' must be a whole number from 1 to 64")]
+    public void Bad_rpc_limit_flags_are_refused_with_one_line_naming_the_flag(string? batch, string? chunk, string? concurrency, string expected)
+    {
+        var ex = Assert.Throws<DefiRiskException>(() => Cli.Commands.IndexCommand.Limits(new Chain.Rpc.RpcOptions(), batch, chunk, concurrency));
+        Assert.Equal(expected, ex.Message);
+        Assert.Equal(ExitCodes.UserError, ex.ExitCode);
+    }
+
+    [Fact]
     public void The_bundled_appsettings_parse_and_name_mainnet_deployments()
     {
         var settings = AppSettings.Load();

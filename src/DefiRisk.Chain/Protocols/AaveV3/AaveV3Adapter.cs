@@ -72,11 +72,12 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         }
     }
 
-    /// <summary>Every pool in pool-address order; each adds its reserves to <paramref name="assets"/> (first pool wins).</summary>
+    /// <summary>Every pool in pool-address order; each adds its reserves to <paramref name="assets"/> (first pool wins), all of them listed.</summary>
     public override async Task<LendingRead> ReadAsync(AaveV3Section? section, AssetTable assets, IBlockReader reader, CancellationToken ct)
     {
         var accounts = reader.DiscoveredAccounts(Protocol);
         var states = new List<AaveV3MarketState>();
+        var listed = new HashSet<Address>();
         foreach (var d in (section?.Pools ?? []).OrderBy(a => a.Pool.ToLowerInvariant(), StringComparer.Ordinal))
         {
             var pool = d.Pool.ToLowerInvariant();
@@ -84,8 +85,9 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             var (state, poolAssets) = await ReadPoolAsync(reader, d, users, ct);
             states.Add(state);
             foreach (var a in poolAssets) assets.TryAdd(a);
+            listed.UnionWith(state.Market.Reserves.Select(r => r.Asset)); // every reserve of a configured pool is listed
         }
-        return new LendingRead(new AaveV3Book(states), accounts.Count);
+        return new LendingRead(new AaveV3Book(states), accounts.Count, listed);
     }
 
     private static async Task<(AaveV3MarketState State, List<Asset> Assets)> ReadPoolAsync(

@@ -60,14 +60,24 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
         }
     }
 
-    /// <summary>The singleton's markets and positions; then its tokens that no earlier family priced join the assets.</summary>
+    /// <summary>The singleton's markets and positions; then its tokens that no earlier family priced join the assets (listed: those of the manifest's markets).</summary>
     public override async Task<LendingRead> ReadAsync(MorphoBlueDeployment? section, AssetTable assets, IBlockReader reader, CancellationToken ct)
     {
         if (section is null) return new LendingRead(new MorphoBlueBook([]), 0);
         var found = reader.DiscoveredAccounts(Protocol);
         var state = await ReadStateAsync(reader, section, found, ct);
         await AddAssetsAsync(reader, state, assets, ct);
-        return new LendingRead(new MorphoBlueBook([state]), found.Count(a => a.Account.Length > 0));
+        return new LendingRead(new MorphoBlueBook([state]), found.Count(a => a.Account.Length > 0), Listed(section, state));
+    }
+
+    /// <summary>
+    /// The tokens of the markets the manifest lists. With no list every market is read, and none of their tokens is
+    /// vouched for by the configuration (anyone can create a market with a look-alike token).
+    /// </summary>
+    private static HashSet<Address> Listed(MorphoBlueDeployment section, MorphoBlueState state)
+    {
+        var markets = section.Markets.Select(m => m.ToLowerInvariant()).ToHashSet();
+        return state.Markets.Where(m => markets.Contains(m.Id)).SelectMany(m => new[] { m.LoanToken, m.CollateralToken }).ToHashSet();
     }
 
     /// <summary>

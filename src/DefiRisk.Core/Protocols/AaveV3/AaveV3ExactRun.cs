@@ -155,6 +155,32 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
         foreach (var (key, amount) in _deficits) output.Add(new(key.Market, key.Asset, "deficit", amount));
     }
 
+    /// <summary>Open accounts whose debt exceeds their seizable collateral at market prices (≤ 3.2 "unbacked" ones are booked already).</summary>
+    public void CollectInsolvent(BigInteger[] finalMarketUsd, List<OpenShortfall> output)
+    {
+        var finalPrices = Prices(_oracle);
+        for (var m = 0; m < _accounts.Length; m++)
+        {
+            var mk = book.Markets[m].Market;
+            var prices = finalPrices[m];
+            foreach (var acct in _accounts[m])
+            {
+                if (!AaveV3Book.HasDebt(acct)) continue;
+                if (mk.PoolRevision < AaveV3Revision.V3_3 && AaveV3AccountMath.Calculate(mk, acct, a => prices[a]).TotalCollateralBase.IsZero) continue;
+                double coll = 0, debt = 0;
+                foreach (var x in acct.Reserves)
+                {
+                    var r = mk.Reserve(x.Asset);
+                    var a = assets[x.Asset];
+                    if (x.UsedAsCollateral && !x.Collateral.IsZero && (r.LiquidationThreshold != 0 || mk.PoolRevision >= AaveV3Revision.V3_6))
+                        coll += assets.Usd(x.Collateral, a, finalMarketUsd);
+                    if (!x.TotalDebt.IsZero) debt += assets.Usd(x.TotalDebt, a, finalMarketUsd);
+                }
+                if (debt > coll) output.Add(new(mk.Name, acct.Account, coll, debt));
+            }
+        }
+    }
+
     public IReadOnlyList<object> OraclePrices(BigInteger[] oracleUsd) =>
         book.Markets.SelectMany(m => m.Market.Reserves.Select(x => (object)new AaveOraclePrice(m.Market.Name, x.Asset, ReservePrice(x, oracleUsd)))).ToList();
 }

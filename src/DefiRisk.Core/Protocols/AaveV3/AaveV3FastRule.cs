@@ -58,7 +58,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
             {
                 var acct = state.Accounts[i];
                 var mark = b.EntryMark;
-                double wc = 0, tc = 0, debtValue = 0;
+                double wc = 0, tc = 0, debtValue = 0, collUsd = 0, debtUsd = 0;
                 var hasDebt = false;
                 foreach (var r in acct.Reserves)
                 {
@@ -70,12 +70,15 @@ internal sealed class AaveV3FastRule : FastLendingRule
                     wc += coll * p.Price0 * p.Lt;
                     if (p.Lt > 0) tc += coll * p.Price0;
                     debtValue += debt * p.Price0;
+                    var usd = (double)assets.SnapshotUsd[p.Asset] / 1e8 / b.Unit[p.Asset];
+                    if (p.Seizable) collUsd += coll * usd;
+                    debtUsd += debt * usd;
                     hasDebt |= debt > 0;
                 }
                 if (!hasDebt) { b.DiscardEntries(mark); continue; }
                 if (state.Market.PoolRevision < AaveV3Revision.V3_3 && wc == 0)
                     for (var e = mark; e < b.EntryMark; e++) preUnbacked[b.Params[b.EntryParam(e)].Asset] += b.EntryDebt(e);
-                b.EndPosition(mark, m, ((long)m << 32) | (uint)i, acct.Account, state.Market.Name, HealthFactor(wc, tc, debtValue, state.Market.PoolRevision));
+                b.EndPosition(mark, m, ((long)m << 32) | (uint)i, acct.Account, state.Market.Name, HealthFactor(wc, tc, debtValue, state.Market.PoolRevision), collUsd / debtUsd);
             }
         }
         return new AaveV3FastRule(book, bookIndex, preUnbacked);
@@ -221,6 +224,23 @@ internal sealed class AaveV3FastRule : FastLendingRule
         round.LiquidatedUsd += repaidUsd;
         round.BonusUsd += toLiquidator * round.OracleUsd[ca] / m.Unit[ca] - repaidUsd;
         return true;
+    }
+
+    /// <summary>Debt beyond the seizable collateral at market prices; none for a ≤ 3.2 account without collateral (booked as unbacked).</summary>
+    public override double Shortfall(FastState st, int k, double[] marketUsd)
+    {
+        var m = st.Model;
+        int s = m.EntryStart[k], e = s + m.EntryCount[k];
+        double coll = 0, debt = 0, seizable = 0;
+        for (var i = s; i < e; i++)
+        {
+            ref readonly var p = ref m.Params[m.EParam[i]];
+            var price = marketUsd[p.Asset] / m.Unit[p.Asset];
+            if (p.Seizable) { coll += st.EColl[i] * price; seizable += st.EColl[i]; }
+            debt += st.EDebt[i] * price;
+        }
+        if (debt <= 0 || (_revision[m.Holder[k]] < AaveV3Revision.V3_3 && seizable <= 0)) return 0;
+        return Math.Max(0, debt - coll);
     }
 
     /// <summary>≤ 3.2 accounts left with debt and no collateral keep it ("unbacked"), counted with those already so at the snapshot.</summary>

@@ -105,6 +105,20 @@ internal sealed class MorphoBlueExactRun : IExactLendingRun
         foreach (var (key, amount) in _writtenOff) output.Add(new(key.Market, key.Asset, "written-off", amount));
     }
 
+    /// <summary>Open positions whose borrowed assets exceed their collateral at the tokens' market prices.</summary>
+    public void CollectInsolvent(BigInteger[] finalMarketUsd, List<OpenShortfall> output)
+    {
+        for (var s = 0; s < _positions.Length; s++)
+            foreach (var p in _positions[s])
+            {
+                if (p.BorrowShares.IsZero) continue;
+                var mk = MarketOf(s, p);
+                var coll = _assets.Usd(p.Collateral, _assets[mk.CollateralToken], finalMarketUsd);
+                var debt = _assets.Usd(MorphoBlueMath.BorrowedAssets(mk, p.BorrowShares), _assets[mk.LoanToken], finalMarketUsd);
+                if (debt > coll) output.Add(new(mk.Id, p.Account, coll, debt));
+            }
+    }
+
     public IReadOnlyList<object> OraclePrices(BigInteger[] oracleUsd) =>
         _markets.SelectMany(ms => ms.Select(mk => (object)new MorphoOraclePrice(mk.Id, mk.Oracle, Price(mk, oracleUsd)))).ToList();
 }

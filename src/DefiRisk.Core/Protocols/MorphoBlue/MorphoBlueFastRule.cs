@@ -38,7 +38,8 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
                 var borrowed = (double)p.BorrowShares * (tba[g] + 1) / (tbs[g] + 1e6);
                 var mark = b.EntryMark;
                 b.AddEntry(marketParam[g], coll, (double)p.BorrowShares);
-                b.EndPosition(mark, g, ((long)s << 32) | (uint)j, p.Account, p.MarketId, coll * prm.Price0 * prm.Lt / borrowed);
+                double cUsd = (double)b.Assets.SnapshotUsd[prm.Asset] / 1e8 / b.Unit[prm.Asset], lUsd = (double)b.Assets.SnapshotUsd[prm.LoanAsset] / 1e8 / b.Unit[prm.LoanAsset];
+                b.EndPosition(mark, g, ((long)s << 32) | (uint)j, p.Account, p.MarketId, coll * prm.Price0 * prm.Lt / borrowed, coll * cUsd / (borrowed * lUsd));
             }
         }
         return new MorphoBlueFastRule(tba.ToArray(), tbs.ToArray(), tsa.ToArray(), b.BookIndex);
@@ -56,6 +57,18 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
         var borrowed = Math.Ceiling(st.EDebt[s] * (t.Tba[g] + 1) / (t.Tbs[g] + 1e6));
         if (borrowed <= 0) return double.MaxValue;
         return st.EColl[s] * p.Price0 * om[p.Asset] / om[p.LoanAsset] * p.Lt / borrowed;
+    }
+
+    /// <summary>Borrowed assets beyond the collateral, both at the tokens' market prices.</summary>
+    public override double Shortfall(FastState st, int k, double[] marketUsd)
+    {
+        var m = st.Model;
+        var t = st.Book<MorphoBlueFastState>(book);
+        var s = m.EntryStart[k];
+        if (st.EDebt[s] <= 0) return 0;
+        ref readonly var p = ref m.Params[m.EParam[s]];
+        var borrowed = Math.Ceiling(st.EDebt[s] * (t.Tba[p.Market] + 1) / (t.Tbs[p.Market] + 1e6));
+        return Math.Max(0, borrowed * marketUsd[p.LoanAsset] / m.Unit[p.LoanAsset] - st.EColl[s] * marketUsd[p.Asset] / m.Unit[p.Asset]);
     }
 
     /// <summary>

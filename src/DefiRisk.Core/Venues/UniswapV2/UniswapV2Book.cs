@@ -12,6 +12,14 @@ public sealed record UniswapV2Book(IReadOnlyList<UniswapV2Pool> Pairs) : IVenueB
     public string Venue => Name;
 
     public IReadOnlyList<IPool> Pools => Pairs;
+
+    /// <summary>Both reserves × the factor (floor, at least 1): the same price, that much more or less depth.</summary>
+    public IVenueBook WithDepth(decimal factor)
+    {
+        var num = new BigInteger(decimal.Truncate(factor * 1_000_000m));
+        BigInteger Scale(BigInteger r) => BigInteger.Max(BigInteger.One, r * num / 1_000_000);
+        return new UniswapV2Book(Pairs.Select(p => p with { Reserve0 = Scale(p.Reserve0), Reserve1 = Scale(p.Reserve1) }).ToList());
+    }
 }
 
 /// <summary>Where a snapshot's Uniswap v2 pairs are read.</summary>
