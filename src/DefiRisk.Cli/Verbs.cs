@@ -15,6 +15,7 @@ internal static class Verbs
             SimulateCommand.Create(),
             SweepCommand.Create(),
             CompareCommand.Create(),
+            StressCommand.Create(),
             BenchCommand.Create(),
             FixtureCommands.Create(),
         ];

@@ -40,6 +40,16 @@ public sealed class NamespaceCycleTests
     }
 
     [Fact]
+    public void Only_the_command_line_uses_the_stress_engine()
+    {
+        var graph = Graph();
+        Assert.True(graph.ContainsKey("DefiRisk.Core.Stress"), "the stress namespace moved: update this test");
+        var users = graph.Where(kv => kv.Key != "DefiRisk.Core.Stress" && kv.Value.Contains("DefiRisk.Core.Stress")).Select(kv => kv.Key).ToList();
+        Assert.True(users.All(u => u.StartsWith("DefiRisk.Cli", StringComparison.Ordinal)), "Core.Stress used by " + string.Join(", ", users));
+        Assert.False(Reaches(graph, "DefiRisk.Core.Analysis", "DefiRisk.Core.Stress"), "the engines must not depend on the stress runner");
+    }
+
+    [Fact]
     public void The_cycle_finder_finds_a_cycle_and_only_a_cycle()
     {
         var acyclic = new Dictionary<string, HashSet<string>> { ["a"] = ["b"], ["b"] = ["c"], ["c"] = [] };

@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using DefiRisk.Core;
+using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Registry;
+using DefiRisk.Core.Stress;
+using Spectre.Console;
+
+namespace DefiRisk.Cli.Commands;
+
+/// <summary>
+/// <c>defirisk stress --db PATH --history FILE [--model gbm|garch|historical] [--paths N] [--horizon STEPS] …</c>: the
+/// snapshot along many correlated price paths, each a full cascade on the fast path, with bad-debt VaR/ES, liquidations at
+/// risk and the worst paths re-run exactly; with <c>--proposal</c>, the proposal on the same paths and the p99 difference
+/// with its bootstrap interval. The history is a CSV <c>timestamp,asset,price</c> (<see cref="PriceHistory.ParseCsv"/>).
+/// </summary>
+internal static class StressCommand
+{
+    internal sealed record StressRequest(string Db, string HistoryFile, string Model, StressSettings Settings, string? ProposalFile);
+
+    public static Command Create(IAnsiConsole? console = null)
+    {
+        var db = SnapshotSource.DbOption();
+        var paths = new Option<string?>("--paths") { Description = "price paths (default 10000; historical: one per window of the history)" };
+        var horizon = new Option<string?>("--horizon") { Description = "steps per path (default 24)" };
+        var stepMinutes = new Option<string?>("--step-minutes") { Description = "minutes per step; the history is resampled to it (default 60)" };
+        var seed = new Option<string?>("--seed") { Description = "seed: the same seed gives the same paths and the same JSON (default 1)" };
+        var model = new Option<string?>("--model") { Description = "gbm (default), garch (GARCH(1,1)) or historical (replay the history's windows)" };
+        var history = new Option<string?>("--history") { Description = "price history CSV: timestamp,asset,price (unix seconds or ISO 8601, symbol, USD), one line per observation" };
+        var proposal = new Option<string?>("--proposal") { Description = "proposal file: its risk-parameter changes run on the same paths (breakers are refused)" };
+        var depeg = new Option<string[]>("--depeg") { Description = "depeg jumps of an exchange-rate asset's market price, ASSET=P%:J% (e.g. wstETH=2%:-8%: a 2% chance per step of a -8% jump; its oracle, ratio x base, does not follow); repeatable" };
+        var topK = new Option<string?>("--top-k") { Description = "worst paths re-run on the exact path (default 5)" };
+        var threads = new Option<string?>("--threads") { Description = "worker threads (default: all cores); changes the speed, never a figure" };
+        var json = Json.Option("the stress result");
+        var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the result meets all conditions, e.g. \"var99>1000000\" (repeatable: any); metrics " + string.Join(", ", StressResult.MetricNames) };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
+        var command = new Command("stress", "Bad-debt VaR over correlated price paths (GBM, GARCH or historical replay), baseline and proposal on the same paths.")
+            { db, paths, horizon, stepMinutes, seed, model, history, depeg, proposal, topK, threads, json, failIf, quiet };
+        command.SetAction(parse =>
+        {
+            var output = console ?? AnsiConsole.Console;
+            var conditions = (parse.GetValue(failIf) ?? []).Select(StressCondition.Parse).ToList();
+            var settings = new StressSettings(
+                Paths: Int(parse.GetValue(paths), "--paths", 1, 10_000),
+                Horizon: Int(parse.GetValue(horizon), "--horizon", 1, 24),
+                StepMinutes: Int(parse.GetValue(stepMinutes), "--step-minutes", 1, 60),
+                Seed: parse.GetValue(seed) is { } s
+                    ? long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw new DefiRiskException($"--seed '{s}' is not an integer")
+                    : 1,
+                TopK: Int(parse.GetValue(topK), "--top-k", 0, 5),
+                Threads: parse.GetValue(threads) is { } t ? SnapshotSource.ParseInt(t, "--threads", 1) : null,
+                Depegs: (parse.GetValue(depeg) ?? []).Select(DepegJump.Parse).ToList());
+            var modelName = (parse.GetValue(model) ?? "gbm").ToLowerInvariant();
+            if (modelName is not ("gbm" or "garch" or "historical")) throw new DefiRiskException($"--model '{modelName}' is not one of gbm, garch, historical");
+            var historyFile = parse.GetValue(history) ?? throw new DefiRiskException("no --history FILE: the paths are fitted to (or replay) a price history CSV of timestamp,asset,price");
+            var jsonPath = parse.GetValue(json);
+            if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
+            var request = new StressRequest(SnapshotSource.ResolveDb(parse.GetValue(db)), historyFile, modelName, settings, parse.GetValue(proposal));
+
+            var silent = parse.GetValue(quiet) || jsonPath == "-";
+            var clock = Stopwatch.StartNew();
+            var result = WithProgress(output, silent, request);
+            var elapsed = clock.Elapsed;
+            if (jsonPath is not null) Json.Write(result, jsonPath);
+            if (!silent) Render(output, result, elapsed);
+
+            var crossed = conditions.Where(c => StressCondition.Crossed(c, result)).ToList();
+            foreach (var c in crossed)
+                Console.Error.WriteLine($"risk limit crossed: {string.Join(" && ", c.Select(x => $"{x.Text} ({x.Metric} = {Format(result.Metric(x.Metric) ?? 0)})"))}");
+            return crossed.Count > 0 ? ExitCodes.RiskLimitCrossed : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static int Int(string? text, string name, int min, int fallback) => text is null ? fallback : SnapshotSource.ParseInt(text, name, min);
+
+    /// <summary>Loads and validates everything (snapshot, history, proposal), fits the model, runs the paths.</summary>
+    internal static StressResult Run(StressRequest request, IProgress<(int Done, int Total)>? progress = null)
+    {
+        InputFile.Require(request.HistoryFile, "--history");
+        if (request.ProposalFile is not null) InputFile.Require(request.ProposalFile, "proposal file");
+        var snapshot = SnapshotSource.Load(request.Db, null);
+        var history = PriceHistory.ParseCsv(File.ReadAllText(request.HistoryFile), request.HistoryFile);
+        var proposal = request.ProposalFile is null ? null
+            : CoreRegistry.ParseProposal(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
+        var model = Fit(snapshot, history, request.Model, request.Settings);
+        return StressRunner.Run(snapshot, model, request.Settings, AppSettings.Load().SimulationDefaults(), proposal, progress);
+    }
+
+    /// <summary>
+    /// The model over the snapshot's root feeds that the history names (exchange-rate assets follow their base; a root
+    /// without history is held at its price and listed as held in the result).
+    /// </summary>
+    internal static IPathModel Fit(Snapshot snapshot, PriceHistory history, string model, StressSettings settings)
+    {
+        var roots = snapshot.Assets
+            .Where(a => StressRunner.Root(snapshot, a).Address == a.Address && history.Assets.Contains(a.Symbol, StringComparer.OrdinalIgnoreCase))
+            .Select(a => a.Symbol).ToList();
+        if (roots.Count == 0)
+            throw new DefiRiskException($"--history names none of the snapshot's price feeds ({string.Join(", ", snapshot.Assets.Where(a => StressRunner.Root(snapshot, a).Address == a.Address).Select(a => a.Symbol))})");
+        var returns = history.LogReturns(roots, settings.StepMinutes * 60L, model == "historical" ? settings.Horizon : 30);
+        return model switch
+        {
+            "garch" => MarketEstimation.Garch(roots, returns),
+            "historical" => new HistoricalModel(roots, returns),
+            _ => MarketEstimation.Gbm(roots, returns),
+        };
+    }
+
+    private static StressResult WithProgress(IAnsiConsole console, bool silent, StressRequest request)
+    {
+        if (silent) return Run(request);
+        var gate = new object();
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            var lastTenth = 0;
+            return Run(request, new Progress(p =>
+            {
+                lock (gate)
+                {
+                    var tenth = p.Done * 10 / p.Total;
+                    if (tenth <= lastTenth) return;
+                    lastTenth = tenth;
+                    Console.Error.WriteLine($"stress: {p.Done}/{p.Total} paths done");
+                }
+            }));
+        }
+        StressResult result = null!;
+        console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("stress paths");
+                result = Run(request, new Progress(p => { lock (gate) { task.MaxValue = p.Total; task.Value = Math.Max(task.Value, p.Done); } }));
+            });
+        return result;
+    }
+
+    /// <summary>Reports on the worker's thread (System.Progress posts to the thread pool, which would reorder lines).</summary>
+    private sealed class Progress(Action<(int Done, int Total)> report) : IProgress<(int Done, int Total)>
+    {
+        public void Report((int Done, int Total) value) => report(value);
+    }
+
+    private static string Format(double x) => x.ToString("#,0.##", CultureInfo.InvariantCulture);
+
+    private static void Render(IAnsiConsole console, StressResult r, TimeSpan elapsed)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 1000;
+        console.WriteLine(string.Create(inv, $"{r.Model}: {r.Paths:N0} paths x {r.Horizon} steps of {r.StepMinutes} min, seed {r.Seed}"));
+        if (r.Depegs is { Count: > 0 } depegs) console.WriteLine("depeg jumps (market only; the oracle follows ratio x base): " + string.Join(", ", depegs));
+        console.WriteLine("moves: " + string.Join(", ", r.Assets.Select(a =>
+            a.VolatilityPerStep is { } v ? string.Create(inv, $"{a.Symbol} {a.Moves} (σ {v:P2}/step)") : $"{a.Symbol} {a.Moves}")));
+        var table = new Table().AddColumns("", r.Baseline.Name);
+        if (r.Proposal is { } p) table.AddColumns(Markup.Escape(p.Name));
+        void Row(string name, Func<StressStatistics, string> f) =>
+            table.AddRow(r.Proposal is { } q ? [Markup.Escape(name), Markup.Escape(f(r.Baseline.Statistics)), Markup.Escape(f(q.Statistics))]
+                : [Markup.Escape(name), Markup.Escape(f(r.Baseline.Statistics))]);
+        Row("bad debt VaR p95", s => "$" + Format(s.BadDebtVar95));
+        Row("bad debt VaR p99", s => "$" + Format(s.BadDebtVar99));
+        Row("bad debt ES p99", s => "$" + Format(s.BadDebtEs99));
+        Row("liquidations at risk p95", s => "$" + Format(s.LiquidationsAtRisk95));
+        Row("liquidations at risk p99", s => "$" + Format(s.LiquidationsAtRisk99));
+        Row("P(bad debt)", s => s.ProbabilityOfBadDebt.ToString("P2", inv));
+        Row("P(any liquidation)", s => s.ProbabilityOfLiquidation.ToString("P2", inv));
+        Row("mean bad debt", s => "$" + Format(s.MeanBadDebt));
+        Row("worst path bad debt", s => "$" + Format(s.MaxBadDebt));
+        for (var c = 1; c < table.Columns.Count; c++) table.Columns[c].RightAligned();
+        console.Write(table);
+        if (r.Difference is { } d)
+            console.WriteLine(string.Create(inv, $"p99 bad debt difference (proposal - baseline) ${Format(d.Var99Difference)}, 95% CI [${Format(d.Low95)}, ${Format(d.High95)}]: {d.Verdict}"));
+        foreach (var side in new[] { r.Baseline, r.Proposal }.OfType<StressSide>())
+        {
+            var bad = side.WorstPaths.Where(w => !w.ExactAgrees).ToList();
+            console.WriteLine(bad.Count == 0
+                ? string.Create(inv, $"{side.Name}: the {side.WorstPaths.Count} worst paths re-run exactly agree with the fast path (1e-6 relative)")
+                : $"{side.Name}: exact and fast paths DISAGREE on paths {string.Join(", ", bad.Select(w => w.Path))}");
+        }
+        console.WriteLine(string.Create(inv, $"ran in {elapsed.TotalSeconds:0.0} s"));
+    }
+}

@@ -1,0 +1,288 @@
+using System.Globalization;
+using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
+using DefiRisk.Core.Proposals;
+
+namespace DefiRisk.Core.Stress;
+
+/// <summary>
+/// Runs a snapshot (and optionally a proposal's world) along many price paths: path i's returns come from the model with
+/// (seed, i) only, become a <see cref="Scenario"/> of <c>horizon</c> steps (step s's move of each simulated root feed as an
+/// <see cref="AssetShock"/>, applied at round s; exchange-rate assets follow their base through their oracle and pools),
+/// and each scenario runs the full cascade on the fast path, one <see cref="FastState"/> per worker. The worst paths are
+/// re-run on the exact path and compared. Baseline and proposal run on the same paths (common random numbers).
+/// </summary>
+public static class StressRunner
+{
+    /// <summary>Fast vs exact on a worst path: |exact − fast| ≤ 1e-6 × max(|exact|, $1), for bad debt and liquidated value.</summary>
+    public const double ExactTolerance = 1e-6;
+
+    /// <summary>A path "has bad debt" above this (USD): one cent, below any float noise of the fast path.</summary>
+    public const double BadDebtFloorUsd = 0.01;
+
+    public const string Conventions =
+        "VaR_q = the ceil(q*N)-th smallest path loss (bad debt = realised + unrealised, USD, at the end of each path's cascade); " +
+        "ES99 = mean of the losses ranked at or beyond VaR99; LaR_q the same quantile of liquidated value; pBadDebt = share of paths with bad debt > $0.01, pLiquidation with liquidated value > $0.01; " +
+        "var99Difference = proposal VaR99 - baseline VaR99 on the same paths, 95% interval by paired percentile bootstrap; " +
+        "fast vs exact on the worst paths agree when |exact - fast| <= 1e-6 * max(|exact|, $1)";
+
+    /// <summary>
+    /// The snapshot's assets as a stress run moves them, given the symbols a model simulates: each must be a root feed
+    /// (its oracle is a market feed); an exchange-rate asset follows its root; a root without returns is held.
+    /// </summary>
+    public static IReadOnlyList<StressAsset> Roles(Snapshot snapshot, IPathModel model, IReadOnlyList<double>? vol)
+    {
+        var simulated = model.Assets.Select(s => Resolve(snapshot, s)).ToList();
+        return snapshot.Assets.Select(a =>
+        {
+            var root = Root(snapshot, a);
+            var i = simulated.FindIndex(x => x.Address == a.Address);
+            if (i >= 0) return new StressAsset(a.Symbol, "simulated", vol?[i]);
+            if (root.Address != a.Address) return new StressAsset(a.Symbol, $"follows {root.Symbol}", null);
+            return new StressAsset(a.Symbol, "held", null);
+        }).ToList();
+    }
+
+    /// <summary>The market-feed asset an asset's oracle follows (itself for a market feed).</summary>
+    public static Asset Root(Snapshot snapshot, Asset asset)
+    {
+        var a = asset;
+        for (var guard = 0; guard <= snapshot.Assets.Count; guard++)
+        {
+            if (a.Oracle.Kind == OracleKind.Market || a.Oracle.BaseAsset is not { } b || snapshot.FindAsset(b) is not { } next) return a;
+            a = next;
+        }
+        throw new DefiRiskException($"the oracle of {asset.Symbol} derives from itself through its bases");
+    }
+
+    private static Asset Resolve(Snapshot snapshot, string symbol)
+    {
+        var asset = snapshot.FindAsset(symbol) ?? throw new DefiRiskException($"stress: asset '{symbol}' is not in the snapshot");
+        var root = Root(snapshot, asset);
+        if (root.Address != asset.Address)
+            throw new DefiRiskException($"stress: {asset.Symbol}'s oracle follows {root.Symbol}; simulate {root.Symbol} (an exchange-rate asset moves with its base)");
+        return asset;
+    }
+
+    /// <summary>
+    /// Runs the stress test. <paramref name="proposal"/>'s risk-parameter changes are applied to the snapshot; a proposal
+    /// with circuit breakers or an oracle delay is refused (they run on the exact path only, far too slow for 10,000 paths).
+    /// </summary>
+    public static StressResult Run(Snapshot snapshot, IPathModel model, StressSettings settings, SimulationOptions? options = null,
+        Proposal? proposal = null, IProgress<(int Done, int Total)>? progress = null)
+    {
+        options ??= SimulationOptions.Default;
+        if (settings.Horizon < 1) throw new DefiRiskException($"--horizon {settings.Horizon} must be at least 1 step");
+        if (settings.Paths < 1) throw new DefiRiskException($"--paths {settings.Paths} must be at least 1");
+        if (settings.TopK < 0) throw new DefiRiskException("top-k must not be negative");
+        if (options.CircuitBreaker is not NoCircuitBreaker || options.ParameterOverrides.Count > 0 || options.OracleModel.UniformLag is null)
+            throw new DefiRiskException("stress runs on the fast path: circuit breakers and non-uniform oracle models are not supported");
+        if (proposal is not null)
+        {
+            if (proposal.Breakers.Any)
+                throw new DefiRiskException($"proposal '{proposal.Name}' sets circuit breakers; stress runs risk-parameter changes only (breakers run on the exact path only)");
+            if (proposal.ChangesNothing(snapshot))
+                throw new DefiRiskException($"proposal '{proposal.Name}' changes nothing: every parameter it names keeps its current value");
+        }
+        // The round limit counts from the end of the path, so the last step's cascade can run out as a single shock's does.
+        options = options with { MaxRounds = Math.Max(options.MaxRounds, settings.Horizon + options.MaxRounds) };
+        var roots = model.Assets.Select(s => Resolve(snapshot, s).Address).ToArray();
+        var depegAssets = (settings.Depegs ?? []).Select(d => DepegAsset(snapshot, d).Address).ToArray();
+        var n = model.PathCount(settings.Paths, settings.Horizon);
+
+        var baseModel = FastModel.Compile(snapshot, options.Numeraire);
+        var baseFast = new FastCascade(baseModel, options);
+        var proposalSnapshot = proposal is null ? null : ProposalApplier.Apply(snapshot, proposal);
+        var propModel = proposalSnapshot is null ? null : FastModel.Compile(proposalSnapshot, options.Numeraire);
+        var propFast = propModel is null ? null : new FastCascade(propModel, options);
+
+        double[] baseBad = new double[n], baseLiq = new double[n];
+        double[]? propBad = propModel is null ? null : new double[n], propLiq = propModel is null ? null : new double[n];
+        var done = 0;
+        var every = Math.Max(1, n / 100);
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = settings.Threads ?? Environment.ProcessorCount },
+            () => (Base: new FastState(baseModel), Prop: propModel is null ? null : new FastState(propModel), Returns: NewReturns(settings.Horizon, roots.Length)),
+            (i, _, local) =>
+            {
+                var scenario = PathScenario(model, settings, roots, (int)i, local.Returns, depegAssets);
+                local.Base.Reset(baseModel);
+                var b = baseFast.Run(scenario, local.Base, collectSources: false);
+                baseBad[i] = b.BadDebtUsd;
+                baseLiq[i] = b.LiquidatedValueUsd;
+                if (propFast is not null)
+                {
+                    local.Prop!.Reset(propModel!);
+                    var p = propFast.Run(scenario, local.Prop, collectSources: false);
+                    propBad![i] = p.BadDebtUsd;
+                    propLiq![i] = p.LiquidatedValueUsd;
+                }
+                var d = Interlocked.Increment(ref done);
+                if (progress is not null && (d % every == 0 || d == n)) progress.Report((d, n));
+                return local;
+            },
+            _ => { });
+
+        var baseline = Side("baseline", snapshot, model, settings, options, roots, depegAssets, baseBad, baseLiq);
+        StressSide? proposed = null;
+        StressDifference? difference = null;
+        if (propBad is not null)
+        {
+            proposed = Side(proposal!.Name, proposalSnapshot!, model, settings, options, roots, depegAssets, propBad, propLiq!);
+            difference = Difference(baseBad, propBad, settings);
+        }
+        var parameters = Parameters(model);
+        return new StressResult(model.Name, n, settings.Horizon, settings.StepMinutes, settings.Seed, Conventions,
+            Roles(snapshot, model, parameters.Volatility), parameters, baseline, proposed, difference, settings.Depegs);
+    }
+
+    /// <summary>A depeg's asset: an exchange-rate asset of the snapshot (a market feed's moves come from the price model).</summary>
+    private static Asset DepegAsset(Snapshot snapshot, DepegJump d)
+    {
+        var asset = snapshot.FindAsset(d.Asset) ?? throw new DefiRiskException($"--depeg: asset '{d.Asset}' is not in the snapshot");
+        if (Root(snapshot, asset).Address == asset.Address)
+            throw new DefiRiskException($"--depeg: {asset.Symbol} has a market-feed oracle; a depeg is of an exchange-rate asset (its market leaves ratio × base)");
+        return asset;
+    }
+
+    private static double[][] NewReturns(int horizon, int assets) => Enumerable.Range(0, horizon).Select(_ => new double[assets]).ToArray();
+
+    /// <summary>
+    /// Path <paramref name="path"/> as a scenario: each step's moves of the root feeds, exact to a part per billion, then the
+    /// depeg jumps that occur at that step (<paramref name="depegAssets"/>: the assets of <see cref="StressSettings.Depegs"/>, in order).
+    /// </summary>
+    public static Scenario PathScenario(IPathModel model, StressSettings settings, IReadOnlyList<Address> roots, int path, double[][]? returns = null,
+        IReadOnlyList<Address>? depegAssets = null)
+    {
+        returns ??= NewReturns(settings.Horizon, roots.Count);
+        model.Generate(settings.Seed, path, returns);
+        var steps = new ShockStep[returns.Length];
+        var depegs = settings.Depegs ?? [];
+        // The jumps' own stream (stream ids ≥ 2^40 are never path numbers), so a depeg leaves the base paths as they were.
+        var jumps = depegs.Count == 0 ? null : new PathRandom(settings.Seed, (1L << 40) + path);
+        for (var s = 0; s < returns.Length; s++)
+        {
+            var shocks = new List<AssetShock>(roots.Count + depegs.Count);
+            for (var a = 0; a < roots.Count; a++) shocks.Add(new AssetShock(roots[a], Change(returns[s][a])));
+            for (var d = 0; d < depegs.Count; d++)
+                if (jumps!.NextDouble() < depegs[d].Probability)
+                    shocks.Add(new AssetShock(depegAssets?[d] ?? throw new DefiRiskException("depeg assets not resolved"), depegs[d].Jump));
+            steps[s] = new ShockStep(shocks);
+        }
+        return new Scenario(string.Create(CultureInfo.InvariantCulture, $"{model.Name} path {path}"), steps);
+    }
+
+    /// <summary>e^r − 1 rounded to a part per billion (the shock's own resolution), kept inside the simulator's range.</summary>
+    private static decimal Change(double logReturn)
+    {
+        var change = Math.Clamp(Math.Exp(logReturn) - 1, -0.999999999, 10.0);
+        return decimal.Round((decimal)change, 9, MidpointRounding.ToEven);
+    }
+
+    private static StressSide Side(string name, Snapshot snapshot, IPathModel model, StressSettings settings, SimulationOptions options,
+        Address[] roots, Address[] depegAssets, double[] bad, double[] liq)
+    {
+        var stats = Statistics(bad, liq);
+        // Worst paths: most bad debt, then most liquidated value, then the lower path number (a total order: same list on any thread count).
+        var worst = Enumerable.Range(0, bad.Length)
+            .OrderByDescending(i => bad[i]).ThenByDescending(i => liq[i]).ThenBy(i => i)
+            .Take(settings.TopK)
+            .Select(i =>
+            {
+                var scenario = PathScenario(model, settings, roots, i, depegAssets: depegAssets);
+                var exact = CascadeSimulator.Simulate(snapshot, scenario, options);
+                var agrees = Close(exact.Totals.BadDebtUsd, bad[i]) && Close(exact.Totals.LiquidatedValueUsd, liq[i]);
+                // Per step: the root feeds' moves in model order; the depeg jumps (after them in a step) listed apart.
+                var moves = scenario.Steps.Select(s => (IReadOnlyList<double>)s.Shocks.Take(roots.Length).Select(x => (double)x.Change).ToList()).ToList();
+                var jumps = scenario.Steps.SelectMany((s, k) => s.Shocks.Skip(roots.Length)
+                    .Select(x => string.Create(CultureInfo.InvariantCulture, $"step {k}: {snapshot.Asset(x.Asset).Symbol} {x.Change:P2}"))).ToList();
+                return new StressPath(i, bad[i], liq[i], exact.Totals.BadDebtUsd, exact.Totals.LiquidatedValueUsd, agrees, moves, jumps.Count > 0 ? jumps : null);
+            })
+            .ToList();
+        return new StressSide(name, stats, Histogram(bad), worst);
+    }
+
+    public static bool Close(double exact, double fast) => Math.Abs(exact - fast) <= ExactTolerance * Math.Max(Math.Abs(exact), 1.0);
+
+    public static StressStatistics Statistics(double[] bad, double[] liq)
+    {
+        var b = (double[])bad.Clone();
+        var l = (double[])liq.Clone();
+        Array.Sort(b);
+        Array.Sort(l);
+        var k99 = Rank(b.Length, 0.99);
+        double tail = 0;
+        for (var i = k99; i < b.Length; i++) tail += b[i];
+        double sumBad = 0, sumLiq = 0;
+        var any = 0;
+        foreach (var x in b) { sumBad += x; if (x > BadDebtFloorUsd) any++; }
+        var liquidated = 0;
+        foreach (var x in l) { sumLiq += x; if (x > BadDebtFloorUsd) liquidated++; }
+        return new StressStatistics(Quantile(b, 0.95), b[k99], tail / (b.Length - k99), Quantile(l, 0.95), Quantile(l, 0.99),
+            (double)any / b.Length, (double)liquidated / l.Length, sumBad / b.Length, b[^1], sumLiq / l.Length);
+    }
+
+    /// <summary>The zero-based index of the ⌈q·N⌉-th smallest of N sorted values.</summary>
+    public static int Rank(int n, double q) => Math.Clamp((int)Math.Ceiling(q * n - 1e-9) - 1, 0, n - 1);
+
+    public static double Quantile(double[] sorted, double q) => sorted[Rank(sorted.Length, q)];
+
+    private static IReadOnlyList<LossBin> Histogram(double[] bad, int bins = 20)
+    {
+        var max = bad.Max();
+        if (max <= 0) return [new LossBin(0, 0, bad.Length)];
+        var counts = new int[bins];
+        foreach (var x in bad) counts[Math.Min(bins - 1, (int)(x / max * bins))]++;
+        return Enumerable.Range(0, bins).Select(i => new LossBin(max * i / bins, max * (i + 1) / bins, counts[i])).ToList();
+    }
+
+    /// <summary>
+    /// The proposal's VaR99 minus the baseline's, and its 95 % interval by the paired percentile bootstrap: resample path
+    /// indices with replacement (a seeded stream apart from every path's), take both VaR99s on the same resample, and the
+    /// 2.5 % and 97.5 % quantiles (same rank convention) of the differences. Worse/better when the interval excludes 0.
+    /// </summary>
+    public static StressDifference Difference(double[] baseline, double[] proposal, StressSettings settings)
+    {
+        var n = baseline.Length;
+        var point = Quantile(Sorted(proposal), 0.99) - Quantile(Sorted(baseline), 0.99);
+        var rng = new PathRandom(settings.Seed, -1);
+        var diffs = new double[Math.Max(1, settings.BootstrapSamples)];
+        double[] b = new double[n], p = new double[n];
+        for (var s = 0; s < diffs.Length; s++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var i = rng.NextInt(n);
+                b[j] = baseline[i];
+                p[j] = proposal[i];
+            }
+            Array.Sort(b);
+            Array.Sort(p);
+            diffs[s] = Quantile(p, 0.99) - Quantile(b, 0.99);
+        }
+        Array.Sort(diffs);
+        var (low, high) = (Quantile(diffs, 0.025), Quantile(diffs, 0.975));
+        var verdict = low > 0 ? "worse" : high < 0 ? "better" : "no significant difference";
+        return new StressDifference(point, low, high, diffs.Length, verdict);
+    }
+
+    private static double[] Sorted(double[] x)
+    {
+        var c = (double[])x.Clone();
+        Array.Sort(c);
+        return c;
+    }
+
+    private static StressModelParameters Parameters(IPathModel model) => model switch
+    {
+        GbmModel g => new StressModelParameters(g.Assets, g.Volatility, Jagged(g.Correlation)),
+        GarchModel g => new StressModelParameters(g.Assets,
+            g.Omega.Select((w, a) => Math.Sqrt(w / Math.Max(1e-300, 1 - g.Alpha[a] - g.Beta[a]))).ToList(), Jagged(g.Correlation),
+            g.Omega, g.Alpha, g.Beta, g.InitialVariance),
+        HistoricalModel h => new StressModelParameters(h.Assets, MarketEstimation.Volatilities(h.Returns), Jagged(MarketEstimation.Correlation(h.Returns))),
+        _ => new StressModelParameters(model.Assets, null, null),
+    };
+
+    private static IReadOnlyList<IReadOnlyList<double>> Jagged(double[,] m) =>
+        Enumerable.Range(0, m.GetLength(0)).Select(i => (IReadOnlyList<double>)Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToList()).ToList();
+}
