@@ -30,11 +30,11 @@ public sealed partial class FixtureBuilder
     /// borrow on Morpho, and about 10 % of borrowers use Morpho only. Every draw happens in a fixed
     /// order, so a seed fixes the whole population.
     /// </summary>
-    internal static IReadOnlyList<BorrowerPlan> GenerateBorrowers(int seed, int count, int morphoMarkets)
+    internal static IReadOnlyList<BorrowerPlan> GenerateBorrowers(int seed, int count, int morphoMarkets, bool eModeOnlyCollateral = false)
     {
         var rng = new Random(seed);
-        var price = Reserves.ToDictionary(r => r.Symbol, r => (double)r.PriceUsd);
-        var spec = Reserves.ToDictionary(r => r.Symbol);
+        var price = AllReserves.ToDictionary(r => r.Symbol, r => (double)r.PriceUsd);
+        var spec = AllReserves.ToDictionary(r => r.Symbol);
         var plans = new List<BorrowerPlan>(count);
         for (var i = 0; i < count; i++)
         {
@@ -56,6 +56,9 @@ public sealed partial class FixtureBuilder
                 {
                     weights["wstETH"] = 1;
                     if (rng.NextDouble() < 0.3) weights["WETH"] = 0.2 + rng.NextDouble();
+                    // 3.6 only (an extra draw, so 3.0 populations keep their bytes): a third of loopers also hold the
+                    // collateral that counts only in the e-mode.
+                    if (eModeOnlyCollateral && rng.NextDouble() < 0.35) weights[EModeOnlyReserve.Symbol] = 0.3 + rng.NextDouble();
                 }
                 else
                 {
@@ -163,11 +166,11 @@ public sealed partial class FixtureBuilder
         await chain.MineAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Sums amounts per symbol, in the fixed order of <see cref="Reserves"/>.</summary>
+    /// <summary>Sums amounts per symbol, in the fixed order of <see cref="AllReserves"/>.</summary>
     private static List<(string Symbol, BigInteger Total)> Sum(IEnumerable<PositionLeg> legs)
     {
         var totals = legs.GroupBy(l => l.Symbol).ToDictionary(g => g.Key, g => g.Aggregate(BigInteger.Zero, (s, l) => s + l.Amount));
-        return Reserves.Where(r => totals.ContainsKey(r.Symbol)).Select(r => (r.Symbol, totals[r.Symbol])).ToList();
+        return AllReserves.Where(r => totals.ContainsKey(r.Symbol)).Select(r => (r.Symbol, totals[r.Symbol])).ToList();
     }
 
     /// <summary>
@@ -175,14 +178,16 @@ public sealed partial class FixtureBuilder
     /// Morpho <c>supplyCollateral(…, onBehalf)</c>: the first supply enables it as collateral), then the
     /// borrower (impersonated, gas price 0) enters e-mode if planned and borrows at variable rate.
     /// </summary>
-    private static async Task OpenPositionsAsync(ChainWriter chain, Deployed d, IReadOnlyList<BorrowerPlan> plans, CancellationToken ct)
+    private static async Task OpenPositionsAsync(ChainWriter chain, Deployed d, IReadOnlyList<BorrowerPlan> plans, bool eModeFirst, CancellationToken ct)
     {
         foreach (var p in plans)
         {
             ct.ThrowIfCancellationRequested();
+            if (p.EMode && eModeFirst)
+                await chain.SendAsync(p.Address, d.Pool, Abi.Call("setUserEMode(uint8)", EModeId), $"setUserEMode {p.Address}").ConfigureAwait(false);
             foreach (var leg in p.Collateral)
                 await chain.SendAsync(Funder, d.Pool, Abi.Call("supply(address,uint256,address,uint16)", d.Tokens[leg.Symbol], leg.Amount, p.Address, 0), $"supply {leg.Symbol} for {p.Address}").ConfigureAwait(false);
-            if (p.EMode)
+            if (p.EMode && !eModeFirst)
                 await chain.SendAsync(p.Address, d.Pool, Abi.Call("setUserEMode(uint8)", EModeId), $"setUserEMode {p.Address}").ConfigureAwait(false);
             foreach (var leg in p.Debt)
                 await chain.SendAsync(p.Address, d.Pool, Abi.Call("borrow(address,uint256,uint256,uint16,address)", d.Tokens[leg.Symbol], leg.Amount, 2, 0, p.Address), $"borrow {leg.Symbol} by {p.Address}").ConfigureAwait(false);

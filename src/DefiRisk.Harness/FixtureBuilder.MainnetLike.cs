@@ -35,13 +35,13 @@ public sealed partial class FixtureBuilder
     /// wstETH (30 %), WBTC (25 %) against USDC and/or DAI. Morpho borrowers pick WETH/USDC 40 %,
     /// wstETH/USDC 20 %, wstETH/WETH 25 %, WBTC/USDC 15 %. Health factors follow <see cref="SampleMainnetLikeHealthFactor"/>.
     /// </summary>
-    internal static IReadOnlyList<BorrowerPlan> GenerateMainnetLikeBorrowers(int seed, int count, int morphoMarkets)
+    internal static IReadOnlyList<BorrowerPlan> GenerateMainnetLikeBorrowers(int seed, int count, int morphoMarkets, bool eModeOnlyCollateral = false)
     {
         var rng = new Random(seed);
-        var price = Reserves.ToDictionary(r => r.Symbol, r => (double)r.PriceUsd);
+        var price = AllReserves.ToDictionary(r => r.Symbol, r => (double)r.PriceUsd);
         // wstETH is priced WETH × ratio at the saved block.
         price["wstETH"] = (double)Reserves[0].PriceUsd * (double)(decimal)FinalRatio / 1e18;
-        var spec = Reserves.ToDictionary(r => r.Symbol);
+        var spec = AllReserves.ToDictionary(r => r.Symbol);
 
         var sizes = new double[count];
         for (var i = 0; i < count; i++)
@@ -68,8 +68,10 @@ public sealed partial class FixtureBuilder
                 eMode = rng.NextDouble() < 0.18;
                 if (eMode)
                 {
-                    // wstETH looper: HF = collateral × ratio × e-mode LT / WETH debt.
-                    collateral.Add(new PositionLeg("wstETH", Units((decimal)(aaveUsd / price["wstETH"]), 18)));
+                    // wstETH looper: HF = collateral × ratio × e-mode LT / WETH debt. On 3.6 (an extra draw, so 3.0
+                    // populations keep their bytes) 30 % loop the collateral that counts only in the e-mode instead.
+                    var looped = eModeOnlyCollateral && rng.NextDouble() < 0.30 ? EModeOnlyReserve.Symbol : "wstETH";
+                    collateral.Add(new PositionLeg(looped, Units((decimal)(aaveUsd / price[looped]), 18)));
                     debt.Add(new PositionLeg("WETH", Units((decimal)(aaveUsd * EModeLt / 10_000.0 / hf / price["WETH"]), 18)));
                 }
                 else

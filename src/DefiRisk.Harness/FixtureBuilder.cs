@@ -34,6 +34,8 @@ public sealed record FixtureBuildOptions
     public long ChainId { get; init; } = 31337;
     /// <summary>Genesis timestamp (unix seconds); fixed so that the same seed gives the same chain.</summary>
     public long GenesisTimestamp { get; init; } = 1_750_000_000;
+    /// <summary>Which Aave v3 to deploy: 3.6 (the mainnet line, compiled from source) unless 3.0 is asked for.</summary>
+    public AaveVersion Aave { get; init; } = AaveVersion.V3_6;
 }
 
 /// <summary>The built fixture, not yet written: the manifest and anvil's state JSON at the saved block.</summary>
@@ -133,9 +135,13 @@ public sealed partial class FixtureBuilder
             throw new DefiRiskException($"--borrowers {options.Borrowers} is more than a fixture holds (at most {MaxBorrowers:N0})");
         _options = options;
         PairSpecs = options.Profile == FixtureProfile.MainnetLike ? MainnetLikePairSpecs : DemoPairSpecs;
+        ListedReserves = options.Aave == AaveVersion.V3_6 ? [.. Reserves, EModeOnlyReserve] : Reserves;
         _nodeModules = nodeModules ?? NodeModules.Locate();
         _progress = progress;
     }
+
+    /// <summary>The Aave reserves of this build's version, in listing order (3.6 adds <see cref="EModeOnlyReserve"/>).</summary>
+    internal ReserveSpec[] ListedReserves { get; }
 
     /// <summary>The pairs of this build's profile, in deployment order.</summary>
     internal (string Base, string Quote, decimal BaseDepth)[] PairSpecs { get; }
@@ -166,6 +172,16 @@ public sealed partial class FixtureBuilder
         Report("compiling Morpho Blue and fixture contracts (solc 0.8.19, cached)");
         var compiler = new SolidityCompiler(_nodeModules);
         var compiled = await compiler.CompileFixtureContractsAsync(ct).ConfigureAwait(false);
+        IReadOnlyDictionary<string, ContractArtifact>? aave36 = null;
+        var aaveCompiled = false;
+        if (_options.Aave == AaveVersion.V3_6)
+        {
+            Report($"compiling Aave v3.6 ({AaveV36Compiler.Package}, solc {AaveV36Compiler.SolcVersion}, cached)");
+            var aaveCompiler = new AaveV36Compiler(_nodeModules);
+            aave36 = await aaveCompiler.CompileAsync(ct).ConfigureAwait(false);
+            aaveCompiled = aaveCompiler.Compiled;
+            Report($"Aave v3.6: {aaveCompiler.SourceCount} source files, {(aaveCompiled ? "compiled" : "from the cache")}");
+        }
 
         Report("starting anvil");
         await using var node = await AnvilNode.StartAsync(new AnvilOptions
@@ -181,12 +197,20 @@ public sealed partial class FixtureBuilder
             PruneHistory = true,
         }, _nodeModules, ct).ConfigureAwait(false);
         var chain = new ChainWriter(node, _options.GenesisTimestamp);
-        var d = new Deployed();
+        var d = new Deployed(ListedReserves);
 
         Report("deploying tokens and price feeds");
         await DeployTokensAndFeedsAsync(chain, compiled, d).ConfigureAwait(false);
-        Report("deploying Aave v3");
-        await DeployAaveAsync(chain, d).ConfigureAwait(false);
+        if (aave36 is null)
+        {
+            Report("deploying Aave v3.0");
+            await DeployAaveAsync(chain, d).ConfigureAwait(false);
+        }
+        else
+        {
+            Report("deploying Aave v3.6");
+            await DeployAaveV36Async(chain, aave36, d).ConfigureAwait(false);
+        }
         Report("deploying Morpho Blue");
         await DeployMorphoAsync(chain, compiled, d).ConfigureAwait(false);
         Report("deploying Uniswap v2 pairs");
@@ -194,15 +218,17 @@ public sealed partial class FixtureBuilder
         ct.ThrowIfCancellationRequested();
 
         var plans = _options.Profile == FixtureProfile.MainnetLike
-            ? GenerateMainnetLikeBorrowers(_options.Seed, _options.Borrowers, d.MorphoMarkets.Count)
-            : GenerateBorrowers(_options.Seed, _options.Borrowers, d.MorphoMarkets.Count);
+            ? GenerateMainnetLikeBorrowers(_options.Seed, _options.Borrowers, d.MorphoMarkets.Count, _options.Aave == AaveVersion.V3_6)
+            : GenerateBorrowers(_options.Seed, _options.Borrowers, d.MorphoMarkets.Count, _options.Aave == AaveVersion.V3_6);
         Report($"opening positions for {plans.Count} borrowers");
         await SupplyLiquidityAsync(chain, d, plans).ConfigureAwait(false);
-        await OpenPositionsAsync(chain, d, plans, ct).ConfigureAwait(false);
+        // 3.6: the borrower enters e-mode before its collateral arrives, so that collateral which is collateral only in
+        // the e-mode (base LTV 0) is enabled by the supply (ValidationLogic.validateAutomaticUseAsCollateral).
+        await OpenPositionsAsync(chain, d, plans, eModeFirst: _options.Aave == AaveVersion.V3_6, ct).ConfigureAwait(false);
 
         Report("setting final prices");
         var prices = d.Prices(node);
-        foreach (var r in Reserves.Where(r => r.Symbol != "wstETH"))
+        foreach (var r in ListedReserves.Where(r => r.Symbol != "wstETH"))
             await node.SetStorageAtAsync(d.Feeds[r.Symbol], 0, Usd8(r.PriceUsd)).ConfigureAwait(false);
         await prices.SetExchangeRatioAsync(FinalRatio).ConfigureAwait(false);
         await chain.MineAsync().ConfigureAwait(false);
@@ -215,12 +241,14 @@ public sealed partial class FixtureBuilder
         var manifest = Manifest(d, plans, block, timestamp, chain.Transactions, health);
         Report("dumping state");
         var state = Canonicalize(await node.DumpStateJsonAsync().ConfigureAwait(false));
-        return new FixtureBuild(manifest, FixtureFacts.From(manifest, "fixture build"), state, clock.Elapsed, compiler.Compiled, health);
+        return new FixtureBuild(manifest, FixtureFacts.From(manifest, "fixture build"), state, clock.Elapsed, compiler.Compiled || aaveCompiled, health);
     }
 
     /// <summary>Addresses collected while deploying.</summary>
-    private sealed class Deployed
+    private sealed class Deployed(IReadOnlyList<ReserveSpec> listed)
     {
+        /// <summary>The Aave reserves listed, in order.</summary>
+        public IReadOnlyList<ReserveSpec> Listed => listed;
         public Dictionary<string, string> Tokens { get; } = [];
         public Dictionary<string, string> Feeds { get; } = [];
         public Dictionary<string, (string AToken, string Stable, string Variable)> AaveTokens { get; } = [];
@@ -240,7 +268,7 @@ public sealed partial class FixtureBuilder
         public string Factory { get; set; } = "";
         public Dictionary<string, string> Pairs { get; } = [];
 
-        public Dictionary<string, FixtureToken> TokenFacts() => Reserves.ToDictionary(
+        public Dictionary<string, FixtureToken> TokenFacts() => listed.ToDictionary(
             r => r.Symbol,
             r => new FixtureToken(Tokens[r.Symbol], r.Decimals, AaveTokens[r.Symbol].AToken, AaveTokens[r.Symbol].Variable, AaveTokens[r.Symbol].Stable));
 
@@ -254,16 +282,22 @@ public sealed partial class FixtureBuilder
     /// <summary>Prices while positions open: volatile collateral 1.5× and the wstETH ratio 1.06× the final
     /// values, so that every borrow passes Aave's LTV check and lands at its target health factor once
     /// the final prices are set (HF at the LTV limit is only LT/LTV ≈ 1.03).</summary>
-    private static decimal OpeningPrice(ReserveSpec r) => r.Symbol is "USDC" or "DAI" ? r.PriceUsd : r.PriceUsd * 1.5m;
+    private static decimal OpeningPrice(ReserveSpec r) => r.Symbol switch
+    {
+        "USDC" or "DAI" => r.PriceUsd,
+        // An e-mode collateral of loopers borrowing WETH: like wstETH's ratio, 6 % above its final value against WETH.
+        "weETH" => r.PriceUsd * 1.5m * 1.06m,
+        _ => r.PriceUsd * 1.5m,
+    };
     private static readonly BigInteger OpeningRatio = FinalRatio * 106 / 100;
 
     private async Task DeployTokensAndFeedsAsync(ChainWriter chain, IReadOnlyDictionary<string, ContractArtifact> compiled, Deployed d)
     {
         var erc20 = ContractArtifact.Aave(_nodeModules, "contracts/mocks/tokens/MintableERC20.sol", "MintableERC20");
         var aggregator = ContractArtifact.Aave(_nodeModules, "contracts/mocks/oracle/CLAggregators/MockAggregator.sol", "MockAggregator");
-        foreach (var r in Reserves)
+        foreach (var r in d.Listed)
             d.Tokens[r.Symbol] = await chain.DeployAsync(Admin, Abi.Deploy(erc20.Bytecode, "(string,string,uint8)", r.Name, r.Symbol, r.Decimals), $"MintableERC20 {r.Symbol}").ConfigureAwait(false);
-        foreach (var r in Reserves.Where(r => r.Symbol != "wstETH"))
+        foreach (var r in d.Listed.Where(r => r.Symbol != "wstETH"))
             d.Feeds[r.Symbol] = await chain.DeployAsync(Admin, Abi.Deploy(aggregator.Bytecode, "(int256)", Usd8(OpeningPrice(r))), $"MockAggregator {r.Symbol}").ConfigureAwait(false);
         d.ExchangeRate = await chain.DeployAsync(Admin, Abi.Deploy(compiled["ExchangeRateAggregator"].Bytecode, "(address,uint256)", d.Feeds["WETH"], OpeningRatio), "ExchangeRateAggregator wstETH").ConfigureAwait(false);
         d.Feeds["wstETH"] = d.ExchangeRate;
@@ -451,6 +485,8 @@ public sealed partial class FixtureBuilder
         {
             // Null for demo, so that fixtures/demo keeps its bytes (a missing profile reads as demo).
             Profile = _options.Profile == FixtureProfile.Demo ? null : ProfileName(_options.Profile),
+            // Null for 3.0, so that the bundled 3.0 fixtures keep their bytes (a missing version reads as 3.0).
+            AaveVersion = _options.Aave == AaveVersion.V3_0 ? null : AaveVersionName(_options.Aave),
             Seed = _options.Seed,
             GenesisTimestamp = _options.GenesisTimestamp,
             Timestamp = timestamp,
@@ -458,7 +494,7 @@ public sealed partial class FixtureBuilder
             Actors = new FixtureActors(Admin, Lender, Funder, Liquidator),
             Tokens = d.TokenFacts(),
             PriceFeeds = new SortedDictionary<string, string>(d.Feeds, StringComparer.Ordinal),
-            PricesUsd = Reserves.ToDictionary(r => r.Symbol, r => r.Symbol == "wstETH"
+            PricesUsd = d.Listed.ToDictionary(r => r.Symbol, r => r.Symbol == "wstETH"
                 ? (Usd8(Reserves[0].PriceUsd) * FinalRatio / BigInteger.Pow(10, 18)).ToString()
                 : Usd8(r.PriceUsd).ToString()),
             ExchangeRateAggregator = d.ExchangeRateFacts(FinalRatio),

@@ -17,6 +17,8 @@ public sealed record FixtureFacts
     public int FormatVersion { get; init; } = 1;
     /// <summary>The builder profile ("mainnet-like"); absent for demo fixtures.</summary>
     public string? Profile { get; init; }
+    /// <summary>The Aave v3 release deployed ("3.6"); absent for 3.0 fixtures (<c>@aave/core-v3</c> 1.19.3).</summary>
+    public string? AaveVersion { get; init; }
     public long Seed { get; init; }
     /// <summary>Unix seconds of the genesis block (anvil <c>--timestamp</c>).</summary>
     public long GenesisTimestamp { get; init; }

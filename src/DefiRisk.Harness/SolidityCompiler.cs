@@ -59,29 +59,8 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
                 ["outputSelection"] = selection,
             },
         };
-        var inputText = input.ToJsonString();
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(inputText)))[..16].ToLowerInvariant();
-        var cacheFile = Path.Combine(CacheDirectory, $"solc-0.8.19-{key}.json");
-
-        string outputText;
-        if (File.Exists(cacheFile))
-        {
-            outputText = await File.ReadAllTextAsync(cacheFile, ct).ConfigureAwait(false);
-            Compiled = false;
-        }
-        else
-        {
-            outputText = await RunSolcAsync(inputText, ct).ConfigureAwait(false);
-            Compiled = true;
-        }
-
-        var output = JsonNode.Parse(outputText)!.AsObject();
-        if (output["errors"] is JsonArray errors)
-        {
-            var fatal = errors.Where(e => e!["severity"]?.GetValue<string>() == "error").ToList();
-            if (fatal.Count > 0)
-                throw new DefiRiskException($"solc failed: {fatal[0]!["formattedMessage"]?.GetValue<string>()?.Split('\n')[0]}");
-        }
+        var (output, compiled) = await CompileCachedAsync(nodeModules.Solcjs, "0.8.19", input, CacheDirectory, ct).ConfigureAwait(false);
+        Compiled = compiled;
         var result = new Dictionary<string, ContractArtifact>();
         foreach (var (source, name) in FixtureContracts)
         {
@@ -89,23 +68,55 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
                 ?? throw new DefiRiskException($"solc output lacks {source}:{name}");
             result[name] = new ContractArtifact(name, c["abi"]!.ToJsonString(), c["evm"]!["bytecode"]!["object"]!.GetValue<string>(), []);
         }
-        if (Compiled)
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="solcjs"/> on a standard-JSON input, or serves its earlier output from
+    /// <paramref name="cacheDirectory"/> (file <c>solc-&lt;version&gt;-&lt;hash of the input&gt;.json</c>). Fails with the
+    /// first error solc reports. Compiled: whether solc ran.
+    /// </summary>
+    internal static async Task<(JsonObject Output, bool Compiled)> CompileCachedAsync(
+        string solcjs, string version, JsonObject input, string cacheDirectory, CancellationToken ct)
+    {
+        var inputText = input.ToJsonString();
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(inputText)))[..16].ToLowerInvariant();
+        var cacheFile = Path.Combine(cacheDirectory, $"solc-{version}-{key}.json");
+        var compiled = !File.Exists(cacheFile);
+        var outputText = compiled
+            ? await RunSolcAsync(solcjs, inputText, ct).ConfigureAwait(false)
+            : await File.ReadAllTextAsync(cacheFile, ct).ConfigureAwait(false);
+
+        var output = JsonNode.Parse(outputText)!.AsObject();
+        if (output["errors"] is JsonArray errors)
         {
-            Directory.CreateDirectory(CacheDirectory);
+            var fatal = errors.Where(e => e!["severity"]?.GetValue<string>() == "error").ToList();
+            if (fatal.Count > 0)
+                throw new DefiRiskException($"solc {version} failed: {fatal[0]!["formattedMessage"]?.GetValue<string>()?.Split('\n')[0]}");
+        }
+        if (compiled)
+        {
+            Directory.CreateDirectory(cacheDirectory);
             var temp = $"{cacheFile}.{Guid.NewGuid():N}.tmp"; // concurrent builds (parallel tests) must not share it
             await File.WriteAllTextAsync(temp, outputText, ct).ConfigureAwait(false);
             File.Move(temp, cacheFile, overwrite: true);
         }
-        return result;
+        return (output, compiled);
     }
 
-    internal async Task<string> RunSolcAsync(string input, CancellationToken ct)
+    /// <summary>Runs this repository's solcjs 0.8.19 on a standard-JSON input (the Uniswap v3 harness compiles through it).</summary>
+    internal Task<string> RunSolcAsync(string input, CancellationToken ct) => RunSolcAsync(nodeModules.Solcjs, input, ct);
+
+    private static async Task<string> RunSolcAsync(string solcjs, string input, CancellationToken ct)
     {
-        if (!File.Exists(nodeModules.Solcjs))
-            throw new DefiRiskException($"solcjs not found at {nodeModules.Solcjs}: run `npm ci` in the repository root");
+        if (!File.Exists(solcjs))
+            throw new DefiRiskException($"solcjs not found at {solcjs}: run `npm ci` in the repository root");
         // solcjs reads stdin with readFileSync(0), which fails on the non-blocking pipe .NET hands it:
         // give it a file instead, through the shell's redirection.
+        // Its output goes to a file too: solcjs ends with process.exit, which cuts a large output written to a pipe
+        // at 64 KiB (Aave's is megabytes).
         var inputFile = Path.Combine(Path.GetTempPath(), $"defirisk-solc-{Guid.NewGuid():N}.json");
+        var outputFile = inputFile + ".out";
         await File.WriteAllTextAsync(inputFile, input, ct).ConfigureAwait(false);
         try
         {
@@ -116,14 +127,16 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
                 UseShellExecute = false,
             };
             psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("exec \"$0\" --standard-json < \"$1\"");
-            psi.ArgumentList.Add(nodeModules.Solcjs);
+            psi.ArgumentList.Add("exec \"$0\" --standard-json < \"$1\" > \"$2\"");
+            psi.ArgumentList.Add(solcjs);
             psi.ArgumentList.Add(inputFile);
-            using var process = Process.Start(psi) ?? throw new DefiRiskException($"could not start {nodeModules.Solcjs}");
+            psi.ArgumentList.Add(outputFile);
+            using var process = Process.Start(psi) ?? throw new DefiRiskException($"could not start {solcjs}");
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
             await process.WaitForExitAsync(ct).ConfigureAwait(false);
-            var text = await stdout.ConfigureAwait(false);
+            await stdout.ConfigureAwait(false);
+            var text = File.Exists(outputFile) ? await File.ReadAllTextAsync(outputFile, ct).ConfigureAwait(false) : "";
             // solcjs prints a note (">>> Cannot retry compilation with SMT…") before the JSON.
             var start = text.IndexOf('{', StringComparison.Ordinal);
             if (process.ExitCode != 0 || start < 0)
@@ -133,6 +146,7 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
         finally
         {
             File.Delete(inputFile);
+            File.Delete(outputFile);
         }
     }
 }

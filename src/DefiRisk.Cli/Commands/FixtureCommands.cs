@@ -39,6 +39,14 @@ internal static class FixtureCommands
         var quiet = QuietOption();
         var json = JsonOption();
         var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, quiet, json };
+        // One option per protocol whose release the harness can deploy, after --profile.
+        var releases = FixtureBuilder.ReleaseChoices.Select(choice =>
+        {
+            var option = new Option<string>(choice.Option) { Description = choice.Description, DefaultValueFactory = _ => choice.Default };
+            option.AcceptOnlyFromAmong([.. choice.Values]);
+            return (Choice: choice, Option: option);
+        }).ToList();
+        for (var i = 0; i < releases.Count; i++) command.Options.Insert(2 + i, releases[i].Option);
         command.SetAction(async (parse, ct) =>
         {
             var ui = console ?? AnsiConsole.Console;
@@ -50,6 +58,7 @@ internal static class FixtureCommands
                 Seed = parse.GetValue(seed),
                 Port = parse.GetValue(port),
             };
+            foreach (var (choice, option) in releases) options = choice.Apply(options, parse.GetValue(option)!);
             var dir = parse.GetValue(outDir)!;
             var jsonTarget = parse.GetValue(json);
             if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
@@ -62,14 +71,14 @@ internal static class FixtureCommands
             {
                 Json.Write(new
                 {
-                    directory = dir, chainId = options.ChainId, block = f.Block, borrowers = f.Borrowers.Count, borrowersByProtocol = f.BorrowersByProtocol,
+                    directory = dir, chainId = options.ChainId, releases = releases.ToDictionary(r => r.Choice.Key, r => r.Choice.Current(options)), block = f.Block, borrowers = f.Borrowers.Count, borrowersByProtocol = f.BorrowersByProtocol,
                     crossProtocolBorrowers = f.CrossProtocolBorrowers, transactions = f.Transactions,
                     stateBytes = new FileInfo(statePath).Length, seconds = result.Elapsed.TotalSeconds,
                 }, jsonTarget);
                 if (asJson) return 0;
             }
             ui.WriteLine(FormattableString.Invariant(
-                $"fixture written to {dir}: block {f.Block}, {f.Borrowers.Count} borrowers ({string.Join(", ", f.BorrowersByProtocol.Select(kv => $"{kv.Value} {kv.Key}"))}, {f.CrossProtocolBorrowers} on several), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
+                $"fixture written to {dir}: {string.Concat(releases.Select(r => $"{r.Choice.Label} {r.Choice.Current(options)}, "))}block {f.Block}, {f.Borrowers.Count} borrowers ({string.Join(", ", f.BorrowersByProtocol.Select(kv => $"{kv.Value} {kv.Key}"))}, {f.CrossProtocolBorrowers} on several), {f.Transactions} txs, state {new FileInfo(statePath).Length / 1024} KiB, {result.Elapsed.TotalSeconds:0.0} s"));
             return 0;
         });
         return command;

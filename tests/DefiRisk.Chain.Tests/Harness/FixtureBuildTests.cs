@@ -77,8 +77,8 @@ public sealed class FixtureBuildTests : IDisposable
     }
 
     [Theory]
-    [InlineData("demo", "--borrowers", "400", "--seed", "42")]
-    [InlineData("mainnet-like", "--profile", "mainnet-like", "--seed", "42")]
+    [InlineData("demo", "--aave", "3.0", "--borrowers", "400", "--seed", "42")]
+    [InlineData("mainnet-like", "--aave", "3.0", "--profile", "mainnet-like", "--seed", "42")]
     public async Task Rebuilding_a_bundled_fixture_gives_the_committed_bytes(string name, params string[] options)
     {
         var committed = Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", name);

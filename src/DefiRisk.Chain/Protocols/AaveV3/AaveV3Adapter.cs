@@ -40,6 +40,8 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             DeploymentSectionJson.RequireAddress(a.Pool, $"{Key}.pool", source);
             DeploymentSectionJson.RequireAddress(a.Oracle, $"{Key}.oracle", source);
             DeploymentSectionJson.RequireAddress(a.DataProvider, $"{Key}.dataProvider", source);
+            if (a.Codebase is { } codebase && !AaveV3Releases.Codebases.Contains(codebase))
+                throw DeploymentSectionJson.Malformed(source, $"{Key}.codebase '{codebase}' is not one of: {string.Join(", ", AaveV3Releases.Codebases)}");
         }
         return new AaveV3Section(pools);
     }
@@ -102,9 +104,10 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         var list = batch.Add<GetReservesListFunction, AddressArrayOutput>(pool, new());
         var unit = batch.Add<BaseCurrencyUnitFunction, Uint256Output>(oracle, new());
         await reader.ExecuteAsync(batch, ct);
-        // POOL_REVISION is a public constant in every v3 implementation; a pool that lacks it is treated as
-        // revision 0 (the oldest rules) rather than failing the index.
-        var poolRevision = revision.Ok ? (int)revision.Value.Value : 0;
+        // POOL_REVISION is a public constant of every v3 implementation. With the deployment's codebase it names the release
+        // (AaveV3Releases.Table); an unreadable revision or an unknown pair fails here, naming both, instead of guessing rules.
+        var release = AaveV3Releases.Resolve($"{d.Name} ({d.Pool})", d.EffectiveCodebase,
+            revision.Ok && revision.Value.Value <= int.MaxValue ? (int)revision.Value.Value : revision.Ok ? -1 : null);
         var assets = list.Value.Value.Select(a => a.ToLowerInvariant()).ToList();
         var baseUnit = unit.Value.Value;
 
@@ -120,6 +123,9 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         var prices = batch.Add<GetAssetsPricesFunction, Uint256ArrayOutput>(oracle, new() { Assets = assets });
         var userConfigs = accounts.Select(u => batch.Add<GetUserConfigurationFunction, Uint256Output>(pool, new() { User = u })).ToList();
         var userEModes = accounts.Select(u => batch.Add<GetUserEModeFunction, Uint256Output>(pool, new() { User = u })).ToList();
+        // 3.3+ bad debt booked per reserve; 3.1+ liquidation grace period per reserve.
+        var deficits = release.HasDeficit ? assets.Select(a => batch.Add<GetReserveDeficitFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
+        var graces = release.HasGracePeriod ? assets.Select(a => batch.Add<GetLiquidationGracePeriodFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         await reader.ExecuteAsync(batch, ct);
 
         var reserves = new List<AaveV3Reserve>();
@@ -131,7 +137,10 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
                 Address.Parse(assets[i]), r.Id, config.Decimals, config.Ltv, config.LiquidationThreshold, config.LiquidationBonus,
                 config.LiquidationProtocolFee, config.ReserveFactor, config.Active, config.Frozen, config.Paused, config.BorrowingEnabled,
                 config.EModeCategory, config.BorrowCap, config.SupplyCap, income[i].Value.Value, debtIndex[i].Value.Value, prices.Value.Value[i],
-                Address.Parse(r.ATokenAddress), Address.Parse(r.VariableDebtTokenAddress), Address.Parse(r.StableDebtTokenAddress)));
+                Address.Parse(r.ATokenAddress), Address.Parse(r.VariableDebtTokenAddress),
+                release.HasStableDebt ? Address.Parse(r.StableDebtTokenAddress) : Address.Zero,
+                deficits?[i].Value.Value ?? BigInteger.Zero,
+                graces is null ? 0 : (long)graces[i].Value.Value));
         }
 
         // Round 3: oracle kind per source (the CAPO exchange-rate surface), e-mode categories, balances.
@@ -141,15 +150,19 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             Base: batch.Add<BaseToUsdAggregatorFunction, AddressOutput>(s, new()),
             Decimals: batch.Add<RatioDecimalsFunction, Uint8Output>(s, new())));
 
-        var eModeIds = reserves.Select(r => r.EModeCategory)
+        // The categories in use: the accounts' e-modes, and (≤ 3.1, where they are maintained) the reserves' configuration bits.
+        var eModeIds = (release.HasEModeBitmaps ? [] : reserves.Select(r => r.EModeCategory))
             .Concat(userEModes.Select(e => (int)e.Value.Value))
             .Where(id => id is > 0 and < 256).Distinct().Order().ToList();
-        // Both e-mode surfaces are asked; the one the deployed revision lacks reverts harmlessly.
-        var eModeData = eModeIds.ToDictionary(id => id, id => batch.Add<GetEModeCategoryDataFunction, EModeCategoryDataOutput>(pool, new() { Id = (byte)id }));
-        var eModeV32 = eModeIds.ToDictionary(id => id, id => (
-            Config: batch.Add<GetEModeCategoryCollateralConfigFunction, EModeCollateralConfigOutput>(pool, new() { Id = (byte)id }),
-            Bitmap: batch.Add<GetEModeCategoryCollateralBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }),
-            Label: batch.Add<GetEModeCategoryLabelFunction, StringOutput>(pool, new() { Id = (byte)id })));
+        // One surface per release. 3.2+ still answers the legacy getEModeCategoryData (LT and bonus, no members), so asking
+        // it first and taking members from configuration bits that 3.2 no longer writes would empty every category.
+        var eModeLegacy = release.HasEModeBitmaps ? [] : eModeIds.ToDictionary(id => id, id => batch.Add<GetEModeCategoryDataFunction, EModeCategoryDataOutput>(pool, new() { Id = (byte)id }));
+        var eModeBitmaps = !release.HasEModeBitmaps ? [] : eModeIds.ToDictionary(id => id, id => new EModeReads(
+            batch.Add<GetEModeCategoryCollateralConfigFunction, EModeCollateralConfigOutput>(pool, new() { Id = (byte)id }),
+            batch.Add<GetEModeCategoryCollateralBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }),
+            batch.Add<GetEModeCategoryBorrowableBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }),
+            release.HasLtvZeroBitmap ? batch.Add<GetEModeCategoryLtvzeroBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }) : null,
+            batch.Add<GetEModeCategoryLabelFunction, StringOutput>(pool, new() { Id = (byte)id })));
 
         var balanceReads = new List<(int Account, AaveV3Reserve Reserve, bool Collateral, bool Borrowing,
             Reply<Uint256Output>? A, Reply<Uint256Output>? V, Reply<Uint256Output>? S)>();
@@ -166,31 +179,31 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
                 balanceReads.Add((u, reserve, collateral, borrowing,
                     collateral ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.AToken.Value, new() { Account = user }) : null,
                     borrowing ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.VariableDebtToken.Value, new() { Account = user }) : null,
-                    borrowing && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
+                    borrowing && release.HasStableDebt && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
             }
         }
         await reader.ExecuteAsync(batch, ct);
         reader.Report(stage, accounts.Count, accounts.Count);
 
-        // E-mode categories. v3.0/3.1 getEModeCategoryData: the members are the reserves whose configuration
-        // bits 168–175 name the category, and a price source, when set, is priced by the AaveOracle like an
-        // asset (EModeLogic.getEModeConfiguration). v3.2+: the collateral bitmap names the members by reserve id.
-        var categories = new List<(int Id, EModeCategoryTuple Data, List<Address> Members)>();
-        foreach (var (id, reply) in eModeData)
+        // E-mode categories (a category with LT 0 is not configured). ≤ 3.1 getEModeCategoryData: the members are the reserves
+        // whose configuration bits 168–175 name the category, and a price source, when set, is priced by the AaveOracle like
+        // an asset (EModeLogic.getEModeConfiguration). 3.2+: the bitmaps name the reserves by id — collateral (LT, bonus),
+        // borrowable, and 3.6 ltvzero (LTV 0 inside the category).
+        var categories = new List<(int Id, EModeCategoryTuple Data, List<Address> Members, List<Address>? Borrowable, List<Address>? LtvZero)>();
+        foreach (var (id, reply) in eModeLegacy)
+            if (reply.Value.Category.LiquidationThreshold != 0)
+                categories.Add((id, reply.Value.Category, reserves.Where(r => r.EModeCategory == id).Select(r => r.Asset).Order().ToList(), null, null));
+        foreach (var (id, v) in eModeBitmaps)
         {
-            if (reply.Ok && reply.Value.Category.LiquidationThreshold != 0)
-                categories.Add((id, reply.Value.Category, reserves.Where(r => r.EModeCategory == id).Select(r => r.Asset).Order().ToList()));
-            else if (eModeV32[id] is { Config.Ok: true, Bitmap.Ok: true } v && v.Config.Value.LiquidationThreshold != 0)
+            var config = v.Config.Value;
+            if (config.LiquidationThreshold == 0) continue;
+            var tuple = new EModeCategoryTuple
             {
-                var bitmap = v.Bitmap.Value.Value;
-                var tuple = new EModeCategoryTuple
-                {
-                    Ltv = v.Config.Value.Ltv, LiquidationThreshold = v.Config.Value.LiquidationThreshold,
-                    LiquidationBonus = v.Config.Value.LiquidationBonus, PriceSource = Address.Zero.Value,
-                    Label = v.Label.OrDefault?.Value ?? "",
-                };
-                categories.Add((id, tuple, reserves.Where(r => !((bitmap >> r.Id) & 1).IsZero).Select(r => r.Asset).Order().ToList()));
-            }
+                Ltv = config.Ltv, LiquidationThreshold = config.LiquidationThreshold, LiquidationBonus = config.LiquidationBonus,
+                PriceSource = Address.Zero.Value, Label = v.Label.Value.Value,
+            };
+            categories.Add((id, tuple, OnBitmap(reserves, v.Collateral.Value.Value), OnBitmap(reserves, v.Borrowable.Value.Value),
+                v.LtvZero is null ? null : OnBitmap(reserves, v.LtvZero.Value.Value)));
         }
         var sourcePrices = categories.Where(c => !Address.Parse(c.Data.PriceSource).IsZero)
             .Select(c => c.Data.PriceSource.ToLowerInvariant()).Distinct()
@@ -198,9 +211,9 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         await reader.ExecuteAsync(batch, ct);
         var eModes = categories.Select(c => new AaveV3EModeCategory(c.Id, c.Data.Ltv, c.Data.LiquidationThreshold, c.Data.LiquidationBonus,
             Address.Parse(c.Data.PriceSource), c.Data.Label, c.Members,
-            sourcePrices.TryGetValue(c.Data.PriceSource.ToLowerInvariant(), out var sp) ? sp.Value.Value : null)).ToList();
+            sourcePrices.TryGetValue(c.Data.PriceSource.ToLowerInvariant(), out var sp) ? sp.Value.Value : null, c.Borrowable, c.LtvZero)).ToList();
 
-        var market = new AaveV3Market(d.Name, Address.Parse(pool), Address.Parse(oracle), Address.Parse(d.DataProvider), poolRevision,
+        var market = new AaveV3Market(d.Name, Address.Parse(pool), Address.Parse(oracle), Address.Parse(d.DataProvider), release.RulesRevision,
             baseUnit, reserves, eModes);
 
         var accountStates = new List<AaveV3Account>();
@@ -230,6 +243,14 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         }
         return (new AaveV3MarketState(market, accountStates), assetList);
     }
+
+    /// <summary>The reserves whose id bit is set in an e-mode bitmap, by address.</summary>
+    private static List<Address> OnBitmap(IEnumerable<AaveV3Reserve> reserves, BigInteger bitmap) =>
+        reserves.Where(r => !((bitmap >> r.Id) & 1).IsZero).Select(r => r.Asset).Order().ToList();
+
+    /// <summary>The 3.2+ reads of one e-mode category (ltvzero: 3.6+ only).</summary>
+    private sealed record EModeReads(Reply<EModeCollateralConfigOutput> Config, Reply<Uint256Output> Collateral, Reply<Uint256Output> Borrowable,
+        Reply<Uint256Output>? LtvZero, Reply<StringOutput> Label);
 
     /// <summary>Base-currency price → USD with 8 decimals (identity for USD markets, whose unit is 1e8).</summary>
     private static BigInteger ToUsd8(BigInteger price, BigInteger baseUnit) =>

@@ -16,6 +16,11 @@ public sealed record AaveV3Deployment
     [JsonPropertyName("oracle")] public required string Oracle { get; init; }
     [JsonPropertyName("aclManager")] public string? AclManager { get; init; }
     [JsonPropertyName("startBlock")] public long StartBlock { get; init; }
+    /// <summary>Whose code the pool runs: "aave" (absent = aave) or "sparklend", whose POOL_REVISION numbers are its own.
+    /// With the revision read on chain it picks the rules from <see cref="AaveV3Releases.Table"/>.</summary>
+    [JsonPropertyName("codebase")] public string? Codebase { get; init; }
+
+    [JsonIgnore] public string EffectiveCodebase => Codebase ?? AaveV3Releases.Aave;
 }
 
 /// <summary>The manifest's "aave-v3" section: one pool (the fixture manifest) or a list (mainnet's Core and Prime).</summary>

@@ -39,8 +39,9 @@ public static class AaveV3SnapshotExtensions
 public sealed record AaveV3MarketState(AaveV3Market Market, IReadOnlyList<AaveV3Account> Accounts);
 
 /// <summary>
-/// An Aave v3 pool deployment. <see cref="PoolRevision"/> is <c>POOL_REVISION()</c> read from the chain:
-/// liquidation and rounding rules branch on it, never on "Aave". <see cref="BaseCurrencyUnit"/> is
+/// An Aave v3 pool deployment. <see cref="PoolRevision"/> is <c>POOL_REVISION()</c> read from the chain, in Aave's
+/// numbering: liquidation and rounding rules branch on it, never on "Aave". For a fork (SparkLend) it is the Aave revision
+/// whose rules the fork's own <c>POOL_REVISION</c> maps to in <c>AaveV3Releases</c>. <see cref="BaseCurrencyUnit"/> is
 /// <c>AaveOracle.BASE_CURRENCY_UNIT()</c> (1e8 for USD markets).
 /// </summary>
 public sealed record AaveV3Market(
@@ -74,6 +75,9 @@ public sealed record AaveV3Market(
 /// <see cref="LiquidityIndex"/> / <see cref="VariableBorrowIndex"/>: ray, normalized to the snapshot block's timestamp
 /// (<c>getReserveNormalizedIncome</c> / <c>getReserveNormalizedVariableDebt</c>), i.e. the index <c>balanceOf</c> used for
 /// the balances below and the one a liquidation in that block burns with; 0 = unknown.
+/// <see cref="Deficit"/>: v3.3+ <c>getReserveDeficit</c>, bad debt booked on the reserve (base units of the asset; 0 before 3.3).
+/// <see cref="LiquidationGracePeriodUntil"/>: v3.1+ <c>getLiquidationGracePeriod</c> (unix seconds; liquidations touching the
+/// reserve revert while the block time is at or before it; 0 = none).
 /// </summary>
 public sealed record AaveV3Reserve(
     Address Asset,
@@ -96,7 +100,9 @@ public sealed record AaveV3Reserve(
     BigInteger OraclePrice,
     Address AToken,
     Address VariableDebtToken,
-    Address StableDebtToken);
+    Address StableDebtToken,
+    BigInteger Deficit = default,
+    long LiquidationGracePeriodUntil = 0);
 
 /// <summary>
 /// An e-mode category (v3.0/3.1 <c>getEModeCategoryData</c>; 3.2+ <c>getEModeCategoryCollateralConfig</c>).
@@ -104,6 +110,8 @@ public sealed record AaveV3Reserve(
 /// (≤ 3.1: reserves whose configuration bits 168–175 name the category; 3.2+: the collateral bitmap).
 /// A non-zero <see cref="PriceSource"/> (≤ 3.1 only) replaces member assets' prices with
 /// <see cref="PriceSourcePrice"/>, its oracle price at the block.
+/// 3.2+: <see cref="BorrowableAssets"/> from the borrowable bitmap; 3.6+: <see cref="LtvZeroAssets"/> from the ltvzero bitmap
+/// (collateral members whose LTV is 0 inside the category: they keep the category's LT). Null when the revision has no such bitmap.
 /// </summary>
 public sealed record AaveV3EModeCategory(
     int Id,
@@ -113,9 +121,14 @@ public sealed record AaveV3EModeCategory(
     Address PriceSource,
     string Label,
     IReadOnlyList<Address> CollateralAssets,
-    BigInteger? PriceSourcePrice = null)
+    BigInteger? PriceSourcePrice = null,
+    IReadOnlyList<Address>? BorrowableAssets = null,
+    IReadOnlyList<Address>? LtvZeroAssets = null)
 {
     public bool Contains(Address asset) => CollateralAssets.Contains(asset);
+
+    /// <summary>v3.6 <c>ValidationLogic.getUserReserveLtv</c>: a collateral member flagged in the ltvzero bitmap has LTV 0 in the category.</summary>
+    public bool IsLtvZero(Address asset) => LtvZeroAssets is { } z && z.Contains(asset);
 }
 
 /// <summary>An Aave v3 account: its e-mode and, per reserve it touches, balances in base units of that asset.</summary>

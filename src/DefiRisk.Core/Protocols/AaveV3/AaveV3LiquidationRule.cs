@@ -66,7 +66,8 @@ public sealed record AaveV3LiquidationDecision(
 /// fee = percentMul(seized − percentDiv(seized, bonus), protocolFee). v3.7's floor/ceil variants are not modelled
 /// (its revision is treated as v3.5+). ≤ v3.2 with known indexes: balances left follow the tokens' scaled
 /// arithmetic (<see cref="AfterScaledBurn"/>) and the fee sent to the treasury is capped at the user's scaled balance
-/// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei.
+/// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei. ≥ v3.5 has the same guard
+/// with TokenMath's directed rounding (burn and transfer round the scaled amount up, balances round down).
 /// </summary>
 public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationContext, AaveV3LiquidationDecision>
 {
@@ -195,6 +196,16 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
             var collLeft = (userColl - toLiquidator - fee) * pC / uC;
             if (debtLeft < MinLeftoverBase || collLeft < MinLeftoverBase)
                 return AaveV3LiquidationDecision.Revert(MustNotLeaveDust, hf, account);
+        }
+
+        if (v35 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
+        {
+            // ≥ 3.5 (TokenMath), after the dust check: the liquidator's part is burned as ⌈amount ÷ index⌉ scaled, the fee moves
+            // ⌈fee ÷ index⌉ scaled, capped at the scaled balance left, in which case the fee becomes ⌊left × index⌋. The scaled
+            // balance is ⌈balance ÷ index⌉ exactly: balanceOf = ⌊scaled × index⌋ is injective while index ≥ 1 ray.
+            var idx = collReserve.LiquidityIndex;
+            var scaledLeft = FixedPoint.MulDivUp(userColl, FixedPoint.Ray, idx) - FixedPoint.MulDivUp(toLiquidator, FixedPoint.Ray, idx);
+            if (FixedPoint.MulDivUp(fee, FixedPoint.Ray, idx) > scaledLeft) fee = BigInteger.Max(scaledLeft, BigInteger.Zero) * idx / FixedPoint.Ray;
         }
 
         var hasNoCollateralLeft = v33 && data.TotalCollateralBase == collateralToLiquidateBase;

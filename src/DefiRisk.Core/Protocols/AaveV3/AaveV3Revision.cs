@@ -6,6 +6,8 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 /// </summary>
 public static class AaveV3Revision
 {
+    /// <summary>v3.1.0: liquidation grace period per reserve; virtual accounting.</summary>
+    public const int V3_1 = 4;
     /// <summary>v3.2.0: e-mode categories by collateral bitmap, no e-mode price source; setEModeCategory stops comparing with reserves.</summary>
     public const int V3_2 = 5;
     /// <summary>v3.3.0: close factor against the whole position, 2000e8/1000e8 dust rules, bad-debt deficit.</summary>

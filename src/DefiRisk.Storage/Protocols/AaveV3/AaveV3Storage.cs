@@ -9,11 +9,11 @@ namespace DefiRisk.Storage.Protocols.AaveV3;
 
 /// <summary>
 /// Aave v3's book in the snapshot database (tables: <c>aave-v3.sql</c>): per pool its market, reserves, e-mode
-/// categories and their members, accounts and their balances. The book's liquidation-rule override
+/// categories and their members, 3.2+ e-mode bitmaps, 3.1+/3.3+ per-reserve grace periods and deficits, accounts and their balances. The book's liquidation-rule override
 /// (<see cref="AaveV3Book.Rule"/>, set only by a proposal) is not stored: a loaded book has the deployed rule.
 /// </summary>
 public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(AaveV3Book.Name, "aave-v3.sql",
-    "aave_account_reserves", "aave_accounts", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets")
+    "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets")
 {
     protected override void Write(IDbConnection c, IDbTransaction tx, long id, AaveV3Book book)
     {
@@ -64,6 +64,18 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
             m.EModeCategories.SelectMany(e => e.CollateralAssets.Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value })), tx);
 
         c.Execute(
+            """
+            INSERT INTO aave_reserve_safety (snapshot_id, pool, asset, deficit, liquidation_grace_period_until)
+            VALUES (@Id, @Pool, @Asset, @Deficit, @LiquidationGracePeriodUntil)
+            """,
+            m.Reserves.Select(r => new { Id = id, Pool = pool, Asset = r.Asset.Value, r.Deficit, r.LiquidationGracePeriodUntil }), tx);
+        c.Execute(
+            "INSERT INTO aave_emode_flags (snapshot_id, pool, category_id, asset, flag) VALUES (@Id, @Pool, @CategoryId, @Asset, @Flag)",
+            m.EModeCategories.SelectMany(e =>
+                (e.BorrowableAssets ?? []).Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value, Flag = BorrowableFlag })
+                .Concat((e.LtvZeroAssets ?? []).Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value, Flag = LtvZeroFlag }))), tx);
+
+        c.Execute(
             "INSERT INTO aave_accounts (snapshot_id, pool, account, emode_category) VALUES (@Id, @Pool, @Account, @EModeCategory)",
             state.Accounts.Select(a => new { Id = id, Pool = pool, Account = a.Account.Value, a.EModeCategory }), tx);
 
@@ -78,6 +90,8 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
             })), tx);
     }
 
+    private const string BorrowableFlag = "borrowable", LtvZeroFlag = "ltv-zero";
+
     /// <summary>Pools by address; reserves by id; categories by id, members by address; accounts by address, balances by reserve id.</summary>
     protected override AaveV3Book Load(IDbConnection c, long snapshotId)
     {
@@ -87,6 +101,9 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
         var emodes = c.Query<EModeRow>("SELECT * FROM aave_emode_categories WHERE snapshot_id = @id ORDER BY pool, category_id", id).ToLookup(r => r.Pool);
         var members = c.Query<EModeMemberRow>("SELECT * FROM aave_emode_members WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
             .ToLookup(r => (r.Pool, r.CategoryId));
+        var safety = c.Query<ReserveSafetyRow>("SELECT * FROM aave_reserve_safety WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
+        var flags = c.Query<EModeFlagRow>("SELECT * FROM aave_emode_flags WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
+            .ToLookup(r => (r.Pool, r.CategoryId, r.Flag));
         var accounts = c.Query<AccountRow>("SELECT * FROM aave_accounts WHERE snapshot_id = @id ORDER BY pool, account", id).ToLookup(r => r.Pool);
         var balances = c.Query<AccountReserveRow>("SELECT * FROM aave_account_reserves WHERE snapshot_id = @id ORDER BY pool, account, asset", id)
             .ToLookup(r => (r.Pool, r.Account));
@@ -96,9 +113,12 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
                 reserves[m.Pool].Select(r => new AaveV3Reserve(A(r.Asset), r.ReserveId, r.Decimals, r.Ltv, r.LiquidationThreshold,
                     r.LiquidationBonus, r.LiquidationProtocolFee, r.ReserveFactor, r.Active, r.Frozen, r.Paused, r.BorrowingEnabled,
                     r.EModeCategory, r.BorrowCap, r.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, r.OraclePrice,
-                    A(r.AToken), A(r.VariableDebtToken), A(r.StableDebtToken))).ToList(),
+                    A(r.AToken), A(r.VariableDebtToken), A(r.StableDebtToken),
+                    safety.TryGetValue((m.Pool, r.Asset), out var s) ? s.Deficit : BigInteger.Zero, s?.LiquidationGracePeriodUntil ?? 0)).ToList(),
                 emodes[m.Pool].Select(e => new AaveV3EModeCategory(e.CategoryId, e.Ltv, e.LiquidationThreshold, e.LiquidationBonus,
-                    A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice)).ToList());
+                    A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice,
+                    m.PoolRevision >= AaveV3Revision.V3_2 ? flags[(m.Pool, e.CategoryId, BorrowableFlag)].Select(x => A(x.Asset)).ToList() : null,
+                    m.PoolRevision >= AaveV3Revision.V3_6 ? flags[(m.Pool, e.CategoryId, LtvZeroFlag)].Select(x => A(x.Asset)).ToList() : null)).ToList());
             var marketAccounts = accounts[m.Pool].Select(a => new AaveV3Account(A(a.Account), a.EModeCategory,
                 balances[(m.Pool, a.Account)].Select(b => new AaveV3AccountReserve(A(b.Asset), b.Collateral, b.UsedAsCollateral, b.VariableDebt, b.StableDebt))
                     .OrderBy(b => market.Reserve(b.Asset).Id).ToList())).ToList();
@@ -120,9 +140,14 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
             foreach (var r in m.Reserves.OrderBy(r => r.Id))
                 b.AppendLine($"  reserve {r.Id} {r.Asset} dec {r.Decimals} ltv {r.Ltv} lt {r.LiquidationThreshold} bonus {r.LiquidationBonus} fee {r.LiquidationProtocolFee} rf {r.ReserveFactor} " +
                              $"a{B(r.Active)} f{B(r.Frozen)} p{B(r.Paused)} b{B(r.BorrowingEnabled)} emode {r.EModeCategory} caps {r.BorrowCap}/{r.SupplyCap} " +
-                             $"idx {r.LiquidityIndex}/{r.VariableBorrowIndex} price {r.OraclePrice} tokens {r.AToken} {r.VariableDebtToken} {r.StableDebtToken}");
+                             $"idx {r.LiquidityIndex}/{r.VariableBorrowIndex} price {r.OraclePrice} tokens {r.AToken} {r.VariableDebtToken} {r.StableDebtToken}" +
+                             // 3.1+/3.3+ fields only when set, so the text of snapshots without them is unchanged.
+                             (r.Deficit.IsZero ? "" : $" deficit {r.Deficit}") +
+                             (r.LiquidationGracePeriodUntil == 0 ? "" : $" grace-until {r.LiquidationGracePeriodUntil}"));
             foreach (var e in m.EModeCategories.OrderBy(e => e.Id))
-                b.AppendLine($"  emode {e.Id} {e.Ltv}/{e.LiquidationThreshold}/{e.LiquidationBonus} {e.PriceSource} '{e.Label}' {e.PriceSourcePrice} [{string.Join(",", e.CollateralAssets.Order())}]");
+                b.AppendLine($"  emode {e.Id} {e.Ltv}/{e.LiquidationThreshold}/{e.LiquidationBonus} {e.PriceSource} '{e.Label}' {e.PriceSourcePrice} [{string.Join(",", e.CollateralAssets.Order())}]" +
+                             (e.BorrowableAssets is { } borrowable ? $" borrowable [{string.Join(",", borrowable.Order())}]" : "") +
+                             (e.LtvZeroAssets is { } ltvZero ? $" ltv-zero [{string.Join(",", ltvZero.Order())}]" : ""));
             foreach (var a in st.Accounts.OrderBy(a => a.Account))
             {
                 b.AppendLine($"  account {a.Account} emode {a.EModeCategory}");
@@ -156,6 +181,12 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
         public int LiquidationBonus { get; set; } public string PriceSource { get; set; } = ""; public string Label { get; set; } = "";
         public BigInteger? PriceSourcePrice { get; set; }
     }
+    private sealed class ReserveSafetyRow
+    {
+        public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public BigInteger Deficit { get; set; }
+        public long LiquidationGracePeriodUntil { get; set; }
+    }
+    private sealed class EModeFlagRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; public string Flag { get; set; } = ""; }
     private sealed class EModeMemberRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; }
     private sealed class AccountRow { public string Pool { get; set; } = ""; public string Account { get; set; } = ""; public int EModeCategory { get; set; } }
     private sealed class AccountReserveRow

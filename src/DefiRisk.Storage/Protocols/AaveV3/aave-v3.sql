@@ -62,6 +62,27 @@ CREATE TABLE IF NOT EXISTS aave_emode_members (
     PRIMARY KEY (snapshot_id, pool, category_id, asset)
 );
 
+-- v3.1+ / v3.3+ per-reserve state (a table of its own, so that files written before it keep opening).
+CREATE TABLE IF NOT EXISTS aave_reserve_safety (
+    snapshot_id                    INTEGER NOT NULL REFERENCES snapshots (id),
+    pool                           TEXT    NOT NULL,
+    asset                          TEXT    NOT NULL,
+    deficit                        BLOB    NOT NULL, -- Pool.getReserveDeficit (3.3+), base units; 0 before
+    liquidation_grace_period_until INTEGER NOT NULL, -- Pool.getLiquidationGracePeriod (3.1+), unix seconds; 0 = none
+    PRIMARY KEY (snapshot_id, pool, asset)
+);
+
+-- 3.2+ e-mode bitmaps other than collateral: 'borrowable' (getEModeCategoryBorrowableBitmap) and, 3.6+, 'ltv-zero'
+-- (getEModeCategoryLtvzeroBitmap). Which bitmaps a market has follows from its pool_revision.
+CREATE TABLE IF NOT EXISTS aave_emode_flags (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    pool        TEXT    NOT NULL,
+    category_id INTEGER NOT NULL,
+    asset       TEXT    NOT NULL,
+    flag        TEXT    NOT NULL,
+    PRIMARY KEY (snapshot_id, pool, category_id, asset, flag)
+);
+
 CREATE TABLE IF NOT EXISTS aave_accounts (
     snapshot_id    INTEGER NOT NULL REFERENCES snapshots (id),
     pool           TEXT    NOT NULL,

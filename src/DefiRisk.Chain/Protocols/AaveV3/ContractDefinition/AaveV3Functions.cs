@@ -156,3 +156,31 @@ public sealed class GetEModeCategoryLabelFunction : FunctionMessage
 {
     [Parameter("uint8", "id", 1)] public byte Id { get; set; }
 }
+
+/// <summary>v3.2+ <c>getEModeCategoryBorrowableBitmap(uint8)</c>: bit i = reserve id i may be borrowed in the category.</summary>
+[Function("getEModeCategoryBorrowableBitmap", "uint128")]
+public sealed class GetEModeCategoryBorrowableBitmapFunction : FunctionMessage
+{
+    [Parameter("uint8", "id", 1)] public byte Id { get; set; }
+}
+
+/// <summary>v3.6+ <c>getEModeCategoryLtvzeroBitmap(uint8)</c>: bit i = reserve id i is collateral with LTV 0 in the category.</summary>
+[Function("getEModeCategoryLtvzeroBitmap", "uint128")]
+public sealed class GetEModeCategoryLtvzeroBitmapFunction : FunctionMessage
+{
+    [Parameter("uint8", "id", 1)] public byte Id { get; set; }
+}
+
+/// <summary>v3.3+ <c>getReserveDeficit(asset)</c>: bad debt booked on the reserve, base units of the asset.</summary>
+[Function("getReserveDeficit", "uint256")]
+public sealed class GetReserveDeficitFunction : FunctionMessage
+{
+    [Parameter("address", "asset", 1)] public string Asset { get; set; } = "";
+}
+
+/// <summary>v3.1+ <c>getLiquidationGracePeriod(asset)</c> → uint40 unix seconds (decoded into a uint256 word).</summary>
+[Function("getLiquidationGracePeriod", "uint40")]
+public sealed class GetLiquidationGracePeriodFunction : FunctionMessage
+{
+    [Parameter("address", "asset", 1)] public string Asset { get; set; } = "";
+}
