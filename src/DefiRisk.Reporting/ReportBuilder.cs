@@ -325,8 +325,15 @@ public static class ReportBuilder
             b.Add(new Table("Bad debt by market and asset", ["Protocol", "Market", "Asset", "Kind", "Amount"], [false, false, false, false, true],
                 r.Totals.BadDebt.Select(e => (IReadOnlyList<Text>)[e.Protocol, Text.Chain(parts.MarketLabel(s, e.Protocol, e.Market)),
                     Text.Chain(s.FindAsset(e.Asset)?.Symbol ?? e.Asset.ToString()), e.Kind, Format.Usd(e.AmountUsd)]).ToList()));
-        var left = CascadeFigures.LeftLiquidatable(r);
-        if (left > 0) b.Add(new Note($"{Format.Int(left)} position(s) were still liquidatable at the end but not (fully) liquidated (unprofitable after slippage and gas, blocked by a breaker, or nothing left to seize)."));
+        // The per-round column holds what liquidations booked as they happened; the rest is counted once, at the end.
+        var inRounds = r.Rounds.Sum(x => x.Liquidations.Sum(l => l.BadDebtUsd));
+        b.Add(new Note($"Bad debt adds up as: {Format.Usd(inRounds)} booked by liquidations in the rounds above, + " +
+            $"{Format.Usd(r.Totals.RealisedBadDebtUsd - inRounds)} booked at the end (accounts the rule left with debt and no collateral, valued at the final oracle prices), + " +
+            $"{Format.Usd(r.Totals.UnrealisedBadDebtUsd)} unrealised (open insolvent positions at the final market prices) = {Format.Usd(r.Totals.BadDebtUsd)}."));
+        var left = r.Rounds.Count == 0 ? [] : r.Rounds[^1].Unliquidated;
+        if (left.Count > 0)
+            b.Add(new Note($"{Format.Int(left.Count)} position(s) were still liquidatable at the end but not (fully) liquidated: " +
+                string.Join("; ", left.GroupBy(u => u.Reason).OrderByDescending(g => g.Count()).Select(g => $"{Format.Int(g.Count())} {g.Key}")) + "."));
     }
 
     // ---------------------------------------------------------------- chains
