@@ -1,12 +1,4 @@
-// The protocol families, venues and seams every test may build snapshots from.
-global using DefiRisk.Core.Lending;
-global using DefiRisk.Core.Protocols;
-global using DefiRisk.Core.Protocols.AaveV3;
-global using DefiRisk.Core.Protocols.MorphoBlue;
-global using DefiRisk.Core.Venues;
-global using DefiRisk.Core.Venues.UniswapV2;
-global using DefiRisk.Tests;
-global using DefiRisk.Core.Registry;
+// What this project's tests use beyond the shared usings (tests/Shared/GlobalUsings.cs).
 global using DefiRisk.Chain.Protocols.AaveV3;
 global using DefiRisk.Chain.Protocols.MorphoBlue;
 global using DefiRisk.Chain.Venues.UniswapV2;
