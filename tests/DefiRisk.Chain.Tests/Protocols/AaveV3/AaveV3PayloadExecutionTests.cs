@@ -1,0 +1,125 @@
+using System.Numerics;
+using System.Text.Json;
+using DefiRisk.Chain.Protocols.AaveV3;
+using DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
+using DefiRisk.Chain.Rpc;
+using DefiRisk.Cli.Commands;
+using DefiRisk.Core;
+using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Protocols.AaveV3;
+using DefiRisk.Harness;
+using Xunit.Abstractions;
+
+namespace DefiRisk.Chain.Tests.Protocols.AaveV3;
+
+/// <summary>
+/// A Solidity governance payload (fixtures/aave-lt-cut-payload.sol) executed on the on-the-fly 3.6 fixture through our
+/// executor by delegatecall (issue 14): the post-payload state read back by the indexer equals the contracts to the wei,
+/// "liquidated by this change" is exactly what the Pool says, and the caller's node is left as it was.
+/// </summary>
+[Collection(AaveV36ChainCollection.Name)]
+[Trait("Category", "ChainParity")]
+public sealed class AaveV3PayloadExecutionTests(AaveV36Chain chain, ITestOutputHelper output)
+{
+    private static readonly BigInteger Wad = BigInteger.Pow(10, 18);
+    private FixtureFacts Facts => chain.Server.Facts;
+    private AaveV3Deployment Pool => chain.Server.Manifest.AaveV3()[0];
+
+    [Fact]
+    public async Task After_the_LT_cut_payload_every_health_factor_equals_the_contract_and_liquidated_by_change_is_exactly_who_it_pushed_below_one_and_the_node_is_unchanged()
+    {
+        var node = chain.Server.Node;
+        var baseline = chain.Stored;
+        var weth = Facts.Token("WETH").Address;
+        var acl = Pool.AclManager ?? Abi.AddressAt(await CallAsync(Pool.PoolAddressesProvider!, Abi.Call("getACLManager()")), 0);
+        var headBefore = await HeadAsync(node);
+        Assert.Equal(baseline.Chain.BlockNumber, headBefore.Number);
+        var configBefore = await CallAsync(Pool.Pool, Abi.Call("getConfiguration(address)", weth));
+        var accounts = Assert.Single(baseline.AaveV3Markets()).Accounts.Select(a => a.Account).ToList();
+        var hfBefore = await HealthFactorsAsync(accounts, headBefore.Number);
+
+        var modules = NodeModules.Locate();
+        var payload = await AaveV3PayloadExecutor.CompileAsync(modules, Path.Combine(modules.RepositoryRoot, "fixtures", "aave-lt-cut-payload.sol"));
+        Assert.Equal("AaveLtCutPayload", payload.Name);
+        var creation = Abi.Deploy(payload.Bytecode, "(address,address)", Pool.PoolConfigurator!, weth);
+
+        string executor;
+        await using (var executed = await AaveV3PayloadExecutor.ExecuteAsync(node, acl, Facts.Actors.Admin, [creation]))
+        {
+            executor = executed.ExecutorAddress;
+            Assert.Equal(headBefore.Number + 1, executed.Block);
+            var db = chain.NewDatabase();
+            await chain.IndexAsync(db, IndexCommand.ParseBlock("latest"));
+            var proposal = new Storage.SnapshotStore(db).Load();
+            Assert.Equal(executed.Block, proposal.Chain.BlockNumber);
+            Assert.Equal(baseline.Chain.BlockTimestamp, proposal.Chain.BlockTimestamp);
+
+            var state = Assert.Single(proposal.AaveV3Markets());
+            var reserve = state.Market.Reserve(Address.Parse(weth));
+            Assert.Equal((7500, 7800, 10500), (reserve.Ltv, reserve.LiquidationThreshold, reserve.LiquidationBonus));
+
+            // (a) every health factor the tool computes for the post-payload snapshot is the Pool's, to the wei.
+            var hfAfter = await HealthFactorsAsync(state.Accounts.Select(a => a.Account).ToList(), executed.Block);
+            foreach (var account in state.Accounts)
+            {
+                var mine = AaveV3AccountMath.Calculate(state.Market, account);
+                Assert.Equal(hfAfter[account.Account].HealthFactor, mine.HealthFactor);
+                Assert.Equal(hfAfter[account.Account].TotalCollateralBase, mine.TotalCollateralBase);
+                Assert.Equal(hfAfter[account.Account].TotalDebtBase, mine.TotalDebtBase);
+            }
+
+            // (b) liquidated by this change = HF >= 1 before and < 1 after, per getUserAccountData.
+            var expected = accounts
+                .Where(a => hfBefore[a].TotalDebtBase > 0 && hfBefore[a].HealthFactor >= Wad && hfAfter[a].HealthFactor < Wad)
+                .ToHashSet();
+            var liquidated = LiquidatedByChange.Compute(baseline, proposal);
+            var mineSet = liquidated.Positions.Where(p => p.Protocol == AaveV3Book.Name).Select(p => p.Account).ToHashSet();
+            output.WriteLine($"{state.Accounts.Count} accounts compared; the LT cut liquidates {expected.Count} at today's prices (" +
+                             $"${liquidated.DebtUsd:N0} debt, ${liquidated.CollateralUsd:N0} collateral)");
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected.Order(), mineSet.Order());
+        }
+
+        // (c) the caller's node: same head, same WETH configuration, the executor holds no role.
+        var headAfter = await HeadAsync(node);
+        Assert.Equal(headBefore, headAfter);
+        Assert.Equal(configBefore, await CallAsync(Pool.Pool, Abi.Call("getConfiguration(address)", weth)));
+        Assert.Equal(BigInteger.Zero, Abi.UIntAt(await CallAsync(acl, Abi.Call("isPoolAdmin(address)", executor)), 0));
+        Assert.Equal(BigInteger.Zero, Abi.UIntAt(await CallAsync(acl, Abi.Call("isRiskAdmin(address)", executor)), 0));
+        Assert.True((await node.Rpc.CallAsync("anvil_getAutomine")).GetBoolean() == (await AutomineExpectedAsync()));
+    }
+
+    [Fact]
+    public async Task A_payload_that_does_not_compile_fails_with_solcs_first_message_naming_the_file_and_line()
+    {
+        var file = Path.Combine(chain.TempDir, "broken-payload.sol");
+        await File.WriteAllTextAsync(file, "pragma solidity ^0.8.0;\ncontract P {\n    function execute() external { undefinedThing(); }\n}\n");
+        var ex = await Assert.ThrowsAsync<DefiRiskException>(() => AaveV3PayloadExecutor.CompileAsync(NodeModules.Locate(), file));
+        output.WriteLine(ex.Message);
+        Assert.Contains("broken-payload.sol:3:", ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    private Task<bool> AutomineExpectedAsync() => Task.FromResult(chain.Server.Node.Options.NoMining is false);
+
+    private sealed record Head(long Number, string Hash);
+
+    private static async Task<Head> HeadAsync(AnvilNode node)
+    {
+        var block = await node.Rpc.CallAsync("eth_getBlockByNumber", "latest", false);
+        return new Head((long)AnvilRpc.Quantity(block.GetProperty("number")), block.GetProperty("hash").GetString()!);
+    }
+
+    private async Task<string> CallAsync(string to, string data) =>
+        (await chain.Server.Node.Rpc.CallAsync("eth_call", new Dictionary<string, object> { ["to"] = to, ["data"] = data }, "latest")).GetString()!;
+
+    private async Task<Dictionary<Address, UserAccountDataOutput>> HealthFactorsAsync(IReadOnlyList<Address> accounts, long block)
+    {
+        using var rpc = new EthRpc(chain.Server.RpcUrl);
+        var batch = new ReadBatch();
+        var reads = accounts.Select(a => batch.Add<GetUserAccountDataFunction, UserAccountDataOutput>(Pool.Pool, new() { User = a.Value })).ToList();
+        await batch.ExecuteAsync(rpc, block, default);
+        return accounts.Select((a, i) => (a, reads[i].Value)).ToDictionary(x => x.a, x => x.Value);
+    }
+}
