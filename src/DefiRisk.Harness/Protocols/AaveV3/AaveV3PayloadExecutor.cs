@@ -79,15 +79,20 @@ public static class AaveV3PayloadExecutor
     /// <paramref name="aclAdmin"/> (impersonated) on <paramref name="aclManager"/>. Returns the post-payload block;
     /// dispose it to put the node back.
     /// </summary>
-    public static async Task<ExecutedPayload> ExecuteAsync(AnvilNode node, string aclManager, string aclAdmin, IReadOnlyList<string> payloads, CancellationToken ct = default)
+    public static Task<ExecutedPayload> ExecuteAsync(AnvilNode node, string aclManager, string aclAdmin, IReadOnlyList<string> payloads, CancellationToken ct = default) =>
+        ExecuteAsync(node.Rpc, aclManager, aclAdmin, payloads, ct);
+
+    /// <inheritdoc cref="ExecuteAsync(AnvilNode, string, string, IReadOnlyList{string}, CancellationToken)"/>
+    public static async Task<ExecutedPayload> ExecuteAsync(AnvilRpc rpc, string aclManager, string aclAdmin, IReadOnlyList<string> payloads, CancellationToken ct = default)
     {
+        var node = new NodeCalls(rpc);
         var executor = await CompileExecutorAsync(ct).ConfigureAwait(false);
         var head = await node.Rpc.CallAsync("eth_getBlockByNumber", "latest", false).ConfigureAwait(false);
         var parentNumber = (long)AnvilRpc.Quantity(head.GetProperty("number"));
         var parentTimestamp = (long)AnvilRpc.Quantity(head.GetProperty("timestamp"));
         var automine = (await node.Rpc.CallAsync("anvil_getAutomine").ConfigureAwait(false)).GetBoolean();
         var snapshot = await node.SnapshotAsync().ConfigureAwait(false);
-        var executed = new ExecutedPayload(node, snapshot, aclAdmin, automine, parentNumber + 1);
+        var executed = new ExecutedPayload(rpc, snapshot, aclAdmin, automine, parentNumber + 1);
         try
         {
             await node.ImpersonateAsync(aclAdmin).ConfigureAwait(false);
@@ -152,7 +157,7 @@ public static class AaveV3PayloadExecutor
 /// A payload executed on a node: the block it was mined in. Disposing reverts the node to before the payload, turns
 /// automine back to what it was and stops impersonating the ACL admin.
 /// </summary>
-public sealed class ExecutedPayload(AnvilNode node, string snapshot, string impersonated, bool automine, long block) : IAsyncDisposable
+public sealed class ExecutedPayload(AnvilRpc rpc, string snapshot, string impersonated, bool automine, long block) : IAsyncDisposable
 {
     private bool _disposed;
 
@@ -165,9 +170,20 @@ public sealed class ExecutedPayload(AnvilNode node, string snapshot, string impe
     {
         if (_disposed) return;
         _disposed = true;
-        var reverted = await node.RevertAsync(snapshot).ConfigureAwait(false);
-        await node.Rpc.CallAsync("anvil_stopImpersonatingAccount", impersonated).ConfigureAwait(false);
-        await node.SetAutomineAsync(automine).ConfigureAwait(false);
+        var reverted = (await rpc.CallAsync("evm_revert", snapshot).ConfigureAwait(false)).GetBoolean();
+        await rpc.CallAsync("anvil_stopImpersonatingAccount", impersonated).ConfigureAwait(false);
+        await rpc.CallAsync("evm_setAutomine", automine).ConfigureAwait(false);
         if (!reverted) throw new DefiRiskException("evm_revert refused the review's snapshot: the node may keep the payload's changes", ExitCodes.ChainError);
     }
+}
+
+/// <summary>The few anvil calls the executor makes, on a node known only by its URL (the review's <c>--rpc</c>).</summary>
+internal sealed class NodeCalls(AnvilRpc rpc)
+{
+    public AnvilRpc Rpc => rpc;
+    public async Task<string> SnapshotAsync() => (await rpc.CallAsync("evm_snapshot").ConfigureAwait(false)).GetString()!;
+    public Task ImpersonateAsync(string address) => rpc.CallAsync("anvil_impersonateAccount", address);
+    public Task SetBalanceAsync(string address, System.Numerics.BigInteger wei) => rpc.CallAsync("anvil_setBalance", address, AnvilRpc.Hex(wei));
+    public Task SetAutomineAsync(bool enabled) => rpc.CallAsync("evm_setAutomine", enabled);
+    public Task MineAsync(long timestamp) => rpc.CallAsync("evm_mine", new Dictionary<string, object> { ["timestamp"] = timestamp });
 }

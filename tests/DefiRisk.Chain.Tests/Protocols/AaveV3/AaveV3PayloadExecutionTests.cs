@@ -91,6 +91,29 @@ public sealed class AaveV3PayloadExecutionTests(AaveV36Chain chain, ITestOutputH
     }
 
     [Fact]
+    public async Task The_review_verb_runs_the_payload_diffs_WETHs_parameters_lists_who_it_liquidates_compares_a_shock_and_leaves_the_node_as_it_was()
+    {
+        var node = chain.Server.Node;
+        var headBefore = await HeadAsync(node);
+        var payload = Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", "aave-lt-cut-payload.sol");
+        var review = await ReviewCommand.RunAsync(new ReviewCommand.ReviewRequest(chain.Server.RpcUrl, chain.ManifestPath, [payload], ["WETH=-20%"], null), default);
+
+        Assert.Equal(["AaveLtCutPayload"], review.Payloads);
+        Assert.Equal((headBefore.Number, headBefore.Number + 1), (review.BaselineBlock, review.ProposalBlock));
+        var weth = review.ParameterDiff.Where(c => c.Any.Subject == "WETH" || c.Any.Subject.Equals(Facts.Token("WETH").Address, StringComparison.OrdinalIgnoreCase)).ToList();
+        output.WriteLine(string.Join("\n", review.ParameterDiff.Select(c => $"{c.Any.Subject} {c.Any.Name}: {c.Current?.Display} -> {c.Proposed?.Display}")));
+        Assert.Equal(2, weth.Count); // LTV and LT; the bonus is unchanged
+        Assert.Equal(review.ParameterDiff.Count, weth.Count);
+        Assert.NotEqual(0, review.LiquidatedByChange.Count);
+        Assert.True(review.Proposal.LiquidatedValueUsd >= review.Baseline.LiquidatedValueUsd);
+
+        var json = JsonDocument.Parse(Json.Serialize(review)).RootElement;
+        foreach (var key in new[] { "parameterDiff", "liquidatedByChange", "baseline", "proposal", "difference" })
+            Assert.True(json.TryGetProperty(key, out _), $"the review JSON lacks '{key}'");
+        Assert.Equal(headBefore, await HeadAsync(node));
+    }
+
+    [Fact]
     public async Task A_payload_that_does_not_compile_fails_with_solcs_first_message_naming_the_file_and_line()
     {
         var file = Path.Combine(chain.TempDir, "broken-payload.sol");
