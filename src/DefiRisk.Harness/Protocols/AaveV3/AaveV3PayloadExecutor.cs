@@ -101,13 +101,13 @@ public static class AaveV3PayloadExecutor
             if (automine) await node.SetAutomineAsync(false).ConfigureAwait(false);
 
             var nonce = (long)AnvilRpc.Quantity(await node.Rpc.CallAsync("eth_getTransactionCount", aclAdmin, "pending").ConfigureAwait(false));
-            var sent = new List<(string Hash, string Label)>();
+            var sent = new List<(string Hash, string Label, Dictionary<string, object> Request)>();
             async Task<string> Send(string? to, string data, long gas, string label)
             {
                 var request = new Dictionary<string, object> { ["from"] = aclAdmin, ["data"] = data, ["gas"] = AnvilRpc.Hex(gas), ["nonce"] = AnvilRpc.Hex(nonce) };
                 if (to is not null) request["to"] = to;
                 var hash = (await node.Rpc.CallAsync("eth_sendTransaction", request).ConfigureAwait(false)).GetString()!;
-                sent.Add((hash, label));
+                sent.Add((hash, label, request));
                 return Nethereum.Util.ContractUtils.CalculateContractAddress(aclAdmin, nonce++).ToLowerInvariant();
             }
 
@@ -130,7 +130,7 @@ public static class AaveV3PayloadExecutor
                 if (receipts[i].ValueKind == JsonValueKind.Null)
                     throw new DefiRiskException($"{sent[i].Label}: not mined in the payload block");
                 if (AnvilRpc.Quantity(receipts[i].GetProperty("status")) != 1)
-                    throw new DefiRiskException($"{sent[i].Label} reverted");
+                    throw new DefiRiskException($"{sent[i].Label} reverted{await RevertReasonAsync(rpc, sent[i].Hash, sent[i].Request).ConfigureAwait(false)}");
                 if ((long)AnvilRpc.Quantity(receipts[i].GetProperty("blockNumber")) != parentNumber + 1)
                     throw new DefiRiskException($"{sent[i].Label}: mined outside the payload block");
             }
@@ -143,6 +143,62 @@ public static class AaveV3PayloadExecutor
             await executed.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The revert data of a failed transaction, from its call trace (<c>debug_traceTransaction</c>, <c>callTracer</c>; our
+    /// executor passes the payload's revert data up unchanged): ": reason" for Error(string), the panic code, or the
+    /// custom error named from the pool's Errors library, with its comment (which names the missing role).
+    /// </summary>
+    private static async Task<string> RevertReasonAsync(AnvilRpc rpc, string hash, Dictionary<string, object> request)
+    {
+        string? output = null;
+        try
+        {
+            var trace = await rpc.CallAsync("debug_traceTransaction", hash, new Dictionary<string, object> { ["tracer"] = "callTracer" }).ConfigureAwait(false);
+            output = trace.TryGetProperty("output", out var o) ? o.GetString() : null;
+        }
+        catch (DefiRiskException)
+        {
+            // No tracer on this node: the replay below.
+        }
+        if (output is null || output.Length < 10)
+        {
+            // Replayed on the block's post-state, where the executor, its roles and the payload exist (the failed call changed nothing).
+            var replay = new Dictionary<string, object>(request);
+            replay.Remove("nonce");
+            var outcome = (await rpc.TryBatchAsync([("eth_call", [replay, "latest"])]).ConfigureAwait(false))[0];
+            if (outcome.Error is { } error && System.Text.RegularExpressions.Regex.Match(error, "0x[0-9a-fA-F]{8,}") is { Success: true } found)
+                output = found.Value;
+        }
+        if (output is null || output.Length < 10) return " (no revert data)";
+        var selector = output[2..10].ToLowerInvariant();
+        var data = output[10..];
+        if (selector == "08c379a0" && data.Length >= 128)
+        {
+            var length = (int)AnvilRpc.Quantity(data[64..128]);
+            return ": " + System.Text.Encoding.UTF8.GetString(Convert.FromHexString(data.Substring(128, Math.Min(length * 2, data.Length - 128))));
+        }
+        if (selector == "4e487b71" && data.Length >= 64) return $": panic 0x{AnvilRpc.Quantity(data[..64]):x}";
+        return KnownErrors().TryGetValue(selector, out var known) ? $": {known}" : $": custom error 0x{selector}";
+    }
+
+    /// <summary>Selector → "Name (comment)" of every error in the npm 3.6 package's Errors library.</summary>
+    private static Dictionary<string, string> KnownErrors()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var file = NodeModules.Locate().Combine(AaveV36Compiler.Package, "src", "contracts", "protocol", "libraries", "helpers", "Errors.sol");
+        if (!File.Exists(file)) return result;
+        foreach (var line in File.ReadLines(file))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^\s*error\s+(\w+)\(([^)]*)\);\s*(?://\s*'?([^']*)'?)?");
+            if (!m.Success) continue;
+            var types = string.Join(',', m.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.Split(' ')[0]));
+            var selector = Abi.Selector($"{m.Groups[1].Value}({types})");
+            var comment = m.Groups[3].Value.Trim();
+            result[selector] = comment.Length > 0 ? $"{m.Groups[1].Value} ({comment})" : m.Groups[1].Value;
+        }
+        return result;
     }
 
     private static async Task<string> CompileExecutorAsync(CancellationToken ct)

@@ -124,6 +124,46 @@ public sealed class AaveV3PayloadExecutionTests(AaveV36Chain chain, ITestOutputH
         Assert.DoesNotContain('\n', ex.Message);
     }
 
+    [Fact]
+    public async Task A_review_of_a_payload_that_does_not_compile_exits_2_with_one_line_naming_file_and_line_and_leaves_the_node_alone()
+    {
+        var headBefore = await HeadAsync(chain.Server.Node);
+        var file = Path.Combine(chain.TempDir, "typo-payload.sol");
+        await File.WriteAllTextAsync(file, "pragma solidity ^0.8.0;\ncontract P {\n    function execute() external { nope }\n}\n");
+        var run = await CommandLine.DefiRiskCli.RunAsync("review", "--rpc", chain.Server.RpcUrl, "--deployments", chain.ManifestPath, "--payload", file, "--shock", "WETH=-20%");
+        var line = CommandLine.DefiRiskCli.AssertOneLineFailure(run, ExitCodes.UserError);
+        output.WriteLine(line);
+        Assert.Contains("typo-payload.sol:3:", line);
+        Assert.Equal(headBefore, await HeadAsync(chain.Server.Node));
+    }
+
+    [Fact]
+    public async Task A_payload_that_reverts_exits_2_with_the_pool_error_decoded_from_the_call_trace_and_the_node_is_put_back()
+    {
+        var node = chain.Server.Node;
+        var headBefore = await HeadAsync(node);
+        var configBefore = await CallAsync(Pool.Pool, Abi.Call("getConfiguration(address)", Facts.Token("WETH").Address));
+        // Only the PoolConfigurator may write a reserve's configuration on the Pool: the executor's roles do not reach it.
+        var file = Path.Combine(chain.TempDir, "direct-pool-payload.sol");
+        await File.WriteAllTextAsync(file, """
+            pragma solidity ^0.8.0;
+            struct ReserveConfigurationMap { uint256 data; }
+            interface IPoolDirect { function setConfiguration(address asset, ReserveConfigurationMap calldata configuration) external; }
+            contract DirectPoolPayload {
+                address public immutable POOL;
+                address public immutable WETH;
+                constructor(address pool, address weth) { POOL = pool; WETH = weth; }
+                function execute() external { IPoolDirect(POOL).setConfiguration(WETH, ReserveConfigurationMap(0)); }
+            }
+            """);
+        var run = await CommandLine.DefiRiskCli.RunAsync("review", "--rpc", chain.Server.RpcUrl, "--deployments", chain.ManifestPath, "--payload", file, "--shock", "WETH=-20%");
+        var line = CommandLine.DefiRiskCli.AssertOneLineFailure(run, ExitCodes.UserError);
+        output.WriteLine(line);
+        Assert.Contains("execute payload 1 reverted: CallerNotPoolConfigurator", line);
+        Assert.Equal(headBefore, await HeadAsync(node));
+        Assert.Equal(configBefore, await CallAsync(Pool.Pool, Abi.Call("getConfiguration(address)", Facts.Token("WETH").Address)));
+    }
+
     private Task<bool> AutomineExpectedAsync() => Task.FromResult(chain.Server.Node.Options.NoMining is false);
 
     private sealed record Head(long Number, string Hash);
