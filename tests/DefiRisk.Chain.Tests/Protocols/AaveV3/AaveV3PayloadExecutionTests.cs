@@ -164,6 +164,37 @@ public sealed class AaveV3PayloadExecutionTests(AaveV36Chain chain, ITestOutputH
         Assert.Equal(configBefore, await CallAsync(Pool.Pool, Abi.Call("getConfiguration(address)", Facts.Token("WETH").Address)));
     }
 
+    [Fact]
+    public async Task Two_payloads_run_in_the_given_order_so_the_later_one_sets_a_shared_parameter_and_the_reverse_order_differs()
+    {
+        var node = chain.Server.Node;
+        var headBefore = await HeadAsync(node);
+        var file = Path.Combine(chain.TempDir, "lt-79-payload.sol");
+        await File.WriteAllTextAsync(file, """
+            pragma solidity ^0.8.0;
+            interface IConfigurator79 { function configureReserveAsCollateral(address asset, uint256 ltv, uint256 lt, uint256 bonus) external; }
+            contract Lt79Payload {
+                address public immutable CONFIGURATOR;
+                address public immutable WETH;
+                constructor(address configurator, address weth) { CONFIGURATOR = configurator; WETH = weth; }
+                function execute() external { IConfigurator79(CONFIGURATOR).configureReserveAsCollateral(WETH, 7600, 7900, 10500); }
+            }
+            """);
+        var cut = Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", "aave-lt-cut-payload.sol");
+        var manifest = chain.Server.Manifest;
+        async Task<BigInteger> WethLtAfter(params string[] payloads)
+        {
+            var prepared = await GovernancePayloads.PrepareAsync(manifest, payloads);
+            await using var executed = await GovernancePayloads.ExecuteAsync(node.Rpc, manifest, prepared);
+            var config = AnvilRpc.Quantity(await CallAsync(Pool.Pool, Abi.Call("getConfiguration(address)", Facts.Token("WETH").Address)));
+            return (config >> 16) & 0xFFFF; // bits 16-31: liquidation threshold
+        }
+        Assert.Equal(7900, await WethLtAfter(cut, file));
+        Assert.Equal(7800, await WethLtAfter(file, cut));
+        Assert.Equal(7800, await WethLtAfter(cut));
+        Assert.Equal(headBefore, await HeadAsync(node));
+    }
+
     private Task<bool> AutomineExpectedAsync() => Task.FromResult(chain.Server.Node.Options.NoMining is false);
 
     private sealed record Head(long Number, string Hash);
