@@ -16,6 +16,7 @@ internal static class Verbs
             SimulateCommand.Create(),
             SweepCommand.Create(),
             CompareCommand.Create(),
+            ReviewCommand.Create(),
             StressCommand.Create(),
             BenchCommand.Create(),
             FixtureCommands.Create(),

@@ -92,7 +92,12 @@ public sealed class SolidityCompiler(NodeModules nodeModules, string? cacheDirec
         {
             var fatal = errors.Where(e => e!["severity"]?.GetValue<string>() == "error").ToList();
             if (fatal.Count > 0)
-                throw new DefiRiskException($"solc {version} failed: {fatal[0]!["formattedMessage"]?.GetValue<string>()?.Split('\n')[0]}");
+            {
+                // formattedMessage: "DeclarationError: …\n --> file.sol:3:35:\n…"; the location goes first, as compilers print it.
+                var lines = (fatal[0]!["formattedMessage"]?.GetValue<string>() ?? "").Split('\n');
+                var at = lines.Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("--> ", StringComparison.Ordinal))?[4..].TrimEnd(':');
+                throw new DefiRiskException($"solc {version} failed: {(at is null ? "" : at + ": ")}{lines[0]}");
+            }
         }
         if (compiled)
         {
