@@ -226,7 +226,11 @@ public sealed class AnvilNode : IAsyncDisposable
         if (o.GasLimit is { } gl) { yield return "--gas-limit"; yield return gl.ToString(); }
         if (o.BaseFee is { } bf) { yield return "--base-fee"; yield return bf.ToString(); yield return "--gas-price"; yield return bf.ToString(); }
         if (o.Order is { } order) { yield return "--order"; yield return order; }
+        // anvil keeps recent states in memory and writes older ones to ~/.foundry/anvil/tmp, one full copy of the
+        // state per block (3.1 GB for one mainnet-like cascade replay), and leaves them behind when the node is killed:
+        // that filled the CI disk. Our reads are at the head or a recent pinned block, within the in-memory window.
         if (o.PruneHistory) yield return "--prune-history";
+        else { yield return "--max-persisted-states"; yield return "0"; }
         if (o.LoadStatePath is { } state) { yield return "--load-state"; yield return state; }
         if (o.ForkUrl is { } fork)
         {

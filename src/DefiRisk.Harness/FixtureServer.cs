@@ -17,17 +17,13 @@ public sealed class FixtureServer : IAsyncDisposable
     public const string StateJson = "state.json";
     public const string StateGzip = "state.json.gz";
 
-    private readonly string? _tempState;
-
-    private FixtureServer(AnvilNode node, DeploymentManifest manifest, FixtureFacts facts, string directory, string? tempState, TimeSpan loadTime)
+    private FixtureServer(AnvilNode node, DeploymentManifest manifest, FixtureFacts facts, string directory, TimeSpan loadTime)
     {
         Node = node;
         Manifest = manifest;
         Facts = facts;
         Directory = directory;
-        _tempState = tempState;
         LoadTime = loadTime;
-        if (tempState is not null) AppDomain.CurrentDomain.ProcessExit += DeleteOnExit;
     }
 
     public AnvilNode Node { get; }
@@ -57,7 +53,7 @@ public sealed class FixtureServer : IAsyncDisposable
                 var gz = Path.Combine(directory, StateGzip);
                 if (!File.Exists(gz))
                     throw new DefiRiskException($"fixture {directory} has neither {StateJson} nor {StateGzip}");
-                // anvil --load-state reads plain JSON only: inflate to a temporary file for the node's lifetime.
+                // anvil --load-state reads plain JSON only: inflate to a temporary file until the node has read it.
                 temp = Path.Combine(Path.GetTempPath(), $"defirisk-state-{Guid.NewGuid():N}.json");
                 await using (var input = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress))
                 await using (var output = File.Create(temp))
@@ -77,7 +73,10 @@ public sealed class FixtureServer : IAsyncDisposable
                 throw new DefiRiskException($"fixture {directory}: the loaded state's head is block {head}, the manifest says {facts.Block}");
             // The first block after a load would otherwise take the wall clock (LOCAL-CHAIN §5).
             await node.SetTimeAsync(facts.Timestamp).ConfigureAwait(false);
-            return new FixtureServer(node, manifest, facts, directory, temp, clock.Elapsed);
+            // anvil read the state at start and never reads it again: free the disk now, not at dispose (a test run
+            // holds many fixture nodes at once, and CI disks are small).
+            DeleteQuietly(temp);
+            return new FixtureServer(node, manifest, facts, directory, clock.Elapsed);
         }
         catch
         {
@@ -89,13 +88,8 @@ public sealed class FixtureServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= DeleteOnExit;
         await Node.DisposeAsync().ConfigureAwait(false);
-        DeleteQuietly(_tempState);
     }
-
-    // Safety net, as AnvilNode kills its process: a host that exits without disposing leaves no inflated state behind.
-    private void DeleteOnExit(object? sender, EventArgs e) => DeleteQuietly(_tempState);
 
     private static void DeleteQuietly(string? path)
     {

@@ -67,4 +67,23 @@ public sealed class AnvilNodeTests
         var ex = Assert.Throws<DefiRiskException>(() => NodeModules.Locate(missing));
         Assert.Equal($"anvil not found at {Path.Combine(missing, ".bin", "anvil")}: run `npm ci` in the repository root", ex.Message);
     }
+
+    [Fact]
+    public async Task Mining_thousands_of_blocks_writes_no_state_history_to_disk()
+    {
+        // Without --max-persisted-states 0, anvil writes one copy of the state per block beyond its in-memory window
+        // to ~/.foundry/anvil/tmp and never removes it (3.1 GB for one cascade replay; it filled the CI disk).
+        var cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".foundry", "anvil", "tmp");
+        var started = DateTime.UtcNow.AddSeconds(-1);
+        await using (var node = await AnvilNode.StartAsync())
+        {
+            await node.Rpc.CallAsync("anvil_mine", "0xbb8");
+            Assert.Equal(3000, await node.BlockNumberAsync());
+        }
+        var written = Directory.Exists(cache)
+            ? Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories)
+                .Select(f => new FileInfo(f)).Where(f => f.LastWriteTimeUtc >= started).Sum(f => f.Length)
+            : 0;
+        Assert.Equal(0, written);
+    }
 }
