@@ -135,29 +135,72 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
     }
 
     /// <summary>
-    /// The shortfall of open positions at the final market prices (as the exact path's unrealised bad debt). A position's
-    /// collateral ÷ debt moves at most by max/min of the assets' market moves since the snapshot, so only positions whose
-    /// snapshot solvency is below that factor, and those liquidations touched, can be insolvent now.
+    /// The shortfall of open positions at the final market prices (as the exact path's unrealised bad debt). An untouched
+    /// position's collateral ÷ debt falls by at most its worst collateral move over its worst debt move since the snapshot,
+    /// so only three kinds can be insolvent now, each scanned as a prefix of a list sorted by snapshot solvency: positions
+    /// already below 1; holders of a fallen asset as collateral, below max(1, largest rise) ÷ that asset's move; holders
+    /// of a risen asset as debt, below its move ÷ min(1, largest fall). A position on several lists counts on the first
+    /// one it qualifies for. Positions liquidations touched are evaluated one by one.
     /// </summary>
     private double Unrealised(FastState st, double[] market)
     {
-        double lo = double.MaxValue, hi = 0;
-        for (var a = 0; a < market.Length; a++)
+        var n = market.Length;
+        const double slack = FastModel.SolvencySlack;
+        double fall = 1, rise = 1;
+        var move = new double[n];
+        for (var a = 0; a < n; a++)
         {
-            var move = m.SnapPrice[a] == 0 ? 1 : market[a] / m.SnapPrice[a];
-            lo = Math.Min(lo, move);
-            hi = Math.Max(hi, move);
+            move[a] = m.SnapPrice[a] == 0 ? 1 : market[a] / m.SnapPrice[a];
+            fall = Math.Min(fall, move[a]);
+            rise = Math.Max(rise, move[a]);
         }
-        var bound = hi / lo * (1 + 1e-6);
+        // Solvency below which a list's members can be insolvent (0: the list's asset moved in their favour).
+        var bound = new double[2 * n];
+        for (var a = 0; a < n; a++)
+        {
+            bound[a] = move[a] < 1 ? rise / move[a] * slack : 0;
+            bound[n + a] = move[a] > 1 ? move[a] / fall * slack : 0;
+        }
         var marketUsd = market; // USD per token, as the rules expect
         double sum = 0;
-        foreach (var k in m.BySolvency0)
-        {
-            if (m.CollateralToDebt0[k] >= bound) break;
+        foreach (var k in m.InsolventAtSnapshot)
             if (!st.Touched[k]) sum += m.Rules[m.Kind[k]].Shortfall(st, k, marketUsd);
+        for (var list = 0; list < 2 * n; list++)
+        {
+            if (bound[list] == 0) continue;
+            for (var i = m.ExposureStart[list]; i < m.ExposureStart[list + 1]; i++)
+            {
+                var k = m.Exposed[i];
+                var solvency = m.CollateralToDebt0[k];
+                if (solvency >= bound[list]) break;
+                if (st.Touched[k] || !(solvency >= slack) || OnEarlierList(k, list, solvency, bound)) continue;
+                sum += m.Rules[m.Kind[k]].Shortfall(st, k, marketUsd);
+            }
         }
         foreach (var k in st.TouchedList) sum += m.Rules[m.Kind[k]].Shortfall(st, k, marketUsd);
         return sum;
+    }
+
+    /// <summary>For tests: every position's shortfall at the state's market prices, without the exposure bounds.</summary>
+    internal double ShortfallOfEveryPosition(FastState st)
+    {
+        var market = MarketPrices(st);
+        double sum = 0;
+        for (var k = 0; k < m.PositionCount; k++) sum += m.Rules[m.Kind[k]].Shortfall(st, k, market);
+        return sum;
+    }
+
+    // Whether untouched position k qualified on a list scanned before `list` (its entries are as compiled).
+    private bool OnEarlierList(int k, int list, double solvency, double[] bound)
+    {
+        int s = m.EntryStart[k], e = s + m.EntryCount[k], n = m.SnapPrice.Length;
+        for (var i = s; i < e; i++)
+        {
+            ref readonly var p = ref m.Params[m.EParam[i]];
+            if (m.EColl[i] > 0 && p.Asset < list && solvency < bound[p.Asset]) return true;
+            if (m.EDebt[i] > 0 && n + p.DebtAsset < list && solvency < bound[n + p.DebtAsset]) return true;
+        }
+        return false;
     }
 
     private const double SafeMargin = 1 + 1e-3; // covers the avgLT truncation jumps (≤ 1.2e-4) and float noise

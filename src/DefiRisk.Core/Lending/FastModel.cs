@@ -9,7 +9,11 @@ namespace DefiRisk.Core.Lending;
 /// at the snapshot per base unit in the family's unit (its oracle ÷ its unit ÷ 10^decimals), <see cref="Market"/> an index
 /// the family gives meaning to, <see cref="Revision"/> the deployed rule version. The family documents its use.
 /// </summary>
-public readonly record struct FastParam(int Market, int Asset, int LoanAsset, double Lt, double Bonus, double Fee, double Price0, bool Liquidatable, bool Seizable, int Revision, bool FixedPrice = false, bool Active = true);
+public readonly record struct FastParam(int Market, int Asset, int LoanAsset, double Lt, double Bonus, double Fee, double Price0, bool Liquidatable, bool Seizable, int Revision, bool FixedPrice = false, bool Active = true)
+{
+    /// <summary>The asset an entry's debt is in: the market's loan asset where the family sets one, else the entry's own.</summary>
+    public int DebtAsset => LoanAsset >= 0 ? LoanAsset : Asset;
+}
 
 /// <summary>
 /// A snapshot compiled for the floating-point fast path: arrays of structs, positions sorted by their health factor at
@@ -36,16 +40,50 @@ public sealed class FastModel
     public required double[] Hf0;
     public required int[] Rank;               // tie-break: (account, book, market) order
     public required long[] Source;            // book << 56 | holder << 32 | index in the book's list
-    // Solvency at the snapshot: seizable collateral ÷ debt at snapshot market prices, and the positions sorted by it, so
-    // the end-of-cascade shortfall scan only visits positions a market move of this size can have made insolvent.
+    // Solvency at the snapshot: seizable collateral ÷ debt at snapshot market prices. The end-of-cascade shortfall scan
+    // visits only positions a market move can have made insolvent: those already below 1 (InsolventAtSnapshot), and,
+    // per asset, the holders on the side that lost, in order of solvency so the scan stops at a bound. List a holds the
+    // positions with collateral in asset a, list n + a those with debt in it (CSR: list L is
+    // Exposed[ExposureStart[L]..ExposureStart[L + 1]]).
     public required double[] CollateralToDebt0;
-    public required int[] BySolvency0;
+    public required int[] InsolventAtSnapshot;
+    public required int[] ExposureStart;
+    public required int[] Exposed;
+
+    /// <summary>Relative slack on solvency bounds: float noise in the snapshot's collateral ÷ debt.</summary>
+    public const double SolvencySlack = 1 + 1e-6;
     // Entries.
     public required ushort[] EParam;
     public required double[] EColl;           // base units
     public required double[] EDebt;           // base units, or the family's debt unit (e.g. borrow shares)
 
     public int PositionCount => Kind.Length;
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> once per exposure list position <paramref name="k"/> belongs to, by its entries as
+    /// compiled (collateral in asset a: list a; debt in asset a: list n + a).
+    /// </summary>
+    public void ForEachExposure(int k, Action<int> visit)
+    {
+        int s = EntryStart[k], e = s + EntryCount[k], n = SnapPrice.Length;
+        for (var i = s; i < e; i++)
+        {
+            ref readonly var p = ref Params[EParam[i]];
+            if (EColl[i] > 0 && !HoldsEarlier(k, i, p.Asset, collateral: true)) visit(p.Asset);
+            if (EDebt[i] > 0 && !HoldsEarlier(k, i, p.DebtAsset, collateral: false)) visit(n + p.DebtAsset);
+        }
+    }
+
+    // Whether an earlier entry of position k already put it on the same list.
+    private bool HoldsEarlier(int k, int entry, int asset, bool collateral)
+    {
+        for (var i = EntryStart[k]; i < entry; i++)
+        {
+            ref readonly var p = ref Params[EParam[i]];
+            if (collateral ? EColl[i] > 0 && p.Asset == asset : EDebt[i] > 0 && p.DebtAsset == asset) return true;
+        }
+        return false;
+    }
 
     public int AssetIndex(Address a) => Assets[a];
 
@@ -170,7 +208,7 @@ public sealed class FastModelBuilder
             Params = _params.ToArray(), Rules = rules,
             Kind = new byte[count0], Holder = new int[count0], EntryStart = new int[count0], EntryCount = new byte[count0],
             Hf0 = new double[count0], Rank = new int[count0], Source = new long[count0],
-            CollateralToDebt0 = new double[count0], BySolvency0 = new int[count0],
+            CollateralToDebt0 = new double[count0], InsolventAtSnapshot = [], ExposureStart = [], Exposed = [],
             EParam = new ushort[_eParam.Count], EColl = new double[_eParam.Count], EDebt = new double[_eParam.Count],
         };
         var w = 0;
@@ -186,9 +224,26 @@ public sealed class FastModelBuilder
         }
         // Sorting by primitive keys (not a comparison delegate): a million positions in tens of milliseconds.
         var solvencyKeys = (double[])model.CollateralToDebt0.Clone();
-        for (var k = 0; k < count0; k++) model.BySolvency0[k] = k;
-        Array.Sort(solvencyKeys, model.BySolvency0);
+        var bySolvency = new int[count0];
+        for (var k = 0; k < count0; k++) bySolvency[k] = k;
+        Array.Sort(solvencyKeys, bySolvency);
+        var insolvent = 0; // NaN (no collateral, no debt) sorts first
+        while (insolvent < count0 && !(solvencyKeys[insolvent] >= FastModel.SolvencySlack)) insolvent++;
+        model.InsolventAtSnapshot = bySolvency[..insolvent];
+        (model.ExposureStart, model.Exposed) = ExposureLists(model, bySolvency, n);
         return model;
+    }
+
+    /// <summary>The per-asset lists of <see cref="FastModel.ExposureStart"/>, each in <paramref name="bySolvency"/>'s order (a counting sort).</summary>
+    private static (int[] Start, int[] Positions) ExposureLists(FastModel model, int[] bySolvency, int assets)
+    {
+        var start = new int[2 * assets + 1];
+        foreach (var k in bySolvency) model.ForEachExposure(k, list => start[list + 1]++);
+        for (var l = 0; l < 2 * assets; l++) start[l + 1] += start[l];
+        var next = (int[])start.Clone();
+        var positions = new int[start[^1]];
+        foreach (var k in bySolvency) model.ForEachExposure(k, list => positions[next[list]++] = k);
+        return (start, positions);
     }
 }
 
