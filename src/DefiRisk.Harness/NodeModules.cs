@@ -21,7 +21,11 @@ public sealed class NodeModules
     public string RepositoryRoot => System.IO.Path.GetDirectoryName(Path)!;
 
     public string Anvil => Combine(".bin", "anvil");
-    public string Solcjs => Combine(".bin", "solcjs");
+    /// <summary>
+    /// npm <c>solc</c> 0.8.19's wrapper, by its package path: <c>.bin/solcjs</c> is claimed by whichever solc package npm
+    /// links last, and with the aliased <c>solc-0.8.27</c> installed it was 0.8.27, so Morpho was compiled by the wrong solc.
+    /// </summary>
+    public string Solcjs => Combine("solc", "solc.js");
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
