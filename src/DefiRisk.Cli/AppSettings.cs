@@ -91,13 +91,13 @@ internal sealed class AppSettings
     /// <summary>
     /// How much the indexer asks of the node at once, from the <c>RpcLimits</c> section: <c>BatchSize</c> (eth_calls per
     /// JSON-RPC batch), <c>LogChunk</c> (blocks per eth_getLogs request to start with), <c>Concurrency</c> (requests in
-    /// flight). Missing keys keep <see cref="RpcOptions"/>' defaults; unknown keys and out-of-range values are refused, naming the key.
+    /// flight), <c>CallsPerRead</c> (view calls per eth_call through the read lens; 1: off). Missing keys keep <see cref="RpcOptions"/>' defaults; unknown keys and out-of-range values are refused, naming the key.
     /// </summary>
     public RpcOptions RpcLimits()
     {
         var options = new RpcOptions();
         if (_root["RpcLimits"] is not JsonObject section) return options;
-        string[] known = ["BatchSize", "LogChunk", "Concurrency"];
+        string[] known = ["BatchSize", "LogChunk", "Concurrency", "CallsPerRead"];
         foreach (var (key, value) in section)
         {
             if (Array.IndexOf(known, key) < 0)
@@ -111,6 +111,7 @@ internal sealed class AppSettings
             {
                 "BatchSize" => options with { BatchSize = (int)Math.Clamp(number, int.MinValue, int.MaxValue) },
                 "LogChunk" => options with { LogChunkBlocks = number },
+                "CallsPerRead" => options with { CallsPerRead = (int)Math.Clamp(number, int.MinValue, int.MaxValue) },
                 _ => options with { Concurrency = (int)Math.Clamp(number, int.MinValue, int.MaxValue) },
             };
         }

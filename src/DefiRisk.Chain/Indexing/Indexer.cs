@@ -11,7 +11,10 @@ namespace DefiRisk.Chain.Indexing;
 
 /// <summary>What an index run produced, with the counters the CLI and the benchmark print.</summary>
 public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts,
-    long RateLimited = 0, long LogRangeRefusals = 0);
+    long RateLimited = 0, long LogRangeRefusals = 0, ReadPhase? Read = null);
+
+/// <summary>The read phase alone (state at the pinned block, after discovery): its time, eth_calls and HTTP requests.</summary>
+public sealed record ReadPhase(TimeSpan Elapsed, long EthCalls, long HttpRequests);
 
 /// <summary>
 /// Builds a <see cref="Snapshot"/> of the deployments in a manifest at ONE block: validate the node
@@ -46,26 +49,28 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         // State at the pinned block: lending books in registry order, each adding the assets it knows (the first to
         // price an asset wins), then the venues among all the assets.
         var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp);
+        var (readStart, readCalls0, readHttp0) = (clock.Elapsed, rpc.Stats.EthCalls, rpc.Stats.HttpRequests);
         var assets = new AssetTable();
         var books = new List<IProtocolBook>();
         var discovered = 0;
         var listed = new HashSet<Address>();
         foreach (var adapter in _lending)
         {
-            var read = await adapter.ReadAsync(manifest.Section(adapter.Key), assets, reader, ct);
-            books.Add(read.Book);
-            discovered += read.DiscoveredAccounts;
-            if (read.Listed is { } vouched) listed.UnionWith(vouched);
+            var lendingRead = await adapter.ReadAsync(manifest.Section(adapter.Key), assets, reader, ct);
+            books.Add(lendingRead.Book);
+            discovered += lendingRead.DiscoveredAccounts;
+            if (lendingRead.Listed is { } vouched) listed.UnionWith(vouched);
         }
         var addresses = assets.Addresses();
         var venueBooks = new List<IVenueBook>();
         foreach (var adapter in _venues)
             venueBooks.Add(await adapter.ReadAsync(manifest.Section(adapter.Key), addresses, reader, ct));
 
+        var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0);
         var named = AssetNames.Assign(assets.Ordered(), listed);
         var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
-            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0);
+            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, read);
     }
 
     /// <summary>

@@ -8,8 +8,11 @@ using Nethereum.RPC.Eth.DTOs;
 
 namespace DefiRisk.Chain.Rpc;
 
-/// <summary>One eth_call of a batch: target contract and ABI-encoded call data (0x-hex).</summary>
-public readonly record struct EthCall(string To, string Data);
+/// <summary>
+/// One eth_call of a batch: target contract and ABI-encoded call data (0x-hex); with <paramref name="Code"/>, the call runs
+/// that runtime code at <paramref name="To"/> (a state override, as <see cref="ReadLens"/> does).
+/// </summary>
+public readonly record struct EthCall(string To, string Data, string? Code = null);
 
 /// <summary>
 /// The answer to one eth_call: <see cref="Data"/> (0x-hex return data) on success, or the node's error
@@ -40,11 +43,10 @@ public sealed class RpcErrorException(string method, long code, string message, 
 /// go through Nethereum's <see cref="RpcClient"/>; eth_call reads go as JSON-RPC batches, every call
 /// pinned to the same block number.
 /// <para>
-/// Why JSON-RPC batching rather than Multicall3: a batch works on any node and at any block (Multicall3
-/// exists on mainnet only from block 14,353,601, and not at all on a fresh anvil fixture), needs no
-/// contract, and keeps one revert from failing its neighbours. What it does not do is reduce the number
-/// of eth_calls: metered providers bill per call inside a batch, where Multicall3's aggregate3 would
-/// bill one. Multicall3 (with allowFailure) is the future option for metered mainnet indexing.
+/// Reads go through <see cref="ReadLens"/> where the node honours eth_call state overrides (anvil, geth, Erigon, the
+/// large providers): many view calls to one eth_call, because metered providers bill every eth_call, inside a batch
+/// too. Our own lens rather than Multicall3: it needs no deployment, so it works on a fresh fixture and at any fork block
+/// (Multicall3 exists on mainnet only from block 14,353,601). Where overrides are refused, plain JSON-RPC batches.
 /// </para>
 /// </summary>
 public sealed class EthRpc : IDisposable
@@ -134,21 +136,109 @@ public sealed class EthRpc : IDisposable
     // ------------------------------------------------------------------ batched eth_call
 
     /// <summary>
-    /// Runs <paramref name="calls"/> at <paramref name="block"/> as JSON-RPC batches of
-    /// <see cref="RpcOptions.BatchSize"/>, a few batches in flight at once. Results come back in call order.
+    /// Runs <paramref name="calls"/> at <paramref name="block"/>. Results come back in call order. With
+    /// <see cref="RpcOptions.CallsPerRead"/> above 1 and a node that honours state overrides, they go through
+    /// <see cref="ReadLens"/>, that many to an eth_call, and a round's lens calls in one JSON-RPC batch (one HTTP request
+    /// per round of reads); otherwise as JSON-RPC batches of <see cref="RpcOptions.BatchSize"/>, a few in flight.
     /// </summary>
     public async Task<CallResult[]> CallAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
     {
+        if (calls.Count > 1 && Options.CallsPerRead > 1 && _lens != LensRefused)
+        {
+            try
+            {
+                if (await CallThroughLensAsync(calls, block, ct) is { } results) return results;
+            }
+            catch (DefiRiskException) when (_lens == LensUnknown)
+            {
+                // The first lens call refused outright (a node that rejects a third eth_call parameter): batches it is.
+            }
+            _lens = LensRefused;
+        }
+        return await CallBatchedAsync(calls, block, ct);
+    }
+
+    // Unknown until the first lens call answers: a node either honours eth_call state overrides or not.
+    private const int LensUnknown = 0, LensWorks = 1, LensRefused = -1;
+    private volatile int _lens;
+
+    /// <summary>
+    /// <see cref="RpcOptions.CallsPerRead"/> calls per lens eth_call. A node that ignored the override runs no code at the
+    /// lens address and answers nothing: null, and the caller reads with batches. A lens call that fails as a whole (out
+    /// of gas under the node's call gas cap, 50,000,000 on geth by default) is split in halves until it fits; a single
+    /// call that still fails goes as a plain eth_call, which reports its own failure.
+    /// </summary>
+    private async Task<CallResult[]?> CallThroughLensAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
+    {
         var results = new CallResult[calls.Count];
-        var chunks = Enumerable.Range(0, (calls.Count + Options.BatchSize - 1) / Options.BatchSize).ToList();
+        var pending = Chunks(calls, Options.CallsPerRead, MaxRequestChars / 2, ReadLens.PackedChars);
+        while (pending.Count > 0)
+        {
+            var answers = await CallBatchedAsync(pending.Select(p => ReadLens.Pack(calls, p.Start, p.Count)).ToList(), block, ct);
+            var retry = new List<(int Start, int Count)>();
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var (start, count) = pending[i];
+                if (ReadLens.Unpack(answers[i], count) is { } inner)
+                {
+                    _lens = LensWorks;
+                    Array.Copy(inner, 0, results, start, count);
+                    continue;
+                }
+                if (answers[i].Success && _lens == LensUnknown) return null; // no code ran: the override was ignored
+                if (count == 1)
+                {
+                    results[start] = (await CallBatchedAsync([calls[start]], block, ct))[0];
+                    continue;
+                }
+                Stats.LensSplit();
+                retry.Add((start, count / 2));
+                retry.Add((start + count / 2, count - count / 2));
+            }
+            pending = retry;
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="calls"/> at <paramref name="block"/> as JSON-RPC batches of <see cref="RpcOptions.BatchSize"/>,
+    /// a few batches in flight at once. Results come back in call order.
+    /// </summary>
+    private async Task<CallResult[]> CallBatchedAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
+    {
+        var results = new CallResult[calls.Count];
+        var chunks = Chunks(calls, Options.BatchSize, MaxRequestChars, c => c.To.Length + c.Data.Length + (c.Code?.Length ?? 0) + 120);
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Options.Concurrency, CancellationToken = ct }, async (chunk, token) =>
         {
-            var start = chunk * Options.BatchSize;
-            var count = Math.Min(Options.BatchSize, calls.Count - start);
-            var part = await CallChunkAsync(calls, start, count, block, token);
-            Array.Copy(part, 0, results, start, count);
+            var part = await CallChunkAsync(calls, chunk.Start, chunk.Count, block, token);
+            Array.Copy(part, 0, results, chunk.Start, chunk.Count);
         });
         return results;
+    }
+
+    /// <summary>
+    /// Request bodies stay under this many characters: nodes cap them (anvil refused a 1.6 MB batch as "Invalid request";
+    /// providers cap at a few MB).
+    /// </summary>
+    private const int MaxRequestChars = 600_000;
+
+    /// <summary>Consecutive runs of at most <paramref name="maxCount"/> calls and (past the first) <paramref name="maxChars"/> characters.</summary>
+    private static List<(int Start, int Count)> Chunks(IReadOnlyList<EthCall> calls, int maxCount, int maxChars, Func<EthCall, int> chars)
+    {
+        var chunks = new List<(int Start, int Count)>();
+        int start = 0, size = 0;
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var c = chars(calls[i]);
+            if (i > start && (i - start == maxCount || size + c > maxChars))
+            {
+                chunks.Add((start, i - start));
+                (start, size) = (i, 0);
+            }
+            size += c;
+        }
+        if (calls.Count > start) chunks.Add((start, calls.Count - start));
+        return chunks;
     }
 
     private async Task<CallResult[]> CallChunkAsync(IReadOnlyList<EthCall> calls, int start, int count, long block, CancellationToken ct)
@@ -162,7 +252,9 @@ public sealed class EthRpc : IDisposable
             var c = calls[start + i];
             body.Append("{\"jsonrpc\":\"2.0\",\"id\":").Append(firstId + i)
                 .Append(",\"method\":\"eth_call\",\"params\":[{\"to\":\"").Append(c.To).Append("\",\"data\":\"").Append(c.Data)
-                .Append("\"},\"").Append(blockTag).Append("\"]}");
+                .Append("\"},\"").Append(blockTag).Append('"');
+            if (c.Code is { } code) body.Append(",{\"").Append(c.To).Append("\":{\"code\":\"").Append(code).Append("\"}}");
+            body.Append("]}");
         }
         var payload = body.Append(']').ToString();
 

@@ -24,13 +24,16 @@ public sealed record RpcOptions
     public long LogChunkBlocks { get; init; } = DefaultLogChunk;
     /// <summary>Requests in flight at once: eth_call batches, and eth_getLogs ranges of one contract.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
+    /// <summary>View calls per eth_call through the read lens (state override); 1 turns the lens off (plain batches).</summary>
+    public int CallsPerRead { get; init; } = DefaultCallsPerRead;
 
     public const int DefaultBatchSize = 200;
     public const long DefaultLogChunk = 10_000;
     public const int DefaultConcurrency = 4;
+    public const int DefaultCallsPerRead = 500;
 
     /// <summary>The bounds <see cref="Validated"/> enforces (inclusive).</summary>
-    public const int MaxBatchSize = 10_000, MaxConcurrency = 64;
+    public const int MaxBatchSize = 10_000, MaxConcurrency = 64, MaxCallsPerRead = 20_000;
     public const long MaxLogChunk = 100_000_000;
 
     /// <summary>
@@ -42,6 +45,7 @@ public sealed record RpcOptions
         Check(BatchSize, 1, MaxBatchSize, source("BatchSize"));
         Check(LogChunkBlocks, 1, MaxLogChunk, source("LogChunk"));
         Check(Concurrency, 1, MaxConcurrency, source("Concurrency"));
+        Check(CallsPerRead, 1, MaxCallsPerRead, source("CallsPerRead"));
         return this;
 
         static void Check(long value, long min, long max, string key)
@@ -56,7 +60,7 @@ public sealed record RpcOptions
 /// <summary>What the client did, for progress output and the benchmark. Thread-safe counters.</summary>
 public sealed class RpcStats
 {
-    private long _httpRequests, _retries, _ethCalls, _batches, _logRequests, _rateLimited, _rateLimitWaitTicks, _logRangeRefusals;
+    private long _httpRequests, _retries, _ethCalls, _batches, _logRequests, _rateLimited, _rateLimitWaitTicks, _logRangeRefusals, _lensSplits;
 
     /// <summary>HTTP requests actually sent, retries included.</summary>
     public long HttpRequests => Interlocked.Read(ref _httpRequests);
@@ -73,6 +77,10 @@ public sealed class RpcStats
     /// <summary>eth_getLogs ranges the node refused as too large (then split).</summary>
     public long LogRangeRefusals => Interlocked.Read(ref _logRangeRefusals);
 
+    /// <summary>Lens eth_calls that failed as a whole (out of gas under the node's cap) and were split in halves.</summary>
+    public long LensSplits => Interlocked.Read(ref _lensSplits);
+
+    internal void LensSplit() => Interlocked.Increment(ref _lensSplits);
     internal void HttpRequest() => Interlocked.Increment(ref _httpRequests);
     internal void Retry() => Interlocked.Increment(ref _retries);
     internal void Calls(int n) { Interlocked.Add(ref _ethCalls, n); Interlocked.Increment(ref _batches); }

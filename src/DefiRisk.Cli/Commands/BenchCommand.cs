@@ -51,22 +51,36 @@ internal static class BenchCommand
                 var temp = Directory.CreateTempSubdirectory("defirisk-bench-");
                 try
                 {
+                    // The yardstick first, on the same node in the same run: a plain reader's accounts/s.
+                    var naive = await NaiveAccountReader.ReadAsync(server, ct);
                     var request = new IndexCommand.IndexRequest(server.RpcUrl, Path.Combine(temp.FullName, "bench.db"),
                         Path.Combine(dir, FixtureServer.ManifestFile), IndexCommand.BlockChoice.Default);
                     var r = await IndexCommand.RunAsync(request, settings, settings.RpcLimits(), null, ct);
                     var positions = Math.Max(1, r.Snapshot.PositionCount);
+                    var read = r.Read!;
                     results.Add(new
                     {
                         run = i, positions = r.Snapshot.PositionCount, seconds = r.Elapsed.TotalSeconds,
                         positionsPerSecond = r.Snapshot.PositionCount / r.Elapsed.TotalSeconds, ethCalls = r.EthCalls,
                         ethCallsPerPosition = (double)r.EthCalls / positions, httpRequests = r.HttpRequests,
                         httpRequestsPerPosition = (double)r.HttpRequests / positions, logRequests = r.LogRequests,
+                        readPhase = new
+                        {
+                            seconds = read.Elapsed.TotalSeconds, positionsPerSecond = r.Snapshot.PositionCount / read.Elapsed.TotalSeconds,
+                            ethCalls = read.EthCalls, ethCallsPerPosition = (double)read.EthCalls / positions,
+                            httpRequests = read.HttpRequests, positionsPerHttpRequest = positions / (double)Math.Max(1, read.HttpRequests),
+                        },
+                        naiveReader = new { accounts = naive.Accounts, seconds = naive.Elapsed.TotalSeconds, accountsPerSecond = naive.AccountsPerSecond, httpRequests = naive.HttpRequests },
                     });
                     if (asJson || (q && i < n)) continue;
                     Console.Out.WriteLine(
-                        $"run {i}: {r.Snapshot.PositionCount} positions in {r.Elapsed.TotalMilliseconds:0} ms = " +
-                        $"{r.Snapshot.PositionCount / r.Elapsed.TotalSeconds:0} positions/s; " +
-                        $"{r.EthCalls} eth_calls ({(double)r.EthCalls / positions:0.00}/position), " +
+                        $"run {i}: read phase {r.Snapshot.PositionCount} positions in {read.Elapsed.TotalMilliseconds:0} ms = " +
+                        $"{r.Snapshot.PositionCount / read.Elapsed.TotalSeconds:0} positions/s, {read.EthCalls} eth_calls ({(double)read.EthCalls / positions:0.000}/position), " +
+                        $"{read.HttpRequests} HTTP requests (1 per {positions / (double)Math.Max(1, read.HttpRequests):0} positions); " +
+                        $"naive reader {naive.AccountsPerSecond:0} accounts/s ({naive.Accounts} getUserAccountData in batches of 200, 4 in flight)");
+                    Console.Out.WriteLine(
+                        $"       whole index {r.Elapsed.TotalMilliseconds:0} ms = {r.Snapshot.PositionCount / r.Elapsed.TotalSeconds:0} positions/s; " +
+                        $"{r.EthCalls} eth_calls ({(double)r.EthCalls / positions:0.000}/position), " +
                         $"{r.HttpRequests} HTTP requests ({(double)r.HttpRequests / positions:0.000}/position), {r.LogRequests} eth_getLogs");
                 }
                 finally { temp.Delete(recursive: true); }

@@ -27,8 +27,9 @@ internal static class IndexCommand
         var batchSize = new Option<string?>("--batch-size") { Description = $"eth_calls per JSON-RPC batch (default: appsettings.json RpcLimits.BatchSize, else {RpcOptions.DefaultBatchSize})" };
         var logChunk = new Option<string?>("--log-chunk") { Description = $"blocks per eth_getLogs request to start with; shrinks to what the node accepts (default: RpcLimits.LogChunk, else {RpcOptions.DefaultLogChunk})" };
         var concurrency = new Option<string?>("--concurrency") { Description = $"requests in flight (default: RpcLimits.Concurrency, else {RpcOptions.DefaultConcurrency})" };
+        var callsPerRead = new Option<string?>("--calls-per-read") { Description = $"view calls per eth_call through the read lens (state override; 1: plain batches) (default: RpcLimits.CallsPerRead, else {RpcOptions.DefaultCallsPerRead})" };
         var command = new Command("index", "Index lending positions at one block into a snapshot database.")
-            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency };
+            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency, callsPerRead };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
@@ -40,7 +41,7 @@ internal static class IndexCommand
                 parse.GetValue(deployments),
                 ParseBlock(parse.GetValue(block)));
             if (Directory.Exists(request.Database)) throw new DefiRiskException($"database {request.Database} is a directory, not a file");
-            var options = Limits(settings.RpcLimits(), parse.GetValue(batchSize), parse.GetValue(logChunk), parse.GetValue(concurrency));
+            var options = Limits(settings.RpcLimits(), parse.GetValue(batchSize), parse.GetValue(logChunk), parse.GetValue(concurrency), parse.GetValue(callsPerRead));
             var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, options, progress, ct));
             PrintSummary(result, request.Database, jsonTarget, parse.GetValue(quiet));
             return ExitCodes.Ok;
@@ -65,13 +66,14 @@ internal static class IndexCommand
     };
 
     /// <summary>The command-line limits over the settings' ones; each flag validated, one line naming it.</summary>
-    internal static RpcOptions Limits(RpcOptions settings, string? batchSize, string? logChunk, string? concurrency)
+    internal static RpcOptions Limits(RpcOptions settings, string? batchSize, string? logChunk, string? concurrency, string? callsPerRead = null)
     {
         var options = settings;
         if (batchSize is not null) options = options with { BatchSize = (int)Whole(batchSize, "--batch-size", RpcOptions.MaxBatchSize) };
         if (logChunk is not null) options = options with { LogChunkBlocks = Whole(logChunk, "--log-chunk", RpcOptions.MaxLogChunk) };
         if (concurrency is not null) options = options with { Concurrency = (int)Whole(concurrency, "--concurrency", RpcOptions.MaxConcurrency) };
-        return options.Validated(key => key switch { "BatchSize" => "--batch-size", "LogChunk" => "--log-chunk", _ => "--concurrency" });
+        if (callsPerRead is not null) options = options with { CallsPerRead = (int)Whole(callsPerRead, "--calls-per-read", RpcOptions.MaxCallsPerRead) };
+        return options.Validated(key => key switch { "BatchSize" => "--batch-size", "LogChunk" => "--log-chunk", "CallsPerRead" => "--calls-per-read", _ => "--concurrency" });
 
         static long Whole(string text, string flag, long max) =>
             long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max

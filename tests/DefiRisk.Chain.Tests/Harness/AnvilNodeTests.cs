@@ -86,4 +86,15 @@ public sealed class AnvilNodeTests
             : 0;
         Assert.Equal(0, written);
     }
+
+    [Fact]
+    public async Task Morphos_compiler_is_npm_solc_0_8_19_even_with_the_aliased_0_8_27_installed()
+    {
+        // Both npm solc packages ship a `solcjs` bin; .bin/solcjs pointed at 0.8.27, so Morpho was compiled by the wrong one.
+        var psi = new System.Diagnostics.ProcessStartInfo(NodeModules.Locate().Solcjs, "--version") { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var version = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.StartsWith("0.8.19+", version.Trim());
+    }
 }

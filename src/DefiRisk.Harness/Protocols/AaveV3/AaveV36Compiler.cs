@@ -49,7 +49,7 @@ public sealed partial class AaveV36Compiler(NodeModules nodeModules, string? cac
 
     public string CacheDirectory { get; } = cacheDirectory ?? Path.Combine(nodeModules.RepositoryRoot, ".defirisk-cache");
 
-    /// <summary>npm <c>solc-0.8.27</c>'s command-line wrapper (the aliased package; <c>.bin/solcjs</c> stays 0.8.19 for Morpho).</summary>
+    /// <summary>npm <c>solc-0.8.27</c>'s command-line wrapper (the aliased package; Morpho's 0.8.19 is <see cref="NodeModules.Solcjs"/>).</summary>
     public string Solcjs => nodeModules.Combine("solc-0.8.27", "solc.js");
 
     /// <summary>True when the last <see cref="CompileAsync"/> ran solc (false: served from the cache).</summary>

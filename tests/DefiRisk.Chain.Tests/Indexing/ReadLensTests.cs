@@ -1,0 +1,166 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using DefiRisk.Chain.Rpc;
+using DefiRisk.Harness;
+using DefiRisk.Storage;
+
+namespace DefiRisk.Chain.Tests.Indexing;
+
+/// <summary>
+/// The read lens (many view calls to one eth_call through a state override): the bytecode we ship is the source's, a
+/// snapshot read through it equals one read with plain batches, a node's call gas cap splits lens calls until they fit,
+/// and a node that ignores overrides falls back to batches.
+/// </summary>
+[Collection(DemoChainCollection.Name)]
+[Trait("Category", "ChainParity")]
+public sealed class ReadLensTests(DemoChain chain)
+{
+    [Fact]
+    public async Task The_shipped_lens_bytecode_is_what_solc_0_8_19_makes_of_the_committed_source()
+    {
+        var root = NodeModules.Locate().RepositoryRoot;
+        var source = await File.ReadAllTextAsync(Path.Combine(root, "src", "DefiRisk.Chain", "Rpc", "ReadLens.sol"));
+        var input = new JsonObject
+        {
+            ["language"] = "Solidity",
+            ["sources"] = new JsonObject { ["ReadLens.sol"] = new JsonObject { ["content"] = source } },
+            ["settings"] = new JsonObject
+            {
+                ["optimizer"] = new JsonObject { ["enabled"] = true, ["runs"] = 200 },
+                ["evmVersion"] = "paris",
+                ["metadata"] = new JsonObject { ["bytecodeHash"] = "none" },
+                ["outputSelection"] = new JsonObject { ["ReadLens.sol"] = new JsonObject { ["ReadLens"] = new JsonArray("evm.deployedBytecode.object") } },
+            },
+        };
+        var (output, _) = await SolidityCompiler.CompileCachedAsync(NodeModules.Locate().Solcjs, "0.8.19", input,
+            Path.Combine(root, ".defirisk-cache"), CancellationToken.None);
+        var compiled = output["contracts"]!["ReadLens.sol"]!["ReadLens"]!["evm"]!["deployedBytecode"]!["object"]!.GetValue<string>();
+        Assert.Equal("0x" + compiled, ReadLens.RuntimeCode);
+    }
+
+    [Fact]
+    public async Task A_snapshot_read_through_the_lens_equals_one_read_with_plain_batches_at_a_fraction_of_the_eth_calls()
+    {
+        var lensDb = chain.NewDatabase();
+        var lens = await chain.IndexAsync(lensDb, options: DemoChain.TestRpc with { CallsPerRead = 500 });
+        var plainDb = chain.NewDatabase();
+        var plain = await chain.IndexAsync(plainDb, options: DemoChain.TestRpc with { CallsPerRead = 1 });
+
+        Assert.Equal(SnapshotText.Canonical(new SnapshotStore(plainDb).Load()), SnapshotText.Canonical(new SnapshotStore(lensDb).Load()));
+        var positions = lens.Snapshot.PositionCount;
+        Assert.True(lens.Read!.EthCalls <= positions * 0.02, $"{lens.Read.EthCalls} eth_calls in the read phase for {positions} positions");
+        Assert.True(plain.Read!.EthCalls > positions, $"plain batches made only {plain.Read.EthCalls} eth_calls");
+    }
+
+    [Fact]
+    public async Task A_node_call_gas_cap_splits_lens_calls_until_they_fit_and_the_snapshot_is_the_same()
+    {
+        // 3,000,000 gas per eth_call: a lens call of 500 reads needs more, so it must be halved (a geth node caps at 50,000,000).
+        var options = DemoChain.TestRpc with { CallsPerRead = 500 };
+        var uncapped = await chain.IndexAsync(chain.NewDatabase(), options: options);
+        await using var proxy = new RewritingProxy(chain.Server.RpcUrl, request => RewritingProxy.CapLensGas(request, 3_000_000));
+        var db = chain.NewDatabase();
+        var capped = await chain.IndexAsync(db, rpcUrl: proxy.Url, options: options);
+
+        Assert.Equal(SnapshotText.Canonical(chain.Stored), SnapshotText.Canonical(new SnapshotStore(db).Load()));
+        Assert.True(proxy.Rewritten > 0, "no lens call went through the proxy");
+        Assert.True(capped.Read!.EthCalls > uncapped.Read!.EthCalls,
+            $"{capped.Read.EthCalls} eth_calls under the cap, {uncapped.Read.EthCalls} without: the lens calls were not split");
+        Assert.True(capped.Read.EthCalls < capped.Snapshot.PositionCount, "the capped reads fell back to one eth_call per read");
+    }
+
+    [Fact]
+    public async Task A_node_that_ignores_state_overrides_is_read_with_plain_batches_and_gives_the_same_snapshot()
+    {
+        await using var proxy = new RewritingProxy(chain.Server.RpcUrl, RewritingProxy.DropStateOverrides);
+        var db = chain.NewDatabase();
+        var result = await chain.IndexAsync(db, rpcUrl: proxy.Url, options: DemoChain.TestRpc with { CallsPerRead = 500 });
+
+        Assert.Equal(SnapshotText.Canonical(chain.Stored), SnapshotText.Canonical(new SnapshotStore(db).Load()));
+        Assert.True(proxy.Rewritten > 0, "no state override reached the proxy");
+        Assert.True(result.Read!.EthCalls > result.Snapshot.PositionCount, $"only {result.Read.EthCalls} eth_calls: the reads did not fall back to batches");
+    }
+}
+
+/// <summary>A loopback JSON-RPC proxy that rewrites each request body before passing it on (a node's policies, simulated).</summary>
+public sealed class RewritingProxy : IAsyncDisposable
+{
+    private readonly System.Net.HttpListener _listener = new();
+    private readonly HttpClient _upstream = new();
+    private readonly string _target;
+    private readonly Func<JsonNode, bool> _rewrite;
+    private readonly Task _loop;
+    private int _rewritten;
+
+    public string Url { get; }
+    public int Rewritten => Volatile.Read(ref _rewritten);
+
+    public RewritingProxy(string target, Func<JsonNode, bool> rewrite)
+    {
+        _target = target;
+        _rewrite = rewrite;
+        Url = $"http://127.0.0.1:{FaultProxy.FreePort()}/";
+        _listener.Prefixes.Add(Url);
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Gives every eth_call carrying a state override at most <paramref name="gas"/> gas, as a node's call gas cap does.</summary>
+    public static bool CapLensGas(JsonNode request, long gas) => EachOverrideCall(request, p => p[0]!["gas"] = "0x" + gas.ToString("x"));
+
+    /// <summary>Removes eth_call's third parameter, as a node that does not know state overrides ignores it.</summary>
+    public static bool DropStateOverrides(JsonNode request) => EachOverrideCall(request, p => p.RemoveAt(2));
+
+    private static bool EachOverrideCall(JsonNode request, Action<JsonArray> change)
+    {
+        var any = false;
+        foreach (var item in request is JsonArray batch ? batch.ToList() : [request])
+            if (item?["method"]?.GetValue<string>() == "eth_call" && item["params"] is JsonArray { Count: 3 } p)
+            {
+                change(p);
+                any = true;
+            }
+        return any;
+    }
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            System.Net.HttpListenerContext context;
+            try { context = await _listener.GetContextAsync(); }
+            catch (Exception) { return; }
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(System.Net.HttpListenerContext context)
+    {
+        try
+        {
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var request = JsonNode.Parse(await reader.ReadToEndAsync())!;
+            if (_rewrite(request)) Interlocked.Increment(ref _rewritten);
+            using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
+            using var upstream = await _upstream.PostAsync(_target, content);
+            var bytes = await upstream.Content.ReadAsByteArrayAsync();
+            context.Response.StatusCode = (int)upstream.StatusCode;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+        catch (Exception)
+        {
+            try { context.Response.Abort(); } catch (Exception) { /* already gone */ }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try { await _loop; } catch (Exception) { /* stopped */ }
+        _upstream.Dispose();
+    }
+}
