@@ -110,17 +110,19 @@ public sealed class MainnetLikeFixtureTests(MainnetLikeChain chain) : IClassFixt
     }
 
     [Fact]
-    public void E_mode_loopers_hold_wstETH_and_borrow_WETH()
+    public void E_mode_loopers_hold_an_lst_and_borrow_WETH_and_some_hold_weETH_that_counts_only_in_e_mode()
     {
         var weth = S.FindAsset("WETH")!.Address;
-        var wsteth = S.FindAsset("wstETH")!.Address;
+        var lsts = new[] { S.FindAsset("wstETH")!.Address, S.FindAsset("weETH")!.Address };
         var loopers = Aave.Accounts.Where(a => a.EModeCategory != 0).ToList();
         Assert.InRange(loopers.Count / (double)AaveBorrowers.Count, 0.12, 0.25);
         Assert.All(loopers, a =>
         {
-            Assert.Contains(a.Reserves, r => r.Asset == wsteth && r.UsedAsCollateral && !r.Collateral.IsZero);
+            Assert.Contains(a.Reserves, r => lsts.Contains(r.Asset) && r.UsedAsCollateral && !r.Collateral.IsZero);
             Assert.Contains(a.Reserves, r => r.Asset == weth && !r.TotalDebt.IsZero);
         });
+        // weETH's base LT is 0 (3.6): outside e-mode it backs nothing, which is what the pre-3.2 reading got wrong.
+        Assert.Contains(loopers, a => a.Reserves.Any(r => r.Asset == lsts[1] && !r.Collateral.IsZero));
     }
 
     /// <summary>

@@ -100,7 +100,7 @@ public sealed class ProviderLimitTests(MainnetLikeDiscovery chain, ITestOutputHe
         // Requests: 0 eth_chainId (limited), 1 its retry, 2 eth_blockNumber, 3 and 4 the two batches (both limited), 5 and 6 their retries.
         await using var proxy = new ProviderLimitProxy(chain.Server.RpcUrl, ProviderDialect.Alchemy, long.MaxValue, int.MaxValue, n => n is 0 or 3 or 4,
             retryAfter: header, rateLimitInBody: true);
-        using var rpc = new EthRpc(proxy.Url, DemoChain.TestRpc with { BatchSize = 5 });
+        using var rpc = new EthRpc(proxy.Url, DemoChain.TestRpc with { BatchSize = 5, CallsPerRead = 1 });
         var clock = Stopwatch.StartNew();
 
         Assert.Equal(chain.ChainId, await rpc.ChainIdAsync(default));
