@@ -21,7 +21,9 @@ public sealed class NodeModules
     public string RepositoryRoot => System.IO.Path.GetDirectoryName(Path)!;
 
     public string Anvil => Combine(".bin", "anvil");
-    public string Solcjs => Combine(".bin", "solcjs");
+    /// <summary>npm <c>solc</c> 0.8.19's wrapper, by package path: <c>.bin/solcjs</c> is declared by the <c>solc-0.8.27</c> alias too, and
+    /// which of the two npm links there depends on install order (a reinstall pointed it at 0.8.27).</summary>
+    public string Solcjs => Combine("solc", "solc.js");
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
