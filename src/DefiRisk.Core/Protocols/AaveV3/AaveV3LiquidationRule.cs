@@ -71,8 +71,9 @@ public sealed record AaveV3LiquidationDecision(
 /// fee = percentMul(seized − percentDiv(seized, bonus), protocolFee). v3.7's floor/ceil variants are not modelled
 /// (its revision is treated as v3.5+). ≤ v3.2 with known indexes: balances left follow the tokens' scaled
 /// arithmetic (<see cref="AfterScaledBurn"/>) and the fee sent to the treasury is capped at the user's scaled balance
-/// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei. ≥ v3.5 has the same guard
-/// with TokenMath's directed rounding (burn and transfer round the scaled amount up, balances round down).
+/// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei. Every release has that guard:
+/// ≤ v3.4 with half-up rayDiv/rayMul (3.3 and 3.4 apply it after the dust check), ≥ v3.5 with TokenMath's directed rounding (burn
+/// and transfer round the scaled amount up, balances round down).
 /// </summary>
 public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationContext, AaveV3LiquidationDecision>
 {
@@ -226,6 +227,16 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
             if (toLiquidator > available) return AaveV3LiquidationDecision.Revert(NotEnoughCash, hf, account);
         }
 
+        if (v33 && !v35 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
+        {
+            // 3.3 and 3.4 keep ≤ 3.2's guard, now after the dust check (which saw the uncapped fee): scaled fee = rayDiv(fee, index)
+            // (half up) against the borrower's scaled balance left after the liquidator's rayDiv-scaled part; if above, the fee becomes
+            // rayMul(left, index). aave-v3-origin v3.3.0 LiquidationLogic.sol lines 391–400 and v3.4.0 lines 359–368, with
+            // ScaledBalanceTokenBase._burnScaled / AToken._transfer scaling by rayDiv in both tags.
+            var idx = collReserve.LiquidityIndex;
+            var scaledLeft = FixedPoint.RayDiv(userColl, idx) - FixedPoint.RayDiv(toLiquidator, idx);
+            if (FixedPoint.RayDiv(fee, idx) > scaledLeft) fee = FixedPoint.RayMul(BigInteger.Max(scaledLeft, BigInteger.Zero), idx);
+        }
         if (v35 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
         {
             // ≥ 3.5 (TokenMath), after the dust check: the liquidator's part is burned as ⌈amount ÷ index⌉ scaled, the fee moves
