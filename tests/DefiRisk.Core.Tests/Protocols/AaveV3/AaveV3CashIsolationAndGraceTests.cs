@@ -123,4 +123,24 @@ public sealed class AaveV3CashIsolationAndGraceTests
         Assert.Contains("before 3.1", Assert.Throws<DefiRiskException>(() => CoreRegistry.ParseProposal(
             """{"name": "grace", "aave-v3": {"reserves": {"WETH": {"liquidationGracePeriod": 60}}}}""", "p.json", v30)).Message);
     }
+
+    [Fact]
+    public void Both_cascades_skip_a_collateral_without_cash_and_take_the_next_one()
+    {
+        // WBTC (bonus 6.5 %, first choice) has no cash; the account also holds WETH. HF = (16,500 + 4,500) / 22,000 = 0.95454…
+        var account = Account(3, Coll(Weth, Units("10", 18)), Coll(Wbtc, Units("0.1", 8)), Debt(Usdc, Units("22000", 6)));
+        Snapshot With(BigInteger? wbtcCash) => TestSnapshot.Create(new ChainPoint(1, 1, T0),
+            [new Asset(Usdc, "USDC", 6, Usd("1"), AssetOracle.MarketFeed(A(0xf1))), new Asset(Dai, "DAI", 18, Usd("1"), AssetOracle.MarketFeed(A(0xf5))),
+             new Asset(Weth, "WETH", 18, Usd("2000"), AssetOracle.MarketFeed(A(0xf2))), new Asset(Wbtc, "WBTC", 8, Usd("60000"), AssetOracle.MarketFeed(A(0xf4)))],
+            [new AaveV3MarketState(AaveMarket(revision: AaveV3Revision.V3_6) is var m ? m with
+                { Reserves = m.Reserves.Select(r => r.Asset == Wbtc ? r with { VirtualUnderlyingBalance = wbtcCash } : r).ToList() } : null!, [account])], [], []);
+        var (liquid, liquidFast) = FastExactComparison.Run(With(Units("1", 8)), Scenario.Single(Weth, -0.0001m));
+        Assert.Equal(Wbtc, liquid.Rounds[0].Liquidations[0].CollateralAsset);
+        FastExactComparison.AssertSame(With(Units("1", 8)), liquid, liquidFast);
+        var drained = With(0);
+        var (exact, fast) = FastExactComparison.Run(drained, Scenario.Single(Weth, -0.0001m));
+        Assert.Equal(Weth, exact.Rounds[0].Liquidations[0].CollateralAsset);
+        FastExactComparison.AssertSame(drained, exact, fast);
+        Assert.NotEqual(liquidFast.LiquidatedValueUsd, fast.LiquidatedValueUsd);
+    }
 }
