@@ -135,7 +135,7 @@ public sealed partial class FixtureBuilder
             throw new DefiRiskException($"--borrowers {options.Borrowers} is more than a fixture holds (at most {MaxBorrowers:N0})");
         _options = options;
         PairSpecs = options.Profile == FixtureProfile.MainnetLike ? MainnetLikePairSpecs : DemoPairSpecs;
-        ListedReserves = options.Aave == AaveVersion.V3_6 ? [.. Reserves, EModeOnlyReserve] : Reserves;
+        ListedReserves = options.Aave == AaveVersion.V3_6 ? AllReserves : Reserves;
         _nodeModules = nodeModules ?? NodeModules.Locate();
         _progress = progress;
     }
@@ -225,6 +225,7 @@ public sealed partial class FixtureBuilder
         // 3.6: the borrower enters e-mode before its collateral arrives, so that collateral which is collateral only in
         // the e-mode (base LTV 0) is enabled by the supply (ValidationLogic.validateAutomaticUseAsCollateral).
         await OpenPositionsAsync(chain, d, plans, eModeFirst: _options.Aave == AaveVersion.V3_6, ct).ConfigureAwait(false);
+        if (_options.Aave == AaveVersion.V3_6) await OpenAaveV36CasesAsync(chain, d).ConfigureAwait(false);
 
         Report("setting final prices");
         var prices = d.Prices(node);

@@ -67,10 +67,10 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
 
     // ------------------------------------------------------------------ liquidations
 
-    /// <summary><c>Pool.liquidationCall(collateral, debt, user, type(uint256).max, false)</c>; throws with the revert reason if it fails.</summary>
-    public async Task<AaveLiquidationOutcome> AaveLiquidateAsync(string collateralAsset, string debtAsset, string user)
+    /// <summary><c>Pool.liquidationCall(collateral, debt, user, type(uint256).max, receiveAToken)</c>; throws with the revert reason if it fails.</summary>
+    public async Task<AaveLiquidationOutcome> AaveLiquidateAsync(string collateralAsset, string debtAsset, string user, bool receiveAToken = false)
     {
-        var receipt = await SendAsync(Pool, Abi.Call("liquidationCall(address,address,address,uint256,bool)", collateralAsset, debtAsset, user, Max, false),
+        var receipt = await SendAsync(Pool, Abi.Call("liquidationCall(address,address,address,uint256,bool)", collateralAsset, debtAsset, user, Max, receiveAToken),
             $"liquidationCall({collateralAsset}, {debtAsset}, {user})").ConfigureAwait(false);
         var aToken = facts.Tokens.Values.Single(t => Same(t.Address, collateralAsset)).AToken;
         var treasury = await TreasuryAsync(aToken).ConfigureAwait(false);

@@ -89,7 +89,7 @@ internal sealed class ExactCascade : ILiquidationDesk
             // A breaker holding positions back (a pause, a full cap window) keeps the rounds going: the held-back positions
             // are looked at again once it lets go, at the prices of then.
             if (round.Liquidations.Count == 0 && r >= _scenario.Steps.Count - 1 && OracleSettled(r)
-                && !(_heldBack && _o.CircuitBreaker.ReleasesLater(Context(r), _executed)))
+                && !(_heldBack && _o.CircuitBreaker.ReleasesLater(Context(r), _executed)) && !_runs.Any(run => run.WaitsForTime))
             {
                 hitLimit = false;
                 break;
@@ -219,7 +219,11 @@ internal sealed class ExactCascade : ILiquidationDesk
         var market = _market[r];
         var oracle = _oracle[r];
         var poolsAtStart = Pools();
-        foreach (var run in _runs) run.BeginRound(oracle);
+        foreach (var run in _runs)
+        {
+            run.SetBlockTime(_o.BlockTime(_s.Chain.BlockTimestamp, r));
+            run.BeginRound(oracle);
+        }
         var oraclesAtStart = ProtocolOracles(oracle);
 
         var candidates = new List<LiquidatableCandidate>();

@@ -93,6 +93,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
 
             var count = 0;
             (round.Om, round.OracleUsd, round.Market, round.Spent) = (om, oracleUsd, market, 0);
+            (round.BlockTimestamp, round.WaitsForTime) = (o.BlockTime(m.Snapshot.Chain.BlockTimestamp, r), false);
             st.Rounds++;
             st.CandidatesTried += st.Candidates.Count;
             var before = round.LiquidatedUsd;
@@ -109,8 +110,10 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             }
             liquidations += count;
             perRound.Add(round.LiquidatedUsd - before);
-            if (count > 0) { roundsWith++; if (r > scenario.Steps.Count - 1 + lag) endogenous++; } // after the exogenous drop reached the oracles
-            if (count == 0 && r >= scenario.Steps.Count - 1)
+            // Endogenous: after the exogenous drop reached the oracles, and set off by a move (a round whose oracles stand still only
+            // releases what waited: a grace period's end, a spent call limit), as the exact path counts liquidations with causes.
+            if (count > 0) { roundsWith++; if (r > scenario.Steps.Count - 1 + lag && (minStep != 1 || maxStep != 1)) endogenous++; }
+            if (count == 0 && r >= scenario.Steps.Count - 1 && !round.WaitsForTime)
             {
                 // Settled when, with the market frozen, no oracle moves in the next max(1, lag) rounds (as the exact path).
                 var now = MarketPrices(st);

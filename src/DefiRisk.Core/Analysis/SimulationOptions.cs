@@ -40,6 +40,15 @@ public sealed record SimulationOptions
     /// <summary>Sweep only: force the exact BigInteger path instead of the floating-point fast path.</summary>
     public bool ExactSweep { get; init; }
 
+    /// <summary>
+    /// Seconds between rounds: round r runs at the snapshot's block time + r × this (round 0 in the snapshot's second), which
+    /// is what time-bound rules (e.g. Aave's liquidation grace period) are checked against. Default 12, one mainnet block.
+    /// </summary>
+    public long StepSeconds { get; init; } = 12;
+
+    /// <summary>The block time of round <paramref name="round"/> for a snapshot taken at <paramref name="snapshotTimestamp"/>.</summary>
+    public long BlockTime(long snapshotTimestamp, int round) => snapshotTimestamp + round * StepSeconds;
+
     public static SimulationOptions Default { get; } = new();
 }
 

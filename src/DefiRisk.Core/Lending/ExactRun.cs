@@ -24,6 +24,13 @@ public interface IExactLendingRun
     /// <summary>Once per round, before anything else: the assets' oracle prices (USD 8 decimals, by asset index).</summary>
     void BeginRound(BigInteger[] oracleUsd);
 
+    /// <summary>Before <see cref="BeginRound"/>: the round's block time (unix seconds), for rules that depend on time.</summary>
+    void SetBlockTime(long unixSeconds) { }
+
+    /// <summary>After a round: a position was refused only until a known time (e.g. a liquidation grace period ending), so
+    /// the cascade must keep running rounds although nothing moved.</summary>
+    bool WaitsForTime => false;
+
     void CollectLiquidatable(int book, List<LiquidatableCandidate> output);
 
     /// <summary>The liquidator's calls on one candidate this round, each sized, checked and committed through the desk.</summary>

@@ -7,9 +7,10 @@ namespace DefiRisk.Core.Lending;
 /// Risk parameters of one (market, asset, mode, collateral-bit) combination, shared by many position entries, as the
 /// family's fast rule reads them: <see cref="Lt"/> and <see cref="Bonus"/> as fractions, <see cref="Price0"/> the price
 /// at the snapshot per base unit in the family's unit (its oracle ÷ its unit ÷ 10^decimals), <see cref="Market"/> an index
-/// the family gives meaning to, <see cref="Revision"/> the deployed rule version. The family documents its use.
+/// the family gives meaning to, <see cref="Revision"/> the deployed rule version, <see cref="WaitUntil"/> a block time (unix seconds)
+/// at or before which no call may touch the entry (0 = none). The family documents its use.
 /// </summary>
-public readonly record struct FastParam(int Market, int Asset, int LoanAsset, double Lt, double Bonus, double Fee, double Price0, bool Liquidatable, bool Seizable, int Revision, bool FixedPrice = false, bool Active = true)
+public readonly record struct FastParam(int Market, int Asset, int LoanAsset, double Lt, double Bonus, double Fee, double Price0, bool Liquidatable, bool Seizable, int Revision, bool FixedPrice = false, bool Active = true, long WaitUntil = 0)
 {
     /// <summary>The asset an entry's debt is in: the market's loan asset where the family sets one, else the entry's own.</summary>
     public int DebtAsset => LoanAsset >= 0 ? LoanAsset : Asset;
@@ -296,6 +297,10 @@ public sealed class FastRound
     public required int MaxCallsPerPosition;
     public double[] Om = [], OracleUsd = [], Market = [];
     public double Spent, LiquidatedUsd, BonusUsd;
+    /// <summary>The round's block time (unix seconds; <see cref="Analysis.SimulationOptions.BlockTime"/>).</summary>
+    public long BlockTimestamp;
+    /// <summary>Set by a rule that refused a call only until a known time (<see cref="FastParam.WaitUntil"/>): the cascade goes on.</summary>
+    public bool WaitsForTime;
 }
 
 /// <summary>Per-worker mutable state of the fast path; reset between cascades by undoing only what was touched.</summary>

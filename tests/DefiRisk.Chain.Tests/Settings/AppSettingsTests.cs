@@ -71,7 +71,10 @@ public sealed class AppSettingsTests
         Assert.NotNull(settings.Path);
         Assert.Equal(50, settings.SimulationDefaults().MaxRounds);
         var mainnet = settings.Deployments(1);
-        Assert.Equal(2, mainnet.AaveV3().Count);
+        // Core and Prime (Aave's codebase) and SparkLend (its own revisions): the codebase picks the release table.
+        Assert.Equal([("core", "aave"), ("prime", "aave"), ("sparklend", "sparklend")], mainnet.AaveV3().Select(p => (p.Name, p.EffectiveCodebase)).ToList());
+        // SparkLend's deployment block is not confirmed by a Spark source: discovery scans its logs from genesis.
+        Assert.Equal(0, mainnet.AaveV3().Single(p => p.Name == "sparklend").StartBlock);
         Assert.NotNull(mainnet.MorphoBlue());
     }
 }

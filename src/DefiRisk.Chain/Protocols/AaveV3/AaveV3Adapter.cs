@@ -126,6 +126,8 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         // 3.3+ bad debt booked per reserve; 3.1+ liquidation grace period per reserve.
         var deficits = release.HasDeficit ? assets.Select(a => batch.Add<GetReserveDeficitFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         var graces = release.HasGracePeriod ? assets.Select(a => batch.Add<GetLiquidationGracePeriodFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
+        // 3.1+ virtual accounting: the cash a withdrawal of the underlying (a liquidation with receiveAToken = false) can take.
+        var cash = release.HasVirtualAccounting ? assets.Select(a => batch.Add<GetVirtualUnderlyingBalanceFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         await reader.ExecuteAsync(batch, ct);
 
         var reserves = new List<AaveV3Reserve>();
@@ -140,7 +142,8 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
                 Address.Parse(r.ATokenAddress), Address.Parse(r.VariableDebtTokenAddress),
                 release.HasStableDebt ? Address.Parse(r.StableDebtTokenAddress) : Address.Zero,
                 deficits?[i].Value.Value ?? BigInteger.Zero,
-                graces is null ? 0 : (long)graces[i].Value.Value));
+                graces is null ? 0 : (long)graces[i].Value.Value,
+                cash?[i].Value.Value, config.DebtCeiling, r.IsolationModeTotalDebt));
         }
 
         // Round 3: oracle kind per source (the CAPO exchange-rate surface), e-mode categories, balances.

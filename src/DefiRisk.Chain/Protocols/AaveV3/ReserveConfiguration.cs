@@ -8,7 +8,7 @@ namespace DefiRisk.Chain.Protocols.AaveV3;
 /// </summary>
 internal readonly record struct ReserveConfiguration(
     int Ltv, int LiquidationThreshold, int LiquidationBonus, int Decimals, bool Active, bool Frozen, bool BorrowingEnabled,
-    bool Paused, int ReserveFactor, BigInteger BorrowCap, BigInteger SupplyCap, int LiquidationProtocolFee, int EModeCategory)
+    bool Paused, int ReserveFactor, BigInteger BorrowCap, BigInteger SupplyCap, int LiquidationProtocolFee, int EModeCategory, BigInteger DebtCeiling)
 {
     public static ReserveConfiguration Decode(BigInteger data) => new(
         Ltv: (int)Bits(data, 0, 16),
@@ -23,7 +23,9 @@ internal readonly record struct ReserveConfiguration(
         BorrowCap: Bits(data, 80, 36),
         SupplyCap: Bits(data, 116, 36),
         LiquidationProtocolFee: (int)Bits(data, 152, 16),
-        EModeCategory: (int)Bits(data, 168, 8));
+        EModeCategory: (int)Bits(data, 168, 8),
+        // USD with 2 decimals (DEBT_CEILING_DECIMALS); 0 = not an isolated collateral.
+        DebtCeiling: Bits(data, 212, 40));
 
     /// <summary>The <paramref name="width"/>-bit field starting at bit <paramref name="start"/>.</summary>
     public static BigInteger Bits(BigInteger data, int start, int width) => (data >> start) & ((BigInteger.One << width) - 1);

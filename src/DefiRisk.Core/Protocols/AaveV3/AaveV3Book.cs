@@ -78,6 +78,11 @@ public sealed record AaveV3Market(
 /// <see cref="Deficit"/>: v3.3+ <c>getReserveDeficit</c>, bad debt booked on the reserve (base units of the asset; 0 before 3.3).
 /// <see cref="LiquidationGracePeriodUntil"/>: v3.1+ <c>getLiquidationGracePeriod</c> (unix seconds; liquidations touching the
 /// reserve revert while the block time is at or before it; 0 = none).
+/// <see cref="VirtualUnderlyingBalance"/>: v3.1+ <c>getVirtualUnderlyingBalance</c>, the cash the pool accounts for (base units;
+/// null = not read, before 3.1): a withdrawal of the underlying, a liquidation with <c>receiveAToken = false</c> included,
+/// cannot take more. <see cref="DebtCeiling"/>: configuration bits 212–251, USD with 2 decimals (0 = not an isolated
+/// collateral); <see cref="IsolationModeTotalDebt"/>: <c>getReserveData().isolationModeTotalDebt</c>, the debt borrowed against
+/// it in isolation mode, same unit.
 /// </summary>
 public sealed record AaveV3Reserve(
     Address Asset,
@@ -102,7 +107,10 @@ public sealed record AaveV3Reserve(
     Address VariableDebtToken,
     Address StableDebtToken,
     BigInteger Deficit = default,
-    long LiquidationGracePeriodUntil = 0);
+    long LiquidationGracePeriodUntil = 0,
+    BigInteger? VirtualUnderlyingBalance = null,
+    BigInteger DebtCeiling = default,
+    BigInteger IsolationModeTotalDebt = default);
 
 /// <summary>
 /// An e-mode category (v3.0/3.1 <c>getEModeCategoryData</c>; 3.2+ <c>getEModeCategoryCollateralConfig</c>).

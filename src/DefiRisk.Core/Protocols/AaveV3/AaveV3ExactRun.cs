@@ -9,22 +9,31 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 /// Aave v3 in one exact cascade: every account through <see cref="AaveV3AccountMath"/>, every call through the book's
 /// <see cref="AaveV3LiquidationRule"/> with the pair <see cref="AaveV3LiquidatorChoice"/> picks, repeated while HF &lt; 1.
 /// Bad debt at the end: v3.3+ reserve deficits ("deficit"), and ≤ v3.2 accounts left with debt and no collateral value
-/// ("unbacked": the contract keeps that debt on the account).
+/// ("unbacked": the contract keeps that debt on the account). The reserves' state a later call sees — virtual balances (cash),
+/// isolation-mode debt, deficits — follows each call (<see cref="AaveV3LiquidationRule.MarketAfter"/>); calls run at the round's
+/// block time, so a 3.1+ liquidation grace period holds them back until it ends.
 /// </summary>
 internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExactLendingRun
 {
     public const string NothingToSeize = "nothing to seize (no liquidatable collateral/debt pair)";
 
     private readonly AaveV3Account[][] _accounts = book.Markets.Select(m => m.Accounts.ToArray()).ToArray();
+    private readonly AaveV3Market[] _markets = book.Markets.Select(m => m.Market).ToArray();
+    private long? _now;
     private readonly AaveV3LiquidationRule _rule = book.LiquidationRule;
     private readonly Dictionary<(string Market, Address Asset), BigInteger> _deficits = [];
     private BigInteger[] _oracle = [];
     private Dictionary<Address, BigInteger>[] _prices = [];
 
+    public void SetBlockTime(long unixSeconds) => _now = unixSeconds;
+
+    public bool WaitsForTime { get; private set; }
+
     public void BeginRound(BigInteger[] oracleUsd)
     {
         _oracle = oracleUsd;
         _prices = Prices(oracleUsd);
+        WaitsForTime = false;
     }
 
     private Dictionary<Address, BigInteger>[] Prices(BigInteger[] oracleUsd) =>
@@ -40,7 +49,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
     {
         for (var m = 0; m < _accounts.Length; m++)
         {
-            var mk = book.Markets[m].Market;
+            var mk = _markets[m];
             var prices = _prices[m];
             for (var i = 0; i < _accounts[m].Length; i++)
             {
@@ -54,20 +63,27 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
 
     public LiquidationOutcome Liquidate(LiquidatableCandidate c, ILiquidationDesk desk)
     {
-        var mk = book.Markets[c.Holder].Market;
         var prices = _prices[c.Holder];
         Func<Address, BigInteger> price = a => prices[a];
         string? reason = null;
         for (var call = 0; call < desk.MaxCallsPerPosition; call++)
         {
+            var mk = _markets[c.Holder];
             var acct = _accounts[c.Holder][c.Position];
             var pairs = AaveV3LiquidatorChoice.CandidatePairs(mk, acct, price);
             if (pairs.Count == 0) { reason = NothingToSeize; break; }
             var done = false;
             foreach (var (collAsset, debtAsset) in pairs)
             {
-                var d = _rule.Decide(new(mk, acct, collAsset, debtAsset, AaveV3LiquidationContext.MaxDebtToCover, price));
-                if (!d.Executed) { reason = d.Reason; continue; }
+                var ctx = new AaveV3LiquidationContext(mk, acct, collAsset, debtAsset, AaveV3LiquidationContext.MaxDebtToCover, price, BlockTimestamp: _now);
+                var d = _rule.Decide(ctx);
+                if (!d.Executed)
+                {
+                    reason = d.Reason;
+                    // A grace period ends at a known time: the cascade must go on to the round after it.
+                    if (reason == AaveV3LiquidationRule.LiquidationGraceSentinelCheckFailed) WaitsForTime = true;
+                    continue;
+                }
                 int ci = assets[collAsset], di = assets[debtAsset];
                 // A breaker may shrink the call (debtToCover = the allowed USD in debt units, floor) or defer it.
                 var unitD = FixedPoint.Pow10(assets.Assets[di].Decimals);
@@ -77,7 +93,8 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                 {
                     var toCover = _oracle[di].IsZero ? BigInteger.Zero : allowed * unitD / _oracle[di];
                     if (toCover.IsZero) { reason = desk.DeferredReason; continue; }
-                    d = _rule.Decide(new(mk, acct, collAsset, debtAsset, toCover, price));
+                    ctx = ctx with { DebtToCover = toCover };
+                    d = _rule.Decide(ctx);
                     if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust
                         && LargestCallWithoutDust(mk, acct, collAsset, debtAsset, toCover, price) is { } smaller)
                     {
@@ -85,12 +102,14 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                         var smallerUsd8 = smaller.DebtRepaid * _oracle[di] / unitD;
                         if (desk.Allowance(ci, di, smallerUsd8) < smallerUsd8) { reason = desk.DeferredReason; continue; }
                         d = smaller;
+                        ctx = ctx with { DebtToCover = smaller.DebtRepaid };
                     }
                     if (!d.Executed) { reason = d.Reason; continue; }
                 }
                 if (!desk.Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, out var why, out var repaidUsd8)) { reason = why; continue; }
 
                 _accounts[c.Holder][c.Position] = d.AccountAfter;
+                _markets[c.Holder] = AaveV3LiquidationRule.MarketAfter(ctx, d);
                 foreach (var x in d.Deficits)
                     _deficits[(mk.Name, x.Asset)] = _deficits.GetValueOrDefault((mk.Name, x.Asset)) + x.Amount;
                 var badDebt = d.Deficits.Where(x => x.Asset == debtAsset).Aggregate(BigInteger.Zero, (sum, x) => sum + x.Amount);
@@ -101,10 +120,10 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                 break;
             }
             if (!done) break;
-            if (!AaveV3AccountMath.Calculate(mk, _accounts[c.Holder][c.Position], price).IsLiquidatable) return new(null, 0);
+            if (!AaveV3AccountMath.Calculate(_markets[c.Holder], _accounts[c.Holder][c.Position], price).IsLiquidatable) return new(null, 0);
             reason = "call limit per round reached";
         }
-        var hf = AaveV3AccountMath.Calculate(mk, _accounts[c.Holder][c.Position], price).HealthFactor;
+        var hf = AaveV3AccountMath.Calculate(_markets[c.Holder], _accounts[c.Holder][c.Position], price).HealthFactor;
         return hf < FixedPoint.Wad ? new(reason ?? "unknown", hf) : new(null, hf);
     }
 
@@ -121,9 +140,9 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
         while (bad - ok > 1)
         {
             var mid = (ok + bad) / 2;
-            if (_rule.Decide(new(mk, acct, coll, debt, mid, price)).Executed) ok = mid; else bad = mid;
+            if (_rule.Decide(new(mk, acct, coll, debt, mid, price, BlockTimestamp: _now)).Executed) ok = mid; else bad = mid;
         }
-        return ok.IsZero ? null : _rule.Decide(new(mk, acct, coll, debt, ok, price));
+        return ok.IsZero ? null : _rule.Decide(new(mk, acct, coll, debt, ok, price, BlockTimestamp: _now));
     }
 
     public void CollectExposure(LiquidatableCandidate c, List<(int Asset, bool Collateral)> output)
@@ -142,7 +161,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
         var finalPrices = Prices(finalOracleUsd);
         for (var m = 0; m < _accounts.Length; m++)
         {
-            var mk = book.Markets[m].Market;
+            var mk = _markets[m];
             var prices = finalPrices[m];
             foreach (var acct in _accounts[m])
             {
@@ -161,7 +180,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
         var finalPrices = Prices(_oracle);
         for (var m = 0; m < _accounts.Length; m++)
         {
-            var mk = book.Markets[m].Market;
+            var mk = _markets[m];
             var prices = finalPrices[m];
             foreach (var acct in _accounts[m])
             {

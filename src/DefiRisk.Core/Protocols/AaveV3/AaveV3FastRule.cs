@@ -7,7 +7,9 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 /// value, then address), the same rule per revision (close factor, bonus, protocol fee, v3.3+ dust and deficits, v3.5
 /// rounding) on doubles in base units, with the contract's floors and half-up roundings mirrored. A position's entries
 /// are its reserves: <see cref="FastParam.Lt"/>/<see cref="FastParam.Bonus"/> with e-mode applied, <see cref="FastParam.Price0"/>
-/// the reserve price per base unit (USD per wei); <see cref="FastParam.Market"/> the pool's index in the book.
+/// the reserve price per base unit (USD per wei); <see cref="FastParam.Market"/> the pool's index in the book;
+/// <see cref="FastParam.WaitUntil"/> the reserve's 3.1+ liquidation grace period. 3.1+ reserves with a known virtual balance keep
+/// their cash per worker (<see cref="AaveV3FastState"/>): a call whose underlying to withdraw exceeds it is refused, as on chain.
 /// </summary>
 internal sealed class AaveV3FastRule : FastLendingRule
 {
@@ -19,9 +21,25 @@ internal sealed class AaveV3FastRule : FastLendingRule
     // ≤ 3.2 accounts already without collateral at the snapshot: their debt, base units per asset ("unbacked").
     private readonly double[] _preUnbacked;
     private readonly int _book;
+    // Per pool and asset index: the slot of its cash in AaveV3FastState (−1: not tracked), and the cash at the snapshot.
+    private readonly int[][] _cashSlot;
+    private readonly double[] _cash0;
 
-    private AaveV3FastRule(AaveV3Book book, int bookIndex, double[] preUnbacked)
+    private AaveV3FastRule(AaveV3Book book, int bookIndex, double[] preUnbacked, AssetIndex assets)
     {
+        _cashSlot = new int[book.Markets.Count][];
+        var cash = new List<double>();
+        for (var m = 0; m < book.Markets.Count; m++)
+        {
+            _cashSlot[m] = Enumerable.Repeat(-1, assets.Count).ToArray();
+            foreach (var r in book.Markets[m].Market.Reserves)
+                if (r.VirtualUnderlyingBalance is { } v)
+                {
+                    _cashSlot[m][assets[r.Asset]] = cash.Count;
+                    cash.Add((double)v);
+                }
+        }
+        _cash0 = [.. cash];
         _revision = book.Markets.Select(m => m.Market.PoolRevision).ToArray();
         _closeFactor = book.LiquidationRule.CloseFactor / 1e4;
         _fullCloseHf = (double)book.LiquidationRule.FullCloseHealthFactor / 1e18;
@@ -46,7 +64,8 @@ internal sealed class AaveV3FastRule : FastLendingRule
             var price = inEMode && eMode!.PriceSourcePrice is { } p && !p.IsZero ? p : r.OraclePrice;
             var seizable = used && (r.LiquidationThreshold != 0 || market.PoolRevision >= AaveV3Revision.V3_6); // 3.6+: base LT 0 too
             return paramIndex[key] = b.AddParam(new FastParam(m, ai, -1, seizable ? lt / 1e4 : 0, bonus / 1e4, r.LiquidationProtocolFee / 1e4,
-                (double)price / (double)market.BaseCurrencyUnit / b.Unit[ai], r.Active && !r.Paused, seizable, market.PoolRevision, price != r.OraclePrice, r.Active));
+                (double)price / (double)market.BaseCurrencyUnit / b.Unit[ai], r.Active && !r.Paused, seizable, market.PoolRevision, price != r.OraclePrice, r.Active,
+                market.PoolRevision >= AaveV3Revision.V3_1 ? r.LiquidationGracePeriodUntil : 0));
         }
 
         var preUnbacked = new double[assets.Count];
@@ -81,7 +100,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
                 b.EndPosition(mark, m, ((long)m << 32) | (uint)i, acct.Account, state.Market.Name, HealthFactor(wc, tc, debtValue, state.Market.PoolRevision), collUsd / debtUsd);
             }
         }
-        return new AaveV3FastRule(book, bookIndex, preUnbacked);
+        return new AaveV3FastRule(book, bookIndex, preUnbacked, assets);
     }
 
     /// <summary>
@@ -95,6 +114,8 @@ internal sealed class AaveV3FastRule : FastLendingRule
         var avgLtBps = Math.Floor(weightedCollateral * 1e4 / collateral + 1e-7);
         return collateral * avgLtBps / 1e4 / debt;
     }
+
+    public override FastBookState? CreateState() => _cash0.Length == 0 ? null : new AaveV3FastState(_cash0);
 
     private static double Price(in FastParam p, double[] om) => p.FixedPrice ? p.Price0 : p.Price0 * om[p.Asset];
 
@@ -200,10 +221,18 @@ internal sealed class AaveV3FastRule : FastLendingRule
         if (all) { collAmt = coll; actual = dp.Revision >= AaveV3Revision.V3_5 ? Math.Ceiling(Math.Floor(coll * pC / pD) / cp.Bonus) : PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
         var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
         var toLiquidator = collAmt - fee;
+        // 3.1+ ValidationLogic: no call while the block time is at or before either reserve's grace period end.
+        if (round.BlockTimestamp <= Math.Max(dp.WaitUntil, cp.WaitUntil)) { round.WaitsForTime = true; return false; }
         // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.
         if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - collAmt) * pC < Dust)) return false; // collateral left after the fee too (v3.3.0 tag on)
         int ca = cp.Asset, da = dp.Asset;
+        // 3.1+ receiveAToken = false: the underlying leaves the collateral reserve's cash (the repaid debt first enters the debt's).
+        int cashC = _cashSlot[cp.Market][ca], cashD = _cashSlot[dp.Market][da];
+        var cash = cashC >= 0 || cashD >= 0 ? st.Book<AaveV3FastState>(_book).Cash : null;
+        if (cashC >= 0 && toLiquidator > cash![cashC] + (ca == da ? actual : 0)) return false;
         if (!round.Desk.Pays(st, round, ca, da, toLiquidator, actual, out var repaidUsd)) return false;
+        if (cashD >= 0) cash![cashD] += actual;
+        if (cashC >= 0) cash![cashC] -= toLiquidator;
 
         var noCollateralLeft = v33 && all && tc - coll * pC < 1e-8;
         st.EColl[ce] = coll - collAmt;
@@ -258,4 +287,12 @@ internal sealed class AaveV3FastRule : FastLendingRule
             for (var i = s; i < e; i++) badDebt[m.Params[m.EParam[i]].Asset] += st.EDebt[i];
         }
     }
+}
+
+/// <summary>Per-worker cash (virtual underlying balance, base units) of the 3.1+ reserves the fast Aave rule tracks, reset to the snapshot's.</summary>
+internal sealed class AaveV3FastState(double[] cash0) : FastBookState
+{
+    public readonly double[] Cash = (double[])cash0.Clone();
+
+    public override void Reset() => cash0.CopyTo(Cash, 0);
 }

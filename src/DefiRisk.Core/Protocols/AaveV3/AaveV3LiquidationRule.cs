@@ -9,6 +9,9 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 /// One <c>Pool.liquidationCall(collateralAsset, debtAsset, user, debtToCover, receiveAToken = false)</c>.
 /// <see cref="OraclePrice"/> returns <c>AaveOracle.getAssetPrice</c> (base-currency units) for a reserve asset;
 /// pass <see cref="MaxDebtToCover"/> (<c>type(uint256).max</c>) for "as much as the close factor allows".
+/// <see cref="ReceiveAToken"/>: false = the liquidator withdraws the seized collateral as underlying (what a liquidator
+/// who sells it must do). <see cref="BlockTimestamp"/>: the call's <c>block.timestamp</c> (unix seconds), against which the
+/// 3.1+ liquidation grace periods are checked; null = not checked (a caller that does not model time).
 /// </summary>
 public sealed record AaveV3LiquidationContext(
     AaveV3Market Market,
@@ -16,7 +19,9 @@ public sealed record AaveV3LiquidationContext(
     Address CollateralAsset,
     Address DebtAsset,
     BigInteger DebtToCover,
-    Func<Address, BigInteger> OraclePrice)
+    Func<Address, BigInteger> OraclePrice,
+    bool ReceiveAToken = false,
+    long? BlockTimestamp = null)
 {
     public static BigInteger MaxDebtToCover => FixedPoint.UInt256Max;
 }
@@ -66,8 +71,9 @@ public sealed record AaveV3LiquidationDecision(
 /// fee = percentMul(seized − percentDiv(seized, bonus), protocolFee). v3.7's floor/ceil variants are not modelled
 /// (its revision is treated as v3.5+). ≤ v3.2 with known indexes: balances left follow the tokens' scaled
 /// arithmetic (<see cref="AfterScaledBurn"/>) and the fee sent to the treasury is capped at the user's scaled balance
-/// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei. ≥ v3.5 has the same guard
-/// with TokenMath's directed rounding (burn and transfer round the scaled amount up, balances round down).
+/// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei. Every release has that guard:
+/// ≤ v3.4 with half-up rayDiv/rayMul (3.3 and 3.4 apply it after the dust check), ≥ v3.5 with TokenMath's directed rounding (burn
+/// and transfer round the scaled amount up, balances round down).
 /// </summary>
 public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationContext, AaveV3LiquidationDecision>
 {
@@ -84,6 +90,17 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
 
     /// <summary>The v3.3+ dust revert (<c>Errors.MUST_NOT_LEAVE_DUST</c>; v3.4+ <c>MustNotLeaveDust()</c>).</summary>
     public const string MustNotLeaveDust = "MUST_NOT_LEAVE_DUST";
+
+    /// <summary>v3.1+ <c>ValidationLogic.validateLiquidationCall</c>: the block time is at or before the collateral's or the debt's
+    /// <c>liquidationGracePeriodUntil</c> (<c>Errors.LIQUIDATION_GRACE_SENTINEL_CHECK_FAILED</c>; v3.4+ <c>LiquidationGraceSentinelCheckFailed()</c>).</summary>
+    public const string LiquidationGraceSentinelCheckFailed = "LIQUIDATION_GRACE_SENTINEL_CHECK_FAILED";
+
+    /// <summary>
+    /// v3.1+ with <c>receiveAToken = false</c>: the underlying to withdraw exceeds the collateral reserve's virtual balance (its
+    /// cash; e.g. a reserve at 100 % utilisation). <c>_burnCollateralATokens</c> → <c>updateInterestRatesAndVirtualBalance</c>
+    /// computes <c>virtualUnderlyingBalance + added − taken</c> and reverts with <c>Panic(0x11)</c> (arithmetic underflow).
+    /// </summary>
+    public const string NotEnoughCash = "Panic(0x11): the collateral reserve's virtual balance is below the underlying to withdraw";
 
     public static AaveV3LiquidationRule Instance { get; } = new();
 
@@ -123,6 +140,10 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         // ValidationLogic.validateLiquidationCall, in the contract's order.
         if (!collReserve.Active || !debtReserve.Active) return AaveV3LiquidationDecision.Revert("RESERVE_INACTIVE", hf, account);
         if (collReserve.Paused || debtReserve.Paused) return AaveV3LiquidationDecision.Revert("RESERVE_PAUSED", hf, account);
+        // 3.1+: require(collateral.liquidationGracePeriodUntil < block.timestamp && debt.liquidationGracePeriodUntil < block.timestamp).
+        if (c.BlockTimestamp is { } now && market.PoolRevision >= AaveV3Revision.V3_1
+            && (collReserve.LiquidationGracePeriodUntil >= now || debtReserve.LiquidationGracePeriodUntil >= now))
+            return AaveV3LiquidationDecision.Revert(LiquidationGraceSentinelCheckFailed, hf, account);
         if (hf >= FixedPoint.Wad) return AaveV3LiquidationDecision.Revert("HEALTH_FACTOR_NOT_BELOW_THRESHOLD", hf, account);
         // ≤ 3.5 also requires the reserve's own LT ≠ 0; 3.6 dropped that.
         if ((collReserve.LiquidationThreshold == 0 && market.PoolRevision < AaveV3Revision.V3_6) || collPos is null || !collPos.UsedAsCollateral)
@@ -198,6 +219,24 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
                 return AaveV3LiquidationDecision.Revert(MustNotLeaveDust, hf, account);
         }
 
+        // 3.1+ virtual accounting, receiveAToken = false: the debt repaid enters the debt reserve's virtual balance first
+        // (_burnDebtTokens), then the collateral's underlying leaves the collateral reserve's (_burnCollateralATokens).
+        if (!c.ReceiveAToken && collReserve.VirtualUnderlyingBalance is { } cash)
+        {
+            var available = cash + (c.CollateralAsset == c.DebtAsset ? actualDebt : BigInteger.Zero);
+            if (toLiquidator > available) return AaveV3LiquidationDecision.Revert(NotEnoughCash, hf, account);
+        }
+
+        if (v33 && !v35 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
+        {
+            // 3.3 and 3.4 keep ≤ 3.2's guard, now after the dust check (which saw the uncapped fee): scaled fee = rayDiv(fee, index)
+            // (half up) against the borrower's scaled balance left after the liquidator's rayDiv-scaled part; if above, the fee becomes
+            // rayMul(left, index). aave-v3-origin v3.3.0 LiquidationLogic.sol lines 391–400 and v3.4.0 lines 359–368, with
+            // ScaledBalanceTokenBase._burnScaled / AToken._transfer scaling by rayDiv in both tags.
+            var idx = collReserve.LiquidityIndex;
+            var scaledLeft = FixedPoint.RayDiv(userColl, idx) - FixedPoint.RayDiv(toLiquidator, idx);
+            if (FixedPoint.RayDiv(fee, idx) > scaledLeft) fee = FixedPoint.RayMul(BigInteger.Max(scaledLeft, BigInteger.Zero), idx);
+        }
         if (v35 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
         {
             // ≥ 3.5 (TokenMath), after the dust check: the liquidator's part is burned as ⌈amount ÷ index⌉ scaled, the fee moves
@@ -255,6 +294,44 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         return new AaveV3LiquidationDecision(true, null, hf, actualDebt, toLiquidator, fee, pC, pD, bonus, deficits,
             account with { Reserves = reserves });
     }
+
+    /// <summary>
+    /// The market after an executed call <paramref name="d"/> of <paramref name="c"/>: the reserves' state a later call sees.
+    /// Virtual balances (3.1+): the debt reserve gains the debt repaid; with <c>receiveAToken = false</c> the collateral reserve
+    /// loses the underlying withdrawn. Isolation mode: when the collateral has a debt ceiling, its <c>isolationModeTotalDebt</c>
+    /// falls by the debt repaid in 2-decimal units, floored at 0 (<c>IsolationModeLogic.updateIsolatedDebt</c>; the deficit part is
+    /// not discounted, by design). Deficits (3.3+) add to each reserve's <c>deficit</c>.
+    /// </summary>
+    public static AaveV3Market MarketAfter(AaveV3LiquidationContext c, AaveV3LiquidationDecision d)
+    {
+        var market = c.Market;
+        if (!d.Executed) return market;
+        var debtDecimals = market.Reserve(c.DebtAsset).Decimals;
+        var reserves = new List<AaveV3Reserve>(market.Reserves.Count);
+        foreach (var r in market.Reserves)
+        {
+            var next = r;
+            if (r.Asset == c.DebtAsset && next.VirtualUnderlyingBalance is { } debtCash)
+                next = next with { VirtualUnderlyingBalance = debtCash + d.DebtRepaid };
+            if (r.Asset == c.CollateralAsset)
+            {
+                if (!c.ReceiveAToken && next.VirtualUnderlyingBalance is { } collCash)
+                    next = next with { VirtualUnderlyingBalance = collCash - d.CollateralToLiquidator };
+                if (!r.DebtCeiling.IsZero)
+                {
+                    var repaid = d.DebtRepaid / FixedPoint.Pow10(Math.Max(0, debtDecimals - DebtCeilingDecimals));
+                    next = next with { IsolationModeTotalDebt = r.IsolationModeTotalDebt > repaid ? r.IsolationModeTotalDebt - repaid : BigInteger.Zero };
+                }
+            }
+            foreach (var x in d.Deficits)
+                if (x.Asset == r.Asset) next = next with { Deficit = next.Deficit + x.Amount };
+            reserves.Add(next);
+        }
+        return market with { Reserves = reserves };
+    }
+
+    /// <summary><c>ReserveConfiguration.DEBT_CEILING_DECIMALS</c>: debt ceilings and isolation-mode debt are USD with 2 decimals.</summary>
+    public const int DebtCeilingDecimals = 2;
 
     /// <summary>
     /// The balance left after taking <paramref name="first"/> and then <paramref name="second"/> (base units) from a

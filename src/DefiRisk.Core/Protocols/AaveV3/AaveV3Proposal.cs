@@ -10,8 +10,12 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 /// <summary>
 /// New values for one Aave reserve (null = unchanged), as <c>PoolConfigurator.configureReserveAsCollateral</c>
 /// (LTV, LT, bonus in bps; bonus includes the 100 %) and <c>setSupplyCap</c>/<c>setBorrowCap</c> (whole tokens) take them.
+/// <see cref="LiquidationGracePeriod"/> (3.1+, seconds): <c>setReservePause(asset, false, gracePeriod)</c> at the snapshot's block,
+/// which sets the reserve's <c>liquidationGracePeriodUntil</c> to that block's time + the period; liquidations whose collateral or
+/// debt is the reserve revert until it has passed — a circuit breaker per reserve.
 /// </summary>
-public sealed record AaveV3ReserveChange(string Asset, int? Ltv, int? LiquidationThreshold, int? LiquidationBonus, int? LiquidationProtocolFee, BigInteger? SupplyCap, BigInteger? BorrowCap);
+public sealed record AaveV3ReserveChange(string Asset, int? Ltv, int? LiquidationThreshold, int? LiquidationBonus, int? LiquidationProtocolFee, BigInteger? SupplyCap, BigInteger? BorrowCap,
+    int? LiquidationGracePeriod = null);
 
 /// <summary>New values for an e-mode category (<c>setEModeCategory</c>), bps.</summary>
 public sealed record AaveV3EModeChange(int Category, int? Ltv, int? LiquidationThreshold, int? LiquidationBonus);
@@ -63,6 +67,7 @@ public sealed record AaveV3Changes(IReadOnlyList<AaveV3ReserveChange> Reserves, 
                 LiquidationProtocolFee = change.LiquidationProtocolFee ?? r.LiquidationProtocolFee,
                 SupplyCap = change.SupplyCap ?? r.SupplyCap,
                 BorrowCap = change.BorrowCap ?? r.BorrowCap,
+                LiquidationGracePeriodUntil = change.LiquidationGracePeriod is { } g ? snapshot.Chain.BlockTimestamp + g : r.LiquidationGracePeriodUntil,
             };
         }).ToList();
         var emodes = state.Market.EModeCategories.Select(e =>
@@ -85,6 +90,9 @@ public sealed record AaveV3Changes(IReadOnlyList<AaveV3ReserveChange> Reserves, 
 /// </summary>
 public sealed class AaveV3ProposalSection : IProposalSection
 {
+    /// <summary><c>PoolConfigurator.MAX_GRACE_PERIOD</c> = 4 hours, in seconds.</summary>
+    public const int MaxGracePeriod = 4 * 60 * 60;
+
     public string Key => AaveV3Book.Name;
 
     public IProtocolChange Read(JsonElement aave, string p, ProposalReader r)
@@ -111,7 +119,7 @@ public sealed class AaveV3ProposalSection : IProposalSection
     private static AaveV3ReserveChange ReadReserve(ProposalReader r, string assetKey, JsonElement e, string p)
     {
         r.Expect(e, p, JsonValueKind.Object);
-        r.Keys(e, p, "ltv", "liquidationThreshold", "liquidationBonus", "liquidationProtocolFee", "supplyCap", "borrowCap");
+        r.Keys(e, p, "ltv", "liquidationThreshold", "liquidationBonus", "liquidationProtocolFee", "supplyCap", "borrowCap", "liquidationGracePeriod");
         var asset = r.Snapshot.FindAsset(assetKey) ?? throw r.Error(p, $"no asset '{assetKey}' in the snapshot");
         // The change applies to the asset's reserve in every indexed pool (Core and Prime may both list it): check each.
         var reserves = r.Snapshot.AaveV3Markets().SelectMany(m => m.Market.Reserves).Where(r => r.Asset == asset.Address).ToList();
@@ -123,6 +131,10 @@ public sealed class AaveV3ProposalSection : IProposalSection
         int? fee = ProposalReader.Opt(e, "liquidationProtocolFee", v => r.Bps(v, p + ".liquidationProtocolFee", 0, 10_000));
         BigInteger? supplyCap = ProposalReader.Opt(e, "supplyCap", v => r.WholeTokens(v, p + ".supplyCap"));
         BigInteger? borrowCap = ProposalReader.Opt(e, "borrowCap", v => r.WholeTokens(v, p + ".borrowCap"));
+        // PoolConfigurator.setReservePause: require(gracePeriod <= MAX_GRACE_PERIOD) (4 hours); the grace period exists from 3.1.
+        int? grace = e.TryGetProperty("liquidationGracePeriod", out _) ? r.Int(e, "liquidationGracePeriod", p, 0, MaxGracePeriod) : null;
+        if (grace is not null && r.Snapshot.AaveV3Markets().Any(m => m.Market.PoolRevision < AaveV3Revision.V3_1 && m.Market.Reserves.Any(x => x.Asset == asset.Address)))
+            throw r.Error(p + ".liquidationGracePeriod", "a pool listing it runs Aave before 3.1, which has no liquidation grace period");
 
         var zeroBonus = false;
         foreach (var reserve in reserves)
@@ -151,7 +163,7 @@ public sealed class AaveV3ProposalSection : IProposalSection
             }
         }
         if (zeroBonus) lb = 0;
-        return new AaveV3ReserveChange(asset.Symbol, ltv, lt, lb, fee, supplyCap, borrowCap);
+        return new AaveV3ReserveChange(asset.Symbol, ltv, lt, lb, fee, supplyCap, borrowCap, grace);
     }
 
     private static AaveV3EModeChange ReadEMode(ProposalReader r, string key, JsonElement e, string p, IReadOnlyList<AaveV3ReserveChange> reserveChanges)

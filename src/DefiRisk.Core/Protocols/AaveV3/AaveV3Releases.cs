@@ -10,6 +10,9 @@ public sealed record AaveV3Release(string Codebase, int PoolRevision, string Nam
     /// <summary>3.1+: a per-reserve liquidation grace period (<c>getLiquidationGracePeriod</c>).</summary>
     public bool HasGracePeriod => RulesRevision >= AaveV3Revision.V3_1;
 
+    /// <summary>3.1+: virtual accounting, a per-reserve cash balance (<c>getVirtualUnderlyingBalance</c>).</summary>
+    public bool HasVirtualAccounting => RulesRevision >= AaveV3Revision.V3_1;
+
     /// <summary>3.2+: e-modes by collateral and borrowable bitmaps; the reserve configuration's e-mode bits are no longer
     /// maintained (docs/3.2 "Liquid eModes") and stable debt is gone.</summary>
     public bool HasEModeBitmaps => RulesRevision >= AaveV3Revision.V3_2;

@@ -25,8 +25,8 @@ public sealed partial class FixtureBuilder
     /// </summary>
     internal static readonly ReserveSpec EModeOnlyReserve = new("weETH", "Wrapped eETH", 18, 0, 0, 0, 1500, 2650m);
 
-    /// <summary>Every reserve any version lists, in listing order (3.0 lists the first five).</summary>
-    internal static readonly ReserveSpec[] AllReserves = [.. Reserves, EModeOnlyReserve];
+    /// <summary>Every reserve any version lists, in listing order (3.0 lists the first five; 3.6 all).</summary>
+    internal static readonly ReserveSpec[] AllReserves = [.. Reserves, EModeOnlyReserve, IsolatedReserve, DrainedReserve];
 
     /// <summary>CLI spelling: "3.0", "3.6".</summary>
     public static string AaveVersionName(AaveVersion version) => version == AaveVersion.V3_0 ? "3.0" : "3.6";

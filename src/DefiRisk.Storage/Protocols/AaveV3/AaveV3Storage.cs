@@ -13,7 +13,7 @@ namespace DefiRisk.Storage.Protocols.AaveV3;
 /// (<see cref="AaveV3Book.Rule"/>, set only by a proposal) is not stored: a loaded book has the deployed rule.
 /// </summary>
 public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(AaveV3Book.Name, "aave-v3.sql",
-    "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets")
+    "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_liquidity", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets")
 {
     protected override void Write(IDbConnection c, IDbTransaction tx, long id, AaveV3Book book)
     {
@@ -70,6 +70,12 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
             """,
             m.Reserves.Select(r => new { Id = id, Pool = pool, Asset = r.Asset.Value, r.Deficit, r.LiquidationGracePeriodUntil }), tx);
         c.Execute(
+            """
+            INSERT INTO aave_reserve_liquidity (snapshot_id, pool, asset, virtual_underlying_balance, debt_ceiling, isolation_mode_total_debt)
+            VALUES (@Id, @Pool, @Asset, @VirtualUnderlyingBalance, @DebtCeiling, @IsolationModeTotalDebt)
+            """,
+            m.Reserves.Select(r => new { Id = id, Pool = pool, Asset = r.Asset.Value, r.VirtualUnderlyingBalance, r.DebtCeiling, r.IsolationModeTotalDebt }), tx);
+        c.Execute(
             "INSERT INTO aave_emode_flags (snapshot_id, pool, category_id, asset, flag) VALUES (@Id, @Pool, @CategoryId, @Asset, @Flag)",
             m.EModeCategories.SelectMany(e =>
                 (e.BorrowableAssets ?? []).Select(a => new { Id = id, Pool = pool, CategoryId = e.Id, Asset = a.Value, Flag = BorrowableFlag })
@@ -102,6 +108,7 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
         var members = c.Query<EModeMemberRow>("SELECT * FROM aave_emode_members WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
             .ToLookup(r => (r.Pool, r.CategoryId));
         var safety = c.Query<ReserveSafetyRow>("SELECT * FROM aave_reserve_safety WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
+        var liquidity = c.Query<ReserveLiquidityRow>("SELECT * FROM aave_reserve_liquidity WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
         var flags = c.Query<EModeFlagRow>("SELECT * FROM aave_emode_flags WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
             .ToLookup(r => (r.Pool, r.CategoryId, r.Flag));
         var accounts = c.Query<AccountRow>("SELECT * FROM aave_accounts WHERE snapshot_id = @id ORDER BY pool, account", id).ToLookup(r => r.Pool);
@@ -114,7 +121,9 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
                     r.LiquidationBonus, r.LiquidationProtocolFee, r.ReserveFactor, r.Active, r.Frozen, r.Paused, r.BorrowingEnabled,
                     r.EModeCategory, r.BorrowCap, r.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, r.OraclePrice,
                     A(r.AToken), A(r.VariableDebtToken), A(r.StableDebtToken),
-                    safety.TryGetValue((m.Pool, r.Asset), out var s) ? s.Deficit : BigInteger.Zero, s?.LiquidationGracePeriodUntil ?? 0)).ToList(),
+                    safety.TryGetValue((m.Pool, r.Asset), out var s) ? s.Deficit : BigInteger.Zero, s?.LiquidationGracePeriodUntil ?? 0,
+                    liquidity.TryGetValue((m.Pool, r.Asset), out var l) ? l.VirtualUnderlyingBalance : null, l?.DebtCeiling ?? BigInteger.Zero,
+                    l?.IsolationModeTotalDebt ?? BigInteger.Zero)).ToList(),
                 emodes[m.Pool].Select(e => new AaveV3EModeCategory(e.CategoryId, e.Ltv, e.LiquidationThreshold, e.LiquidationBonus,
                     A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice,
                     m.PoolRevision >= AaveV3Revision.V3_2 ? flags[(m.Pool, e.CategoryId, BorrowableFlag)].Select(x => A(x.Asset)).ToList() : null,
@@ -143,7 +152,9 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
                              $"idx {r.LiquidityIndex}/{r.VariableBorrowIndex} price {r.OraclePrice} tokens {r.AToken} {r.VariableDebtToken} {r.StableDebtToken}" +
                              // 3.1+/3.3+ fields only when set, so the text of snapshots without them is unchanged.
                              (r.Deficit.IsZero ? "" : $" deficit {r.Deficit}") +
-                             (r.LiquidationGracePeriodUntil == 0 ? "" : $" grace-until {r.LiquidationGracePeriodUntil}"));
+                             (r.LiquidationGracePeriodUntil == 0 ? "" : $" grace-until {r.LiquidationGracePeriodUntil}") +
+                             (r.VirtualUnderlyingBalance is { } cash ? $" cash {cash}" : "") +
+                             (r.DebtCeiling.IsZero && r.IsolationModeTotalDebt.IsZero ? "" : $" isolation {r.IsolationModeTotalDebt}/{r.DebtCeiling}"));
             foreach (var e in m.EModeCategories.OrderBy(e => e.Id))
                 b.AppendLine($"  emode {e.Id} {e.Ltv}/{e.LiquidationThreshold}/{e.LiquidationBonus} {e.PriceSource} '{e.Label}' {e.PriceSourcePrice} [{string.Join(",", e.CollateralAssets.Order())}]" +
                              (e.BorrowableAssets is { } borrowable ? $" borrowable [{string.Join(",", borrowable.Order())}]" : "") +
@@ -185,6 +196,11 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
     {
         public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public BigInteger Deficit { get; set; }
         public long LiquidationGracePeriodUntil { get; set; }
+    }
+    private sealed class ReserveLiquidityRow
+    {
+        public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public BigInteger? VirtualUnderlyingBalance { get; set; }
+        public BigInteger DebtCeiling { get; set; } public BigInteger IsolationModeTotalDebt { get; set; }
     }
     private sealed class EModeFlagRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; public string Flag { get; set; } = ""; }
     private sealed class EModeMemberRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; }

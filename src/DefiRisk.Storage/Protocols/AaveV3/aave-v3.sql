@@ -103,3 +103,14 @@ CREATE TABLE IF NOT EXISTS aave_account_reserves (
     stable_debt        BLOB    NOT NULL,       -- stableDebtToken.balanceOf (0 from v3.2)
     PRIMARY KEY (snapshot_id, pool, account, asset)
 );
+
+-- Liquidity and isolation per reserve (a table of its own, so that files written before it keep opening; no row = not read).
+CREATE TABLE IF NOT EXISTS aave_reserve_liquidity (
+    snapshot_id                INTEGER NOT NULL REFERENCES snapshots (id),
+    pool                       TEXT    NOT NULL,
+    asset                      TEXT    NOT NULL,
+    virtual_underlying_balance BLOB,             -- Pool.getVirtualUnderlyingBalance (3.1+), base units; NULL before 3.1
+    debt_ceiling               BLOB    NOT NULL, -- configuration bits 212–251, USD with 2 decimals; 0 = not isolated
+    isolation_mode_total_debt  BLOB    NOT NULL, -- getReserveData().isolationModeTotalDebt, USD with 2 decimals
+    PRIMARY KEY (snapshot_id, pool, asset)
+);

@@ -50,7 +50,7 @@ public sealed class AaveV3EModeReaderTests
             if (selector == S("getReserveNormalizedIncome(address)") || selector == S("getReserveNormalizedVariableDebt(address)")) return ScriptedEthCalls.Words(Ray);
             if (selector == S("getUserConfiguration(address)")) return ScriptedEthCalls.Words(0b1001); // borrows id 0, collateral id 1
             if (selector == S("getUserEMode(address)")) return ScriptedEthCalls.Words(1);
-            if (selector == S("getReserveDeficit(address)") || selector == S("getLiquidationGracePeriod(address)")) return ScriptedEthCalls.Words(0);
+            if (selector == S("getReserveDeficit(address)") || selector == S("getLiquidationGracePeriod(address)") || selector == S("getVirtualUnderlyingBalance(address)")) return ScriptedEthCalls.Words(0);
             // The legacy view a 3.6 Pool still answers: LT and bonus of the category, no members, no price source.
             if (selector == S("getEModeCategoryData(uint8)"))
                 return "0x" + ScriptedEthCalls.Word(32) + ScriptedEthCalls.Words(9300, 9500, 10100, Zero, 0xa0)[2..] + ScriptedEthCalls.StringTail("ETH correlated");

@@ -184,3 +184,10 @@ public sealed class GetLiquidationGracePeriodFunction : FunctionMessage
 {
     [Parameter("address", "asset", 1)] public string Asset { get; set; } = "";
 }
+
+/// <summary>v3.1+ <c>getVirtualUnderlyingBalance(asset)</c> → uint128: the reserve's cash as the pool accounts for it (base units).</summary>
+[Function("getVirtualUnderlyingBalance", "uint128")]
+public sealed class GetVirtualUnderlyingBalanceFunction : FunctionMessage
+{
+    [Parameter("address", "asset", 1)] public string Asset { get; set; } = "";
+}
