@@ -11,7 +11,11 @@ namespace DefiRisk.Chain.Indexing;
 
 /// <summary>What an index run produced, with the counters the CLI and the benchmark print.</summary>
 public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts,
-    long RateLimited = 0, long LogRangeRefusals = 0);
+    long RateLimited = 0, long LogRangeRefusals = 0, IReadOnlyList<IndexWarning>? Warnings = null)
+{
+    /// <summary>What the lending adapters skipped instead of aborting, in registry order.</summary>
+    public IReadOnlyList<IndexWarning> Warnings { get; init; } = Warnings ?? [];
+}
 
 /// <summary>
 /// Builds a <see cref="Snapshot"/> of the deployments in a manifest at ONE block: validate the node
@@ -50,12 +54,14 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var books = new List<IProtocolBook>();
         var discovered = 0;
         var listed = new HashSet<Address>();
+        var warnings = new List<IndexWarning>();
         foreach (var adapter in _lending)
         {
             var read = await adapter.ReadAsync(manifest.Section(adapter.Key), assets, reader, ct);
             books.Add(read.Book);
             discovered += read.DiscoveredAccounts;
             if (read.Listed is { } vouched) listed.UnionWith(vouched);
+            if (read.Warnings is { } skipped) warnings.AddRange(skipped);
         }
         var addresses = assets.Addresses();
         var venueBooks = new List<IVenueBook>();
@@ -65,7 +71,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var named = AssetNames.Assign(assets.Ordered(), listed);
         var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
-            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0);
+            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, warnings);
     }
 
     /// <summary>
