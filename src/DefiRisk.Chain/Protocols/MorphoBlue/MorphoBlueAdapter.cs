@@ -39,6 +39,11 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
                 throw DeploymentSectionJson.Malformed(source, $"{Key}.markets entry '{id}' is not a bytes32 id");
         if (d.OnlyListedMarkets && d.Markets.Count == 0)
             throw DeploymentSectionJson.Malformed(source, $"{Key}.onlyListedMarkets is true but {Key}.markets is empty");
+        foreach (var (feed, asset) in d.FeedAssets ?? new Dictionary<string, string>())
+        {
+            DeploymentSectionJson.RequireAddress(feed, $"{Key}.feedAssets key", source);
+            DeploymentSectionJson.RequireAddress(asset, $"{Key}.feedAssets.{feed}", source);
+        }
         if (d.MinBorrowUsd is < 0)
             throw DeploymentSectionJson.Malformed(source, $"{Key}.minBorrowUsd must not be negative");
         return d;

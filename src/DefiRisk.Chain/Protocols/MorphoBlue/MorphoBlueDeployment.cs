@@ -20,6 +20,11 @@ public sealed record MorphoBlueDeployment : IDeploymentSection
     [JsonPropertyName("onlyListedMarkets"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool OnlyListedMarkets { get; init; }
     /// <summary>Skip markets whose total borrow is worth less than this (USD; a loan token without a price counts as $0); null: no filter.</summary>
     [JsonPropertyName("minBorrowUsd")] public decimal? MinBorrowUsd { get; init; }
+    /// <summary>
+    /// Feed → asset (addresses): an oracle feed listed here moves with that asset's USD price, beside the feeds that are an
+    /// asset's Aave price source (or its aggregator). Any other feed holds in a shock (listed in the report's assumptions).
+    /// </summary>
+    [JsonPropertyName("feedAssets")] public IReadOnlyDictionary<string, string>? FeedAssets { get; init; }
 
     [JsonIgnore] public string Key => MorphoBlueBook.Name;
 
