@@ -80,6 +80,9 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
         var found = reader.DiscoveredAccounts(Protocol);
         var warnings = new List<IndexWarning>();
         var state = await ReadStateAsync(reader, section, found, assets, warnings, ct);
+        // Oracle composition: the feeds each market's price() really uses, and the assets they follow (the Aave-priced ones).
+        var parts = await MorphoOracleReader.ReadAsync(reader, state.Markets.Select(m => m.Oracle).Distinct().ToList(), assets, section.FeedAssets, ct);
+        state = state with { Markets = state.Markets.Select(m => parts.TryGetValue(m.Oracle, out var o) ? m with { OracleParts = o } : m).ToList() };
         var added = await PriceTokensAsync(reader, state, assets, ct);
         if (section.MinBorrowUsd is { } minimum) state = BelowMinimum(state, minimum, assets, added, warnings);
         foreach (var token in state.Markets.SelectMany(m => new[] { m.LoanToken, m.CollateralToken }).Distinct().Order())
@@ -113,13 +116,23 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
         foreach (var token in missing)
         {
             BigInteger price = 0;
+            var oracle = AssetOracle.MarketFeed(Address.Zero);
             foreach (var m in state.Markets.Where(m => m.CollateralToken == token))
                 if (assets.TryGet(m.LoanToken, out var loan) || added.TryGetValue(m.LoanToken, out loan))
                 {
                     price = CollateralUsd8(m, loan.PriceUsd, meta[token].Decimals, loan.Decimals);
+                    // Priced by its feeds: when the oracle's base feeds follow one asset (and the quote side is the loan token's),
+                    // the token moves with that asset in a shock, its vault rate holding (an exchange-rate oracle, ratio unknown).
+                    if (MorphoBlueOracle.Composed(m) is { } parts)
+                    {
+                        var moves = parts.Moves().ToList();
+                        var bases = moves.Where(x => x.Sign > 0).Select(x => x.Asset).Distinct().ToList();
+                        if (bases.Count == 1 && moves.Where(x => x.Sign < 0).All(x => x.Asset == m.LoanToken) && bases[0] != token)
+                            oracle = new AssetOracle(OracleKind.ExchangeRate, m.Oracle, bases[0]);
+                    }
                     break;
                 }
-            added[token] = new Asset(token, meta[token].Symbol(token), meta[token].Decimals, price, AssetOracle.MarketFeed(Address.Zero));
+            added[token] = new Asset(token, meta[token].Symbol(token), meta[token].Decimals, price, oracle);
         }
         return added;
     }
