@@ -132,6 +132,14 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
                     }
                     break;
                 }
+            // A token seen only as a loan: priced from the collateral side through the same oracle (before: $0, so its loans were never liquidated).
+            if (price.IsZero)
+                foreach (var m in state.Markets.Where(m => m.LoanToken == token && !m.OraclePrice.IsZero))
+                    if ((assets.TryGet(m.CollateralToken, out var coll) || added.TryGetValue(m.CollateralToken, out coll)) && !coll.PriceUsd.IsZero)
+                    {
+                        price = LoanUsd8(m, coll.PriceUsd, coll.Decimals, meta[token].Decimals);
+                        break;
+                    }
             added[token] = new Asset(token, meta[token].Symbol(token), meta[token].Decimals, price, oracle);
         }
         return added;
@@ -265,6 +273,10 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
 
         static string Short(string address) => Address.Parse(address).IsZero ? "0x0" : address.ToLowerInvariant();
     }
+
+    /// <summary>USD (8 decimals) of a loan token priced through a market whose collateral has a USD price: one loan unit = 1e36 / price collateral units.</summary>
+    public static BigInteger LoanUsd8(MorphoBlueMarket market, BigInteger collateralUsd8, int collateralDecimals, int loanDecimals) =>
+        collateralUsd8 * BigInteger.Pow(10, 36) * BigInteger.Pow(10, loanDecimals) / (market.OraclePrice * BigInteger.Pow(10, collateralDecimals));
 
     /// <summary>
     /// USD (8 decimals) of a collateral token priced through a market whose loan token has a USD price:
