@@ -29,6 +29,7 @@ public static class ReportAssumptions
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
+        list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)));
         return list;
     }
 }

@@ -35,6 +35,9 @@ public interface IProtocolReportPart
 
     /// <summary>The family's own terms for the report's glossary (its parameter names, its kinds of bad debt).</summary>
     IReadOnlyList<(string Term, string Meaning)> Glossary { get; }
+
+    /// <summary>The family's modelling assumptions behind this snapshot's numbers (none by default), for the report's assumptions.</summary>
+    IEnumerable<Assumption> Assumptions(Snapshot snapshot) => [];
 }
 
 /// <summary>What the report asks of one liquidity venue: how to name its pools, and its liquidity table.</summary>

@@ -44,7 +44,9 @@ public interface ILendingAdapter : IChainAdapter
 /// symbol clash they keep the bare symbol and any other token is shown with its address prefix (<see cref="AssetNames"/>).
 /// null: the family vouches for none of the assets it added.
 /// </param>
-public sealed record LendingRead(IProtocolBook Book, int DiscoveredAccounts, IReadOnlySet<Address>? Listed = null);
+/// <param name="Warnings">What the family skipped rather than abort on (<see cref="Core.Indexing.IndexWarning"/>); null: nothing.</param>
+public sealed record LendingRead(IProtocolBook Book, int DiscoveredAccounts, IReadOnlySet<Address>? Listed = null,
+    IReadOnlyList<Core.Indexing.IndexWarning>? Warnings = null);
 
 /// <summary>A liquidity venue's chain adapter. Venues are read after every lending book, with the snapshot's asset list.</summary>
 public interface IVenueAdapter : IChainAdapter

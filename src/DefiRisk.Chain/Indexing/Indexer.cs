@@ -11,7 +11,11 @@ namespace DefiRisk.Chain.Indexing;
 
 /// <summary>What an index run produced, with the counters the CLI and the benchmark print.</summary>
 public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts,
-    long RateLimited = 0, long LogRangeRefusals = 0, ReadPhase? Read = null);
+    long RateLimited = 0, long LogRangeRefusals = 0, IReadOnlyList<IndexWarning>? Warnings = null, ReadPhase? Read = null)
+{
+    /// <summary>What the lending adapters skipped instead of aborting, in registry order.</summary>
+    public IReadOnlyList<IndexWarning> Warnings { get; init; } = Warnings ?? [];
+}
 
 /// <summary>The read phase alone (state at the pinned block, after discovery): its time, eth_calls and HTTP requests.</summary>
 public sealed record ReadPhase(TimeSpan Elapsed, long EthCalls, long HttpRequests);
@@ -54,12 +58,14 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var books = new List<IProtocolBook>();
         var discovered = 0;
         var listed = new HashSet<Address>();
+        var warnings = new List<IndexWarning>();
         foreach (var adapter in _lending)
         {
             var lendingRead = await adapter.ReadAsync(manifest.Section(adapter.Key), assets, reader, ct);
             books.Add(lendingRead.Book);
             discovered += lendingRead.DiscoveredAccounts;
             if (lendingRead.Listed is { } vouched) listed.UnionWith(vouched);
+            if (lendingRead.Warnings is { } skipped) warnings.AddRange(skipped);
         }
         var addresses = assets.Addresses();
         var venueBooks = new List<IVenueBook>();
@@ -70,7 +76,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var named = AssetNames.Assign(assets.Ordered(), listed);
         var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
-            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, read);
+            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, warnings, read);
     }
 
     /// <summary>

@@ -67,6 +67,9 @@ public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
 
     public T? OrDefault => Ok ? _value : default;
 
+    /// <summary>Why the call failed (revert reason, empty or undecodable data); null when it succeeded or has not run.</summary>
+    public string? Error => _error;
+
     internal void Set(CallResult result, long block)
     {
         _done = true;

@@ -110,6 +110,19 @@ internal static class IndexCommand
         return result;
     }
 
+    /// <summary>One line per skipped item ("warning: morpho-blue idle-market 0x…: …"), then the count per kind.</summary>
+    internal static void PrintWarnings(IReadOnlyList<Core.Indexing.IndexWarning> warnings, TextWriter error)
+    {
+        if (warnings.Count == 0) return;
+        foreach (var w in warnings) error.WriteLine($"warning: {w.Protocol} {w.Kind} {w.Subject}: {Sanitize(w.Message)}");
+        error.WriteLine($"{warnings.Count} warning{(warnings.Count == 1 ? "" : "s")}: " +
+            string.Join(", ", warnings.GroupBy(w => w.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")) +
+            $" ({warnings.Sum(w => w.Positions)} positions left out)");
+
+        // On-chain symbols inside a message must not move the terminal: control characters become '?'.
+        static string Sanitize(string text) => new(text.Select(ch => char.IsControl(ch) ? '?' : ch).ToArray());
+    }
+
     private static void PrintSummary(IndexResult r, string db, string? json, bool quiet)
     {
         var s = r.Snapshot;
@@ -134,8 +147,12 @@ internal static class IndexCommand
                 retries = r.Retries,
                 rateLimited = r.RateLimited,
                 logRangeRefusals = r.LogRangeRefusals,
+                warningCounts = r.Warnings.GroupBy(w => w.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+                warnings = r.Warnings.Select(w => new { protocol = w.Protocol, kind = w.Kind, subject = w.Subject, positions = w.Positions, message = w.Message }),
             }, json);
         }
+        // Warnings go to stderr even with --quiet or --json -: a skipped market changes what every later number covers.
+        PrintWarnings(r.Warnings, Console.Error);
         if (quiet || json == "-") return;
         Console.Out.WriteLine(
             $"indexed chain {s.Chain.ChainId} at block {s.Chain.BlockNumber}: {positions} positions " +

@@ -78,20 +78,21 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         var accounts = reader.DiscoveredAccounts(Protocol);
         var states = new List<AaveV3MarketState>();
         var listed = new HashSet<Address>();
+        var warnings = new List<IndexWarning>();
         foreach (var d in (section?.Pools ?? []).OrderBy(a => a.Pool.ToLowerInvariant(), StringComparer.Ordinal))
         {
             var pool = d.Pool.ToLowerInvariant();
             var users = accounts.Where(a => a.Market == pool).Select(a => a.Account).ToList();
-            var (state, poolAssets) = await ReadPoolAsync(reader, d, users, ct);
+            var (state, poolAssets) = await ReadPoolAsync(reader, d, users, warnings, ct);
             states.Add(state);
             foreach (var a in poolAssets) assets.TryAdd(a);
             listed.UnionWith(state.Market.Reserves.Select(r => r.Asset)); // every reserve of a configured pool is listed
         }
-        return new LendingRead(new AaveV3Book(states), accounts.Count, listed);
+        return new LendingRead(new AaveV3Book(states), accounts.Count, listed, warnings);
     }
 
     private static async Task<(AaveV3MarketState State, List<Asset> Assets)> ReadPoolAsync(
-        IBlockReader reader, AaveV3Deployment d, IReadOnlyList<string> accounts, CancellationToken ct)
+        IBlockReader reader, AaveV3Deployment d, IReadOnlyList<string> accounts, List<IndexWarning> warnings, CancellationToken ct)
     {
         var stage = $"read {Protocol} {d.Name}";
         var pool = d.Pool.ToLowerInvariant();
@@ -130,6 +131,17 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         var cash = release.HasVirtualAccounting ? assets.Select(a => batch.Add<GetVirtualUnderlyingBalanceFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         await reader.ExecuteAsync(batch, ct);
 
+        // One reserve priced ≤ 0 makes getAssetsPrices revert (AaveOracle falls back, and the fallback reverts or is unset):
+        // then each price alone, and a reserve whose price call fails or answers 0 is skipped with every account holding it.
+        var price = prices.Ok ? prices.Value.Value : null;
+        if (price is null)
+        {
+            var single = assets.Select(a => batch.Add<GetAssetPriceFunction, Uint256Output>(oracle, new() { Asset = a })).ToList();
+            await reader.ExecuteAsync(batch, ct);
+            price = single.Select(r => r.Ok ? r.Value.Value : BigInteger.Zero).ToList();
+        }
+        var unpriced = Enumerable.Range(0, assets.Count).Where(i => price[i].Sign <= 0).ToHashSet();
+
         var reserves = new List<AaveV3Reserve>();
         for (var i = 0; i < assets.Count; i++)
         {
@@ -138,7 +150,7 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             reserves.Add(new AaveV3Reserve(
                 Address.Parse(assets[i]), r.Id, config.Decimals, config.Ltv, config.LiquidationThreshold, config.LiquidationBonus,
                 config.LiquidationProtocolFee, config.ReserveFactor, config.Active, config.Frozen, config.Paused, config.BorrowingEnabled,
-                config.EModeCategory, config.BorrowCap, config.SupplyCap, income[i].Value.Value, debtIndex[i].Value.Value, prices.Value.Value[i],
+                config.EModeCategory, config.BorrowCap, config.SupplyCap, income[i].Value.Value, debtIndex[i].Value.Value, price[i],
                 Address.Parse(r.ATokenAddress), Address.Parse(r.VariableDebtTokenAddress),
                 release.HasStableDebt ? Address.Parse(r.StableDebtTokenAddress) : Address.Zero,
                 deficits?[i].Value.Value ?? BigInteger.Zero,
@@ -216,11 +228,44 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             Address.Parse(c.Data.PriceSource), c.Data.Label, c.Members,
             sourcePrices.TryGetValue(c.Data.PriceSource.ToLowerInvariant(), out var sp) ? sp.Value.Value : null, c.Borrowable, c.LtvZero)).ToList();
 
+        // Unpriced reserves leave with every account that uses them (collateral or borrowing bit): a warning per reserve.
+        var skippedAccounts = new HashSet<int>();
+        foreach (var i in unpriced.Order())
+        {
+            var reserve = reserves[i];
+            var holders = balanceReads.Where(b => b.Reserve.Asset == reserve.Asset).Select(b => b.Account).ToHashSet();
+            skippedAccounts.UnionWith(holders);
+            var pricedDebt = 0.0;
+            var ownDebt = BigInteger.Zero;
+            foreach (var b in balanceReads.Where(b => holders.Contains(b.Account)))
+            {
+                var debt = (b.V?.Value.Value ?? 0) + (b.S?.Value.Value ?? 0);
+                if (b.Reserve.Asset == reserve.Asset) ownDebt += debt;
+                else if (!unpriced.Contains(reserves.IndexOf(b.Reserve)))
+                    pricedDebt += (double)(debt * ToUsd8(b.Reserve.OraclePrice, baseUnit)) / Math.Pow(10, b.Reserve.Decimals + 8);
+            }
+            var symbol = meta[i].Symbol(reserve.Asset);
+            warnings.Add(new IndexWarning(Protocol, "unpriced-reserve", reserve.Asset.Value,
+                $"{d.Name}: reserve {symbol} ({reserve.Asset}) priced ≤ 0 (the oracle's price call reverts or answers 0): skipped with the " +
+                $"{holders.Count} positions holding it, debt ${pricedDebt:N2} in other reserves plus {ownDebt} base units of {symbol}", holders.Count));
+        }
+        if (unpriced.Count > 0)
+        {
+            var gone = unpriced.Select(i => reserves[i].Asset).ToHashSet();
+            reserves = reserves.Where(r => !gone.Contains(r.Asset)).ToList();
+            eModes = eModes.Select(e => e with
+            {
+                CollateralAssets = e.CollateralAssets.Where(a => !gone.Contains(a)).ToList(),
+                BorrowableAssets = e.BorrowableAssets?.Where(a => !gone.Contains(a)).ToList(),
+                LtvZeroAssets = e.LtvZeroAssets?.Where(a => !gone.Contains(a)).ToList(),
+            }).ToList();
+        }
+
         var market = new AaveV3Market(d.Name, Address.Parse(pool), Address.Parse(oracle), Address.Parse(d.DataProvider), release.RulesRevision,
             baseUnit, reserves, eModes);
 
         var accountStates = new List<AaveV3Account>();
-        foreach (var group in balanceReads.GroupBy(b => b.Account))
+        foreach (var group in balanceReads.Where(b => !skippedAccounts.Contains(b.Account)).GroupBy(b => b.Account))
         {
             var positions = group.OrderBy(b => b.Reserve.Id).Select(b => new AaveV3AccountReserve(b.Reserve.Asset,
                 b.A?.Value.Value ?? 0, b.Collateral, b.V?.Value.Value ?? 0, b.S?.Value.Value ?? 0)).ToList();
@@ -232,11 +277,12 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         // RATIO_DECIMALS) whose base aggregator is itself a reserve's source is an exchange-rate oracle on that
         // reserve; anything else is a market feed.
         var reserveBySource = new Dictionary<string, Address>();
-        for (var i = 0; i < assets.Count; i++) reserveBySource.TryAdd(sources[i].Value.Value.ToLowerInvariant(), reserves[i].Asset);
+        for (var i = 0; i < assets.Count; i++) reserveBySource.TryAdd(sources[i].Value.Value.ToLowerInvariant(), Address.Parse(assets[i]));
         var assetList = new List<Asset>();
         for (var i = 0; i < assets.Count; i++)
         {
-            var reserve = reserves[i];
+            if (unpriced.Contains(i)) continue;
+            var reserve = reserves.Single(r => r.Asset.Value == assets[i]);
             var source = sources[i].Value.Value.ToLowerInvariant();
             var oracleInfo = AssetOracle.MarketFeed(Address.Parse(source));
             if (ratio.TryGetValue(source, out var capo) && capo.Ratio.Ok && capo.Base.Ok && capo.Decimals.Ok

@@ -15,7 +15,7 @@ public sealed partial record MorphoBlueBook
     public IEnumerable<string> MarketKeys() => Instances.SelectMany(st => st.Markets).Select(m => m.Id);
 
     /// <summary>
-    /// Each position at <c>price()</c> values that follow the tokens' USD prices (<see cref="MorphoBlueOracle.Price"/>):
+    /// Each position at <c>price()</c> values that follow the assets' USD prices through the oracle's feeds (<see cref="MorphoBlueOracle"/>):
     /// HF = ⌊collateral·price/1e36⌋·lltv/borrowed (wad, no on-chain equivalent), liquidatable when not <c>_isHealthy</c>.
     /// USD 8 decimals: collateral in loan units × loan price; doubles: collateral × its USD price, borrowed × loan price.
     /// </summary>
@@ -34,7 +34,7 @@ public sealed partial record MorphoBlueBook
                 if (exposedTo is not null && !exposure.Any(exposedTo)) continue;
                 int c = assets[m.CollateralToken], l = assets[m.LoanToken];
                 BigInteger cUsd = usdNow?[c] ?? assets.SnapshotUsd[c], lUsd = usdNow?[l] ?? assets.SnapshotUsd[l];
-                var price = usdNow is null ? m.OraclePrice : MorphoBlueOracle.Price(m.OraclePrice, assets.SnapshotUsd[c], cUsd, assets.SnapshotUsd[l], lUsd);
+                var price = usdNow is null ? m.OraclePrice : MorphoBlueOracle.Price(m, assets, usdNow);
                 var borrowed = MorphoBlueMath.BorrowedAssets(m, p.BorrowShares);
                 var collateralInLoan = FixedPoint.MulDivDown(p.Collateral, price, FixedPoint.OraclePriceScale);
                 var unit = FixedPoint.Pow10(assets.Assets[l].Decimals);

@@ -41,7 +41,8 @@ public sealed record MorphoBlueState(Address Morpho, IReadOnlyList<MorphoBlueMar
 /// A Morpho Blue market. <see cref="Id"/> = keccak256(abi.encode(params)) as 0x-hex. <see cref="Lltv"/>, fee: wad.
 /// Totals are accrued to the snapshot block timestamp (as <c>_accrueInterest</c> would before any call),
 /// so shares convert to the assets a liquidation at that block would see. <see cref="OraclePrice"/>:
-/// <c>IOracle.price()</c>, one collateral base unit in loan base units × 1e36.
+/// <c>IOracle.price()</c>, one collateral base unit in loan base units × 1e36. <see cref="OracleParts"/>: the oracle's
+/// composition when the indexer identified it (null: an unknown oracle, or a snapshot written before oracles were read).
 /// </summary>
 public sealed record MorphoBlueMarket(
     string Id,
@@ -56,7 +57,8 @@ public sealed record MorphoBlueMarket(
     BigInteger TotalBorrowShares,
     long LastUpdate,
     BigInteger Fee,
-    BigInteger OraclePrice);
+    BigInteger OraclePrice,
+    MorphoOracleParts? OracleParts = null);
 
 /// <summary><c>Morpho.position(id, user)</c>: shares, and collateral in base units of the collateral token.</summary>
 public sealed record MorphoBluePosition(string MarketId, Address Account, BigInteger SupplyShares, BigInteger BorrowShares, BigInteger Collateral);

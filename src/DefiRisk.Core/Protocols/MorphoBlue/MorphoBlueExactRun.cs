@@ -33,12 +33,8 @@ internal sealed class MorphoBlueExactRun : IExactLendingRun
 
     public void BeginRound(BigInteger[] oracleUsd) => _oracle = oracleUsd;
 
-    /// <summary>Morpho <c>price()</c> at these oracle prices (<see cref="MorphoBlueOracle.Price"/>).</summary>
-    private BigInteger Price(MorphoBlueMarket m, BigInteger[] oracle)
-    {
-        int c = _assets[m.CollateralToken], l = _assets[m.LoanToken];
-        return MorphoBlueOracle.Price(m.OraclePrice, _assets.SnapshotUsd[c], oracle[c], _assets.SnapshotUsd[l], oracle[l]);
-    }
+    /// <summary>Morpho <c>price()</c> at these oracle prices (<see cref="MorphoBlueOracle"/>).</summary>
+    private BigInteger Price(MorphoBlueMarket m, BigInteger[] oracle) => MorphoBlueOracle.Price(m, _assets, oracle);
 
     private MorphoBlueMarket MarketOf(int holder, MorphoBluePosition p) => _markets[holder][_marketIndex[holder][p.MarketId]];
 

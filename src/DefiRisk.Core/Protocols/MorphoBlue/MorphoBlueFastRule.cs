@@ -7,12 +7,26 @@ namespace DefiRisk.Core.Protocols.MorphoBlue;
 /// shares), per-market totals in <see cref="MorphoBlueFastState"/>; <see cref="FastParam.Lt"/> = LLTV,
 /// <see cref="FastParam.Bonus"/> = LIF, <see cref="FastParam.Price0"/> = <c>price()</c> / 1e36 (loan base units per
 /// collateral base unit), <see cref="FastParam.Market"/> the market's index over all instances.
+/// A composed oracle (<see cref="MorphoBlueOracle.Composed"/>) moves through its feeds instead: <see cref="FastParam.Price0"/>
+/// × Π om[asset]^±1 over the feeds that follow an asset (<see cref="MorphoOracleParts.Moves"/>), the double twin of the
+/// exact integer formula, which floors each moved answer (same positions, totals within 2e-8 relative: <c>MorphoOracleCompositionTests</c>).
 /// </summary>
-internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] totalBorrowShares, double[] totalSupplyAssets, int book) : FastLendingRule
+internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] totalBorrowShares, double[] totalSupplyAssets, int book,
+    (int Asset, int Sign)[]?[] moves) : FastLendingRule
 {
+    /// <summary>Loan base units per collateral base unit at the oracle multipliers <paramref name="om"/>.</summary>
+    private double Price(in FastParam p, double[] om)
+    {
+        if (moves[p.Market] is not { } feeds) return p.Price0 * om[p.Asset] / om[p.LoanAsset];
+        var price = p.Price0;
+        foreach (var (asset, sign) in feeds) price = sign > 0 ? price * om[asset] : price / om[asset];
+        return price;
+    }
+
     public static MorphoBlueFastRule Compile(MorphoBlueBook book, FastModelBuilder b)
     {
         var tba = new List<double>(); var tbs = new List<double>(); var tsa = new List<double>(); var marketParam = new List<int>();
+        var moves = new List<(int Asset, int Sign)[]?>();
         for (var s = 0; s < book.Instances.Count; s++)
         {
             var st = book.Instances[s];
@@ -24,6 +38,9 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
                 tba.Add((double)mk.TotalBorrowAssets);
                 tbs.Add((double)mk.TotalBorrowShares);
                 tsa.Add((double)mk.TotalSupplyAssets);
+                moves.Add(MorphoBlueOracle.Composed(mk) is { } parts
+                    ? parts.Moves().Where(m => b.Assets.TryGet(m.Asset, out _)).Select(m => (b.Assets[m.Asset], m.Sign)).ToArray()
+                    : null);
                 marketParam.Add(b.AddParam(new FastParam(tba.Count - 1, c, l, (double)mk.Lltv / 1e18,
                     (double)MorphoBlueMath.LiquidationIncentiveFactor(mk.Lltv) / 1e18, 0, (double)mk.OraclePrice / 1e36, true, true, 0)));
             }
@@ -42,7 +59,7 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
                 b.EndPosition(mark, g, ((long)s << 32) | (uint)j, p.Account, p.MarketId, coll * prm.Price0 * prm.Lt / borrowed, coll * cUsd / (borrowed * lUsd));
             }
         }
-        return new MorphoBlueFastRule(tba.ToArray(), tbs.ToArray(), tsa.ToArray(), b.BookIndex);
+        return new MorphoBlueFastRule(tba.ToArray(), tbs.ToArray(), tsa.ToArray(), b.BookIndex, moves.ToArray());
     }
 
     public override FastBookState CreateState() => new MorphoBlueFastState(totalBorrowAssets, totalBorrowShares, totalSupplyAssets);
@@ -56,7 +73,7 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
         var g = p.Market;
         var borrowed = Math.Ceiling(st.EDebt[s] * (t.Tba[g] + 1) / (t.Tbs[g] + 1e6));
         if (borrowed <= 0) return double.MaxValue;
-        return st.EColl[s] * p.Price0 * om[p.Asset] / om[p.LoanAsset] * p.Lt / borrowed;
+        return st.EColl[s] * Price(p, om) * p.Lt / borrowed;
     }
 
     /// <summary>Borrowed assets beyond the collateral, both at the tokens' market prices.</summary>
@@ -84,7 +101,7 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
         ref readonly var p = ref m.Params[m.EParam[s]];
         var g = p.Market;
         double shares = st.EDebt[s], coll = st.EColl[s], tba = t.Tba[g], tbs = t.Tbs[g];
-        var price = p.Price0 * om[p.Asset] / om[p.LoanAsset];
+        var price = Price(p, om);
         var seizeForAll = Math.Floor(Math.Floor(Math.Floor(shares * (tba + 1) / (tbs + 1e6)) * p.Bonus) / price);
         double seized, repaidShares;
         if (seizeForAll <= coll) { seized = seizeForAll; repaidShares = shares; }

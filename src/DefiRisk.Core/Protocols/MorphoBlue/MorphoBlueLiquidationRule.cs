@@ -55,6 +55,8 @@ public sealed class MorphoBlueLiquidationRule : ILiquidationRule<MorphoBlueLiqui
         else
         {
             repaidShares = c.RepaidShares;
+            // mulDivDown(…, ORACLE_PRICE_SCALE, price): the contract panics (0x12) on a price of 0.
+            if (c.OraclePrice.IsZero) return MorphoBlueLiquidationDecision.Revert("division by zero (oracle price 0)", c);
             seized = MorphoBlueMath.SeizedForRepaidShares(repaidShares, m, lif, c.OraclePrice);
         }
         var repaidAssets = MorphoBlueMath.ToAssetsUp(repaidShares, m.TotalBorrowAssets, m.TotalBorrowShares);
@@ -97,6 +99,8 @@ public static class MorphoBlueLiquidatorChoice
 {
     public static (BigInteger SeizedAssets, BigInteger RepaidShares) Arguments(MorphoBlueMarket market, MorphoBluePosition position, BigInteger oraclePrice)
     {
+        // At a price of 0 only the seize form runs (the repay form divides by the price): all collateral, for 0 shares.
+        if (oraclePrice.IsZero) return (position.Collateral, BigInteger.Zero);
         var lif = MorphoBlueMath.LiquidationIncentiveFactor(market.Lltv);
         var seizedForAll = MorphoBlueMath.SeizedForRepaidShares(position.BorrowShares, market, lif, oraclePrice);
         return seizedForAll <= position.Collateral ? (BigInteger.Zero, position.BorrowShares) : (position.Collateral, BigInteger.Zero);

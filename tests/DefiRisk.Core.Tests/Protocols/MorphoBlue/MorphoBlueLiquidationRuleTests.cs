@@ -1,4 +1,5 @@
 using System.Numerics;
+using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Protocols.MorphoBlue;
 using static DefiRisk.Core.Tests.TestData;
@@ -91,5 +92,36 @@ public sealed class MorphoBlueLiquidationRuleTests
         Assert.True(d.Executed, d.Reason);
         Assert.Equal(BigInteger.Zero, d.BadDebtAssets);
         Assert.True(d.PositionAfter.BorrowShares > 0);
+    }
+}
+
+/// <summary>
+/// A Morpho market whose <c>price()</c> is 0 (a snapshot written before the indexer skipped such markets, or a composed
+/// oracle whose feed was shocked to 0): the cascade runs as the contract would, never dividing by the price.
+/// </summary>
+public sealed class MorphoBlueZeroPriceTests
+{
+    [Fact]
+    public void A_market_priced_zero_is_liquidated_by_seizing_all_collateral_for_nothing_and_writes_off_the_debt()
+    {
+        var s = SyntheticSnapshot.Generate(400, 41);
+        var book = s.Book<MorphoBlueBook>()!;
+        var zero = book.Instances[0].Markets[0];
+        var state = book.Instances[0] with { Markets = book.Instances[0].Markets.Select(m => m.Id == zero.Id ? m with { OraclePrice = 0 } : m).ToList() };
+        var snapshot = s.WithMorphoBlue([state]);
+        Assert.Contains(state.Positions, p => p.MarketId == zero.Id && !p.BorrowShares.IsZero);
+
+        var result = CascadeSimulator.Simulate(snapshot, Scenario.Single(SyntheticSnapshot.Weth, -0.01m));
+
+        var calls = result.Rounds.SelectMany(r => r.Liquidations).Where(l => l.Market == zero.Id).ToList();
+        Assert.NotEmpty(calls);
+        Assert.All(calls, l => Assert.True(l.DebtRepaid.IsZero));
+        Assert.Contains(calls, l => !l.BadDebt.IsZero);
+
+        // The repay form alone divides by the price: the contract panics, so the rule reverts instead of throwing.
+        var p = state.Positions.First(p => p.MarketId == zero.Id && !p.BorrowShares.IsZero);
+        var d = MorphoBlueLiquidationRule.Instance.Decide(new(zero with { OraclePrice = 0 }, p, 0, p.BorrowShares, 0));
+        Assert.False(d.Executed);
+        Assert.Equal("division by zero (oracle price 0)", d.Reason);
     }
 }
