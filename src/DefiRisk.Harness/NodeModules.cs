@@ -21,7 +21,8 @@ public sealed class NodeModules
     public string RepositoryRoot => System.IO.Path.GetDirectoryName(Path)!;
 
     public string Anvil => Combine(".bin", "anvil");
-    public string Solcjs => Combine(".bin", "solcjs");
+    // The package's own wrapper, not .bin/solcjs: with solc-0.8.27 installed beside it, npm may point that link at 0.8.27.
+    public string Solcjs => Combine("solc", "solc.js");
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 

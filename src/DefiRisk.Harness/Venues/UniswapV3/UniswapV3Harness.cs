@@ -125,7 +125,7 @@ public sealed class UniswapV3Harness
 
     /// <summary>Compiles the callee with the npm solc (0.8.19, optimizer 200 runs, paris), cached by input hash as
     /// <see cref="SolidityCompiler"/> caches the fixture contracts.</summary>
-    private static async Task<string> CompileCalleeAsync(NodeModules nodeModules, CancellationToken ct)
+    internal static async Task<string> CompileCalleeAsync(NodeModules nodeModules, CancellationToken ct)
     {
         var path = Path.Combine(nodeModules.RepositoryRoot, CalleeSource);
         if (!File.Exists(path)) throw new DefiRiskException($"{path} not found");
