@@ -8,7 +8,7 @@ namespace DefiRisk.Chain.Venues.UniswapV3;
 /// <summary>
 /// Uniswap v3 liquidity at the pinned block: the configured pools, each read by <see cref="UniswapV3Reader"/> —
 /// <c>slot0</c>, <c>liquidity</c>, fee, spacing, tokens, the bitmap words within the section's word radius of the
-/// current tick and every initialized tick in them (liquidityNet, int128). Pools in address order.
+/// current tick (every word with <c>allWords</c>) and every initialized tick in them (liquidityNet, int128). Pools in address order.
 /// </summary>
 public sealed class UniswapV3Adapter : VenueAdapter<UniswapV3Deployment>
 {
@@ -31,7 +31,7 @@ public sealed class UniswapV3Adapter : VenueAdapter<UniswapV3Deployment>
         if (d is null || d.Pools.Count == 0) return new UniswapV3Book([]);
         var pools = d.Pools.Select(p => Address.Parse(p)).Distinct().OrderBy(a => a.Value, StringComparer.Ordinal).ToList();
         reader.Report($"read {Key}", 0, pools.Count);
-        var read = await UniswapV3Reader.ReadAsync(batch => reader.ExecuteAsync(batch, ct), pools, reader.Block, d.WordRadius ?? UniswapV3Deployment.DefaultWordRadius);
+        var read = await UniswapV3Reader.ReadAsync(batch => reader.ExecuteAsync(batch, ct), pools, reader.Block, d.AllWords ? null : d.WordRadius ?? UniswapV3Deployment.DefaultWordRadius);
         reader.Report($"read {Key}", pools.Count, pools.Count, $"{read.Sum(p => p.State.Ticks.Count)} initialized ticks");
         return new UniswapV3Book(read);
     }

@@ -24,6 +24,12 @@ public sealed record UniswapV3Deployment : IDeploymentSection
     /// </summary>
     [JsonPropertyName("wordRadius")] public int? WordRadius { get; init; }
 
+    /// <summary>
+    /// Read every word the pool's spacing can use instead (6,932 calls per pool at spacing 1, 694 at 10, 116 at 60): the
+    /// model then follows a sale that runs a pool dry all the way to MIN/MAX price, as the chain does. Fixtures set it.
+    /// </summary>
+    [JsonPropertyName("allWords")] public bool AllWords { get; init; }
+
     [JsonIgnore] public string Key => UniswapV3Book.Name;
 
     public JsonNode ToJson() => DeploymentSectionJson.Serialize(this);

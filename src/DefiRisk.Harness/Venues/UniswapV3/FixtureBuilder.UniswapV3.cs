@@ -10,8 +10,13 @@ namespace DefiRisk.Harness;
 /// A concentrated-liquidity range of a fixture pool, in tick spacings from the pool's starting tick rounded down to the
 /// spacing: [<paramref name="LowerSpacings"/>, <paramref name="UpperSpacings"/>). <paramref name="Share"/> is its liquidity
 /// as a multiple of √(base depth · quote depth) in base units — the liquidity a v2 pair of the spec's depth would have.
+/// Ends beyond MIN/MAX_TICK are clamped to the outermost multiples of the spacing (<see cref="FullRange"/>).
 /// </summary>
-public sealed record FixtureV3Range(int LowerSpacings, int UpperSpacings, decimal Share);
+public sealed record FixtureV3Range(int LowerSpacings, int UpperSpacings, decimal Share)
+{
+    /// <summary>[MIN_TICK, MAX_TICK] rounded inward to the spacing: the v2-like position that keeps a pool from running dry.</summary>
+    public static FixtureV3Range FullRange(decimal share) => new(-1_000_000, 1_000_000, share);
+}
 
 /// <summary>A Uniswap v3 pool of a fixture: its tokens by symbol, fee tier (pips), the base-side depth (whole tokens) the shares
 /// refer to, and its positions. The pool starts at the oracle prices of the two tokens.</summary>
@@ -25,14 +30,16 @@ public sealed partial class FixtureBuilder
 {
     /// <summary>
     /// Pools for routes the v2 pairs leave long or open: wstETH/USDC (1 hop instead of 2 through WETH), WBTC/WETH (1 instead
-    /// of 2 through USDC) and DAI/USDC (DAI has no pair). Each has a narrow range at the price, wider ones around it, and
-    /// liquidity out of range on both sides (a cliff a large sale falls off). Depths are demo-sized (a cascade moves them).
+    /// of 2 through USDC) and DAI/USDC (DAI has no pair). Each has a narrow range at the price, wider ones around it,
+    /// liquidity out of range (a cliff a large sale falls off) and a thin full-range position, as mainnet pools have: a pool
+    /// run dry would send a sale through thousands of empty bitmap words, more gas than a block holds at spacing 1.
+    /// Depths are demo-sized (a cascade moves them).
     /// </summary>
     public static readonly IReadOnlyList<FixtureV3PoolSpec> DemoV3Pools =
     [
-        new("wstETH", "USDC", 500, 1_500m, [new(-6, 6, 3m), new(-30, 30, 1m), new(-120, 120, 0.4m), new(-200, -150, 1m), new(150, 200, 1m)]),
-        new("WBTC", "WETH", 3000, 60m, [new(-4, 4, 3m), new(-20, 20, 1m), new(-40, -30, 2m), new(-100, 100, 0.3m)]),
-        new("DAI", "USDC", 100, 400_000m, [new(-8, 8, 30m), new(-40, 40, 8m), new(-400, 400, 1m), new(-4_000, 4_000, 0.2m)]),
+        new("wstETH", "USDC", 500, 1_500m, [new(-6, 6, 3m), new(-30, 30, 1m), new(-120, 120, 0.4m), new(-200, -150, 1m), new(150, 200, 1m), FixtureV3Range.FullRange(0.05m)]),
+        new("WBTC", "WETH", 3000, 60m, [new(-4, 4, 3m), new(-20, 20, 1m), new(-40, -30, 2m), new(-100, 100, 0.3m), FixtureV3Range.FullRange(0.05m)]),
+        new("DAI", "USDC", 100, 400_000m, [new(-8, 8, 30m), new(-40, 40, 8m), new(-400, 400, 1m), new(-4_000, 4_000, 0.2m), FixtureV3Range.FullRange(0.02m)]),
     ];
 
     /// <summary>The same pools at mainnet-like depth (×40 the demo's), for <c>--profile mainnet-like --uniswap-v3 pools</c>.</summary>
@@ -43,7 +50,7 @@ public sealed partial class FixtureBuilder
     private IReadOnlyList<FixtureV3PoolSpec> V3PoolSpecs => _options.UniswapV3Pools ?? [];
 
     /// <summary>What the v3 deployment left for the manifest.</summary>
-    private sealed record UniswapV3Deployed(string Factory, string Callee, IReadOnlyDictionary<string, string> Pools, int WordRadius);
+    private sealed record UniswapV3Deployed(string Factory, string Callee, IReadOnlyDictionary<string, string> Pools);
 
     private UniswapV3Deployed? _uniswapV3;
 
@@ -78,7 +85,6 @@ public sealed partial class FixtureBuilder
         await chain.MineAsync().ConfigureAwait(false);
 
         var pools = new Dictionary<string, string>();
-        var radius = 0;
         foreach (var s in specs)
         {
             var pool = Abi.AddressAt(await chain.CallAsync(factory, Abi.Call("getPool(address,address,uint24)", d.Tokens[s.Base], d.Tokens[s.Quote], new BigInteger(s.Fee))).ConfigureAwait(false), 0);
@@ -90,18 +96,18 @@ public sealed partial class FixtureBuilder
             var aligned = UniswapV3BitmapWords.Compress(tick, spacing) * spacing;
             await chain.SendAsync(Admin, pool, Abi.Call("initialize(uint160)", sqrtPrice), $"initialize {s.Name}").ConfigureAwait(false);
             var unit = LiquidityUnit(s);
+            var (lowest, highest) = (-(TickMath.MaxTick / spacing) * spacing, TickMath.MaxTick / spacing * spacing);
             foreach (var r in s.Ranges)
             {
                 var liquidity = new BigInteger(decimal.Round(r.Share * 1_000_000m)) * unit / 1_000_000;
-                await chain.SendAsync(Admin, callee, Abi.Call("mint(address,address,int24,int24,uint128)", pool, Admin,
-                        new BigInteger(aligned + r.LowerSpacings * spacing), new BigInteger(aligned + r.UpperSpacings * spacing), liquidity),
-                    $"mint {s.Name} [{r.LowerSpacings}, {r.UpperSpacings}) spacings", gas: 1_000_000).ConfigureAwait(false);
-                // Words between the price and each end of the range, plus one: the indexer reads every tick a position set.
-                radius = Math.Max(radius, Math.Max(Math.Abs(r.LowerSpacings), Math.Abs(r.UpperSpacings)) / 256 + 2);
+                var lower = Math.Max(lowest, (long)aligned + (long)r.LowerSpacings * spacing);
+                var upper = Math.Min(highest, (long)aligned + (long)r.UpperSpacings * spacing);
+                await chain.SendAsync(Admin, callee, Abi.Call("mint(address,address,int24,int24,uint128)", pool, Admin, new BigInteger(lower), new BigInteger(upper), liquidity),
+                    $"mint {s.Name} [{lower}, {upper})", gas: 1_000_000).ConfigureAwait(false);
             }
         }
         await chain.MineAsync().ConfigureAwait(false);
-        _uniswapV3 = new UniswapV3Deployed(factory, callee, pools, radius);
+        _uniswapV3 = new UniswapV3Deployed(factory, callee, pools);
     }
 
     /// <summary>√(token1 per token0 in base units)·2^96 at the two tokens' oracle prices (USD, 8 decimals), floor.</summary>
@@ -132,7 +138,7 @@ public sealed partial class FixtureBuilder
         fixture["uniswapV3Factory"] = v3.Factory;
         return manifest with
         {
-            Sections = [.. manifest.Sections, new UniswapV3Deployment { Pools = V3PoolSpecs.Select(s => v3.Pools[s.Name]).ToList(), WordRadius = v3.WordRadius }],
+            Sections = [.. manifest.Sections, new UniswapV3Deployment { Pools = V3PoolSpecs.Select(s => v3.Pools[s.Name]).ToList(), AllWords = true }],
             Fixture = fixture,
         };
     }
