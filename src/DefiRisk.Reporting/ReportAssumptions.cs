@@ -14,7 +14,7 @@ public static class ReportAssumptions
         var numeraire = options.Numeraire is { } n ? snapshot.FindAsset(n)?.Symbol ?? n.ToString() : "USDC (else the most-pooled asset)";
         var list = new List<Assumption>
         {
-            new("Liquidity source", (liquiditySource ?? string.Join(", ", parts.Venues.Select(v => v.PoolsName)) + " in the snapshot") +
+            new("Liquidity source", (liquiditySource ?? string.Join(", ", parts.VenuesIn(snapshot).Select(v => v.PoolsName)) + " in the snapshot") +
                 $" ({parts.Venues.Sum(v => v.PoolCount(snapshot))} pairs); seized collateral is sold at once into them, reserves update after every swap"),
             new("Numeraire", numeraire),
             new("Gas cost per liquidation call", Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))),
@@ -29,6 +29,7 @@ public static class ReportAssumptions
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
+        foreach (var venue in parts.Venues) list.AddRange(venue.Assumptions(snapshot));
         return list;
     }
 }
