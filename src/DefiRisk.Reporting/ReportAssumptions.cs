@@ -29,7 +29,7 @@ public static class ReportAssumptions
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
-        foreach (var venue in parts.Venues) list.AddRange(venue.Assumptions(snapshot));
+        foreach (var venue in parts.Venues) list.AddRange(venue.Assumptions(snapshot).Select(a => new Assumption(a.Label, a.Value)));
         return list;
     }
 }

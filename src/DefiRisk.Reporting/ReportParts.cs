@@ -51,7 +51,7 @@ public interface IVenueReportPart
     Table? LiquidityTable(Snapshot snapshot);
 
     /// <summary>Modelling assumptions the venue adds to the report's list (none unless it says so).</summary>
-    IReadOnlyList<Assumption> Assumptions(Snapshot snapshot) => [];
+    IReadOnlyList<(string Label, string Value)> Assumptions(Snapshot snapshot) => [];
 }
 
 /// <summary>The report parts of every family and venue (the registry's list), looked up by name.</summary>

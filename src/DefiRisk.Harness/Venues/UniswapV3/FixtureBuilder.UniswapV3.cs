@@ -71,7 +71,7 @@ public sealed partial class FixtureBuilder
         var specs = V3PoolSpecs;
         if (specs.Count == 0) return;
         var factory = await chain.DeployAsync(Admin, "0x" + ContractArtifact.UniswapV3(_nodeModules, "UniswapV3Factory").Bytecode, "UniswapV3Factory", 12_000_000).ConfigureAwait(false);
-        var callee = await chain.DeployAsync(Admin, "0x" + await Venues.UniswapV3.UniswapV3Harness.CompileCalleeAsync(_nodeModules, ct).ConfigureAwait(false), "UniswapV3Callee").ConfigureAwait(false);
+        var callee = await chain.DeployAsync(Admin, "0x" + await UniswapV3Plumbing.CompileCalleeAsync(_nodeModules, ct).ConfigureAwait(false), "UniswapV3Callee").ConfigureAwait(false);
         await chain.MineAsync().ConfigureAwait(false);
         await chain.SendAsync(Admin, factory, Abi.Call("enableFeeAmount(uint24,int24)", new BigInteger(100), new BigInteger(1)), "enableFeeAmount(100, 1)").ConfigureAwait(false);
         var supply = BigInteger.Pow(10, 36);
@@ -89,7 +89,7 @@ public sealed partial class FixtureBuilder
         {
             var pool = Abi.AddressAt(await chain.CallAsync(factory, Abi.Call("getPool(address,address,uint24)", d.Tokens[s.Base], d.Tokens[s.Quote], new BigInteger(s.Fee))).ConfigureAwait(false), 0);
             pools[s.Name] = pool;
-            var spacing = Venues.UniswapV3.UniswapV3Harness.FeeTiers.Single(t => t.Fee == s.Fee).TickSpacing;
+            var spacing = UniswapV3Plumbing.FeeTiers.Single(t => t.Fee == s.Fee).TickSpacing;
             var baseIsToken0 = string.CompareOrdinal(d.Tokens[s.Base].ToLowerInvariant(), d.Tokens[s.Quote].ToLowerInvariant()) < 0;
             var sqrtPrice = StartingSqrtPrice(s, baseIsToken0);
             var tick = TickMath.GetTickAtSqrtRatio(sqrtPrice);

@@ -36,24 +36,24 @@ public sealed class UniswapV3ReportPart : IVenueReportPart
             }).ToList());
     }
 
-    public IReadOnlyList<Assumption> Assumptions(Snapshot s)
+    public IReadOnlyList<(string Label, string Value)> Assumptions(Snapshot s)
     {
         var pools = s.UniswapV3Pools();
         if (pools.Count == 0) return [];
         var bounded = pools.Where(p => p.State.KnownWords != UniswapV3BitmapWords.All(p.State.TickSpacing)).ToList();
         return
         [
-            new("Uniswap v3 swaps", "exact UniswapV3Pool.swap (TickMath/SwapMath rounding, tick crossing, fee per step) on the positions read at the snapshot block; " +
+            ("Uniswap v3 swaps", "exact UniswapV3Pool.swap (TickMath/SwapMath rounding, tick crossing, fee per step) on the positions read at the snapshot block; " +
                 "no mints, burns or other traders during the cascade; the price a pool gives an oracle is its marginal price sqrtPriceX96²/2^192 before the fee"),
-            new("Uniswap v3 tick range read", bounded.Count == 0
+            ("Uniswap v3 tick range read", bounded.Count == 0
                 ? "every tick-bitmap word of every pool: a sale is followed to MIN/MAX price"
                 : $"{bounded.Count} of {pools.Count} pools read within a window of bitmap words around the current tick (one word = 256 tick spacings: " +
                   "±2.6 % of price at the 0.01 % tier, ±29 % at 0.05 %, far more at 0.3 %/1 %); a sale needing liquidity beyond stops at the edge and " +
                   "the rest of the collateral earns nothing — on a mainnet fork, sales moving a 0.01 % pool by more than ~5 % are undervalued, never overvalued"),
-            new("Uniswap v3 partial fills", "collateral a pool cannot absorb (its liquidity runs out, or the window read ends) stays unsold and earns nothing"),
-            new("Routing with v3 pools", "fewest hops, v2 pairs before v3 pools on a tie (venue order), one pool per hop, no split across venues: " +
+            ("Uniswap v3 partial fills", "collateral a pool cannot absorb (its liquidity runs out, or the window read ends) stays unsold and earns nothing"),
+            ("Routing with v3 pools", "fewest hops, v2 pairs before v3 pools on a tie (venue order), one pool per hop, no split across venues: " +
                 "on a mainnet fork a sale goes to the v2 pair even where a v3 pool of the same tokens is deeper"),
-            new("Uniswap v3 re-pricing", "an exogenous shock moves the first pool of the asset's price route by the arbitrage swap to the shocked price " +
+            ("Uniswap v3 re-pricing", "an exogenous shock moves the first pool of the asset's price route by the arbitrage swap to the shocked price " +
                 "(crossing ticks, as on the chain); other pools of the asset keep their price until sales move them"),
         ];
     }
