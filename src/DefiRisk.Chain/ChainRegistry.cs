@@ -2,6 +2,7 @@ using DefiRisk.Chain.Adapters;
 using DefiRisk.Chain.Protocols.AaveV3;
 using DefiRisk.Chain.Protocols.MorphoBlue;
 using DefiRisk.Chain.Venues.UniswapV2;
+using DefiRisk.Chain.Venues.UniswapV3;
 
 namespace DefiRisk.Chain.Registry;
 
@@ -21,6 +22,7 @@ public static class ChainRegistry
     public static IReadOnlyList<IVenueAdapter> Venues { get; } =
     [
         new UniswapV2Adapter(),
+        new UniswapV3Adapter(),
     ];
 
     /// <summary>Every adapter: lending families, then venues.</summary>

@@ -36,6 +36,8 @@ public sealed record FixtureBuildOptions
     public long GenesisTimestamp { get; init; } = 1_750_000_000;
     /// <summary>Which Aave v3 to deploy: 3.6 (the mainnet line, compiled from source) unless 3.0 is asked for.</summary>
     public AaveVersion Aave { get; init; } = AaveVersion.V3_6;
+    /// <summary>Uniswap v3 pools to deploy beside the v2 pairs (FixtureBuilder.UniswapV3.cs); null: none (the bundled fixtures).</summary>
+    public IReadOnlyList<FixtureV3PoolSpec>? UniswapV3Pools { get; init; }
 }
 
 /// <summary>The built fixture, not yet written: the manifest and anvil's state JSON at the saved block.</summary>
@@ -215,6 +217,11 @@ public sealed partial class FixtureBuilder
         await DeployMorphoAsync(chain, compiled, d).ConfigureAwait(false);
         Report("deploying Uniswap v2 pairs");
         await DeployUniswapAsync(chain, d).ConfigureAwait(false);
+        if (V3PoolSpecs.Count > 0)
+        {
+            Report($"deploying {V3PoolSpecs.Count} Uniswap v3 pools");
+            await DeployUniswapV3Async(chain, d, ct).ConfigureAwait(false);
+        }
         ct.ThrowIfCancellationRequested();
 
         var plans = _options.Profile == FixtureProfile.MainnetLike
@@ -239,7 +246,7 @@ public sealed partial class FixtureBuilder
         var health = await SummarizeHealthAsync(chain, d, plans).ConfigureAwait(false);
         Report($"saved block {block}: {chain.Transactions} transactions; Aave HF min {health.AaveMinimum:0.000}, median {health.AaveMedian:0.000}, {health.AaveBelow1_1} in (1, 1.1)");
 
-        var manifest = Manifest(d, plans, block, timestamp, chain.Transactions, health);
+        var manifest = WithUniswapV3(Manifest(d, plans, block, timestamp, chain.Transactions, health));
         Report("dumping state");
         var state = Canonicalize(await node.DumpStateJsonAsync().ConfigureAwait(false));
         return new FixtureBuild(manifest, FixtureFacts.From(manifest, "fixture build"), state, clock.Elapsed, compiler.Compiled || aaveCompiled, health);

@@ -42,6 +42,11 @@ public sealed record FixtureFacts
     public required string MorphoIrm { get; init; }
     /// <summary>"BASE/QUOTE" by symbol → UniswapV2Pair address (from factory.getPair).</summary>
     public required IReadOnlyDictionary<string, string> UniswapPairs { get; init; }
+    /// <summary>"BASE/QUOTE/FEE" → Uniswap v3 pool (factory.getPool); absent when the fixture has no v3 pools.</summary>
+    public IReadOnlyDictionary<string, string>? UniswapV3Pools { get; init; }
+    /// <summary>The plumbing callee that mints and swaps on v3 pools for its caller (fixtures/contracts/plumbing/UniswapV3Callee.sol).</summary>
+    public string? UniswapV3Callee { get; init; }
+    public string? UniswapV3Factory { get; init; }
     /// <summary>Every borrower the generator opened, in generation order.</summary>
     public required IReadOnlyList<string> Borrowers { get; init; }
     /// <summary>Borrowers with Aave debt.</summary>

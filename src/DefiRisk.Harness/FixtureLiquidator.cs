@@ -288,10 +288,10 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
     }
 
     /// <summary>Sends a transaction from the liquidator and returns its receipt; a revert throws with the reason (replayed as eth_call).</summary>
-    public async Task<JsonElement> SendAsync(string to, string data, string label)
+    public async Task<JsonElement> SendAsync(string to, string data, string label, long gas = Gas)
     {
         var request = Call(to, data, Liquidator);
-        request["gas"] = AnvilRpc.Hex(Gas);
+        request["gas"] = AnvilRpc.Hex(gas);
         var hash = (await node.Rpc.CallAsync("eth_sendTransaction", request).ConfigureAwait(false)).GetString()!;
         // Anvil answers eth_sendTransaction before its automine task has sealed the block: poll briefly.
         var receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash).ConfigureAwait(false);

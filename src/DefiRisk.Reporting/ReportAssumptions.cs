@@ -14,7 +14,7 @@ public static class ReportAssumptions
         var numeraire = options.Numeraire is { } n ? snapshot.FindAsset(n)?.Symbol ?? n.ToString() : "USDC (else the most-pooled asset)";
         var list = new List<Assumption>
         {
-            new("Liquidity source", (liquiditySource ?? string.Join(", ", parts.Venues.Select(v => v.PoolsName)) + " in the snapshot") +
+            new("Liquidity source", (liquiditySource ?? string.Join(", ", parts.VenuesIn(snapshot).Select(v => v.PoolsName)) + " in the snapshot") +
                 $" ({parts.Venues.Sum(v => v.PoolCount(snapshot))} pairs); seized collateral is sold at once into them, reserves update after every swap"),
             new("Numeraire", numeraire),
             new("Gas cost per liquidation call", Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))),
@@ -30,6 +30,7 @@ public static class ReportAssumptions
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
         list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)));
+        foreach (var venue in parts.Venues) list.AddRange(venue.Assumptions(snapshot).Select(a => new Assumption(a.Label, a.Value)));
         return list;
     }
 }

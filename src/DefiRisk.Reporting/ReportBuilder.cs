@@ -203,7 +203,7 @@ public static class ReportBuilder
         b.Add(new Heading(2, "1. Snapshot", "snapshot"));
         b.Add(new Paragraph($"Chain id {s.Chain.ChainId}, block {Format.Int(s.Chain.BlockNumber)} ({Format.Timestamp(s.Chain.BlockTimestamp)}). " +
             $"{Format.Int(s.PositionCount)} positions in {string.Join(" and ", parts.Protocols.Select(p => $"{p.MarketCount(s)} {p.DisplayName} market(s)"))}; " +
-            $"{string.Join(", ", parts.Venues.Select(v => $"{v.PoolCount(s)} {v.PoolsName}"))}. USD values at the snapshot's oracle prices, through each protocol's own account math."));
+            $"{string.Join(", ", parts.VenuesIn(s).Select(v => $"{v.PoolCount(s)} {v.PoolsName}"))}. USD values at the snapshot's oracle prices, through each protocol's own account math."));
 
         var protocolRows = totals.GroupBy(t => t.Protocol).Select(g => (IReadOnlyList<Text>)
         [

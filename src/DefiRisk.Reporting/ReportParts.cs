@@ -52,6 +52,9 @@ public interface IVenueReportPart
 
     /// <summary>Its pools with their depth, or null when the snapshot has none.</summary>
     Table? LiquidityTable(Snapshot snapshot);
+
+    /// <summary>Modelling assumptions the venue adds to the report's list (none unless it says so).</summary>
+    IReadOnlyList<(string Label, string Value)> Assumptions(Snapshot snapshot) => [];
 }
 
 /// <summary>The report parts of every family and venue (the registry's list), looked up by name.</summary>
@@ -65,4 +68,11 @@ public sealed record ReportParts(IReadOnlyList<IProtocolReportPart> Protocols, I
     public string ShortMarketLabel(Snapshot s, string protocol, string market) => Protocol(protocol)?.ShortMarketLabel(s, market) ?? market;
 
     public string Colour(string protocol) => Protocol(protocol)?.Colour ?? "#6e7781";
+
+    /// <summary>The venues with pools in the snapshot, in registry order; the first venue when none has any (its "0 … pairs").</summary>
+    public IReadOnlyList<IVenueReportPart> VenuesIn(Snapshot s)
+    {
+        var present = Venues.Where(v => v.PoolCount(s) > 0).ToList();
+        return present.Count > 0 ? present : Venues.Take(1).ToList();
+    }
 }

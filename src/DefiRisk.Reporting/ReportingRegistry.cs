@@ -1,6 +1,7 @@
 using DefiRisk.Reporting.Protocols.AaveV3;
 using DefiRisk.Reporting.Protocols.MorphoBlue;
 using DefiRisk.Reporting.Venues.UniswapV2;
+using DefiRisk.Reporting.Venues.UniswapV3;
 
 namespace DefiRisk.Reporting.Registry;
 
@@ -9,5 +10,5 @@ public static class ReportingRegistry
 {
     public static ReportParts Parts { get; } = new(
         [new AaveV3ReportPart(), new MorphoBlueReportPart()],
-        [new UniswapV2ReportPart()]);
+        [new UniswapV2ReportPart(), new UniswapV3ReportPart()]);
 }

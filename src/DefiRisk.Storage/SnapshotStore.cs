@@ -39,9 +39,13 @@ public sealed class SnapshotStore
 {
     /// <summary>
     /// <c>PRAGMA user_version</c> of files this build writes. 2: per-family storage parts and <c>snapshot_books</c>.
+    /// 3: the Uniswap v3 tables (a version-2 file is migrated on open: the new tables are added, nothing else changes).
     /// Files of version 1 (unversioned, written before the parts) are refused with a message to index anew.
     /// </summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
+
+    /// <summary>Versions a file can be migrated from by adding tables (the parts' idempotent DDL), in one transaction.</summary>
+    internal static readonly int[] MigratableVersions = [2];
 
     /// <summary>The tables of <c>schema.sql</c>: no storage part may claim one.</summary>
     internal static readonly string[] SharedTables = ["snapshots", "assets", "snapshot_books", "checkpoints", "discovered_accounts"];
@@ -102,8 +106,9 @@ public sealed class SnapshotStore
     /// <summary>
     /// A current file gets the (idempotent) DDL of <c>schema.sql</c> and every part, as on every open, so a newly
     /// registered family's tables appear in an existing file. A new file is created and stamped with
-    /// <see cref="SchemaVersion"/> in one IMMEDIATE transaction, so two openers never see it half made; a file of
-    /// another version is refused.
+    /// <see cref="SchemaVersion"/> in one IMMEDIATE transaction, so two openers never see it half made; a file of a
+    /// <see cref="MigratableVersions">migratable</see> version gets the new tables and the new stamp in the same kind of
+    /// transaction; a file of another version is refused.
     /// </summary>
     private void ApplySchema(SqliteConnection c)
     {
@@ -119,7 +124,7 @@ public sealed class SnapshotStore
             throw new DefiRiskException(
                 $"database {Path} was written by an older DefiRisk (schema version 1); this build reads version {SchemaVersion}: " +
                 "run `defirisk index` into a new database file");
-        if (version != 0 && version != SchemaVersion)
+        if (version != 0 && version != SchemaVersion && !MigratableVersions.Contains((int)version))
             throw new DefiRiskException($"database {Path} has schema version {version}; this build reads version {SchemaVersion}");
         CreateTables(c, tx);
         c.Execute($"PRAGMA user_version = {SchemaVersion}", transaction: tx);

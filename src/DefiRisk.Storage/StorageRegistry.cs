@@ -2,6 +2,7 @@ using DefiRisk.Core.Domain;
 using DefiRisk.Storage.Protocols.AaveV3;
 using DefiRisk.Storage.Protocols.MorphoBlue;
 using DefiRisk.Storage.Venues.UniswapV2;
+using DefiRisk.Storage.Venues.UniswapV3;
 
 namespace DefiRisk.Storage;
 
@@ -21,6 +22,7 @@ public static class StorageRegistry
         Venues:
         [
             new UniswapV2Storage(),
+            new UniswapV3Storage(),
         ]);
 }
 

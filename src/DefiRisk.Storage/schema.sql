@@ -1,4 +1,4 @@
--- DefiRisk snapshot database, schema version 2 (PRAGMA user_version; SnapshotStore.SchemaVersion). One snapshot =
+-- DefiRisk snapshot database, schema version 3 (PRAGMA user_version; SnapshotStore.SchemaVersion). One snapshot =
 -- everything read at ONE pinned block of one chain. This file holds what every snapshot shares; each protocol
 -- family's and venue's tables are in the .sql file beside its storage part, applied after this one.
 --

@@ -3,6 +3,8 @@ using System.Numerics;
 using DefiRisk.Harness;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Venues.UniswapV3;
+using DefiRisk.Harness.Venues.UniswapV3;
 using Xunit.Abstractions;
 
 namespace DefiRisk.Chain.Tests.Replay;
@@ -47,12 +49,21 @@ public sealed class MainnetLikeCascadeReplayTests(MainnetLikeReplayChain chain, 
 
 /// <summary>
 /// The replay itself: analyser first, then the chain, round by round, every comparison collected in a <see cref="Tally"/>.
-/// Round r &lt; the scenario's step count applies that step's exogenous pool move (the recorded reserves); later rounds
-/// must find the pools where the chain's own sales put them, equal to the analyser's.
+/// Round r &lt; the scenario's step count applies that step's exogenous pool move (v2: the recorded reserves; v3: the
+/// arbitrage swap to the recorded price, whose tick and liquidity must then equal the analyser's); later rounds must find
+/// the pools where the chain's own sales put them, equal to the analyser's. A sale whose path has a v3 pool goes hop by
+/// hop through the real pools (<see cref="FixtureUniswapV3Trader"/>).
 /// </summary>
 internal static class CascadeReplay
 {
-    public static async Task RunAndAssertAsync(ReplayChain chain, ITestOutputHelper output, params string[] shocks)
+    /// <summary>What a replay did on Uniswap v3: sales with a v3 hop, those also with a v2 hop, v3 swaps, those crossing
+    /// initialized ticks, the most ticks one swap crossed, and arbitrage swaps.</summary>
+    internal sealed record V3Stats(int Sales, int MixedSales, int Swaps, int SwapsCrossingTicks, int MostTicksCrossed, int Arbitrages);
+
+    public static async Task RunAndAssertAsync(ReplayChain chain, ITestOutputHelper output, params string[] shocks) =>
+        await RunAndAssertAsync(chain, output, 3, shocks);
+
+    public static async Task<V3Stats> RunAndAssertAsync(ReplayChain chain, ITestOutputHelper output, int minBothProtocolRounds, string[] shocks)
     {
         await chain.ResetAsync();
         var clock = Stopwatch.StartNew();
@@ -63,7 +74,7 @@ internal static class CascadeReplay
         var result = CascadeSimulator.Simulate(snapshot, scenario);
         var bothProtocolRounds = result.Rounds.Count(r => r.Liquidations.Any(l => l.Protocol == ProtocolNames.AaveV3) && r.Liquidations.Any(l => l.Protocol == ProtocolNames.MorphoBlue));
         output.WriteLine($"{scenario.Name}: analyser {result.Rounds.Count} rounds, {result.Totals.Liquidations} liquidations, {bothProtocolRounds} rounds with both protocols, hit limit {result.HitRoundLimit}");
-        Assert.True(bothProtocolRounds >= 3, $"the analyser's cascade has only {bothProtocolRounds} rounds with liquidations in both protocols");
+        Assert.True(bothProtocolRounds >= minBothProtocolRounds, $"the analyser's cascade has only {bothProtocolRounds} rounds with liquidations in both protocols");
         Assert.False(result.HitRoundLimit);
 
         // The population to watch, from the fixture and the chain (not from the analyser or the indexer).
@@ -74,6 +85,10 @@ internal static class CascadeReplay
         output.WriteLine($"watching {borrowers.Count} Aave accounts and {morphoWatch.Count} Morpho borrow positions");
 
         var tally = new Tally();
+        var trader = new FixtureUniswapV3Trader(liquidator);
+        if (facts.UniswapV3Pools is { Count: > 0 }) await trader.ApproveAsync();
+        var v3Ticks = snapshot.UniswapV3Pools().ToDictionary(p => p.Address.Value, p => p.State.Ticks.Select(t => t.Index).ToArray(), StringComparer.OrdinalIgnoreCase);
+        int v3Sales = 0, mixedSales = 0, v3Swaps = 0, crossing = 0, mostCrossed = 0, arbitrages = 0;
         TimeSpan checkTime = default, liquidateTime = default;
         var exchangeRateAsset = facts.Token(facts.ExchangeRateAggregator.Asset).Address;
         foreach (var round in result.Rounds)
@@ -89,6 +104,11 @@ internal static class CascadeReplay
                         await liquidator.SetReservesAsync(p.Pair.Value, p.Reserve0, p.Reserve1);
                 }
                 else tally.Pool($"round {round.Round} start", p, onChain);
+            }
+            foreach (var p in round.V3PoolPrices())
+            {
+                if (round.Round < scenario.Steps.Count && await trader.MoveToPriceAsync(p.Pool.Value, p.SqrtPriceX96) is not null) arbitrages++;
+                tally.V3Pool($"round {round.Round} start", p, await trader.PriceAsync(p.Pool.Value));
             }
 
             // 2. Oracles at the round's recorded native prices. wstETH's feed is ratio × the WETH feed: it must follow by itself.
@@ -144,7 +164,24 @@ internal static class CascadeReplay
                 liquidatedOnChain.Add(l.Protocol + "/" + l.Account.Value);
                 if (l.SalePools.Count > 0)
                 {
-                    var proceeds = await liquidator.SwapAsync(l.SalePools.Select(p => p.Value).ToList(), l.CollateralAsset.Value, seized);
+                    var path = l.SalePools.Select(p => p.Value).ToList();
+                    BigInteger proceeds;
+                    if (path.Any(trader.IsV3Pool))
+                    {
+                        var (received, swaps) = await trader.SellAsync(path, l.CollateralAsset.Value, seized);
+                        proceeds = received;
+                        v3Sales++;
+                        if (path.Any(p => !trader.IsV3Pool(p))) mixedSales++;
+                        foreach (var (before, swap) in swaps)
+                        {
+                            v3Swaps++;
+                            var (low, high) = (Math.Min(before.Tick, swap.Tick), Math.Max(before.Tick, swap.Tick));
+                            var crossed = v3Ticks[before.Pool].Count(t => t > low && t <= high);
+                            if (crossed > 0) crossing++;
+                            mostCrossed = Math.Max(mostCrossed, crossed);
+                        }
+                    }
+                    else proceeds = await liquidator.SwapAsync(path, l.CollateralAsset.Value, seized);
                     // "pools+oracle" converts the numeraire to the debt asset at oracle prices off-chain: only the pool leg is on chain.
                     if (l.SaleRoute == "pools") tally.Amount("sale proceeds", l.DebtAsset, proceeds, l.SaleProceeds);
                 }
@@ -157,6 +194,8 @@ internal static class CascadeReplay
         // 5. End state: pools, and bad debt (Morpho written off per market; Aave ≤ 3.2: debt left on accounts with no collateral).
         foreach (var p in result.FinalPairReserves())
             tally.Pool("final", p, await liquidator.GetReservesAsync(p.Pair.Value));
+        foreach (var p in result.FinalV3PoolPrices())
+            tally.V3Pool("final", p, await trader.PriceAsync(p.Pool.Value));
         var finalData = await liquidator.AaveAccountDataAsync(borrowers);
         var unbacked = new Dictionary<Address, BigInteger>();
         foreach (var (account, data) in finalData.Where(kv => !kv.Value.Debt.IsZero))
@@ -179,6 +218,9 @@ internal static class CascadeReplay
         // Agreement within 0.01 % on every per-asset total, and in fact to the wei on every single call and pool.
         Assert.All(tally.Totals, t => Assert.True(t.RelativeDifference <= 1e-4, $"{t.Name} {t.Asset}: chain {t.Chain}, analyser {t.Analyser}"));
         Assert.True(tally.AllExact, "some amounts or reserves differ from the analyser by a few base units (see the output)");
+        var stats = new V3Stats(v3Sales, mixedSales, v3Swaps, crossing, mostCrossed, arbitrages);
+        if (v3Swaps + arbitrages > 0) output.WriteLine($"Uniswap v3: {stats}");
+        return stats;
     }
 
     /// <summary>Comparisons collected over the replay: exact matches, differences, per-asset totals.</summary>
@@ -207,6 +249,14 @@ internal static class CascadeReplay
             if (diff.IsZero) _poolsExact++;
             else if (RelativeDifference(chain.Reserve0, expected.Reserve0) > 1e-4 || RelativeDifference(chain.Reserve1, expected.Reserve1) > 1e-4)
                 Fail($"{when}: pair {expected.Pair} reserves {chain.Reserve0}/{chain.Reserve1}, analyser {expected.Reserve0}/{expected.Reserve1}");
+        }
+
+        /// <summary>A v3 pool: sqrtPriceX96, tick and in-range liquidity must all equal the analyser's.</summary>
+        public void V3Pool(string when, UniswapV3PoolPrice expected, UniswapV3ChainPrice chain)
+        {
+            _pools++;
+            if (chain.SqrtPriceX96 == expected.SqrtPriceX96 && chain.Tick == expected.Tick && chain.Liquidity == expected.Liquidity) _poolsExact++;
+            else Fail($"{when}: v3 pool {expected.Pool} sqrtPriceX96/tick/liquidity {chain.SqrtPriceX96}/{chain.Tick}/{chain.Liquidity}, analyser {expected.SqrtPriceX96}/{expected.Tick}/{expected.Liquidity}");
         }
 
         public void Sets(string what, HashSet<string> chain, HashSet<string> analyser)

@@ -31,15 +31,17 @@ public class ReplayChain : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = NodeModules.Locate().RepositoryRoot;
-        var dir = Path.Combine(root, "fixtures", _fixture);
-        Server = await FixtureServer.StartAsync(dir);
+        Server = await FixtureServer.StartAsync(await FixtureDirectoryAsync());
         Snapshot = await IndexAsync(IndexCommand.BlockChoice.Default);
         Liquidator = new FixtureLiquidator(Server.Node, Server.Manifest, Server.Facts);
         await Liquidator.FreezeClockAsync();
         await Liquidator.FundAsync(BigInteger.Pow(10, 40));
         _baseline = await Server.Node.SnapshotAsync();
     }
+
+    /// <summary>The fixture to serve: the bundled one by default; an on-the-fly chain builds its own.</summary>
+    protected virtual Task<string> FixtureDirectoryAsync() =>
+        Task.FromResult(Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", _fixture));
 
     /// <summary>Indexes the chain (at the manifest block, or the head) into a fresh database and loads it back.</summary>
     internal async Task<Snapshot> IndexAsync(IndexCommand.BlockChoice block)

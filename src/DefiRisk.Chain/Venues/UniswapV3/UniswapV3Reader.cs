@@ -21,7 +21,11 @@ public static class UniswapV3Reader
     /// current tick's word (one word spans 256 tick spacings: ±2.6 % in price per word at spacing 1, ±95 % at spacing 60);
     /// null reads every word the pool's spacing can use (6,932 words at spacing 1, 116 at spacing 60).
     /// </summary>
-    public static async Task<IReadOnlyList<UniswapV3Pool>> ReadAsync(EthRpc rpc, IReadOnlyList<Address> pools, long block, int? wordRadius, CancellationToken ct)
+    public static Task<IReadOnlyList<UniswapV3Pool>> ReadAsync(EthRpc rpc, IReadOnlyList<Address> pools, long block, int? wordRadius, CancellationToken ct) =>
+        ReadAsync(batch => batch.ExecuteAsync(rpc, block, ct), pools, block, wordRadius);
+
+    /// <summary>As above, each batched round run by <paramref name="execute"/> (the indexer's block reader).</summary>
+    internal static async Task<IReadOnlyList<UniswapV3Pool>> ReadAsync(Func<ReadBatch, Task> execute, IReadOnlyList<Address> pools, long block, int? wordRadius)
     {
         if (wordRadius is < 0) throw new DefiRiskException($"Uniswap v3 word radius {wordRadius} is negative");
         var batch = new ReadBatch();
@@ -32,7 +36,7 @@ public static class UniswapV3Reader
             Spacing: batch.Add<TickSpacingFunction, Int24Output>(p.Value, new()),
             Token0: batch.Add<PoolToken0Function, AddressOutput>(p.Value, new()),
             Token1: batch.Add<PoolToken1Function, AddressOutput>(p.Value, new()))).ToList();
-        await batch.ExecuteAsync(rpc, block, ct);
+        await execute(batch);
 
         var words = new List<(UniswapV3BitmapWords Range, List<Reply<Uint256Output>> Bitmaps)>();
         for (var i = 0; i < pools.Count; i++)
@@ -53,7 +57,7 @@ public static class UniswapV3Reader
                 replies.Add(batch.Add<TickBitmapFunction, Uint256Output>(pools[i].Value, new() { WordPosition = w }));
             words.Add((range, replies));
         }
-        await batch.ExecuteAsync(rpc, block, ct);
+        await execute(batch);
 
         var tickReads = new List<List<(int Tick, Reply<TicksOutput> Reply)>>();
         for (var i = 0; i < pools.Count; i++)
@@ -73,7 +77,7 @@ public static class UniswapV3Reader
             }
             tickReads.Add(reads);
         }
-        await batch.ExecuteAsync(rpc, block, ct);
+        await execute(batch);
 
         var result = new List<UniswapV3Pool>(pools.Count);
         for (var i = 0; i < pools.Count; i++)

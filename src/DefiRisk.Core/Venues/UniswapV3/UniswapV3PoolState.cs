@@ -1,5 +1,6 @@
 using System.Numerics;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Venues;
 
 namespace DefiRisk.Core.Venues.UniswapV3;
 
@@ -107,5 +108,19 @@ public sealed record UniswapV3PoolState
         $"sqrtPriceX96={SqrtPriceX96} tick={Tick} liquidity={Liquidity} fee={Fee} spacing={TickSpacing} ticks=[{string.Join(", ", Ticks.Select(t => $"{t.Index}:{t.LiquidityNet}"))}]";
 }
 
-/// <summary>A Uniswap v3 pool: its address, its tokens (token0 &lt; token1 by address) and its state at one block.</summary>
-public sealed record UniswapV3Pool(Address Address, Address Token0, Address Token1, UniswapV3PoolState State);
+/// <summary>
+/// A Uniswap v3 pool: its address, its tokens (token0 &lt; token1 by address) and its state at one block. As a venue's
+/// pool (<see cref="ITradablePool"/>) its exact state is <see cref="UniswapV3Swap"/> and its fast state
+/// <see cref="UniswapV3FastPool"/> (UniswapV3Book.cs).
+/// </summary>
+public sealed record UniswapV3Pool(Address Address, Address Token0, Address Token1, UniswapV3PoolState State) : ITradablePool
+{
+    public Address Id => Address;
+
+    /// <summary>In-range liquidity, or initialized ticks a sale can reach (a price in an empty range still moves to them).</summary>
+    public bool HasLiquidity => !State.Liquidity.IsZero || State.Ticks.Count > 0;
+
+    public ExactPoolState StartExact() => new UniswapV3ExactState(this);
+
+    public FastPoolState StartFast() => new UniswapV3FastState(this);
+}

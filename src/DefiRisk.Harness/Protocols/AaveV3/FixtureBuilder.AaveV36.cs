@@ -37,6 +37,9 @@ public sealed partial class FixtureBuilder
         new("--aave", "aave", "Aave",
             "Aave v3 release to deploy: 3.6 (@aave-dao/aave-v3-origin 3.6.0 compiled with solc 0.8.27, the mainnet line) or 3.0 (@aave/core-v3 1.19.3).",
             ["3.0", "3.6"], "3.6", (options, value) => options with { Aave = ParseAaveVersion(value) }, options => AaveVersionName(options.Aave)),
+        new("--uniswap-v3", "uniswapV3", "Uniswap v3",
+            "Uniswap v3 pools beside the v2 pairs: none, or pools (wstETH/USDC 0.05 %, WBTC/WETH 0.3 %, DAI/USDC 0.01 % from @uniswap/v3-core 1.0.1, several positions each, depth by profile).",
+            ["none", "pools"], "none", ApplyUniswapV3Choice, options => options.UniswapV3Pools is { Count: > 0 } ? "pools" : "none"),
     ];
 
     public static AaveVersion ParseAaveVersion(string text) => text switch

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using DefiRisk.Chain.Adapters;
+using DefiRisk.Core.Domain;
+using DefiRisk.Core.Venues.UniswapV3;
+
+namespace DefiRisk.Chain.Venues.UniswapV3;
+
+/// <summary>
+/// Uniswap v3 liquidity at the pinned block: the configured pools, each read by <see cref="UniswapV3Reader"/> —
+/// <c>slot0</c>, <c>liquidity</c>, fee, spacing, tokens, the bitmap words within the section's word radius of the
+/// current tick (every word with <c>allWords</c>) and every initialized tick in them (liquidityNet, int128). Pools in address order.
+/// </summary>
+public sealed class UniswapV3Adapter : VenueAdapter<UniswapV3Deployment>
+{
+    public override string Key => UniswapV3Book.Name;
+
+    public override UniswapV3Deployment Parse(JsonNode section, string source)
+    {
+        var d = DeploymentSectionJson.Deserialize<UniswapV3Deployment>(section, Key, source);
+        foreach (var p in d.Pools) DeploymentSectionJson.RequireAddress(p, $"{Key}.pools", source);
+        if (d.WordRadius is < 0 or > 7000)
+            throw DeploymentSectionJson.Malformed(source, $"{Key}.wordRadius must be in [0, 7000], got {d.WordRadius}");
+        return d;
+    }
+
+    public override IEnumerable<(string Address, string KeyPath)> ContractsWithCode(UniswapV3Deployment section) =>
+        section.Pools.Select(p => (p, $"{Key}.pools"));
+
+    public override async Task<IVenueBook> ReadAsync(UniswapV3Deployment? d, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct)
+    {
+        if (d is null || d.Pools.Count == 0) return new UniswapV3Book([]);
+        var pools = d.Pools.Select(p => Address.Parse(p)).Distinct().OrderBy(a => a.Value, StringComparer.Ordinal).ToList();
+        reader.Report($"read {Key}", 0, pools.Count);
+        var read = await UniswapV3Reader.ReadAsync(batch => reader.ExecuteAsync(batch, ct), pools, reader.Block, d.AllWords ? null : d.WordRadius ?? UniswapV3Deployment.DefaultWordRadius);
+        reader.Report($"read {Key}", pools.Count, pools.Count, $"{read.Sum(p => p.State.Ticks.Count)} initialized ticks");
+        return new UniswapV3Book(read);
+    }
+}
