@@ -36,6 +36,8 @@ public sealed record FixtureBuildOptions
     public long GenesisTimestamp { get; init; } = 1_750_000_000;
     /// <summary>Which Aave v3 to deploy: 3.6 (the mainnet line, compiled from source) unless 3.0 is asked for.</summary>
     public AaveVersion Aave { get; init; } = AaveVersion.V3_6;
+    /// <summary>When set, the market feeds get a round history behind phased proxies (<see cref="FixtureFeedHistory"/>).</summary>
+    public FeedHistorySpec? FeedHistory { get; init; }
 }
 
 /// <summary>The built fixture, not yet written: the manifest and anvil's state JSON at the saved block.</summary>
@@ -232,6 +234,11 @@ public sealed partial class FixtureBuilder
             await node.SetStorageAtAsync(d.Feeds[r.Symbol], 0, Usd8(r.PriceUsd)).ConfigureAwait(false);
         await prices.SetExchangeRatioAsync(FinalRatio).ConfigureAwait(false);
         await chain.MineAsync().ConfigureAwait(false);
+        if (_options.FeedHistory is { } history)
+        {
+            Report($"posting {history.Rounds} oracle rounds per market feed");
+            await FixtureFeedHistory.InstallAsync(chain, d.Feeds, d.Tokens, "wstETH", Admin, d.Oracle, history, ct).ConfigureAwait(false);
+        }
         var block = await node.BlockNumberAsync().ConfigureAwait(false);
         var timestamp = await node.LatestTimestampAsync().ConfigureAwait(false);
 
