@@ -237,7 +237,7 @@ public sealed partial class FixtureBuilder
         if (_options.FeedHistory is { } history)
         {
             Report($"posting {history.Rounds} oracle rounds per market feed");
-            await FixtureFeedHistory.InstallAsync(chain, d.Feeds, d.Tokens, "wstETH", Admin, d.Oracle, history, ct).ConfigureAwait(false);
+            await FixtureFeedHistory.InstallAsync(chain, d.Feeds, d.Tokens, "wstETH", d.ExchangeRate, compiled["ExchangeRateAggregator"].Bytecode, Admin, d.Oracle, history, ct).ConfigureAwait(false);
         }
         var block = await node.BlockNumberAsync().ConfigureAwait(false);
         var timestamp = await node.LatestTimestampAsync().ConfigureAwait(false);

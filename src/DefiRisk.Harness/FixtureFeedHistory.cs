@@ -23,7 +23,10 @@ public sealed record FeedHistorySpec(int Rounds = 240, long StepSeconds = 3600, 
 /// <item>an older <c>RoundFeed</c> is deployed for phase 1 and takes the first half of the rounds; the feed itself, phase 2,
 /// takes the rest, the last of which is the feed's current answer (prices do not move);</item>
 /// <item>a <c>FeedProxy</c> (Chainlink AggregatorProxy's round-id layout) over the two phases becomes the asset's
-/// AaveOracle source.</item>
+/// AaveOracle source;</item>
+/// <item>the exchange-rate aggregator (wstETH) keeps its address, ratio and owner but multiplies the base asset's proxy
+/// from now on (its code is redeployed with that immutable and copied in place): as on mainnet, where a CAPO adapter's
+/// BASE_TO_USD_AGGREGATOR is the ETH/USD proxy that is also WETH's source, so the indexer still finds its base.</item>
 /// </list>
 /// The moves are seeded lognormal steps walked backwards from the current answer (σ 1 % per step, 0.05 % for a feed
 /// priced within 5 % of $1), one round per <see cref="FeedHistorySpec.StepSeconds"/> ending at the head block's
@@ -38,16 +41,18 @@ public static class FixtureFeedHistory
     public static async Task<IReadOnlyDictionary<string, IReadOnlyList<PostedRound>>> InstallAsync(
         AnvilNode node, FixtureFacts facts, string aaveOracle, FeedHistorySpec spec, CancellationToken ct = default) =>
         await InstallAsync(new AutomineSender(node), node, facts.PriceFeeds, facts.Tokens.ToDictionary(t => t.Key, t => t.Value.Address),
-            facts.ExchangeRateAggregator.Asset, facts.Actors.Admin, aaveOracle, spec, ct).ConfigureAwait(false);
+            facts.ExchangeRateAggregator.Asset, facts.ExchangeRateAggregator.Address,
+            (await new SolidityCompiler(NodeModules.Locate()).CompileFixtureContractsAsync(ct).ConfigureAwait(false))["ExchangeRateAggregator"].Bytecode,
+            facts.Actors.Admin, aaveOracle, spec, ct).ConfigureAwait(false);
 
     internal static Task<IReadOnlyDictionary<string, IReadOnlyList<PostedRound>>> InstallAsync(
         ChainWriter chain, IReadOnlyDictionary<string, string> feeds, IReadOnlyDictionary<string, string> tokens, string exchangeRateAsset,
-        string admin, string aaveOracle, FeedHistorySpec spec, CancellationToken ct) =>
-        InstallAsync(new WriterSender(chain), chain.Node, feeds, tokens, exchangeRateAsset, admin, aaveOracle, spec, ct);
+        string exchangeRateAggregator, string exchangeRateCreation, string admin, string aaveOracle, FeedHistorySpec spec, CancellationToken ct) =>
+        InstallAsync(new WriterSender(chain), chain.Node, feeds, tokens, exchangeRateAsset, exchangeRateAggregator, exchangeRateCreation, admin, aaveOracle, spec, ct);
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyList<PostedRound>>> InstallAsync(
         ISender sender, AnvilNode node, IReadOnlyDictionary<string, string> feeds, IReadOnlyDictionary<string, string> tokens,
-        string exchangeRateAsset, string admin, string aaveOracle, FeedHistorySpec spec, CancellationToken ct)
+        string exchangeRateAsset, string exchangeRateAggregator, string exchangeRateCreation, string admin, string aaveOracle, FeedHistorySpec spec, CancellationToken ct)
     {
         spec = spec.Validated();
         var modules = NodeModules.Locate();
@@ -92,8 +97,23 @@ public static class FixtureFeedHistory
             await sender.SendAsync(admin, proxies[s], Abi.Call("setAggregator(address)", feeds[s]), $"FeedProxy {s} phase 2").ConfigureAwait(false);
         await sender.SendAsync(admin, aaveOracle, Abi.Call("setAssetSources(address[],address[])",
             symbols.Select(s => tokens[s]).ToList(), symbols.Select(s => proxies[s]).ToList()), "AaveOracle.setAssetSources (feed proxies)").ConfigureAwait(false);
+
+        // The exchange-rate aggregator's base becomes the base asset's proxy: same address, ratio (slot 0) and owner.
+        var baseFeed = Abi.AddressAt(await Read(exchangeRateAggregator, "BASE_TO_USD_AGGREGATOR()").ConfigureAwait(false), 0);
+        var baseSymbol = symbols.FirstOrDefault(s => feeds[s].Equals(baseFeed, StringComparison.OrdinalIgnoreCase));
+        string? rebuilt = null;
+        if (baseSymbol is not null)
+        {
+            var ratio = Abi.UIntAt(await Read(exchangeRateAggregator, "getRatio()").ConfigureAwait(false), 0);
+            rebuilt = await sender.DeployAsync(admin, Abi.Deploy(exchangeRateCreation, "(address,uint256)", proxies[baseSymbol], ratio), $"ExchangeRateAggregator {exchangeRateAsset} on the {baseSymbol} proxy").ConfigureAwait(false);
+        }
         await sender.SettleAsync().ConfigureAwait(false);
+        if (rebuilt is not null)
+            await node.Rpc.CallAsync("anvil_setCode", exchangeRateAggregator, (await node.Rpc.CallAsync("eth_getCode", rebuilt, "latest").ConfigureAwait(false)).GetString()!).ConfigureAwait(false);
         return posted;
+
+        async Task<string> Read(string to, string signature) =>
+            (await node.Rpc.CallAsync("eth_call", new Dictionary<string, object> { ["to"] = to, ["data"] = Abi.Call(signature) }, "latest").ConfigureAwait(false)).GetString()!;
     }
 
     /// <summary><paramref name="rounds"/> answers ending at <paramref name="last"/>, each the next divided by a lognormal step.</summary>

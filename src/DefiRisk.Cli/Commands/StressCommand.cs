@@ -35,10 +35,11 @@ internal static class StressCommand
         var topK = new Option<string?>("--top-k") { Description = "worst paths re-run on the exact path (default 5)" };
         var threads = new Option<string?>("--threads") { Description = "worker threads (default: all cores); changes the speed, never a figure" };
         var json = Json.Option("the stress result");
+        var report = ReportOption.Create();
         var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the result meets all conditions, e.g. \"var99>1000000\" (repeatable: any); metrics " + string.Join(", ", StressResult.MetricNames) };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
         var command = new Command("stress", "Bad-debt VaR over correlated price paths (GBM, GARCH or historical replay), baseline and proposal on the same paths.")
-            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, proposal, topK, threads, json, failIf, quiet };
+            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, proposal, topK, threads, json, report, failIf, quiet };
         command.SetAction(parse =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -60,6 +61,8 @@ internal static class StressCommand
                 throw new DefiRiskException("--history FILE and --history-from-chain both name the price history: give one");
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
+            var reportPath = parse.GetValue(report);
+            if (reportPath is not null) OutputFile.Check(reportPath, "--report");
             var request = new StressRequest(SnapshotSource.ResolveDb(parse.GetValue(db)), historyFile, modelName, settings, parse.GetValue(proposal));
 
             var silent = parse.GetValue(quiet) || jsonPath == "-";
@@ -67,6 +70,15 @@ internal static class StressCommand
             var result = WithProgress(output, silent, request);
             var elapsed = clock.Elapsed;
             if (jsonPath is not null) Json.Write(result, jsonPath);
+            if (reportPath is not null)
+            {
+                var snapshot = SnapshotSource.Load(request.Db, null);
+                ReportOption.Write(reportPath, ReportOption.Input(snapshot, AppSettings.Load().SimulationDefaults(), "Value at risk over simulated price paths") with
+                {
+                    Stress = result,
+                    LevelDrops = [],
+                }, silent);
+            }
             if (!silent) Render(output, result, elapsed);
 
             var crossed = conditions.Where(c => StressCondition.Crossed(c, result)).ToList();
@@ -91,6 +103,24 @@ internal static class StressCommand
         var model = Fit(snapshot, history, request.Model, request.Settings);
         return StressRunner.Run(snapshot, model, request.Settings, AppSettings.Load().SimulationDefaults(), proposal, progress) with { History = source };
     }
+
+    /// <summary>
+    /// The stress run of <c>compare</c> and <c>review</c> (<c>--stress-paths N</c>): GBM fitted to the CSV or the snapshot's
+    /// oracle rounds, 24 one-hour steps, seed 1, baseline and the proposal's world on the same paths.
+    /// </summary>
+    internal static StressResult RunAlongside(Snapshot snapshot, (string Name, Snapshot World) proposal, int paths, string? historyFile, SimulationOptions options)
+    {
+        if (historyFile is not null) InputFile.Require(historyFile, "--stress-history");
+        var settings = new StressSettings(Paths: paths, Depegs: []);
+        var (history, source) = History(snapshot, historyFile);
+        var model = Fit(snapshot, history, "gbm", settings);
+        return StressRunner.Run(snapshot, proposal, model, settings, options) with { History = source };
+    }
+
+    /// <summary>The options <c>compare</c> and <c>review</c> add: <c>--stress-paths N</c> and <c>--stress-history FILE</c>.</summary>
+    internal static (Option<string?> Paths, Option<string?> History) AlongsideOptions() => (
+        new Option<string?>("--stress-paths") { Description = "also run value at risk on N correlated price paths (GBM, 24 one-hour steps, seed 1), baseline and proposal on the same paths; into the JSON and the report" },
+        new Option<string?>("--stress-history") { Description = "price history CSV for --stress-paths (default: the snapshot's oracle rounds, `index --price-history-days`)" });
 
     /// <summary>The CSV when one is given, else the snapshot's stored oracle rounds; with the sentence the result states.</summary>
     internal static (PriceHistory History, string Source) History(Snapshot snapshot, string? file)
@@ -166,7 +196,7 @@ internal static class StressCommand
         var inv = CultureInfo.InvariantCulture;
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 1000;
         console.WriteLine(string.Create(inv, $"{r.Model}: {r.Paths:N0} paths x {r.Horizon} steps of {r.StepMinutes} min, seed {r.Seed}"));
-        if (r.History is { } h) console.WriteLine(Markup.Escape("history: " + h));
+        if (r.History is { } h) console.WriteLine("history: " + h);
         if (r.Depegs is { Count: > 0 } depegs) console.WriteLine("depeg jumps (market only; the oracle follows ratio x base): " + string.Join(", ", depegs));
         console.WriteLine("moves: " + string.Join(", ", r.Assets.Select(a =>
             a.VolatilityPerStep is { } v ? string.Create(inv, $"{a.Symbol} {a.Moves} (σ {v:P2}/step)") : $"{a.Symbol} {a.Moves}")));

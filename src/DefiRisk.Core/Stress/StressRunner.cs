@@ -85,6 +85,23 @@ public static class StressRunner
             if (proposal.ChangesNothing(snapshot))
                 throw new DefiRiskException($"proposal '{proposal.Name}' changes nothing: every parameter it names keeps its current value");
         }
+        return Run(snapshot, proposal is null ? null : (proposal.Name, ProposalApplier.Apply(snapshot, proposal)), model, settings, options, progress);
+    }
+
+    /// <summary>
+    /// Runs the stress test on the baseline <paramref name="snapshot"/> and, when given, on a proposal's world: a snapshot
+    /// of the same assets with other risk parameters (a proposal applied, or the state a governance payload left), on the
+    /// same paths.
+    /// </summary>
+    public static StressResult Run(Snapshot snapshot, (string Name, Snapshot World)? proposal, IPathModel model, StressSettings settings,
+        SimulationOptions? options = null, IProgress<(int Done, int Total)>? progress = null)
+    {
+        options ??= SimulationOptions.Default;
+        if (settings.Horizon < 1) throw new DefiRiskException($"--horizon {settings.Horizon} must be at least 1 step");
+        if (settings.Paths < 1) throw new DefiRiskException($"--paths {settings.Paths} must be at least 1");
+        if (settings.TopK < 0) throw new DefiRiskException("top-k must not be negative");
+        if (options.CircuitBreaker is not NoCircuitBreaker || options.ParameterOverrides.Count > 0 || options.OracleModel.UniformLag is null)
+            throw new DefiRiskException("stress runs on the fast path: circuit breakers and non-uniform oracle models are not supported");
         // The round limit counts from the end of the path, so the last step's cascade can run out as a single shock's does.
         options = options with { MaxRounds = Math.Max(options.MaxRounds, settings.Horizon + options.MaxRounds) };
         var roots = model.Assets.Select(s => Resolve(snapshot, s).Address).ToArray();
@@ -93,7 +110,7 @@ public static class StressRunner
 
         var baseModel = FastModel.Compile(snapshot, options.Numeraire);
         var baseFast = new FastCascade(baseModel, options);
-        var proposalSnapshot = proposal is null ? null : ProposalApplier.Apply(snapshot, proposal);
+        var proposalSnapshot = proposal?.World;
         var propModel = proposalSnapshot is null ? null : FastModel.Compile(proposalSnapshot, options.Numeraire);
         var propFast = propModel is null ? null : new FastCascade(propModel, options);
 
@@ -128,7 +145,7 @@ public static class StressRunner
         StressDifference? difference = null;
         if (propBad is not null)
         {
-            proposed = Side(proposal!.Name, proposalSnapshot!, model, settings, options, roots, depegAssets, propBad, propLiq!);
+            proposed = Side(proposal!.Value.Name, proposalSnapshot!, model, settings, options, roots, depegAssets, propBad, propLiq!);
             difference = Difference(baseBad, propBad, settings);
         }
         var parameters = Parameters(model);

@@ -46,6 +46,12 @@ public sealed class OracleHistoryTests(DemoChain chain)
                 Assert.Equal(asset.PriceUsd, history.Rounds[^1].Answer);
             }
 
+            // The exchange-rate asset still multiplies its base feed (now the base's proxy), at the same price.
+            var exchange = all.FindAsset(facts.ExchangeRateAggregator.Asset)!;
+            Assert.Equal(OracleKind.ExchangeRate, exchange.Oracle.Kind);
+            Assert.Equal(chain.Stored.FindAsset(exchange.Symbol)!.PriceUsd, exchange.PriceUsd);
+            Assert.DoesNotContain(all.PriceHistory!, h => h.Asset == exchange.Address);
+
             // Three days: the rounds since then (72 h reach back past phase 2's 60 rounds into phase 1) and the one before.
             var recent = await IndexAsync(days: 3);
             var since = recent.Chain.BlockTimestamp - 3 * 86_400L;
@@ -66,6 +72,8 @@ public sealed class OracleHistoryTests(DemoChain chain)
             Assert.Contains("oracle rounds", result.History);
             var weth = Assert.Single(result.Assets, a => a.Symbol == "WETH");
             Assert.Equal("simulated", weth.Moves);
+            Assert.Equal("follows WETH", Assert.Single(result.Assets, a => a.Symbol == exchange.Symbol).Moves);
+            Assert.DoesNotContain(result.Assets, a => a.Moves == "held");
             var se = 0.01 / Math.Sqrt(2.0 * (Spec.Rounds - 1));
             Assert.InRange(weth.VolatilityPerStep!.Value, 0.01 - 3 * se, 0.01 + 3 * se);
         }
