@@ -47,8 +47,20 @@ internal static class StressSection
         Row("P(any liquidation)", s => s.ProbabilityOfLiquidation, false);
         Row("Mean bad debt", s => s.MeanBadDebt, true);
         Row("Worst path's bad debt", s => s.MaxBadDebt, true);
+        void Error(string label, Func<StressConvergence, double?> f)
+        {
+            var row = new List<Text> { label };
+            row.AddRange(sides.Select(s => (Text)(s.Convergence is { } c && f(c) is { } x ? "± " + Format.Usd(x) : "–")));
+            if (r.Proposal is not null) row.Add("");
+            rows.Add(row);
+        }
+        Error("Standard error of VaR p95", c => c.Var95StandardError);
+        Error("Standard error of VaR p99", c => c.Var99StandardError);
+        Error("Standard error of ES p99", c => c.Es99StandardError);
         b.Add(new Table("Value at risk of bad debt and liquidations at risk, per path (USD)", headers,
             [false, .. sides.Select(_ => true), .. r.Proposal is null ? Array.Empty<bool>() : [true]], rows));
+        if (r.Baseline.Convergence is { Warnings.Count: > 0 } few)
+            b.Add(new Note("Too few paths: " + string.Join("; ", few.Warnings) + ". Those tail figures rest on a handful of paths: rerun with more."));
         if (r.Difference is { } d)
             b.Add(new Paragraph(string.Create(inv, $"p99 bad debt, proposal − baseline on the same paths: {Format.UsdDelta(d.Var99Difference)}, 95 % paired-bootstrap interval [{Format.UsdDelta(d.Low95)}, {Format.UsdDelta(d.High95)}] ({Format.Int(d.BootstrapSamples)} resamples). Verdict: ") +
                 Text.Chain(d.Verdict) + "."));

@@ -81,6 +81,9 @@ internal static class StressCommand
             }
             if (!silent) Render(output, result, elapsed);
 
+            // Too few paths for a quantile: said on stderr whatever the output, the figures are still written.
+            foreach (var w in result.Baseline.Convergence?.Warnings ?? [])
+                Console.Error.WriteLine($"stress: too few paths for {w}");
             var crossed = conditions.Where(c => StressCondition.Crossed(c, result)).ToList();
             foreach (var c in crossed)
                 Console.Error.WriteLine($"risk limit crossed: {string.Join(" && ", c.Select(x => $"{x.Text} ({x.Metric} = {Format(result.Metric(x.Metric) ?? 0)})"))}");
@@ -214,6 +217,13 @@ internal static class StressCommand
         Row("P(any liquidation)", s => s.ProbabilityOfLiquidation.ToString("P2", inv));
         Row("mean bad debt", s => "$" + Format(s.MeanBadDebt));
         Row("worst path bad debt", s => "$" + Format(s.MaxBadDebt));
+        void Error(string name, Func<StressConvergence, double?> f)
+        {
+            string Cell(StressSide side) => side.Convergence is { } c && f(c) is { } x ? "± $" + Format(x) : "–";
+            table.AddRow(r.Proposal is { } q ? [Markup.Escape(name), Markup.Escape(Cell(r.Baseline)), Markup.Escape(Cell(q))] : [Markup.Escape(name), Markup.Escape(Cell(r.Baseline))]);
+        }
+        Error("standard error, VaR p99", c => c.Var99StandardError);
+        Error("standard error, ES p99", c => c.Es99StandardError);
         for (var c = 1; c < table.Columns.Count; c++) table.Columns[c].RightAligned();
         console.Write(table);
         if (r.Difference is { } d)

@@ -25,7 +25,8 @@ public sealed record StressResult(
     string? History = null)
 {
     /// <summary>The metrics <c>--fail-if</c> names (of the proposal's side when there is one, else the baseline's).</summary>
-    public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference"];
+    public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference",
+        "var99StandardError", "es99StandardError"];
 
     public double? Metric(string name)
     {
@@ -42,6 +43,8 @@ public sealed record StressResult(
             "meanBadDebt" => s.MeanBadDebt,
             "maxBadDebt" => s.MaxBadDebt,
             "var99Difference" => Difference?.Var99Difference,
+            "var99StandardError" => (Proposal ?? Baseline).Convergence?.Var99StandardError,
+            "es99StandardError" => (Proposal ?? Baseline).Convergence?.Es99StandardError,
             _ => null,
         };
     }
@@ -64,7 +67,8 @@ public sealed record StressModelParameters(
     IReadOnlyList<double>? GarchInitialVariance = null);
 
 /// <summary>One side (baseline or proposal): its statistics, the loss distribution, the worst paths re-run exactly.</summary>
-public sealed record StressSide(string Name, StressStatistics Statistics, IReadOnlyList<LossBin> LossDistribution, IReadOnlyList<StressPath> WorstPaths);
+public sealed record StressSide(string Name, StressStatistics Statistics, IReadOnlyList<LossBin> LossDistribution, IReadOnlyList<StressPath> WorstPaths,
+    StressConvergence? Convergence = null);
 
 /// <summary>
 /// Bad-debt VaR at p95/p99 and ES at p99, liquidations at risk (liquidated value) at p95/p99, the share of paths with bad

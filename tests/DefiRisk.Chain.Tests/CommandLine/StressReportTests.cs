@@ -95,6 +95,23 @@ public sealed class StressReportTests : IDisposable
     }
 
     [Fact]
+    public async Task Stress_reports_the_standard_errors_and_says_when_the_paths_are_too_few_for_p99()
+    {
+        var run = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "200", "--horizon", "6", "--json", "-");
+        Assert.True(run.Code == 0, run.ToString());
+        Assert.Contains("too few paths for p99: 200 paths leave 2 beyond the quantile; at least 1000 paths are needed", run.Stderr);
+        Assert.DoesNotContain("for p95", run.Stderr);
+        var convergence = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("baseline").GetProperty("convergence");
+        Assert.Equal(2, convergence.GetProperty("tailPaths99").GetInt32());
+        Assert.True(convergence.GetProperty("var95StandardError").GetDouble() >= 0);
+
+        var enough = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "1000", "--horizon", "6", "--top-k", "1", "--quiet",
+            "--fail-if", "var99StandardError>=0");
+        Assert.True(enough.Code == Core.ExitCodes.RiskLimitCrossed, enough.ToString());
+        Assert.DoesNotContain("too few paths", enough.Stderr);
+    }
+
+    [Fact]
     public async Task Compare_with_stress_paths_on_a_snapshot_without_history_asks_for_one_in_one_line()
     {
         var run = await DefiRiskCli.RunAsync("compare", "--db", _db, "--proposal", _proposal, "--shock", "WETH=-30%", "--stress-paths", "100");
