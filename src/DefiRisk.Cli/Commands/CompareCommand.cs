@@ -8,6 +8,7 @@ using DefiRisk.Core.Domain;
 using DefiRisk.Core.Lending;
 using DefiRisk.Core.Proposals;
 using DefiRisk.Core.Review;
+using DefiRisk.Core.Stress;
 using ComparisonReport = DefiRisk.Reporting.ComparisonReport;
 using DefiRisk.Core.Registry;
 using ProposalLines = DefiRisk.Reporting.ProposalLines;
@@ -78,10 +79,10 @@ internal static class CompareCommand
             var result = run.Result;
             var elapsed = clock.Elapsed;
 
-            if (jsonPath is not null) Json.Write(result, jsonPath);
+            if (jsonPath is not null) Json.Write(run.ToJson(), jsonPath);
             if (parse.GetValue(report) is { } reportPath)
                 ReportOption.Write(reportPath, Report(run), quietOutput);
-            if (!quietOutput) Render(output, result, elapsed);
+            if (!quietOutput) Render(output, result, run.Stress, elapsed);
 
             var crossed = conditions.Where(c => RiskCondition.Crossed(c, result.Proposal)).ToList();
             foreach (var c in crossed)
@@ -126,7 +127,17 @@ internal static class CompareCommand
     /// <summary>A finished comparison with everything it ran on, for reports.</summary>
     internal sealed record CompareRun(
         Snapshot Snapshot, Snapshot ProposalSnapshot, Proposal Proposal, SimulationOptions BaselineOptions, ComparisonResult Result,
-        CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep);
+        CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep, StressResult? Stress = null)
+    {
+        /// <summary>The JSON: the comparison, and its value at risk under <c>stress</c> when <c>--stress-paths</c> ran (the engines know nothing of stress).</summary>
+        public object ToJson()
+        {
+            if (Stress is null) return Result;
+            var node = System.Text.Json.JsonSerializer.SerializeToNode(Result, Json.Options)!.AsObject();
+            node["stress"] = System.Text.Json.JsonSerializer.SerializeToNode(Stress, Json.Options);
+            return node;
+        }
+    }
 
     /// <summary>Loads, validates (everything before anything runs), simulates baseline and proposal, and compares.</summary>
     internal static ComparisonResult Run(CompareRequest request) => Execute(request).Result;
@@ -180,13 +191,14 @@ internal static class CompareCommand
                     new ComparisonSweepLevel(x.Shock, x.BadDebtUsd, y.BadDebtUsd, x.LiquidatedValueUsd, y.LiquidatedValueUsd)).ToList()),
             };
         }
+        StressResult? stress = null;
         if (request.StressPaths > 0)
         {
             if (proposal.Breakers.Any)
                 throw new DefiRiskException($"--stress-paths: proposal '{proposal.Name}' sets circuit breakers, which the stress paths do not run yet");
-            result = result with { Stress = StressCommand.RunAlongside(snapshot, (proposal.Name, proposalSnapshot), request.StressPaths, request.StressHistory, baseOptions) };
+            stress = StressCommand.RunAlongside(snapshot, (proposal.Name, proposalSnapshot), request.StressPaths, request.StressHistory, baseOptions);
         }
-        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
+        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep, stress);
     }
 
     /// <summary>
@@ -222,12 +234,12 @@ internal static class CompareCommand
             },
             Sweeps = run.BaselineSweep is { } b ? [new SweepReport(b, run.ProposalSweep, run.Proposal.Name)] : [],
             ProposalSnapshot = run.Proposal.ChangesRiskParameters ? run.ProposalSnapshot : null,
-            Stress = run.Result.Stress,
+            Stress = run.Stress,
         };
 
     private static string Format(double x) => x.ToString("#,0.##", CultureInfo.InvariantCulture);
 
-    private static void Render(IAnsiConsole console, ComparisonResult r, TimeSpan elapsed)
+    private static void Render(IAnsiConsole console, ComparisonResult r, StressResult? stress, TimeSpan elapsed)
     {
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 1000;
         console.WriteLine($"scenario {r.Scenario}; proposal {r.ProposalName}");
@@ -277,7 +289,7 @@ internal static class CompareCommand
                     "$" + Format(l.BaselineLiquidatedValueUsd), "$" + Format(l.ProposalLiquidatedValueUsd));
             console.Write(sweep);
         }
-        if (r.Stress is { Proposal: { } ps, Difference: { } d } st)
+        if (stress is { Proposal: { } ps, Difference: { } d } st)
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"value at risk on {st.Paths:N0} common paths: bad debt VaR99 ${Format(st.Baseline.Statistics.BadDebtVar99)} → ${Format(ps.Statistics.BadDebtVar99)}, difference ${Format(d.Var99Difference)}, 95% CI [${Format(d.Low95)}, ${Format(d.High95)}]: {d.Verdict}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compared in {elapsed.TotalSeconds:0.00} s"));

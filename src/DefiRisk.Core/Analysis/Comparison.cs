@@ -25,9 +25,6 @@ public sealed record ComparisonResult(
     IReadOnlyList<AttributionRow>? Attribution = null)
 {
     [JsonIgnore] public CascadeResult? BaselineResult { get; init; }
-
-    /// <summary>Value at risk of both sides on the same price paths (<c>compare --stress-paths N</c>); absent unless asked for.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Stress.StressResult? Stress { get; init; }
     [JsonIgnore] public CascadeResult? ProposalResult { get; init; }
 
     public static ComparisonResult Create(string proposalName, IReadOnlyList<string> breakers, Snapshot baselineSnapshot, CascadeResult baseline, CascadeResult proposal)
