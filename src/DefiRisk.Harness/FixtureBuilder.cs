@@ -38,6 +38,9 @@ public sealed record FixtureBuildOptions
     public AaveVersion Aave { get; init; } = AaveVersion.V3_6;
     /// <summary>Uniswap v3 pools to deploy beside the v2 pairs (FixtureBuilder.UniswapV3.cs); null: none (the bundled fixtures).</summary>
     public IReadOnlyList<FixtureV3PoolSpec>? UniswapV3Pools { get; init; }
+
+    /// <summary>When set, the market feeds get a round history behind phased proxies (<see cref="FixtureFeedHistory"/>).</summary>
+    public FeedHistorySpec? FeedHistory { get; init; }
 }
 
 /// <summary>The built fixture, not yet written: the manifest and anvil's state JSON at the saved block.</summary>
@@ -240,6 +243,11 @@ public sealed partial class FixtureBuilder
             await node.SetStorageAtAsync(d.Feeds[r.Symbol], 0, Usd8(r.PriceUsd)).ConfigureAwait(false);
         await prices.SetExchangeRatioAsync(FinalRatio).ConfigureAwait(false);
         await chain.MineAsync().ConfigureAwait(false);
+        if (_options.FeedHistory is { } history)
+        {
+            Report($"posting {history.Rounds} oracle rounds per market feed");
+            await FixtureFeedHistory.InstallAsync(chain, d.Feeds, d.Tokens, "wstETH", d.ExchangeRate, compiled["ExchangeRateAggregator"].Bytecode, Admin, d.Oracle, history, ct).ConfigureAwait(false);
+        }
         var block = await node.BlockNumberAsync().ConfigureAwait(false);
         var timestamp = await node.LatestTimestampAsync().ConfigureAwait(false);
 

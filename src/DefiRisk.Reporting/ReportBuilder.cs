@@ -27,8 +27,11 @@ public static class ReportBuilder
         CascadeSection(b, s, input.Parts, input.Simulation);
         ChainsSection(b, s, input.Parts, input.Simulation, input.MaxChainNodesDrawn);
         ProposalSection(b, s, input);
-        AssumptionsSection(b, input.Assumptions, input.Comparison);
-        Glossary(b, input.Parts);
+        // The value-at-risk section only when a stress run was asked for; the sections after it renumber.
+        var next = 6;
+        if (input.Stress is { } stress) StressSection.Add(b, stress, next++);
+        AssumptionsSection(b, input.Assumptions, input.Comparison, next++);
+        Glossary(b, input.Parts, next);
         var c = s.Chain;
         return new ReportDocument(input.Title,
             $"Chain {c.ChainId} · block {Format.Int(c.BlockNumber)} · {Format.Timestamp(c.BlockTimestamp)} · {Format.Int(s.PositionCount)} positions",
@@ -539,10 +542,10 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- assumptions
 
-    private static void AssumptionsSection(List<Block> b, IReadOnlyList<Assumption> assumptions, ComparisonReport? cmp)
+    private static void AssumptionsSection(List<Block> b, IReadOnlyList<Assumption> assumptions, ComparisonReport? cmp, int number)
     {
         b.Add(new SectionStart("assumptions"));
-        b.Add(new Heading(2, "6. Assumptions", "assumptions"));
+        b.Add(new Heading(2, $"{number}. Assumptions", "assumptions"));
         if (assumptions.Count == 0) { b.Add(new Note("No assumptions were given to the report.")); return; }
         var rows = assumptions.Select(a => (IReadOnlyList<Text>)[Text.Chain(cmp is not null && a.Label == ReportAssumptions.CircuitBreakerLabel ? a.Label + ", baseline" : a.Label),
             Text.Chain(a.Value)]).ToList();
@@ -573,10 +576,10 @@ public static class ReportBuilder
         ("Better / worse", "the proposal's value against the baseline's; for every metric shown, lower is better."),
     ];
 
-    private static void Glossary(List<Block> b, ReportParts parts)
+    private static void Glossary(List<Block> b, ReportParts parts, int number)
     {
         b.Add(new SectionStart("glossary"));
-        b.Add(new Heading(2, "7. Glossary", "glossary"));
+        b.Add(new Heading(2, $"{number}. Glossary", "glossary"));
         var terms = GlossaryTerms.Concat(parts.Protocols.SelectMany(p => p.Glossary)).ToList();
         b.Add(new Table("Terms used in this report", ["Term", "Meaning"], [false, false],
             terms.Select(t => (IReadOnlyList<Text>)[t.Term, t.Meaning]).ToList()));

@@ -25,6 +25,9 @@ public sealed record ReportInput(Snapshot Snapshot, ReportParts Parts)
     /// <summary>The snapshot with the proposal's risk parameters applied: its liquidation levels are shown beside the baseline's.</summary>
     public Snapshot? ProposalSnapshot { get; init; }
 
+    /// <summary>Value at risk over simulated price paths (<c>stress</c>, <c>--stress-paths</c>); null: no section.</summary>
+    public Core.Stress.StressResult? Stress { get; init; }
+
     /// <summary>Liquidity source, gas cost, oracle model, max rounds …: see <see cref="ReportAssumptions.From"/>.</summary>
     public IReadOnlyList<Assumption> Assumptions { get; init; } = [];
 

@@ -39,8 +39,9 @@ public sealed class SnapshotStore
 {
     /// <summary>
     /// <c>PRAGMA user_version</c> of files this build writes. 2: per-family storage parts and <c>snapshot_books</c>.
-    /// 3: the Uniswap v3 tables (a version-2 file is migrated on open: the new tables are added, nothing else changes).
-    /// Files of version 1 (unversioned, written before the parts) are refused with a message to index anew.
+    /// 3: the Uniswap v3 tables and the oracle history (<c>oracle_feeds</c>, <c>oracle_rounds</c>). A version-2 file is
+    /// migrated on open: the new tables are added, empty, nothing else changes. Files of version 1 (unversioned, written
+    /// before the parts) are refused with a message to index anew.
     /// </summary>
     public const int SchemaVersion = 3;
 
@@ -48,7 +49,7 @@ public sealed class SnapshotStore
     internal static readonly int[] MigratableVersions = [2];
 
     /// <summary>The tables of <c>schema.sql</c>: no storage part may claim one.</summary>
-    internal static readonly string[] SharedTables = ["snapshots", "assets", "snapshot_books", "checkpoints", "discovered_accounts"];
+    internal static readonly string[] SharedTables = ["snapshots", "assets", "snapshot_books", "checkpoints", "discovered_accounts", "oracle_feeds", "oracle_rounds"];
 
     private readonly string _connectionString;
     private readonly StorageParts _parts;
@@ -177,6 +178,7 @@ public sealed class SnapshotStore
 
         WriteBooks(connection, tx, id, BookKind.Protocol, protocols);
         WriteBooks(connection, tx, id, BookKind.Venue, venues);
+        if (snapshot.PriceHistory is { } history) WriteHistory(connection, tx, id, history);
 
         tx.Commit();
         return id;
@@ -196,7 +198,7 @@ public sealed class SnapshotStore
 
     private void Delete(SqliteConnection c, SqliteTransaction tx, long id)
     {
-        foreach (var table in _parts.Tables.Concat(["snapshot_books", "assets"]))
+        foreach (var table in _parts.Tables.Concat(["snapshot_books", "assets", "oracle_rounds", "oracle_feeds"]))
             c.Execute($"DELETE FROM {table} WHERE snapshot_id = @id", new { id }, tx);
         // A row left in a table no registered part names makes this fail (foreign key): the write rolls back.
         c.Execute("DELETE FROM snapshots WHERE id = @id", new { id }, tx);
@@ -258,7 +260,30 @@ public sealed class SnapshotStore
         var protocols = books[BookKind.Protocol].Select(b => Part(_parts.Protocols, b).Load(c, head.Id)).ToList();
         var venues = books[BookKind.Venue].Select(b => Part(_parts.Venues, b).Load(c, head.Id)).ToList();
 
-        return new Snapshot(new ChainPoint(head.ChainId, head.BlockNumber, head.BlockTimestamp), assets, protocols, venues);
+        return new Snapshot(new ChainPoint(head.ChainId, head.BlockNumber, head.BlockTimestamp), assets, protocols, venues, LoadHistory(c, head.Id));
+    }
+
+    private static void WriteHistory(SqliteConnection c, SqliteTransaction tx, long id, IReadOnlyList<OracleHistory> history)
+    {
+        c.Execute("INSERT INTO oracle_feeds (snapshot_id, asset, feed, decimals, missing) VALUES (@Id, @Asset, @Feed, @Decimals, @Missing)",
+            history.Select(h => new { Id = id, Asset = h.Asset.Value, Feed = h.Feed.Value, h.Decimals, h.Missing }), tx);
+        c.Execute("INSERT INTO oracle_rounds (snapshot_id, asset, round_id, answer, updated_at) VALUES (@Id, @Asset, @RoundId, @Answer, @UpdatedAt)",
+            history.SelectMany(h => h.Rounds.Select(r => new
+            {
+                Id = id, Asset = h.Asset.Value, r.RoundId, Answer = r.Answer.ToString(System.Globalization.CultureInfo.InvariantCulture), r.UpdatedAt,
+            })), tx);
+    }
+
+    /// <summary>The snapshot's oracle history by asset address, rounds oldest first; null when none was read.</summary>
+    private static IReadOnlyList<OracleHistory>? LoadHistory(SqliteConnection c, long id)
+    {
+        var feeds = c.Query<FeedRow>("SELECT asset, feed, decimals, missing FROM oracle_feeds WHERE snapshot_id = @id ORDER BY asset", new { id }).ToList();
+        if (feeds.Count == 0) return null;
+        var rounds = c.Query<RoundRow>("SELECT asset, round_id, answer, updated_at FROM oracle_rounds WHERE snapshot_id = @id ORDER BY asset, round_id", new { id })
+            .ToLookup(r => r.Asset);
+        return feeds.Select(f => new OracleHistory(Address.FromTrusted(f.Asset), Address.FromTrusted(f.Feed), f.Decimals,
+            rounds[f.Asset].Select(r => new OracleRound(r.RoundId, BigInteger.Parse(r.Answer, System.Globalization.CultureInfo.InvariantCulture), r.UpdatedAt)).ToList(),
+            f.Missing)).ToList();
     }
 
     private IBookStorage<TBook> Part<TBook>(IReadOnlyList<IBookStorage<TBook>> parts, BookRow book) where TBook : class =>
@@ -296,6 +321,8 @@ public sealed class SnapshotStore
         public BigInteger PriceUsd { get; set; } public string OracleKind { get; set; } = ""; public string OracleSource { get; set; } = "";
         public string? OracleBaseAsset { get; set; } public BigInteger? OracleRatio { get; set; } public int OracleRatioDecimals { get; set; }
     }
+    private sealed class FeedRow { public string Asset { get; set; } = ""; public string Feed { get; set; } = ""; public int Decimals { get; set; } public string? Missing { get; set; } }
+    private sealed class RoundRow { public string Asset { get; set; } = ""; public BigInteger RoundId { get; set; } public string Answer { get; set; } = ""; public long UpdatedAt { get; set; } }
 #pragma warning restore CA1812
 }
 

@@ -11,6 +11,7 @@
 --   * every child row (here and in every family's tables) carries snapshot_id; a snapshot is replaced by
 --     deleting its children and itself and inserting again, all in one transaction (SnapshotStore.Write).
 --   * version 1 (before per-family parts) had no snapshot_books: such a file is refused, not migrated.
+--   * version 2 had no oracle_feeds / oracle_rounds: opening one adds them (empty) and stamps it 3, in one transaction.
 
 CREATE TABLE IF NOT EXISTS snapshots (
     id              INTEGER PRIMARY KEY,
@@ -68,4 +69,28 @@ CREATE TABLE IF NOT EXISTS discovered_accounts (
     market   TEXT    NOT NULL,
     account  TEXT    NOT NULL,
     PRIMARY KEY (chain_id, protocol, market, account)
+);
+
+-- ---------------------------------------------------------------- oracle history (schema version 3)
+
+-- Which market assets' oracle rounds were read back with the snapshot (`index --price-history-days`), from which
+-- source, in what decimals; `missing` says why a source has no rounds (then the asset needs a history CSV).
+-- No row for a snapshot: no history was read.
+CREATE TABLE IF NOT EXISTS oracle_feeds (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    asset       TEXT    NOT NULL,
+    feed        TEXT    NOT NULL,              -- the AaveOracle source the rounds were read from
+    decimals    INTEGER NOT NULL,
+    missing     TEXT,                          -- null: rounds were read (possibly none in the horizon)
+    PRIMARY KEY (snapshot_id, asset)
+);
+
+-- The rounds, as the source presents them (a proxy: phase << 64 | the aggregator's round id).
+CREATE TABLE IF NOT EXISTS oracle_rounds (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    asset       TEXT    NOT NULL,
+    round_id    BLOB    NOT NULL,              -- uint80, 32-byte big-endian
+    answer      TEXT    NOT NULL,              -- int256 as a decimal string (a feed may answer <= 0)
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (snapshot_id, asset, round_id)
 );

@@ -8,6 +8,7 @@ using DefiRisk.Core.Domain;
 using DefiRisk.Core.Lending;
 using DefiRisk.Core.Proposals;
 using DefiRisk.Core.Review;
+using DefiRisk.Core.Stress;
 using ComparisonReport = DefiRisk.Reporting.ComparisonReport;
 using DefiRisk.Core.Registry;
 using ProposalLines = DefiRisk.Reporting.ProposalLines;
@@ -31,7 +32,7 @@ internal static class CompareCommand
     internal sealed record SweepSpec(string Asset, decimal FromPercent, decimal ToPercent, decimal StepPercent);
 
     internal sealed record CompareRequest(string Db, string ProposalFile, IReadOnlyList<string> Shocks, string? PathFile, SweepSpec? Sweep = null,
-        SimulationOptions? Options = null, bool Fractions = false);
+        SimulationOptions? Options = null, bool Fractions = false, int StressPaths = 0, string? StressHistory = null);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -49,8 +50,9 @@ internal static class CompareCommand
         var to = new Option<string?>("--to") { Description = "sweep: last drop, e.g. 60% (default)" };
         var step = new Option<string?>("--step") { Description = "sweep: drop step, e.g. 5% (default)" };
         var report = ReportOption.Create();
+        var (stressPaths, stressHistory) = StressCommand.AlongsideOptions();
         var command = new Command("compare", "Run a scenario on the baseline and on a proposal side by side (liquidations, bad debt, rounds, chains).")
-            { db, proposal, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, json, failIf, quiet, sweepAsset, from, to, step, report };
+            { db, proposal, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
         command.SetAction((parse, _) =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -68,7 +70,8 @@ internal static class CompareCommand
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
             if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
             var options = assumptions.Read(parse).Options();
-            var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep, options, asFractions);
+            var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep, options, asFractions,
+                parse.GetValue(stressPaths) is { } sp ? SnapshotSource.ParseInt(sp, "--stress-paths", 1) : 0, parse.GetValue(stressHistory));
 
             var clock = Stopwatch.StartNew();
             var quietOutput = parse.GetValue(quiet) || jsonPath == "-";
@@ -76,10 +79,10 @@ internal static class CompareCommand
             var result = run.Result;
             var elapsed = clock.Elapsed;
 
-            if (jsonPath is not null) Json.Write(result, jsonPath);
+            if (jsonPath is not null) Json.Write(run.ToJson(), jsonPath);
             if (parse.GetValue(report) is { } reportPath)
                 ReportOption.Write(reportPath, Report(run), quietOutput);
-            if (!quietOutput) Render(output, result, elapsed);
+            if (!quietOutput) Render(output, result, run.Stress, elapsed);
 
             var crossed = conditions.Where(c => RiskCondition.Crossed(c, result.Proposal)).ToList();
             foreach (var c in crossed)
@@ -124,7 +127,17 @@ internal static class CompareCommand
     /// <summary>A finished comparison with everything it ran on, for reports.</summary>
     internal sealed record CompareRun(
         Snapshot Snapshot, Snapshot ProposalSnapshot, Proposal Proposal, SimulationOptions BaselineOptions, ComparisonResult Result,
-        CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep);
+        CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep, StressResult? Stress = null)
+    {
+        /// <summary>The JSON: the comparison, and its value at risk under <c>stress</c> when <c>--stress-paths</c> ran (the engines know nothing of stress).</summary>
+        public object ToJson()
+        {
+            if (Stress is null) return Result;
+            var node = System.Text.Json.JsonSerializer.SerializeToNode(Result, Json.Options)!.AsObject();
+            node["stress"] = System.Text.Json.JsonSerializer.SerializeToNode(Stress, Json.Options);
+            return node;
+        }
+    }
 
     /// <summary>Loads, validates (everything before anything runs), simulates baseline and proposal, and compares.</summary>
     internal static ComparisonResult Run(CompareRequest request) => Execute(request).Result;
@@ -178,7 +191,14 @@ internal static class CompareCommand
                     new ComparisonSweepLevel(x.Shock, x.BadDebtUsd, y.BadDebtUsd, x.LiquidatedValueUsd, y.LiquidatedValueUsd)).ToList()),
             };
         }
-        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
+        StressResult? stress = null;
+        if (request.StressPaths > 0)
+        {
+            if (proposal.Breakers.Any)
+                throw new DefiRiskException($"--stress-paths: proposal '{proposal.Name}' sets circuit breakers, which the stress paths do not run yet");
+            stress = StressCommand.RunAlongside(snapshot, (proposal.Name, proposalSnapshot), request.StressPaths, request.StressHistory, baseOptions);
+        }
+        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep, stress);
     }
 
     /// <summary>
@@ -214,15 +234,16 @@ internal static class CompareCommand
             },
             Sweeps = run.BaselineSweep is { } b ? [new SweepReport(b, run.ProposalSweep, run.Proposal.Name)] : [],
             ProposalSnapshot = run.Proposal.ChangesRiskParameters ? run.ProposalSnapshot : null,
+            Stress = run.Stress,
         };
 
     private static string Format(double x) => x.ToString("#,0.##", CultureInfo.InvariantCulture);
 
-    private static void Render(IAnsiConsole console, ComparisonResult r, TimeSpan elapsed)
+    private static void Render(IAnsiConsole console, ComparisonResult r, StressResult? stress, TimeSpan elapsed)
     {
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 1000;
         console.WriteLine($"scenario {r.Scenario}; proposal {r.ProposalName}");
-        foreach (var d in r.Breakers) console.WriteLine($"  {d}");
+        foreach (var line in r.Breakers) console.WriteLine($"  {line}");
         var table = new Table().AddColumns("", "baseline", "proposal", "difference");
         for (var c = 1; c <= 3; c++) table.Columns[c].RightAligned();
         void Row(string name, double b, double p, string unit = "")
@@ -268,6 +289,9 @@ internal static class CompareCommand
                     "$" + Format(l.BaselineLiquidatedValueUsd), "$" + Format(l.ProposalLiquidatedValueUsd));
             console.Write(sweep);
         }
+        if (stress is { Proposal: { } ps, Difference: { } d } st)
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"value at risk on {st.Paths:N0} common paths: bad debt VaR99 ${Format(st.Baseline.Statistics.BadDebtVar99)} → ${Format(ps.Statistics.BadDebtVar99)}, difference ${Format(d.Var99Difference)}, 95% CI [${Format(d.Low95)}, ${Format(d.High95)}]: {d.Verdict}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compared in {elapsed.TotalSeconds:0.00} s"));
     }
 }

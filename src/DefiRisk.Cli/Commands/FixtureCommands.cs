@@ -36,9 +36,10 @@ internal static class FixtureCommands
         var borrowers = new Option<int?>("--borrowers") { Description = "Number of borrowers to generate (default: 400 for demo, 3000 for mainnet-like)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the borrower generator: same seed, same fixture.", DefaultValueFactory = _ => 42 };
         var port = new Option<int>("--port") { Description = "Port of the build's anvil (default: a free one).", DefaultValueFactory = _ => 0 };
+        var feedHistory = new Option<int?>("--feed-history-rounds") { Description = "Give each market feed this many hourly oracle rounds behind a two-phase proxy, for `index --price-history-days` and `stress` (default: none)." };
         var quiet = QuietOption();
         var json = JsonOption();
-        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, quiet, json };
+        var command = new Command("build", "Deploy the protocols on a fresh anvil, open positions and save the fixture.") { outDir, profile, borrowers, seed, port, feedHistory, quiet, json };
         // One option per protocol whose release the harness can deploy, after --profile.
         var releases = FixtureBuilder.ReleaseChoices.Select(choice =>
         {
@@ -57,6 +58,7 @@ internal static class FixtureCommands
                 Borrowers = parse.GetValue(borrowers) ?? FixtureBuilder.DefaultBorrowers(kind),
                 Seed = parse.GetValue(seed),
                 Port = parse.GetValue(port),
+                FeedHistory = parse.GetValue(feedHistory) is { } rounds ? new FeedHistorySpec(rounds, 3600, parse.GetValue(seed)).Validated() : null,
             };
             foreach (var (choice, option) in releases) options = choice.Apply(options, parse.GetValue(option)!);
             var dir = parse.GetValue(outDir)!;

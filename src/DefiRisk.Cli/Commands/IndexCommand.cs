@@ -28,8 +28,9 @@ internal static class IndexCommand
         var logChunk = new Option<string?>("--log-chunk") { Description = $"blocks per eth_getLogs request to start with; shrinks to what the node accepts (default: RpcLimits.LogChunk, else {RpcOptions.DefaultLogChunk})" };
         var concurrency = new Option<string?>("--concurrency") { Description = $"requests in flight (default: RpcLimits.Concurrency, else {RpcOptions.DefaultConcurrency})" };
         var callsPerRead = new Option<string?>("--calls-per-read") { Description = $"view calls per eth_call through the read lens (state override; 1: plain batches) (default: RpcLimits.CallsPerRead, else {RpcOptions.DefaultCallsPerRead})" };
+        var priceHistory = new Option<string?>("--price-history-days") { Description = "also read each market feed's oracle rounds over this many days before the block (getRoundData across the proxy's phases) into the snapshot, for `stress` (default: none)" };
         var command = new Command("index", "Index lending positions at one block into a snapshot database.")
-            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency, callsPerRead };
+            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency, callsPerRead, priceHistory };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
@@ -39,7 +40,8 @@ internal static class IndexCommand
                 parse.GetValue(rpc) ?? settings.Rpc ?? throw new DefiRiskException("no --rpc given and no Rpc in appsettings.json"),
                 parse.GetValue(db) ?? settings.Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json"),
                 parse.GetValue(deployments),
-                ParseBlock(parse.GetValue(block)));
+                ParseBlock(parse.GetValue(block)),
+                parse.GetValue(priceHistory) is { } days ? SnapshotSource.ParseInt(days, "--price-history-days", 1) : 0);
             if (Directory.Exists(request.Database)) throw new DefiRiskException($"database {request.Database} is a directory, not a file");
             var options = Limits(settings.RpcLimits(), parse.GetValue(batchSize), parse.GetValue(logChunk), parse.GetValue(concurrency), parse.GetValue(callsPerRead));
             var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, options, progress, ct));
@@ -49,7 +51,8 @@ internal static class IndexCommand
         return command;
     }
 
-    internal sealed record IndexRequest(string Rpc, string Database, string? DeploymentsFile, BlockChoice Block);
+    /// <param name="PriceHistoryDays">0: no oracle history; else the horizon of <see cref="OracleHistoryReader"/>.</param>
+    internal sealed record IndexRequest(string Rpc, string Database, string? DeploymentsFile, BlockChoice Block, int PriceHistoryDays = 0);
 
     /// <summary>--block: a number, "latest", or not given (the manifest's block, else latest).</summary>
     internal readonly record struct BlockChoice(long? Number, bool Latest)
@@ -104,6 +107,11 @@ internal static class IndexCommand
         var indexer = new Indexer(rpc, new DiscoveryStore(store), progress);
         long? block = request.Block.Latest ? await rpc.BlockNumberAsync(ct) : request.Block.Number;
         var result = await indexer.IndexAsync(manifest, source, block, ct);
+        if (request.PriceHistoryDays > 0)
+        {
+            var history = await new OracleHistoryReader(rpc, progress).ReadAsync(result.Snapshot, request.PriceHistoryDays * 86_400L, ct);
+            result = result with { Snapshot = result.Snapshot with { PriceHistory = history } };
+        }
         if (beforeWrite is not null) await beforeWrite(result);
         ct.ThrowIfCancellationRequested();
         store.Write(result.Snapshot);

@@ -18,7 +18,7 @@ namespace DefiRisk.Cli.Commands;
 /// </summary>
 internal static class StressCommand
 {
-    internal sealed record StressRequest(string Db, string HistoryFile, string Model, StressSettings Settings, string? ProposalFile);
+    internal sealed record StressRequest(string Db, string? HistoryFile, string Model, StressSettings Settings, string? ProposalFile);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -28,16 +28,18 @@ internal static class StressCommand
         var stepMinutes = new Option<string?>("--step-minutes") { Description = "minutes per step; the history is resampled to it (default 60)" };
         var seed = new Option<string?>("--seed") { Description = "seed: the same seed gives the same paths and the same JSON (default 1)" };
         var model = new Option<string?>("--model") { Description = "gbm (default), garch (GARCH(1,1)) or historical (replay the history's windows)" };
-        var history = new Option<string?>("--history") { Description = "price history CSV: timestamp,asset,price (unix seconds or ISO 8601, symbol, USD), one line per observation" };
+        var history = new Option<string?>("--history") { Description = "price history CSV: timestamp,asset,price (unix seconds or ISO 8601, symbol, USD), one line per observation (default: the snapshot's oracle rounds)" };
+        var historyFromChain = new Option<bool>("--history-from-chain") { Description = "fit to the oracle rounds `index --price-history-days` read from the chain into the snapshot (the default without --history)" };
         var proposal = new Option<string?>("--proposal") { Description = "proposal file: its risk-parameter changes run on the same paths (breakers are refused)" };
         var depeg = new Option<string[]>("--depeg") { Description = "depeg jumps of an exchange-rate asset's market price, ASSET=P%:J% (e.g. wstETH=2%:-8%: a 2% chance per step of a -8% jump; its oracle, ratio x base, does not follow); repeatable" };
         var topK = new Option<string?>("--top-k") { Description = "worst paths re-run on the exact path (default 5)" };
         var threads = new Option<string?>("--threads") { Description = "worker threads (default: all cores); changes the speed, never a figure" };
         var json = Json.Option("the stress result");
+        var report = ReportOption.Create();
         var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the result meets all conditions, e.g. \"var99>1000000\" (repeatable: any); metrics " + string.Join(", ", StressResult.MetricNames) };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
         var command = new Command("stress", "Bad-debt VaR over correlated price paths (GBM, GARCH or historical replay), baseline and proposal on the same paths.")
-            { db, paths, horizon, stepMinutes, seed, model, history, depeg, proposal, topK, threads, json, failIf, quiet };
+            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, proposal, topK, threads, json, report, failIf, quiet };
         command.SetAction(parse =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -54,9 +56,13 @@ internal static class StressCommand
                 Depegs: (parse.GetValue(depeg) ?? []).Select(DepegJump.Parse).ToList());
             var modelName = (parse.GetValue(model) ?? "gbm").ToLowerInvariant();
             if (modelName is not ("gbm" or "garch" or "historical")) throw new DefiRiskException($"--model '{modelName}' is not one of gbm, garch, historical");
-            var historyFile = parse.GetValue(history) ?? throw new DefiRiskException("no --history FILE: the paths are fitted to (or replay) a price history CSV of timestamp,asset,price");
+            var historyFile = parse.GetValue(history);
+            if (historyFile is not null && parse.GetValue(historyFromChain))
+                throw new DefiRiskException("--history FILE and --history-from-chain both name the price history: give one");
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
+            var reportPath = parse.GetValue(report);
+            if (reportPath is not null) OutputFile.Check(reportPath, "--report");
             var request = new StressRequest(SnapshotSource.ResolveDb(parse.GetValue(db)), historyFile, modelName, settings, parse.GetValue(proposal));
 
             var silent = parse.GetValue(quiet) || jsonPath == "-";
@@ -64,8 +70,20 @@ internal static class StressCommand
             var result = WithProgress(output, silent, request);
             var elapsed = clock.Elapsed;
             if (jsonPath is not null) Json.Write(result, jsonPath);
+            if (reportPath is not null)
+            {
+                var snapshot = SnapshotSource.Load(request.Db, null);
+                ReportOption.Write(reportPath, ReportOption.Input(snapshot, AppSettings.Load().SimulationDefaults(), "Value at risk over simulated price paths") with
+                {
+                    Stress = result,
+                    LevelDrops = [],
+                }, silent);
+            }
             if (!silent) Render(output, result, elapsed);
 
+            // Too few paths for a quantile: said on stderr whatever the output, the figures are still written.
+            foreach (var w in result.Baseline.Convergence?.Warnings ?? [])
+                Console.Error.WriteLine($"stress: too few paths for {w}");
             var crossed = conditions.Where(c => StressCondition.Crossed(c, result)).ToList();
             foreach (var c in crossed)
                 Console.Error.WriteLine($"risk limit crossed: {string.Join(" && ", c.Select(x => $"{x.Text} ({x.Metric} = {Format(result.Metric(x.Metric) ?? 0)})"))}");
@@ -79,14 +97,45 @@ internal static class StressCommand
     /// <summary>Loads and validates everything (snapshot, history, proposal), fits the model, runs the paths.</summary>
     internal static StressResult Run(StressRequest request, IProgress<(int Done, int Total)>? progress = null)
     {
-        InputFile.Require(request.HistoryFile, "--history");
+        if (request.HistoryFile is not null) InputFile.Require(request.HistoryFile, "--history");
         if (request.ProposalFile is not null) InputFile.Require(request.ProposalFile, "proposal file");
         var snapshot = SnapshotSource.Load(request.Db, null);
-        var history = PriceHistory.ParseCsv(File.ReadAllText(request.HistoryFile), request.HistoryFile);
+        var (history, source) = History(snapshot, request.HistoryFile);
         var proposal = request.ProposalFile is null ? null
             : CoreRegistry.ParseProposal(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
         var model = Fit(snapshot, history, request.Model, request.Settings);
-        return StressRunner.Run(snapshot, model, request.Settings, AppSettings.Load().SimulationDefaults(), proposal, progress);
+        return StressRunner.Run(snapshot, model, request.Settings, AppSettings.Load().SimulationDefaults(), proposal, progress) with { History = source };
+    }
+
+    /// <summary>
+    /// The stress run of <c>compare</c> and <c>review</c> (<c>--stress-paths N</c>): GBM fitted to the CSV or the snapshot's
+    /// oracle rounds, 24 one-hour steps, seed 1, baseline and the proposal's world on the same paths.
+    /// </summary>
+    internal static StressResult RunAlongside(Snapshot snapshot, (string Name, Snapshot World) proposal, int paths, string? historyFile, SimulationOptions options)
+    {
+        if (historyFile is not null) InputFile.Require(historyFile, "--stress-history");
+        var settings = new StressSettings(Paths: paths, Depegs: []);
+        var (history, source) = History(snapshot, historyFile);
+        var model = Fit(snapshot, history, "gbm", settings);
+        return StressRunner.Run(snapshot, proposal, model, settings, options) with { History = source };
+    }
+
+    /// <summary>The options <c>compare</c> and <c>review</c> add: <c>--stress-paths N</c> and <c>--stress-history FILE</c>.</summary>
+    internal static (Option<string?> Paths, Option<string?> History) AlongsideOptions() => (
+        new Option<string?>("--stress-paths") { Description = "also run value at risk on N correlated price paths (GBM, 24 one-hour steps, seed 1), baseline and proposal on the same paths; into the JSON and the report" },
+        new Option<string?>("--stress-history") { Description = "price history CSV for --stress-paths (default: the snapshot's oracle rounds, `index --price-history-days`)" });
+
+    /// <summary>The CSV when one is given, else the snapshot's stored oracle rounds; with the sentence the result states.</summary>
+    internal static (PriceHistory History, string Source) History(Snapshot snapshot, string? file)
+    {
+        if (file is not null) return (PriceHistory.ParseCsv(File.ReadAllText(file), file), $"CSV {Path.GetFileName(file)}");
+        var stored = PriceHistory.FromSnapshot(snapshot, out var missing)
+            ?? throw new DefiRiskException(snapshot.PriceHistory is null
+                ? "no --history FILE and the snapshot holds no oracle history: index with --price-history-days N, or give a CSV of timestamp,asset,price"
+                : $"the snapshot's oracle history has no rounds ({string.Join("; ", missing)}): give --history FILE");
+        var rounds = snapshot.PriceHistory!.Sum(h => h.Rounds.Count);
+        return (stored, $"the snapshot's oracle rounds read at block {snapshot.Chain.BlockNumber} ({rounds} rounds" +
+            (missing.Count > 0 ? $"; without a history, held: {string.Join("; ", missing)}" : "") + ")");
     }
 
     /// <summary>
@@ -150,6 +199,7 @@ internal static class StressCommand
         var inv = CultureInfo.InvariantCulture;
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 1000;
         console.WriteLine(string.Create(inv, $"{r.Model}: {r.Paths:N0} paths x {r.Horizon} steps of {r.StepMinutes} min, seed {r.Seed}"));
+        if (r.History is { } h) console.WriteLine("history: " + h);
         if (r.Depegs is { Count: > 0 } depegs) console.WriteLine("depeg jumps (market only; the oracle follows ratio x base): " + string.Join(", ", depegs));
         console.WriteLine("moves: " + string.Join(", ", r.Assets.Select(a =>
             a.VolatilityPerStep is { } v ? string.Create(inv, $"{a.Symbol} {a.Moves} (σ {v:P2}/step)") : $"{a.Symbol} {a.Moves}")));
@@ -167,6 +217,13 @@ internal static class StressCommand
         Row("P(any liquidation)", s => s.ProbabilityOfLiquidation.ToString("P2", inv));
         Row("mean bad debt", s => "$" + Format(s.MeanBadDebt));
         Row("worst path bad debt", s => "$" + Format(s.MaxBadDebt));
+        void Error(string name, Func<StressConvergence, double?> f)
+        {
+            string Cell(StressSide side) => side.Convergence is { } c && f(c) is { } x ? "± $" + Format(x) : "–";
+            table.AddRow(r.Proposal is { } q ? [Markup.Escape(name), Markup.Escape(Cell(r.Baseline)), Markup.Escape(Cell(q))] : [Markup.Escape(name), Markup.Escape(Cell(r.Baseline))]);
+        }
+        Error("standard error, VaR p99", c => c.Var99StandardError);
+        Error("standard error, ES p99", c => c.Es99StandardError);
         for (var c = 1; c < table.Columns.Count; c++) table.Columns[c].RightAligned();
         console.Write(table);
         if (r.Difference is { } d)

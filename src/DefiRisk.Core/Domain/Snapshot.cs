@@ -8,12 +8,14 @@ namespace DefiRisk.Core.Domain;
 /// liquidity venue (the pools seized collateral is sold into). All amounts are exact integers in the unit the
 /// contracts use. Loaded by storage, produced by the indexer; the analyser only reads it. The order of
 /// <see cref="Books"/> is the order protocols are listed in (and the last tie-break among equally healthy positions).
+/// <see cref="PriceHistory"/>: the market feeds' oracle rounds read back over a horizon before the block (null: not read).
 /// </summary>
 public sealed record Snapshot(
     ChainPoint Chain,
     IReadOnlyList<Asset> Assets,
     IReadOnlyList<IProtocolBook> Books,
-    IReadOnlyList<IVenueBook> Venues)
+    IReadOnlyList<IVenueBook> Venues,
+    IReadOnlyList<OracleHistory>? PriceHistory = null)
 {
     // Indexes are rebuilt in the init accessors so that `with { Assets = … }` never keeps a stale one.
     private Dictionary<Address, Asset> _assets = Assets.ToDictionary(a => a.Address);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DefiRisk.Core.Domain;
 
 namespace DefiRisk.Core.Stress;
 
@@ -57,6 +58,30 @@ public sealed class PriceHistory
         }
         if (list.Count == 0) throw new DefiRiskException($"{source}: no prices");
         return new PriceHistory(list);
+    }
+
+    /// <summary>
+    /// The snapshot's stored oracle rounds (<see cref="Snapshot.PriceHistory"/>) as a history by symbol: each round is an
+    /// observation at its <c>updatedAt</c>, answer / 10^decimals USD. Rounds answering ≤ 0 are left out (no price).
+    /// Null when the snapshot holds no history; <paramref name="missing"/> names the assets read without rounds, and why.
+    /// </summary>
+    public static PriceHistory? FromSnapshot(Snapshot snapshot, out IReadOnlyList<string> missing)
+    {
+        var gaps = new List<string>();
+        missing = gaps;
+        if (snapshot.PriceHistory is not { } stored) return null;
+        var list = new List<PriceObservation>();
+        foreach (var h in stored)
+        {
+            var symbol = snapshot.FindAsset(h.Asset)?.Symbol ?? h.Asset.Value;
+            var scale = Math.Pow(10, h.Decimals);
+            var before = list.Count;
+            foreach (var r in h.Rounds)
+                if (r.Answer.Sign > 0) list.Add(new PriceObservation(r.UpdatedAt, symbol, (double)r.Answer / scale));
+            if (list.Count - before < 2) gaps.Add(h.Missing is { } why ? $"{symbol} ({why})" : $"{symbol} ({list.Count - before} rounds in the horizon)");
+            if (list.Count - before == 1) list.RemoveAt(list.Count - 1);
+        }
+        return list.Count == 0 ? null : new PriceHistory(list);
     }
 
     /// <summary>

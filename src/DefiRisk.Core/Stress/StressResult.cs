@@ -7,7 +7,7 @@ public sealed record StressSettings(int Paths = 10_000, int Horizon = 24, int St
 /// <summary>
 /// The result of <c>defirisk stress</c>: the statistics of bad debt and liquidated value over the paths, for the baseline
 /// and (with a proposal) for the proposal on the same paths, with the difference of their p99 bad debt. Every figure is
-/// USD. Byte-identical JSON for the same inputs and seed, whatever the thread count (no clock, no thread-dependent order).
+/// USD. <see cref="History"/> says where the fitted history came from (a CSV, or the snapshot's oracle rounds). Byte-identical JSON for the same inputs and seed, whatever the thread count (no clock, no thread-dependent order).
 /// </summary>
 public sealed record StressResult(
     string Model,
@@ -21,10 +21,12 @@ public sealed record StressResult(
     StressSide Baseline,
     StressSide? Proposal,
     StressDifference? Difference,
-    IReadOnlyList<DepegJump>? Depegs = null)
+    IReadOnlyList<DepegJump>? Depegs = null,
+    string? History = null)
 {
     /// <summary>The metrics <c>--fail-if</c> names (of the proposal's side when there is one, else the baseline's).</summary>
-    public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference"];
+    public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference",
+        "var99StandardError", "es99StandardError"];
 
     public double? Metric(string name)
     {
@@ -41,6 +43,8 @@ public sealed record StressResult(
             "meanBadDebt" => s.MeanBadDebt,
             "maxBadDebt" => s.MaxBadDebt,
             "var99Difference" => Difference?.Var99Difference,
+            "var99StandardError" => (Proposal ?? Baseline).Convergence?.Var99StandardError,
+            "es99StandardError" => (Proposal ?? Baseline).Convergence?.Es99StandardError,
             _ => null,
         };
     }
@@ -63,7 +67,8 @@ public sealed record StressModelParameters(
     IReadOnlyList<double>? GarchInitialVariance = null);
 
 /// <summary>One side (baseline or proposal): its statistics, the loss distribution, the worst paths re-run exactly.</summary>
-public sealed record StressSide(string Name, StressStatistics Statistics, IReadOnlyList<LossBin> LossDistribution, IReadOnlyList<StressPath> WorstPaths);
+public sealed record StressSide(string Name, StressStatistics Statistics, IReadOnlyList<LossBin> LossDistribution, IReadOnlyList<StressPath> WorstPaths,
+    StressConvergence? Convergence = null);
 
 /// <summary>
 /// Bad-debt VaR at p95/p99 and ES at p99, liquidations at risk (liquidated value) at p95/p99, the share of paths with bad

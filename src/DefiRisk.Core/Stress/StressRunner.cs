@@ -25,6 +25,8 @@ public static class StressRunner
         "VaR_q = the ceil(q*N)-th smallest path loss (bad debt = realised + unrealised, USD, at the end of each path's cascade); " +
         "ES99 = mean of the losses ranked at or beyond VaR99; LaR_q the same quantile of liquidated value; pBadDebt = share of paths with bad debt > $0.01, pLiquidation with liquidated value > $0.01; " +
         "var99Difference = proposal VaR99 - baseline VaR99 on the same paths, 95% interval by paired percentile bootstrap; " +
+        "standard errors: VaR_q from the order statistics at ranks N*q +- 1.96*sqrt(N*q*(1-q)) (interval width / 3.92), ES99 from [Var(L | L >= VaR99) + 0.99*(ES99 - VaR99)^2] / (N*0.01); " +
+        "a quantile with fewer than 10 paths beyond it is flagged as too few paths; " +
         "fast vs exact on the worst paths agree when |exact - fast| <= 1e-6 * max(|exact|, $1)";
 
     /// <summary>
@@ -85,6 +87,23 @@ public static class StressRunner
             if (proposal.ChangesNothing(snapshot))
                 throw new DefiRiskException($"proposal '{proposal.Name}' changes nothing: every parameter it names keeps its current value");
         }
+        return Run(snapshot, proposal is null ? null : (proposal.Name, ProposalApplier.Apply(snapshot, proposal)), model, settings, options, progress);
+    }
+
+    /// <summary>
+    /// Runs the stress test on the baseline <paramref name="snapshot"/> and, when given, on a proposal's world: a snapshot
+    /// of the same assets with other risk parameters (a proposal applied, or the state a governance payload left), on the
+    /// same paths.
+    /// </summary>
+    public static StressResult Run(Snapshot snapshot, (string Name, Snapshot World)? proposal, IPathModel model, StressSettings settings,
+        SimulationOptions? options = null, IProgress<(int Done, int Total)>? progress = null)
+    {
+        options ??= SimulationOptions.Default;
+        if (settings.Horizon < 1) throw new DefiRiskException($"--horizon {settings.Horizon} must be at least 1 step");
+        if (settings.Paths < 1) throw new DefiRiskException($"--paths {settings.Paths} must be at least 1");
+        if (settings.TopK < 0) throw new DefiRiskException("top-k must not be negative");
+        if (options.CircuitBreaker is not NoCircuitBreaker || options.ParameterOverrides.Count > 0 || options.OracleModel.UniformLag is null)
+            throw new DefiRiskException("stress runs on the fast path: circuit breakers and non-uniform oracle models are not supported");
         // The round limit counts from the end of the path, so the last step's cascade can run out as a single shock's does.
         options = options with { MaxRounds = Math.Max(options.MaxRounds, settings.Horizon + options.MaxRounds) };
         var roots = model.Assets.Select(s => Resolve(snapshot, s).Address).ToArray();
@@ -93,7 +112,7 @@ public static class StressRunner
 
         var baseModel = FastModel.Compile(snapshot, options.Numeraire);
         var baseFast = new FastCascade(baseModel, options);
-        var proposalSnapshot = proposal is null ? null : ProposalApplier.Apply(snapshot, proposal);
+        var proposalSnapshot = proposal?.World;
         var propModel = proposalSnapshot is null ? null : FastModel.Compile(proposalSnapshot, options.Numeraire);
         var propFast = propModel is null ? null : new FastCascade(propModel, options);
 
@@ -128,7 +147,7 @@ public static class StressRunner
         StressDifference? difference = null;
         if (propBad is not null)
         {
-            proposed = Side(proposal!.Name, proposalSnapshot!, model, settings, options, roots, depegAssets, propBad, propLiq!);
+            proposed = Side(proposal!.Value.Name, proposalSnapshot!, model, settings, options, roots, depegAssets, propBad, propLiq!);
             difference = Difference(baseBad, propBad, settings);
         }
         var parameters = Parameters(model);
@@ -199,7 +218,7 @@ public static class StressRunner
                 return new StressPath(i, bad[i], liq[i], exact.Totals.BadDebtUsd, exact.Totals.LiquidatedValueUsd, agrees, moves, jumps.Count > 0 ? jumps : null);
             })
             .ToList();
-        return new StressSide(name, stats, Histogram(bad), worst);
+        return new StressSide(name, stats, Histogram(bad), worst, StressConvergence.Of(bad));
     }
 
     public static bool Close(double exact, double fast) => Math.Abs(exact - fast) <= ExactTolerance * Math.Max(Math.Abs(exact), 1.0);

@@ -30,7 +30,7 @@ public sealed class StressCommandTests : IDisposable
     public void Dispose() => _dir.Delete(recursive: true);
 
     /// <summary>Hourly WETH, WBTC and wstETH prices (wstETH follows WETH's oracle, so the run must ignore its own returns).</summary>
-    private static string History(int hours)
+    internal static string History(int hours)
     {
         var model = new GbmModel(["WETH", "WBTC", "wstETH"], [0, 0, 0], [0.03, 0.025, 0.03], new double[,] { { 1, 0.7, 0.95 }, { 0.7, 1, 0.7 }, { 0.95, 0.7, 1 } });
         var r = Enumerable.Range(0, hours).Select(_ => new double[3]).ToArray();

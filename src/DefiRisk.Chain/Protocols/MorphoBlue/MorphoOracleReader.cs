@@ -56,7 +56,7 @@ internal static class MorphoOracleReader
             shapes[oracle] = (kind, g.Scale.Value.Value, shape.BaseVault, shape.BaseSample, shape.QuoteVault, shape.QuoteSample, feeds);
         }
         var allFeeds = shapes.Values.SelectMany(s => s.Feeds).OfType<Address>().Distinct().ToList();
-        var answers = allFeeds.ToDictionary(f => f, f => batch.Add<LatestRoundDataFunction, LatestRoundDataOutput>(f.Value, new()));
+        var answers = allFeeds.ToDictionary(f => f, f => batch.Add<LatestRoundDataFunction, RoundDataOutput>(f.Value, new()));
         var feedAggregators = allFeeds.ToDictionary(f => f, f => batch.Add<AggregatorFunction, AddressOutput>(f.Value, new()));
         var vaultAssets = shapes.Values.SelectMany(s => new[] { (s.BaseVault, s.BaseSample), (s.QuoteVault, s.QuoteSample) })
             .Where(v => !v.Item1.IsZero).Distinct()

@@ -20,17 +20,7 @@ namespace DefiRisk.Chain.Protocols.MorphoBlue.ContractDefinition;
 [Function("SCALE_FACTOR", "uint256")] public sealed class ScaleFactorFunction : FunctionMessage;
 [Function("aggregator", "address")] public sealed class AggregatorFunction : FunctionMessage;
 
-[Function("latestRoundData", typeof(LatestRoundDataOutput))] public sealed class LatestRoundDataFunction : FunctionMessage;
-
-[FunctionOutput]
-public sealed class LatestRoundDataOutput : IFunctionOutputDTO
-{
-    [Parameter("uint80", "roundId", 1)] public BigInteger RoundId { get; set; }
-    [Parameter("int256", "answer", 2)] public BigInteger Answer { get; set; }
-    [Parameter("uint256", "startedAt", 3)] public BigInteger StartedAt { get; set; }
-    [Parameter("uint256", "updatedAt", 4)] public BigInteger UpdatedAt { get; set; }
-    [Parameter("uint80", "answeredInRound", 5)] public BigInteger AnsweredInRound { get; set; }
-}
+// latestRoundData: the shared Chainlink binding (Contracts/ContractDefinition/ChainlinkFeeds.cs).
 
 [Function("convertToAssets", "uint256")]
 public sealed class ConvertToAssetsFunction : FunctionMessage
