@@ -21,7 +21,9 @@ public sealed class NodeModules
     public string RepositoryRoot => System.IO.Path.GetDirectoryName(Path)!;
 
     public string Anvil => Combine(".bin", "anvil");
-    public string Solcjs => Combine(".bin", "solcjs");
+    /// <summary>The npm <c>solc</c> package's own script (0.8.19), not <c>.bin/solcjs</c>: with <c>solc-0.8.27</c> installed
+    /// beside it both packages declare that bin, and npm links whichever it installed last.</summary>
+    public string Solcjs => Combine("solc", "solc.js");
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
