@@ -53,7 +53,7 @@ internal static class ReviewCommand
     public static Command Create(IAnsiConsole? console = null)
     {
         var rpc = new Option<string>("--rpc") { Description = "JSON-RPC URL of an anvil node or mainnet fork (the review reverts it afterwards)", Required = true };
-        var deployments = new Option<string>("--deployments") { Description = "deployments manifest of the node (a fixture's manifest.json, or one naming aave-v3 governanceExecutor)", Required = true };
+        var deployments = new Option<string>("--deployments") { Description = "deployments manifest of the node (a fixture's manifest.json, or one naming a governance executor)", Required = true };
         var payload = new Option<string[]>("--payload", "--payload-address")
         {
             Description = "payload source FILE.sol or FILE.sol:Name, or the address 0x… of a deployed payload (repeatable: executed in the given order)",
