@@ -33,16 +33,22 @@ public static class AaveV3PayloadExecutor
     {
         if (!File.Exists(sourcePath)) throw new DefiRiskException($"payload {sourcePath} not found");
         var key = Path.GetFileName(sourcePath);
+        var text = await File.ReadAllTextAsync(sourcePath, ct).ConfigureAwait(false);
+        var sources = new JsonObject { [key] = new JsonObject { ["content"] = text } };
+        foreach (var (unit, content) in PackageImports(nodeModules, sourcePath, text))
+            sources[unit] = new JsonObject { ["content"] = content };
         var input = new JsonObject
         {
             ["language"] = "Solidity",
-            ["sources"] = new JsonObject { [key] = new JsonObject { ["content"] = await File.ReadAllTextAsync(sourcePath, ct).ConfigureAwait(false) } },
+            ["sources"] = sources,
             ["settings"] = new JsonObject
             {
+                // The npm packages' own imports (Aave 3.6's foundry remappings), so an imported interface compiles as it does there.
+                ["remappings"] = new JsonArray(AaveV36Compiler.Remappings.Select(r => (JsonNode)JsonValue.Create($"{r.From}={r.To}")).ToArray()),
                 ["optimizer"] = new JsonObject { ["enabled"] = true, ["runs"] = 200 },
                 ["evmVersion"] = "shanghai",
                 ["metadata"] = new JsonObject { ["bytecodeHash"] = "none" },
-                ["outputSelection"] = new JsonObject { ["*"] = new JsonObject { ["*"] = new JsonArray("abi", "evm.bytecode.object") } },
+                ["outputSelection"] = new JsonObject { [key] = new JsonObject { ["*"] = new JsonArray("abi", "evm.bytecode.object") } },
             },
         };
         var solcjs = new AaveV36Compiler(nodeModules).Solcjs;
@@ -250,6 +256,31 @@ public static class AaveV3PayloadExecutor
             result[selector] = comment.Length > 0 ? $"{m.Groups[1].Value} ({comment})" : m.Groups[1].Value;
         }
         return result;
+    }
+
+    /// <summary>
+    /// The source units a payload imports from the project's npm packages (<c>@aave-dao/aave-v3-origin/…</c> for 3.6,
+    /// <c>@aave/core-v3/…</c> for 3.0, <c>@morpho-org/morpho-blue/…</c>, OpenZeppelin), with everything they import in turn,
+    /// keyed by their path under node_modules — the import path itself, so solc needs no remapping for the payload's own
+    /// imports. A relative import is left to solc (its "not found" error names the file and line); a package import that
+    /// is not installed fails here with the payload's file and line.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> PackageImports(NodeModules nodeModules, string sourcePath, string text)
+    {
+        var entries = new List<string>();
+        foreach (System.Text.RegularExpressions.Match m in AaveV36Compiler.ImportPattern().Matches(text))
+        {
+            var path = m.Groups[1].Value;
+            if (path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith("../", StringComparison.Ordinal)) continue;
+            var unit = AaveV36Compiler.Resolve("", path);
+            if (!File.Exists(nodeModules.Combine(unit.Split('/'))))
+            {
+                var line = text[..m.Groups[1].Index].Count(c => c == '\n') + 1;
+                throw new DefiRiskException($"{sourcePath}:{line}: import '{path}' is not in the project's npm packages (node_modules: @aave-dao/aave-v3-origin, @aave/core-v3, @morpho-org/morpho-blue, @openzeppelin/contracts)");
+            }
+            entries.Add(unit);
+        }
+        return entries.Count == 0 ? new Dictionary<string, string>() : new AaveV36Compiler(nodeModules).ImportClosure(entries);
     }
 
     private static async Task<string> CompileExecutorAsync(CancellationToken ct)
