@@ -45,11 +45,13 @@ public static class GovernanceExecutorStandIn
         var request = new Dictionary<string, object> { ["from"] = from, ["data"] = data, ["gas"] = AnvilRpc.Hex(8_000_000) };
         if (to is not null) request["to"] = to;
         var hash = (await rpc.CallAsync("eth_sendTransaction", request).ConfigureAwait(false)).GetString()!;
-        // The node may not automine: mine until the transaction has a receipt.
+        // Without automine, mine it. With automine, wait for the node's own block: an evm_mine racing it could leave the
+        // node mining an extra, empty block later.
+        if (!(await rpc.CallAsync("anvil_getAutomine").ConfigureAwait(false)).GetBoolean()) await rpc.CallAsync("evm_mine").ConfigureAwait(false);
         var receipt = await rpc.CallAsync("eth_getTransactionReceipt", hash).ConfigureAwait(false);
-        if (receipt.ValueKind == JsonValueKind.Null)
+        for (var i = 0; receipt.ValueKind == JsonValueKind.Null && i < 100; i++)
         {
-            await rpc.CallAsync("evm_mine").ConfigureAwait(false);
+            await Task.Delay(50).ConfigureAwait(false);
             receipt = await rpc.CallAsync("eth_getTransactionReceipt", hash).ConfigureAwait(false);
         }
         if (receipt.ValueKind == JsonValueKind.Null || AnvilRpc.Quantity(receipt.GetProperty("status")) != 1)
