@@ -25,7 +25,8 @@ public static class AaveV3PayloadExecutor
     private const long DeployGas = 8_000_000, CallGas = 15_000_000;
 
     /// <summary>
-    /// Compiles <paramref name="sourcePath"/> with npm solc 0.8.27 (cached like the fixture contracts) and returns the
+    /// Compiles <paramref name="sourcePath"/> with the installed npm solc its pragmas allow (0.8.27 when they allow it, else
+    /// 0.8.19; cached like the fixture contracts) and returns the
     /// payload: <paramref name="contractName"/>, else the one contract with an <c>execute()</c> function.
     /// A compile error fails with solc's first message (file:line).
     /// </summary>
@@ -35,8 +36,10 @@ public static class AaveV3PayloadExecutor
         var key = Path.GetFileName(sourcePath);
         var text = await File.ReadAllTextAsync(sourcePath, ct).ConfigureAwait(false);
         var sources = new JsonObject { [key] = new JsonObject { ["content"] = text } };
-        foreach (var (unit, content) in PackageImports(nodeModules, sourcePath, text))
+        var imported = PackageImports(nodeModules, sourcePath, text);
+        foreach (var (unit, content) in imported)
             sources[unit] = new JsonObject { ["content"] = content };
+        var solc = SolcVersions.Choose(nodeModules, new Dictionary<string, string>(imported) { [key] = text }, sourcePath);
         var input = new JsonObject
         {
             ["language"] = "Solidity",
@@ -46,17 +49,16 @@ public static class AaveV3PayloadExecutor
                 // The npm packages' own imports (Aave 3.6's foundry remappings), so an imported interface compiles as it does there.
                 ["remappings"] = new JsonArray(AaveV36Compiler.Remappings.Select(r => (JsonNode)JsonValue.Create($"{r.From}={r.To}")).ToArray()),
                 ["optimizer"] = new JsonObject { ["enabled"] = true, ["runs"] = 200 },
-                ["evmVersion"] = "shanghai",
+                ["evmVersion"] = solc.EvmVersion,
                 ["metadata"] = new JsonObject { ["bytecodeHash"] = "none" },
                 ["outputSelection"] = new JsonObject { [key] = new JsonObject { ["*"] = new JsonArray("abi", "evm.bytecode.object") } },
             },
         };
-        var solcjs = new AaveV36Compiler(nodeModules).Solcjs;
         var cache = Path.Combine(nodeModules.RepositoryRoot, ".defirisk-cache");
         JsonObject output;
         try
         {
-            (output, _) = await SolidityCompiler.CompileCachedAsync(solcjs, AaveV36Compiler.SolcVersion, input, cache, ct).ConfigureAwait(false);
+            (output, _) = await SolidityCompiler.CompileCachedAsync(solc.Script, solc.Version, input, cache, ct).ConfigureAwait(false);
         }
         catch (DefiRiskException ex) when (ex.Message.StartsWith("solc ", StringComparison.Ordinal))
         {

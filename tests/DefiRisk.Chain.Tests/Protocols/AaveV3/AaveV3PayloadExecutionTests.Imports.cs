@@ -47,4 +47,22 @@ public sealed partial class AaveV3PayloadExecutionTests
         Assert.Contains("missing-import-payload.sol:2:", ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
     }
+
+    [Fact]
+    public async Task A_payload_pinned_to_solc_0_8_19_compiles_with_the_installed_0_8_19_and_runs_like_the_example()
+    {
+        var file = Path.Combine(chain.TempDir, "pinned-payload.sol");
+        var source = await File.ReadAllTextAsync(Fixtures("aave-lt-cut-payload.sol"));
+        await File.WriteAllTextAsync(file, source.Replace("pragma solidity ^0.8.0;", "pragma solidity 0.8.19;").Replace("AaveLtCutPayload", "PinnedLtCutPayload"));
+        var manifest = chain.Server.Manifest;
+        var pinned = Assert.Single(await GovernancePayloads.PrepareAsync(manifest, [file]));
+        var example = Assert.Single(await GovernancePayloads.PrepareAsync(manifest, [Fixtures("aave-lt-cut-payload.sol")]));
+        Assert.NotEqual(example.Code.Creation, pinned.Code.Creation); // another compiler (0.8.19, paris), other bytecode
+        string a, b;
+        await using (var executed = await GovernancePayloads.ExecuteAsync(chain.Server.Node.Rpc, manifest, [pinned]))
+            a = string.Join("\n", (await NodeStateAsync([])).Configurations);
+        await using (var executed = await GovernancePayloads.ExecuteAsync(chain.Server.Node.Rpc, manifest, [example]))
+            b = string.Join("\n", (await NodeStateAsync([])).Configurations);
+        Assert.Equal(b, a);
+    }
 }

@@ -33,6 +33,14 @@ public sealed partial class AaveV3PayloadExecutionTests
         Assert.True(clear.Code == ExitCodes.Ok, clear.ToString());
         Assert.Contains("<html", await File.ReadAllTextAsync(html));
 
+        // Without --quiet: the executed block on stdout (compare's table goes to the Spectre console, not captured here).
+        var shown = await CommandLine.DefiRiskCli.RunAsync("review", "--rpc", chain.Server.RpcUrl, "--deployments", chain.ManifestPath,
+            "--payload", Fixtures("aave-lt-cut-payload.sol"), "--shock", "WETH=-20%");
+        Assert.True(shown.Code == ExitCodes.Ok, shown.ToString());
+        Assert.Contains($"payload block {headBefore.Number + 1} (baseline {headBefore.Number})", shown.Stdout);
+        Assert.Contains("executed by the review's executor holding POOL_ADMIN and RISK_ADMIN", shown.Stdout);
+        Assert.Contains(": 2 parameters changed", shown.Stdout);
+
         // A malformed limit stops the review before the node is touched.
         var bad = await CommandLine.DefiRiskCli.RunAsync(Args(markdown + ".2.md", "nonsense>1"));
         CommandLine.DefiRiskCli.AssertOneLineFailure(bad, ExitCodes.UserError);
