@@ -96,17 +96,21 @@ internal static class CompareCommand
     /// Runs the comparison; with a sweep (seconds of work), a Spectre progress bar on a terminal, else one milestone line
     /// per level on stderr, as <c>sweep</c> does.
     /// </summary>
-    private static CompareRun WithProgress(IAnsiConsole console, bool silent, CompareRequest request)
+    private static CompareRun WithProgress(IAnsiConsole console, bool silent, CompareRequest request) =>
+        WithProgress(console, silent || request.Sweep is null, "compare", progress => Execute(request, progress));
+
+    /// <summary>Runs <paramref name="execute"/> with sweep progress (a bar on a terminal, else milestone lines on stderr); none when <paramref name="silent"/>.</summary>
+    internal static CompareRun WithProgress(IAnsiConsole console, bool silent, string verb, Func<IProgress<SweepProgress>?, CompareRun> execute)
     {
-        if (silent || request.Sweep is null) return Execute(request);
+        if (silent) return execute(null);
         if (!console.Profile.Capabilities.Interactive)
-            return Execute(request, new SyncProgress(p => Console.Error.WriteLine($"compare sweep: {p.Side} level {p.Done}/{p.Total} done")));
+            return execute(new SyncProgress(p => Console.Error.WriteLine($"{verb} sweep: {p.Side} level {p.Done}/{p.Total} done")));
         CompareRun run = null!;
         console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
-                run = Execute(request, new SyncProgress(p =>
+                run = execute(new SyncProgress(p =>
                 {
                     if (!tasks.TryGetValue(p.Side, out var task)) tasks[p.Side] = task = ctx.AddTask($"sweep {p.Side}", maxValue: p.Total);
                     task.Value = p.Done;
@@ -159,25 +163,38 @@ internal static class CompareCommand
         if (proposal.ChangesNothing(snapshot))
             throw new DefiRiskException($"proposal {request.ProposalFile} changes nothing: it sets no breaker and every parameter it names keeps its current value");
         var proposalOptions = ProposalBreakers.Options(baseOptions, proposal, proposalSnapshot);
-        var sweepAsset = request.Sweep is { } sw
+        var parts = DefiRisk.Reporting.Registry.ReportingRegistry.Parts;
+        // What a reviewer reads first: the parameters changed, who is liquidatable at today's prices because of them, and
+        // each change's effect alone (one exact cascade per change at this scenario; no sweeps).
+        var run = Worlds(snapshot, proposalSnapshot, proposal, ProposalLines.Describe(proposal, snapshot, parts), scenario, baseOptions, proposalOptions, request.Sweep, progress,
+            proposed => ProposalAttribution.Run(snapshot, proposal, scenario, baseOptions, part => string.Join("; ", ProposalLines.Describe(part, snapshot, parts)), proposed));
+        return WithStress(run, request.StressPaths, request.StressHistory);
+    }
+
+    /// <summary>
+    /// The comparison proper, shared by <c>compare</c> (the proposal's world is its changes applied to the snapshot) and
+    /// <c>review</c> (the world a payload left on the chain, re-indexed): the scenario on both sides, the parameter
+    /// changes, who the change alone makes liquidatable at today's prices, and the sweep when asked for.
+    /// </summary>
+    internal static CompareRun Worlds(Snapshot snapshot, Snapshot proposalSnapshot, Proposal proposal, IReadOnlyList<string> breakers, Scenario scenario,
+        SimulationOptions baseOptions, SimulationOptions proposalOptions, SweepSpec? sweep, IProgress<SweepProgress>? progress,
+        Func<CascadeResult, IReadOnlyList<AttributionRow>>? attribution)
+    {
+        var sweepAsset = sweep is { } sw
             ? snapshot.FindAsset(sw.Asset) ?? throw new DefiRiskException($"--sweep-asset '{sw.Asset}' is not in the snapshot")
             : null;
         // Either direction, as sweep: --from 60% --to 0% runs the same levels downwards.
-        var levels = request.Sweep is { } sp
+        var levels = sweep is { } sp
             ? CascadeSimulator.Levels(-sp.FromPercent / 100m, -sp.ToPercent / 100m, (sp.ToPercent >= sp.FromPercent ? -sp.StepPercent : sp.StepPercent) / 100m)
             : null;
 
         var baseline = CascadeSimulator.Simulate(snapshot, scenario, baseOptions);
         var proposed = CascadeSimulator.Simulate(proposalSnapshot, scenario, proposalOptions);
-        var parts = DefiRisk.Reporting.Registry.ReportingRegistry.Parts;
-        // What a reviewer reads first: the parameters changed, who is liquidatable at today's prices because of them, and
-        // each change's effect alone (one exact cascade per change at this scenario; no sweeps).
-        var attribution = ProposalAttribution.Run(snapshot, proposal, scenario, baseOptions, part => string.Join("; ", ProposalLines.Describe(part, snapshot, parts)), proposed);
-        var result = ComparisonResult.Create(proposal.Name, ProposalLines.Describe(proposal, snapshot, parts), snapshot, baseline, proposed) with
+        var result = ComparisonResult.Create(proposal.Name, breakers, snapshot, baseline, proposed) with
         {
             ParameterChanges = RiskParameters.Changes(snapshot, proposalSnapshot),
             LiquidatedByChange = LiquidatedByChange.Compute(snapshot, proposalSnapshot),
-            Attribution = attribution,
+            Attribution = attribution?.Invoke(proposed),
         };
         SweepResult? baselineSweep = null, proposalSweep = null;
 
@@ -191,14 +208,19 @@ internal static class CompareCommand
                     new ComparisonSweepLevel(x.Shock, x.BadDebtUsd, y.BadDebtUsd, x.LiquidatedValueUsd, y.LiquidatedValueUsd)).ToList()),
             };
         }
-        StressResult? stress = null;
-        if (request.StressPaths > 0)
-        {
-            if (proposal.Breakers.Any)
-                throw new DefiRiskException($"--stress-paths: proposal '{proposal.Name}' sets circuit breakers, which the stress paths do not run yet");
-            stress = StressCommand.RunAlongside(snapshot, (proposal.Name, proposalSnapshot), request.StressPaths, request.StressHistory, baseOptions);
-        }
-        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep, stress);
+        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
+    }
+
+    /// <summary>
+    /// The run with value at risk on <paramref name="paths"/> common paths for both worlds (<c>--stress-paths</c>; 0: none),
+    /// fitted to <paramref name="history"/> or the snapshot's stored oracle rounds.
+    /// </summary>
+    internal static CompareRun WithStress(CompareRun run, int paths, string? history)
+    {
+        if (paths <= 0) return run;
+        if (run.Proposal.Breakers.Any)
+            throw new DefiRiskException($"--stress-paths: proposal '{run.Proposal.Name}' sets circuit breakers, which the stress paths do not run yet");
+        return run with { Stress = StressCommand.RunAlongside(run.Snapshot, (run.Proposal.Name, run.ProposalSnapshot), paths, history, run.BaselineOptions) };
     }
 
     /// <summary>
@@ -239,7 +261,7 @@ internal static class CompareCommand
 
     private static string Format(double x) => x.ToString("#,0.##", CultureInfo.InvariantCulture);
 
-    private static void Render(IAnsiConsole console, ComparisonResult r, StressResult? stress, TimeSpan elapsed)
+    internal static void Render(IAnsiConsole console, ComparisonResult r, StressResult? stress, TimeSpan elapsed)
     {
         if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 1000;
         console.WriteLine($"scenario {r.Scenario}; proposal {r.ProposalName}");

@@ -1,93 +1,144 @@
 using System.CommandLine;
+using System.Diagnostics;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Lending;
+using DefiRisk.Core.Proposals;
+using DefiRisk.Core.Registry;
 using DefiRisk.Harness;
+using DefiRisk.Reporting;
 using DefiRisk.Storage;
+using Spectre.Console;
 
 namespace DefiRisk.Cli.Commands;
 
 /// <summary>
-/// <c>defirisk review --rpc URL --deployments FILE --payload FILE.sol … (--shock …|--path FILE)</c>: executes governance
-/// payloads written in Solidity on the node the way governance would (issue 14), reads the post-payload state with the
-/// indexer, and reviews it against the pre-payload snapshot: the parameter diff, who the change alone makes liquidatable
-/// at today's prices, and the same scenario on both sides. The node is put back (<c>evm_revert</c>) before anything is
-/// written.
+/// <c>defirisk review --rpc URL --deployments FILE --payload FILE.sol|0xADDRESS … (--shock …|--path FILE)</c>: executes
+/// governance payloads on the node the way governance would (issue 14) — through the deployment's governance executor,
+/// its owner impersonated, on a governed deployment (a mainnet fork); through our executor given Executor level 1's roles
+/// on a fixture — reads the post-payload state with the indexer, and reviews it against the pre-payload snapshot through
+/// <c>compare</c>'s pipeline: the parameter diff, who the change alone makes liquidatable at today's prices, the same
+/// scenario (and sweep) on both sides. The node is put back (<c>evm_revert</c>) before anything is written.
 /// </summary>
 internal static class ReviewCommand
 {
     internal sealed record ReviewRequest(string Rpc, string DeploymentsFile, IReadOnlyList<string> Payloads, IReadOnlyList<string> Shocks, string? PathFile,
-        int StressPaths = 0, string? StressHistory = null);
+        CompareCommand.SweepSpec? Sweep = null, SimulationOptions? Options = null, bool Fractions = false, int StressPaths = 0, string? StressHistory = null);
 
     /// <summary>Without <c>--stress-history</c>, the baseline is indexed with this many days of oracle rounds for <c>--stress-paths</c>.</summary>
     internal const int StressHistoryDays = 30;
 
-    /// <summary>The review's JSON: the keys issue 14 names, plus the blocks read.</summary>
+    /// <summary>
+    /// The review's JSON: the keys issue 14 names (<c>parameterDiff</c>, <c>liquidatedByChange</c>, <c>baseline</c>,
+    /// <c>proposal</c>, <c>difference</c>), compare's <c>verdicts</c> and <c>sweep</c>, the blocks read and the post-payload
+    /// block's hash (the block is reverted afterwards: the hash identifies the state reviewed, not one the node keeps).
+    /// </summary>
     internal sealed record ReviewResult(
         string Scenario,
         IReadOnlyList<string> Payloads,
+        string ExecutedBy,
         long BaselineBlock,
         long ProposalBlock,
+        string ProposalBlockHash,
         IReadOnlyList<RiskParameterChange> ParameterDiff,
         LiquidatedByChangeResult LiquidatedByChange,
         CascadeSummary Baseline,
         CascadeSummary Proposal,
-        CascadeDifference Difference)
+        CascadeDifference Difference,
+        IReadOnlyList<MetricVerdict>? Verdicts = null,
+        ComparisonSweep? Sweep = null)
     {
         /// <summary>Value at risk before and after the payload on the same paths (<c>--stress-paths N</c>); absent unless asked for.</summary>
         [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
         public Core.Stress.StressResult? Stress { get; init; }
     }
 
-    public static Command Create()
+    /// <summary>A finished review with what it ran on, for the report.</summary>
+    internal sealed record ReviewRun(ReviewResult Result, CompareCommand.CompareRun Compare, string ExecutedBy);
+
+    public static Command Create(IAnsiConsole? console = null)
     {
-        var rpc = new Option<string>("--rpc") { Description = "JSON-RPC URL of an anvil node (the review reverts it afterwards)", Required = true };
-        var deployments = new Option<string>("--deployments") { Description = "deployments manifest of the node (a fixture's manifest.json)", Required = true };
-        var payload = new Option<string[]>("--payload") { Description = "payload source FILE.sol or FILE.sol:Name (repeatable: executed in the given order)", Required = true };
+        var rpc = new Option<string>("--rpc") { Description = "JSON-RPC URL of an anvil node or mainnet fork (the review reverts it afterwards)", Required = true };
+        var deployments = new Option<string>("--deployments") { Description = "deployments manifest of the node (a fixture's manifest.json, or one naming a governance executor)", Required = true };
+        var payload = new Option<string[]>("--payload", "--payload-address")
+        {
+            Description = "payload source FILE.sol or FILE.sol:Name, or the address 0x… of a deployed payload (repeatable: executed in the given order)",
+            Required = true,
+        };
         var shock = new Option<string[]>("--shock") { Description = ScenarioInput.ShockDescription, AllowMultipleArgumentsPerToken = true };
+        var fractions = ScenarioInput.FractionsOption();
         var path = new Option<string?>("--path") { Description = ScenarioInput.PathDescription };
+        var assumptions = new SimulationInput();
         var json = Json.Option("the review");
-        var (stressPaths, stressHistory) = StressCommand.AlongsideOptions();
+        var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the post-payload result meets all conditions, e.g. \"badDebt>100000\" (repeatable: any)" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
+        var sweepAsset = new Option<string?>("--sweep-asset") { Description = "also sweep drops of this asset on both sides (bad debt, liquidated value vs shock size)" };
+        var from = new Option<string?>("--from") { Description = "sweep: first drop, e.g. 0% (default)" };
+        var to = new Option<string?>("--to") { Description = "sweep: last drop, e.g. 60% (default)" };
+        var step = new Option<string?>("--step") { Description = "sweep: drop step, e.g. 5% (default)" };
         var report = ReportOption.Create();
-        var command = new Command("review", "Execute Solidity governance payloads on a node, diff the parameters, list who they liquidate, and compare a scenario before and after.")
-            { rpc, deployments, payload, shock, path, json, stressPaths, stressHistory, report };
+        var (stressPaths, stressHistory) = StressCommand.AlongsideOptions();
+        var command = new Command("review", "Execute governance payloads (Solidity source or deployed address) on a node as governance would, diff the parameters, list who they liquidate, and compare a scenario before and after.")
+            { rpc, deployments, payload, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
         command.SetAction(async (parse, ct) =>
         {
+            var output = console ?? AnsiConsole.Console;
+            // Parse everything first: a malformed limit, unit or output path stops the review before the node is touched.
+            var conditions = (parse.GetValue(failIf) ?? []).Select(x => RiskCondition.Parse(x, CoreRegistry.ProtocolNames)).ToList();
+            var asFractions = parse.GetValue(fractions);
+            var sweep = parse.GetValue(sweepAsset) is { } sa
+                ? new CompareCommand.SweepSpec(sa,
+                    ScenarioInput.DropPercent(parse.GetValue(from) ?? "0%", "--from", asFractions),
+                    ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", asFractions),
+                    ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", asFractions))
+                : null;
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
             var reportPath = parse.GetValue(report);
             if (reportPath is not null) OutputFile.Check(reportPath, "--report");
-            var (result, input) = await RunWithReportAsync(new ReviewRequest(parse.GetValue(rpc)!, parse.GetValue(deployments)!, parse.GetValue(payload) ?? [],
-                parse.GetValue(shock) ?? [], parse.GetValue(path),
-                parse.GetValue(stressPaths) is { } sp ? SnapshotSource.ParseInt(sp, "--stress-paths", 1) : 0, parse.GetValue(stressHistory)), ct);
+            var quietOutput = parse.GetValue(quiet) || jsonPath == "-";
+            var request = new ReviewRequest(parse.GetValue(rpc)!, parse.GetValue(deployments)!, parse.GetValue(payload) ?? [],
+                parse.GetValue(shock) ?? [], parse.GetValue(path), sweep, assumptions.Read(parse).Options(), asFractions,
+                parse.GetValue(stressPaths) is { } sp ? SnapshotSource.ParseInt(sp, "--stress-paths", 1) : 0, parse.GetValue(stressHistory));
+
+            var clock = Stopwatch.StartNew();
+            var run = await ExecuteAsync(request, output, quietOutput, ct);
+            var result = run.Result;
             if (jsonPath is not null) Json.Write(result, jsonPath);
-            if (reportPath is not null) ReportOption.Write(reportPath, input, jsonPath == "-");
-            if (jsonPath != "-")
+            if (reportPath is not null) ReportOption.Write(reportPath, Report(run), quietOutput);
+            if (!quietOutput)
             {
-                Console.WriteLine($"payload block {result.ProposalBlock} (baseline {result.BaselineBlock}): {result.ParameterDiff.Count} parameters changed; " +
-                                  $"liquidated at today's prices by this change: {result.LiquidatedByChange.Count} positions, ${result.LiquidatedByChange.DebtUsd:N0} of debt");
-                Console.WriteLine($"{result.Scenario}: bad debt ${result.Baseline.BadDebtUsd:N0} → ${result.Proposal.BadDebtUsd:N0}, liquidated ${result.Baseline.LiquidatedValueUsd:N0} → ${result.Proposal.LiquidatedValueUsd:N0}");
-                if (result.Stress is { Proposal: { } ps, Difference: { } d } st)
-                    Console.WriteLine($"value at risk on {st.Paths:N0} common paths: bad debt VaR99 ${st.Baseline.Statistics.BadDebtVar99:N0} → ${ps.Statistics.BadDebtVar99:N0}, 95% CI of the difference [${d.Low95:N0}, ${d.High95:N0}]: {d.Verdict}");
+                Console.WriteLine($"payload block {result.ProposalBlock} (baseline {result.BaselineBlock}), executed by {result.ExecutedBy}: {result.ParameterDiff.Count} parameters changed");
+                CompareCommand.Render(output, run.Compare.Result, run.Compare.Stress, clock.Elapsed);
             }
-            return ExitCodes.Ok;
+            var crossed = conditions.Where(c => RiskCondition.Crossed(c, result.Proposal)).ToList();
+            foreach (var c in crossed)
+                Console.Error.WriteLine($"risk limit crossed after the payload: {string.Join(" && ", c.Select(x => $"{x.Text} ({x.Metric} = {result.Proposal.Metric(x.Metric) ?? 0:#,0.##})"))}");
+            return crossed.Count > 0 ? ExitCodes.RiskLimitCrossed : ExitCodes.Ok;
         });
         return command;
     }
 
-    internal static async Task<ReviewResult> RunAsync(ReviewRequest request, CancellationToken ct) => (await RunWithReportAsync(request, ct)).Result;
+    internal static async Task<ReviewResult> RunAsync(ReviewRequest request, CancellationToken ct) =>
+        (await ExecuteAsync(request, null, true, ct)).Result;
 
-    /// <summary>The review and the report of it (the same figures: the scenario both ways and, when asked, value at risk).</summary>
-    internal static async Task<(ReviewResult Result, Reporting.ReportInput Report)> RunWithReportAsync(ReviewRequest request, CancellationToken ct)
+    internal static async Task<ReviewRun> ExecuteAsync(ReviewRequest request, IAnsiConsole? console, bool quiet, CancellationToken ct)
     {
         if (request.StressHistory is not null) InputFile.Require(request.StressHistory, "--stress-history");
         InputFile.Require(request.DeploymentsFile, "deployments file");
-        if (request.Shocks.Count == 0 && request.PathFile is null) throw new DefiRiskException("no scenario: use --shock WETH=-30% or --path FILE");
+        if (request.Shocks.Count == 0 && request.PathFile is null && request.Sweep is null)
+            throw new DefiRiskException("no scenario: use --shock WETH=-30%, --path FILE or --sweep-asset WETH");
+        if (request.Payloads.Count == 0) throw new DefiRiskException("no payload: use --payload FILE.sol or --payload-address 0x…");
         var manifest = DeploymentManifest.Load(request.DeploymentsFile);
         // Compile first: a payload that does not compile stops the review before the node is touched.
         var prepared = await GovernancePayloads.PrepareAsync(manifest, request.Payloads, ct);
+        var executedBy = GovernancePayloads.Route(manifest) switch
+        {
+            GovernanceExecutorRoute g => $"governance executor {g.Executor} (its owner impersonated, executeTransaction with delegatecall)",
+            _ => "the review's executor holding POOL_ADMIN and RISK_ADMIN (the deployment has no governance), by delegatecall",
+        };
 
         var settings = AppSettings.Load();
         var temp = Directory.CreateTempSubdirectory("defirisk-review-").FullName;
@@ -96,37 +147,30 @@ internal static class ReviewCommand
             var before = Path.Combine(temp, "baseline.db");
             var after = Path.Combine(temp, "proposal.db");
             await Index(before, request.StressPaths > 0 && request.StressHistory is null ? StressHistoryDays : 0);
+            string hash;
             using (var rpc = new AnvilRpc(request.Rpc))
             {
                 await using var executed = await GovernancePayloads.ExecuteAsync(rpc, manifest, prepared, ct);
+                hash = (await rpc.CallAsync("eth_getBlockByNumber", AnvilRpc.Hex(executed.Block), false)).GetProperty("hash").GetString()!;
                 await Index(after, 0);
             }
             var baseline = new SnapshotStore(before).Load();
-            var proposal = new SnapshotStore(after).Load();
-            var scenario = ScenarioInput.From(request.Shocks, request.PathFile, baseline);
-            var options = settings.SimulationDefaults();
-            var b = CascadeSimulator.Simulate(baseline, scenario, options);
-            var p = CascadeSimulator.Simulate(proposal, scenario, options);
+            var proposalSnapshot = new SnapshotStore(after).Load();
+            Scenario scenario;
+            if (request.PathFile is not null || request.Shocks.Count > 0) scenario = ScenarioInput.From(request.Shocks, request.PathFile, baseline, request.Fractions);
+            else scenario = ScenarioParser.Parse([$"{request.Sweep!.Asset}={-request.Sweep.ToPercent}%"], baseline);
+            var options = request.Options ?? settings.SimulationDefaults();
             var name = string.Join(" + ", prepared.Select(x => x.Name));
-            var compared = ComparisonResult.Create(name, [], baseline, b, p);
-            var changes = RiskParameters.Changes(baseline, proposal);
-            var liquidated = LiquidatedByChange.Compute(baseline, proposal);
+            var proposal = new Proposal(name, $"Solidity payload{(prepared.Count > 1 ? "s" : "")} {name}, executed at block {proposalSnapshot.Chain.BlockNumber} by {executedBy}", [], BreakerSettings.None);
+            // The payload's world carries no breakers or options of its own: the same simulation options on both sides.
+            var compared = CompareCommand.WithProgress(console ?? AnsiConsole.Console, quiet || request.Sweep is null, "review",
+                progress => CompareCommand.Worlds(baseline, proposalSnapshot, proposal, [], scenario, options, options, request.Sweep, progress, null));
             // The same paths on the state before and after the payload (common random numbers), fitted to the baseline's history.
-            var stress = request.StressPaths > 0 ? StressCommand.RunAlongside(baseline, (name, proposal), request.StressPaths, request.StressHistory, options) : null;
-            var result = new ReviewResult(compared.Scenario, prepared.Select(x => x.Name).ToList(), baseline.Chain.BlockNumber, proposal.Chain.BlockNumber,
-                changes, liquidated, compared.Baseline, compared.Proposal, compared.Difference) { Stress = stress };
-            var input = ReportOption.Input(baseline, options, $"Payload review: {name}") with
-            {
-                Simulation = new Reporting.SimulationReport(compared.Scenario, b),
-                Comparison = new Reporting.ComparisonReport(compared.Scenario, name, "governance payload(s) executed on the node", [], b, p)
-                {
-                    ParameterChanges = changes,
-                    LiquidatedByChange = liquidated,
-                },
-                ProposalSnapshot = proposal,
-                Stress = stress,
-            };
-            return (result, input);
+            compared = CompareCommand.WithStress(compared, request.StressPaths, request.StressHistory);
+            var r = compared.Result;
+            var result = new ReviewResult(r.Scenario, prepared.Select(x => x.Name).ToList(), executedBy, baseline.Chain.BlockNumber, proposalSnapshot.Chain.BlockNumber, hash,
+                r.ParameterChanges ?? [], r.LiquidatedByChange!, r.Baseline, r.Proposal, r.Difference, r.Verdicts, r.Sweep) { Stress = compared.Stress };
+            return new ReviewRun(result, compared, executedBy);
         }
         finally
         {
@@ -135,5 +179,25 @@ internal static class ReviewCommand
 
         Task Index(string db, int historyDays) => IndexCommand.RunAsync(new IndexCommand.IndexRequest(request.Rpc, db, request.DeploymentsFile, IndexCommand.ParseBlock("latest"), historyDays),
             settings, settings.RpcLimits(), null, ct);
+    }
+
+    /// <summary>compare's report for the payload's world, with what the review assumed about how it got there.</summary>
+    internal static ReportInput Report(ReviewRun run)
+    {
+        var c = run.Compare;
+        var input = CompareCommand.Report(c) with { Title = $"Payload review: {c.Proposal.Name}", ProposalSnapshot = c.ProposalSnapshot };
+        return input with
+        {
+            Assumptions =
+            [
+                .. input.Assumptions,
+                new Assumption("Payload execution",
+                    $"the payloads ran in the given order, all in block {run.Result.ProposalBlock} mined at the snapshot's timestamp, executed by {run.ExecutedBy}; " +
+                    "the proposal side is the chain state read back at that block, so interest indexes and oracle prices are the snapshot's. " +
+                    "On a mainnet fork this is what the payload does if it executes right after the snapshot block with no other transaction in between; " +
+                    "payloads queued before it are not executed unless given first."),
+                new Assumption("Node", "the review reverted the node (evm_revert) and stopped impersonating afterwards: the post-payload block and hash exist only in this report"),
+            ],
+        };
     }
 }

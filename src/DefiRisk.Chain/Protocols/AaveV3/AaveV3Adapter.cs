@@ -40,6 +40,7 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             DeploymentSectionJson.RequireAddress(a.Pool, $"{Key}.pool", source);
             DeploymentSectionJson.RequireAddress(a.Oracle, $"{Key}.oracle", source);
             DeploymentSectionJson.RequireAddress(a.DataProvider, $"{Key}.dataProvider", source);
+            if (a.GovernanceExecutor is { } executor) DeploymentSectionJson.RequireAddress(executor, $"{Key}.governanceExecutor", source);
             if (a.Codebase is { } codebase && !AaveV3Releases.Codebases.Contains(codebase))
                 throw DeploymentSectionJson.Malformed(source, $"{Key}.codebase '{codebase}' is not one of: {string.Join(", ", AaveV3Releases.Codebases)}");
         }

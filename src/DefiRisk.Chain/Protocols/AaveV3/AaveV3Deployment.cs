@@ -19,6 +19,9 @@ public sealed record AaveV3Deployment
     /// <summary>Whose code the pool runs: "aave" (absent = aave) or "sparklend", whose POOL_REVISION numbers are its own.
     /// With the revision read on chain it picks the rules from <see cref="AaveV3Releases.Table"/>.</summary>
     [JsonPropertyName("codebase")] public string? Codebase { get; init; }
+    /// <summary>The governance executor holding the pool's POOL_ADMIN / RISK_ADMIN (Aave: Executor level 1). When set,
+    /// <c>review</c> runs payloads as governance does: its owner calls <c>executeTransaction(payload, 0, "execute()", "", true)</c>.</summary>
+    [JsonPropertyName("governanceExecutor")] public string? GovernanceExecutor { get; init; }
 
     [JsonIgnore] public string EffectiveCodebase => Codebase ?? AaveV3Releases.Aave;
 }

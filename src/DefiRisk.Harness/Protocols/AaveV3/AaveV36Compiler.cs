@@ -149,5 +149,5 @@ public sealed partial class AaveV36Compiler(NodeModules nodeModules, string? cac
 
     // `import "x";`, `import {A, B} from 'x';`, `import * as X from "x";` — possibly across lines.
     [GeneratedRegex("""^\s*import\s+(?:[^;"']*?\s+from\s+)?["']([^"']+)["']\s*;""", RegexOptions.Multiline)]
-    private static partial Regex ImportPattern();
+    internal static partial Regex ImportPattern();
 }

@@ -8,9 +8,10 @@ namespace DefiRisk.Harness;
 public sealed record CompiledPayload(string Name, string Abi, string Bytecode);
 
 /// <summary>
-/// Runs an Aave governance payload on a deployment without governance (the fixtures) the way governance does: our
-/// <c>PayloadExecutor</c> (fixtures/contracts/plumbing) gets exactly Executor level 1's roles on the ACLManager
-/// (POOL_ADMIN, RISK_ADMIN) and delegatecalls the payload's <c>execute()</c>. Everything — executor, grants, payload,
+/// Runs an Aave governance payload the way governance does. On a governed deployment (a mainnet fork) the executor's
+/// owner — the PayloadsController — is impersonated and calls <c>executeTransaction(payload, 0, "execute()", "", true)</c>.
+/// On a deployment without governance (the fixtures) our <c>PayloadExecutor</c> (fixtures/contracts/plumbing) gets
+/// exactly Executor level 1's roles on the ACLManager (POOL_ADMIN, RISK_ADMIN) and delegatecalls the payload's <c>execute()</c>. Everything — executor, grants, payload,
 /// execution — is mined in one block at the head's timestamp (anvil accepts a timestamp equal to the parent's), so
 /// prices and interest indexes stay those of the snapshot. The caller's node is restored by
 /// <see cref="ExecutedPayload.DisposeAsync"/>: <c>evm_revert</c> to a snapshot taken first, and
@@ -24,7 +25,8 @@ public static class AaveV3PayloadExecutor
     private const long DeployGas = 8_000_000, CallGas = 15_000_000;
 
     /// <summary>
-    /// Compiles <paramref name="sourcePath"/> with npm solc 0.8.27 (cached like the fixture contracts) and returns the
+    /// Compiles <paramref name="sourcePath"/> with the installed npm solc its pragmas allow (0.8.27 when they allow it, else
+    /// 0.8.19; cached like the fixture contracts) and returns the
     /// payload: <paramref name="contractName"/>, else the one contract with an <c>execute()</c> function.
     /// A compile error fails with solc's first message (file:line).
     /// </summary>
@@ -32,24 +34,31 @@ public static class AaveV3PayloadExecutor
     {
         if (!File.Exists(sourcePath)) throw new DefiRiskException($"payload {sourcePath} not found");
         var key = Path.GetFileName(sourcePath);
+        var text = await File.ReadAllTextAsync(sourcePath, ct).ConfigureAwait(false);
+        var sources = new JsonObject { [key] = new JsonObject { ["content"] = text } };
+        var imported = PackageImports(nodeModules, sourcePath, text);
+        foreach (var (unit, content) in imported)
+            sources[unit] = new JsonObject { ["content"] = content };
+        var solc = SolcVersions.Choose(nodeModules, new Dictionary<string, string>(imported) { [key] = text }, sourcePath);
         var input = new JsonObject
         {
             ["language"] = "Solidity",
-            ["sources"] = new JsonObject { [key] = new JsonObject { ["content"] = await File.ReadAllTextAsync(sourcePath, ct).ConfigureAwait(false) } },
+            ["sources"] = sources,
             ["settings"] = new JsonObject
             {
+                // The npm packages' own imports (Aave 3.6's foundry remappings), so an imported interface compiles as it does there.
+                ["remappings"] = new JsonArray(AaveV36Compiler.Remappings.Select(r => (JsonNode)JsonValue.Create($"{r.From}={r.To}")).ToArray()),
                 ["optimizer"] = new JsonObject { ["enabled"] = true, ["runs"] = 200 },
-                ["evmVersion"] = "shanghai",
+                ["evmVersion"] = solc.EvmVersion,
                 ["metadata"] = new JsonObject { ["bytecodeHash"] = "none" },
-                ["outputSelection"] = new JsonObject { ["*"] = new JsonObject { ["*"] = new JsonArray("abi", "evm.bytecode.object") } },
+                ["outputSelection"] = new JsonObject { [key] = new JsonObject { ["*"] = new JsonArray("abi", "evm.bytecode.object") } },
             },
         };
-        var solcjs = new AaveV36Compiler(nodeModules).Solcjs;
         var cache = Path.Combine(nodeModules.RepositoryRoot, ".defirisk-cache");
         JsonObject output;
         try
         {
-            (output, _) = await SolidityCompiler.CompileCachedAsync(solcjs, AaveV36Compiler.SolcVersion, input, cache, ct).ConfigureAwait(false);
+            (output, _) = await SolidityCompiler.CompileCachedAsync(solc.Script, solc.Version, input, cache, ct).ConfigureAwait(false);
         }
         catch (DefiRiskException ex) when (ex.Message.StartsWith("solc ", StringComparison.Ordinal))
         {
@@ -83,45 +92,79 @@ public static class AaveV3PayloadExecutor
         ExecuteAsync(node.Rpc, aclManager, aclAdmin, payloads, ct);
 
     /// <inheritdoc cref="ExecuteAsync(AnvilNode, string, string, IReadOnlyList{string}, CancellationToken)"/>
-    public static async Task<ExecutedPayload> ExecuteAsync(AnvilRpc rpc, string aclManager, string aclAdmin, IReadOnlyList<string> payloads, CancellationToken ct = default)
+    public static Task<ExecutedPayload> ExecuteAsync(AnvilRpc rpc, string aclManager, string aclAdmin, IReadOnlyList<string> payloads, CancellationToken ct = default) =>
+        ExecuteAsync(rpc, new FixtureExecutorRoute(aclManager, aclAdmin), payloads.Select(PayloadCode.Deploy).ToList(), ct);
+
+    /// <summary>
+    /// Runs <paramref name="payloads"/> (deployed first when given as source) in order along <paramref name="route"/>,
+    /// all in one block mined at the head's timestamp. Returns the post-payload block; dispose it to put the node back.
+    /// </summary>
+    public static async Task<ExecutedPayload> ExecuteAsync(AnvilRpc rpc, PayloadRoute route, IReadOnlyList<PayloadCode> payloads, CancellationToken ct = default)
     {
         var node = new NodeCalls(rpc);
-        var executor = await CompileExecutorAsync(ct).ConfigureAwait(false);
+        foreach (var p in payloads.Where(p => p.Address is not null))
+            if (await node.CodeSizeAsync(p.Address!).ConfigureAwait(false) == 0)
+                throw new DefiRiskException($"--payload {p.Address}: no contract at that address on this node (a deployed payload is reviewed on a fork of the chain it is deployed on)");
+        string sender;
+        if (route is GovernanceExecutorRoute governed)
+        {
+            if (await node.CodeSizeAsync(governed.Executor).ConfigureAwait(false) == 0)
+                throw new DefiRiskException($"the deployments file's governanceExecutor {governed.Executor} has no code on this node");
+            var owner = await node.TryCallAsync(governed.Executor, Abi.Call("owner()")).ConfigureAwait(false);
+            if (owner is null || owner.Length < 66)
+                throw new DefiRiskException($"the governance executor {governed.Executor} has no owner(): it is not an Aave governance executor");
+            sender = Abi.AddressAt(owner, 0);
+        }
+        else sender = ((FixtureExecutorRoute)route).AclAdmin;
+        var executor = route is FixtureExecutorRoute ? await CompileExecutorAsync(ct).ConfigureAwait(false) : null;
+
         var head = await node.Rpc.CallAsync("eth_getBlockByNumber", "latest", false).ConfigureAwait(false);
         var parentNumber = (long)AnvilRpc.Quantity(head.GetProperty("number"));
         var parentTimestamp = (long)AnvilRpc.Quantity(head.GetProperty("timestamp"));
         var automine = (await node.Rpc.CallAsync("anvil_getAutomine").ConfigureAwait(false)).GetBoolean();
         var snapshot = await node.SnapshotAsync().ConfigureAwait(false);
-        var executed = new ExecutedPayload(rpc, snapshot, aclAdmin, automine, parentNumber + 1);
+        var executed = new ExecutedPayload(rpc, snapshot, sender, automine, parentNumber + 1);
         try
         {
-            await node.ImpersonateAsync(aclAdmin).ConfigureAwait(false);
+            await node.ImpersonateAsync(sender).ConfigureAwait(false);
             // Gas price 0 where the node allows it; the balance covers a node whose base fee is not 0 (reverted anyway).
-            await node.SetBalanceAsync(aclAdmin, System.Numerics.BigInteger.Pow(10, 24)).ConfigureAwait(false);
+            await node.SetBalanceAsync(sender, System.Numerics.BigInteger.Pow(10, 24)).ConfigureAwait(false);
             if (automine) await node.SetAutomineAsync(false).ConfigureAwait(false);
 
-            var nonce = (long)AnvilRpc.Quantity(await node.Rpc.CallAsync("eth_getTransactionCount", aclAdmin, "pending").ConfigureAwait(false));
+            var nonce = (long)AnvilRpc.Quantity(await node.Rpc.CallAsync("eth_getTransactionCount", sender, "pending").ConfigureAwait(false));
             var sent = new List<(string Hash, string Label, Dictionary<string, object> Request)>();
             async Task<string> Send(string? to, string data, long gas, string label)
             {
-                var request = new Dictionary<string, object> { ["from"] = aclAdmin, ["data"] = data, ["gas"] = AnvilRpc.Hex(gas), ["nonce"] = AnvilRpc.Hex(nonce) };
+                var request = new Dictionary<string, object> { ["from"] = sender, ["data"] = data, ["gas"] = AnvilRpc.Hex(gas), ["nonce"] = AnvilRpc.Hex(nonce) };
                 if (to is not null) request["to"] = to;
                 var hash = (await node.Rpc.CallAsync("eth_sendTransaction", request).ConfigureAwait(false)).GetString()!;
                 sent.Add((hash, label, request));
-                return Nethereum.Util.ContractUtils.CalculateContractAddress(aclAdmin, nonce++).ToLowerInvariant();
+                return Nethereum.Util.ContractUtils.CalculateContractAddress(sender, nonce++).ToLowerInvariant();
             }
 
-            var executorAddress = await Send(null, "0x" + executor, DeployGas, "deploy the payload executor").ConfigureAwait(false);
-            await Send(aclManager, Abi.Call("addPoolAdmin(address)", executorAddress), CallGas, "grant POOL_ADMIN to the executor").ConfigureAwait(false);
-            await Send(aclManager, Abi.Call("addRiskAdmin(address)", executorAddress), CallGas, "grant RISK_ADMIN to the executor").ConfigureAwait(false);
+            string executorAddress;
+            if (route is FixtureExecutorRoute fixture)
+            {
+                executorAddress = await Send(null, "0x" + executor, DeployGas, "deploy the payload executor").ConfigureAwait(false);
+                await Send(fixture.AclManager, Abi.Call("addPoolAdmin(address)", executorAddress), CallGas, "grant POOL_ADMIN to the executor").ConfigureAwait(false);
+                await Send(fixture.AclManager, Abi.Call("addRiskAdmin(address)", executorAddress), CallGas, "grant RISK_ADMIN to the executor").ConfigureAwait(false);
+            }
+            else executorAddress = ((GovernanceExecutorRoute)route).Executor;
             var payloadAddresses = new List<string>();
             for (var i = 0; i < payloads.Count; i++)
             {
-                var creation = payloads[i].StartsWith("0x", StringComparison.Ordinal) ? payloads[i] : "0x" + payloads[i];
+                if (payloads[i].Address is { } deployed) { payloadAddresses.Add(deployed); continue; }
+                var creation = payloads[i].Creation!.StartsWith("0x", StringComparison.Ordinal) ? payloads[i].Creation! : "0x" + payloads[i].Creation;
                 payloadAddresses.Add(await Send(null, creation, DeployGas, $"deploy payload {i + 1}").ConfigureAwait(false));
             }
             for (var i = 0; i < payloadAddresses.Count; i++)
-                await Send(executorAddress, Abi.Call("executePayload(address)", payloadAddresses[i]), CallGas, $"execute payload {i + 1}").ConfigureAwait(false);
+            {
+                // Governance: executeTransaction(target, value, signature, data, withDelegatecall), as the PayloadsController calls it.
+                var call = route is GovernanceExecutorRoute
+                    ? Abi.Call("executeTransaction(address,uint256,string,bytes,bool)", payloadAddresses[i], System.Numerics.BigInteger.Zero, "execute()", Array.Empty<byte>(), true)
+                    : Abi.Call("executePayload(address)", payloadAddresses[i]);
+                await Send(executorAddress, call, CallGas, $"execute payload {i + 1}").ConfigureAwait(false);
+            }
 
             await node.MineAsync(parentTimestamp).ConfigureAwait(false);
             var receipts = await node.Rpc.BatchAsync(sent.Select(s => ("eth_getTransactionReceipt", new object?[] { s.Hash })).ToList()).ConfigureAwait(false);
@@ -156,7 +199,7 @@ public static class AaveV3PayloadExecutor
         try
         {
             var trace = await rpc.CallAsync("debug_traceTransaction", hash, new Dictionary<string, object> { ["tracer"] = "callTracer" }).ConfigureAwait(false);
-            output = trace.TryGetProperty("output", out var o) ? o.GetString() : null;
+            output = DeepestRevert(trace);
         }
         catch (DefiRiskException)
         {
@@ -183,6 +226,22 @@ public static class AaveV3PayloadExecutor
         return KnownErrors().TryGetValue(selector, out var known) ? $": {known}" : $": custom error 0x{selector}";
     }
 
+    /// <summary>
+    /// The revert data of the frame that caused the revert: from the top frame down through the last reverted sub-call at
+    /// each level. Aave's governance executor replaces the payload's error with its own ("29", FAILED_ACTION_EXECUTION),
+    /// so the payload's reason lives only in a deeper frame; our fixture executor passes it up, so both read the same.
+    /// </summary>
+    private static string? DeepestRevert(JsonElement frame)
+    {
+        string? found = frame.TryGetProperty("output", out var o) && o.ValueKind == JsonValueKind.String && o.GetString()!.Length >= 10 ? o.GetString() : null;
+        if (frame.TryGetProperty("calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+        {
+            var failed = calls.EnumerateArray().LastOrDefault(c => c.TryGetProperty("error", out _));
+            if (failed.ValueKind == JsonValueKind.Object && DeepestRevert(failed) is { } deeper) found = deeper;
+        }
+        return found;
+    }
+
     /// <summary>Selector → "Name (comment)" of every error in the npm 3.6 package's Errors library.</summary>
     private static Dictionary<string, string> KnownErrors()
     {
@@ -201,6 +260,31 @@ public static class AaveV3PayloadExecutor
         return result;
     }
 
+    /// <summary>
+    /// The source units a payload imports from the project's npm packages (<c>@aave-dao/aave-v3-origin/…</c> for 3.6,
+    /// <c>@aave/core-v3/…</c> for 3.0, <c>@morpho-org/morpho-blue/…</c>, OpenZeppelin), with everything they import in turn,
+    /// keyed by their path under node_modules — the import path itself, so solc needs no remapping for the payload's own
+    /// imports. A relative import is left to solc (its "not found" error names the file and line); a package import that
+    /// is not installed fails here with the payload's file and line.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> PackageImports(NodeModules nodeModules, string sourcePath, string text)
+    {
+        var entries = new List<string>();
+        foreach (System.Text.RegularExpressions.Match m in AaveV36Compiler.ImportPattern().Matches(text))
+        {
+            var path = m.Groups[1].Value;
+            if (path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith("../", StringComparison.Ordinal)) continue;
+            var unit = AaveV36Compiler.Resolve("", path);
+            if (!File.Exists(nodeModules.Combine(unit.Split('/'))))
+            {
+                var line = text[..m.Groups[1].Index].Count(c => c == '\n') + 1;
+                throw new DefiRiskException($"{sourcePath}:{line}: import '{path}' is not in the project's npm packages (node_modules: @aave-dao/aave-v3-origin, @aave/core-v3, @morpho-org/morpho-blue, @openzeppelin/contracts)");
+            }
+            entries.Add(unit);
+        }
+        return entries.Count == 0 ? new Dictionary<string, string>() : new AaveV36Compiler(nodeModules).ImportClosure(entries);
+    }
+
     private static async Task<string> CompileExecutorAsync(CancellationToken ct)
     {
         var modules = NodeModules.Locate();
@@ -209,9 +293,26 @@ public static class AaveV3PayloadExecutor
     }
 }
 
+/// <summary>A payload to run: creation data to deploy first (a compiled source), or the address of one already deployed.</summary>
+public sealed record PayloadCode(string? Creation, string? Address)
+{
+    public static PayloadCode Deploy(string creation) => new(creation, null);
+    public static PayloadCode At(string address) => new(null, address);
+}
+
+/// <summary>How payloads reach <c>execute()</c>, by delegatecall either way.</summary>
+public abstract record PayloadRoute;
+
+/// <summary>A deployment without governance (the fixtures): our executor, given Executor level 1's roles by the impersonated ACL admin.</summary>
+public sealed record FixtureExecutorRoute(string AclManager, string AclAdmin) : PayloadRoute;
+
+/// <summary>A governed deployment: the executor's owner (impersonated) calls <c>executeTransaction(payload, 0, "execute()", "", true)</c>.</summary>
+public sealed record GovernanceExecutorRoute(string Executor) : PayloadRoute;
+
 /// <summary>
 /// A payload executed on a node: the block it was mined in. Disposing reverts the node to before the payload, turns
-/// automine back to what it was and stops impersonating the ACL admin.
+/// automine back to what it was and stops impersonating the account that sent the payload's transactions (the ACL
+/// admin, or the governance executor's owner).
 /// </summary>
 public sealed class ExecutedPayload(AnvilRpc rpc, string snapshot, string impersonated, bool automine, long block) : IAsyncDisposable
 {
@@ -241,5 +342,12 @@ internal sealed class NodeCalls(AnvilRpc rpc)
     public Task ImpersonateAsync(string address) => rpc.CallAsync("anvil_impersonateAccount", address);
     public Task SetBalanceAsync(string address, System.Numerics.BigInteger wei) => rpc.CallAsync("anvil_setBalance", address, AnvilRpc.Hex(wei));
     public Task SetAutomineAsync(bool enabled) => rpc.CallAsync("evm_setAutomine", enabled);
+    public async Task<int> CodeSizeAsync(string address) =>
+        ((await rpc.CallAsync("eth_getCode", address, "latest").ConfigureAwait(false)).GetString()!.Length - 2) / 2;
+    public async Task<string?> TryCallAsync(string to, string data)
+    {
+        var outcome = (await rpc.TryBatchAsync([("eth_call", [new Dictionary<string, object> { ["to"] = to, ["data"] = data }, "latest"])]).ConfigureAwait(false))[0];
+        return outcome.Error is null ? outcome.Result.GetString() : null;
+    }
     public Task MineAsync(long timestamp) => rpc.CallAsync("evm_mine", new Dictionary<string, object> { ["timestamp"] = timestamp });
 }

@@ -1,29 +1,45 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Chain.Protocols.AaveV3;
 using DefiRisk.Core;
 
 namespace DefiRisk.Harness;
 
+/// <summary>A payload ready to run: its name (the contract, or the address of a deployed one) and its code.</summary>
+public sealed record PreparedPayload(string Name, PayloadCode Code);
+
 /// <summary>
 /// What <c>defirisk review</c> asks of a deployment: compile its payloads and run them the way its governance would.
-/// On a fixture (no governance) payloads run through <see cref="AaveV3PayloadExecutor"/>; a payload's constructor
-/// parameters of type address are filled by name from the deployment — <c>configurator</c>/<c>poolConfigurator</c>,
-/// <c>pool</c>, <c>aclManager</c>, <c>oracle</c>, <c>dataProvider</c>, or a token symbol (<c>weth</c> → WETH) — since a
-/// fixture's addresses are not mainnet's that real payloads hard-code.
+/// When the deployments file names an Aave pool's <c>governanceExecutor</c> (mainnet: Executor level 1), its owner is
+/// impersonated and calls <c>executeTransaction</c>; otherwise (the fixtures, no governance) payloads run through
+/// <see cref="AaveV3PayloadExecutor"/>'s executor granted the same roles. A payload is a source ("FILE.sol" or
+/// "FILE.sol:Name") or the address of one already deployed ("0x…", as real BGD payloads are reviewed on a fork).
+/// A source payload's constructor parameters of type address are filled by name from the deployment —
+/// <c>configurator</c>/<c>poolConfigurator</c>, <c>pool</c>, <c>aclManager</c>, <c>oracle</c>, <c>dataProvider</c>, or a
+/// fixture token symbol (<c>weth</c> → WETH) — since a fixture's addresses are not mainnet's that real payloads hard-code.
 /// </summary>
-public static class GovernancePayloads
+public static partial class GovernancePayloads
 {
-    /// <summary>Compiles every payload file ("FILE.sol" or "FILE.sol:Name") into creation data for this deployment.</summary>
-    public static async Task<IReadOnlyList<(string Name, string Creation)>> PrepareAsync(DeploymentManifest manifest, IReadOnlyList<string> payloads, CancellationToken ct = default)
+    [GeneratedRegex("^0x[0-9a-fA-F]{40}$")]
+    private static partial Regex AddressPattern();
+
+    /// <summary>True for "0x" + 40 hex digits: a deployed payload rather than a source file.</summary>
+    public static bool IsAddress(string spec) => AddressPattern().IsMatch(spec);
+
+    /// <summary>Compiles every source payload ("FILE.sol" or "FILE.sol:Name") into creation data for this deployment; addresses pass through.</summary>
+    public static async Task<IReadOnlyList<PreparedPayload>> PrepareAsync(DeploymentManifest manifest, IReadOnlyList<string> payloads, CancellationToken ct = default)
     {
-        var (pool, facts) = Target(manifest);
+        var pools = Pools(manifest);
+        var facts = manifest.Fixture is null ? null : FixtureFacts.From(manifest, "the deployments file");
+        Route(manifest); // a deployments file that cannot run payloads stops here, before anything compiles
         var modules = NodeModules.Locate();
-        var result = new List<(string, string)>();
+        var result = new List<PreparedPayload>();
         foreach (var spec in payloads)
         {
+            if (IsAddress(spec)) { result.Add(new PreparedPayload(spec, PayloadCode.At(spec))); continue; }
             if (spec.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-                throw new DefiRiskException($"--payload {spec}: a deployed payload is reviewed on a fork of a governed deployment, which this version does not run yet; give its .sol source");
+                throw new DefiRiskException($"--payload {spec}: not an address (0x and 40 hex digits) nor a .sol file");
             var colon = spec.LastIndexOf(':');
             var (file, name) = colon > 0 && spec[(colon + 1)..].All(char.IsLetterOrDigit) && !spec[(colon + 1)..].All(char.IsDigit)
                 ? (spec[..colon], spec[(colon + 1)..]) : (spec, null);
@@ -36,41 +52,58 @@ public static class GovernancePayloads
                 var (type, parameter) = (input!["type"]!.GetValue<string>(), input["name"]!.GetValue<string>());
                 if (type != "address") throw new DefiRiskException($"{file}: constructor parameter {parameter} is a {type}; only addresses named after the deployment can be filled");
                 types.Add(type);
-                args.Add(Resolve(parameter, pool, facts) ?? throw new DefiRiskException($"{file}: constructor parameter '{parameter}' names no address of the deployment (configurator, pool, aclManager, oracle, dataProvider or a token symbol)"));
+                args.Add(Resolve(file, parameter, pools, facts) ?? throw new DefiRiskException($"{file}: constructor parameter '{parameter}' names no address of the deployment (configurator, pool, aclManager, oracle, dataProvider or a token symbol)"));
             }
-            result.Add((compiled.Name, "0x" + compiled.Bytecode + Abi.Encode([.. types], [.. args])));
+            result.Add(new PreparedPayload(compiled.Name, PayloadCode.Deploy("0x" + compiled.Bytecode + Abi.Encode([.. types], [.. args]))));
         }
         return result;
     }
 
-    /// <summary>Runs the prepared payloads in order on the node at <paramref name="rpcUrl"/>; dispose the result to put the node back.</summary>
-    public static Task<ExecutedPayload> ExecuteAsync(AnvilRpc rpc, DeploymentManifest manifest, IReadOnlyList<(string Name, string Creation)> prepared, CancellationToken ct = default)
-    {
-        var (pool, facts) = Target(manifest);
-        var acl = pool.AclManager ?? throw new DefiRiskException("the deployments file names no aclManager: the executor cannot be granted its roles");
-        return AaveV3PayloadExecutor.ExecuteAsync(rpc, acl, facts.Actors.Admin, prepared.Select(p => p.Creation).ToList(), ct);
-    }
+    /// <summary>Runs the prepared payloads in order on the node behind <paramref name="rpc"/>; dispose the result to put the node back.</summary>
+    public static Task<ExecutedPayload> ExecuteAsync(AnvilRpc rpc, DeploymentManifest manifest, IReadOnlyList<PreparedPayload> prepared, CancellationToken ct = default) =>
+        AaveV3PayloadExecutor.ExecuteAsync(rpc, Route(manifest), prepared.Select(p => p.Code).ToList(), ct);
 
-    private static (AaveV3Deployment Pool, FixtureFacts Facts) Target(DeploymentManifest manifest)
+    /// <summary>
+    /// The governance executor named by the deployment's pools (one for all: mainnet's Core and Prime share Executor
+    /// level 1), else our fixture executor, granted its roles by the fixture's ACL admin.
+    /// </summary>
+    public static PayloadRoute Route(DeploymentManifest manifest)
     {
+        var pools = Pools(manifest);
+        var executors = pools.Select(p => p.GovernanceExecutor?.ToLowerInvariant()).Distinct().ToList();
+        if (executors.Count > 1)
+            throw new DefiRiskException($"the deployments file's pools name different governanceExecutors ({string.Join(", ", executors.Select(e => e ?? "none"))}); a review runs payloads through one");
+        if (executors[0] is { } executor) return new GovernanceExecutorRoute(executor);
         if (manifest.Fixture is null)
-            throw new DefiRiskException("this version reviews payloads on fixtures (which have no governance); a governed deployment's executor is not impersonated yet");
-        var pools = manifest.AaveV3();
-        if (pools.Count != 1) throw new DefiRiskException($"the deployments file has {pools.Count} lending pools; a payload review needs exactly one");
-        return (pools[0], FixtureFacts.From(manifest, "the deployments file"));
+            throw new DefiRiskException("the deployments file names no aave-v3 governanceExecutor and is not a fixture: there is no one to run the payload as");
+        if (pools.Count != 1) throw new DefiRiskException($"the deployments file has {pools.Count} lending pools and no governance; a payload review needs exactly one");
+        var acl = pools[0].AclManager ?? throw new DefiRiskException("the deployments file names no aclManager: the executor cannot be granted its roles");
+        return new FixtureExecutorRoute(acl, FixtureFacts.From(manifest, "the deployments file").Actors.Admin);
     }
 
-    private static string? Resolve(string parameter, AaveV3Deployment pool, FixtureFacts facts)
+    private static IReadOnlyList<AaveV3Deployment> Pools(DeploymentManifest manifest)
+    {
+        var pools = manifest.AaveV3();
+        if (pools.Count == 0) throw new DefiRiskException("the deployments file names no aave-v3 pool: a payload review needs one");
+        return pools;
+    }
+
+    private static string? Resolve(string file, string parameter, IReadOnlyList<AaveV3Deployment> pools, FixtureFacts? facts)
     {
         var key = parameter.Trim('_').ToLowerInvariant();
+        var token = facts?.Tokens.FirstOrDefault(t => t.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).Value?.Address;
+        if (token is not null) return token;
+        if (key is not ("configurator" or "poolconfigurator" or "pool" or "aclmanager" or "acl" or "oracle" or "dataprovider")) return null;
+        if (pools.Count != 1)
+            throw new DefiRiskException($"{file}: constructor parameter '{parameter}' is ambiguous: the deployments file has {pools.Count} pools");
+        var pool = pools[0];
         return key switch
         {
             "configurator" or "poolconfigurator" => pool.PoolConfigurator,
             "pool" => pool.Pool,
             "aclmanager" or "acl" => pool.AclManager,
             "oracle" => pool.Oracle,
-            "dataprovider" => pool.DataProvider,
-            _ => facts.Tokens.FirstOrDefault(t => t.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).Value?.Address,
+            _ => pool.DataProvider,
         };
     }
 }

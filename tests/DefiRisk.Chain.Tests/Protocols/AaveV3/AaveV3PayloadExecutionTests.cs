@@ -20,7 +20,7 @@ namespace DefiRisk.Chain.Tests.Protocols.AaveV3;
 /// </summary>
 [Collection(AaveV36ChainCollection.Name)]
 [Trait("Category", "ChainParity")]
-public sealed class AaveV3PayloadExecutionTests(AaveV36Chain chain, ITestOutputHelper output)
+public sealed partial class AaveV3PayloadExecutionTests(AaveV36Chain chain, ITestOutputHelper output)
 {
     private static readonly BigInteger Wad = BigInteger.Pow(10, 18);
     private FixtureFacts Facts => chain.Server.Facts;

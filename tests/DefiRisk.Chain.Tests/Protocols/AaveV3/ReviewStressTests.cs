@@ -25,8 +25,9 @@ public sealed class ReviewStressTests(AaveV36Chain chain, ITestOutputHelper outp
             await FixtureFeedHistory.InstallAsync(node, chain.Server.Facts, chain.Server.Manifest.AaveV3()[0].Oracle, new FeedHistorySpec(Rounds: 240, StepSeconds: 3600, Seed: 14));
             await node.MineAsync(await node.LatestTimestampAsync() + 12);
             var payload = Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", "aave-lt-cut-payload.sol");
-            var (review, report) = await ReviewCommand.RunWithReportAsync(
-                new ReviewCommand.ReviewRequest(chain.Server.RpcUrl, chain.ManifestPath, [payload], ["WETH=-20%"], null, StressPaths: 400), default);
+            var run = await ReviewCommand.ExecuteAsync(
+                new ReviewCommand.ReviewRequest(chain.Server.RpcUrl, chain.ManifestPath, [payload], ["WETH=-20%"], null, StressPaths: 400), null, true, default);
+            var (review, report) = (run.Result, ReviewCommand.Report(run));
 
             var stress = Assert.IsType<Core.Stress.StressResult>(review.Stress);
             output.WriteLine($"{stress.History}; VaR99 {stress.Baseline.Statistics.BadDebtVar99:N0} -> {stress.Proposal!.Statistics.BadDebtVar99:N0}, " +
