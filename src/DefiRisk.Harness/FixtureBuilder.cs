@@ -518,6 +518,7 @@ public sealed partial class FixtureBuilder
             MorphoIrm = d.Irm,
             UniswapPairs = d.Pairs,
             Borrowers = plans.Select(p => p.Address).ToList(),
+            CaseBorrowers = _options.Aave == AaveVersion.V3_6 ? CaseAccounts : null,
             AaveBorrowers = health.AaveBorrowers,
             MorphoBorrowers = health.MorphoBorrowers,
             CrossProtocolBorrowers = health.CrossProtocol,

@@ -49,6 +49,13 @@ public sealed record FixtureFacts
     public string? UniswapV3Factory { get; init; }
     /// <summary>Every borrower the generator opened, in generation order.</summary>
     public required IReadOnlyList<string> Borrowers { get; init; }
+    /// <summary>
+    /// Accounts the 3.6 cases open beside the generated population (isolated and drained-reserve borrowers, the drainer),
+    /// all with Aave debt and none counted in the totals below; absent for other fixtures.
+    /// </summary>
+    public IReadOnlyList<string>? CaseBorrowers { get; init; }
+    /// <summary>The generated borrowers and the case accounts: everyone a watcher of the fixture's positions must watch.</summary>
+    [JsonIgnore] public IReadOnlyList<string> AllBorrowers => [.. Borrowers, .. CaseBorrowers ?? []];
     /// <summary>Borrowers with Aave debt.</summary>
     public int AaveBorrowers { get; init; }
     /// <summary>Borrowers with a Morpho borrow.</summary>

@@ -29,8 +29,9 @@ public static class ReportAssumptions
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
-        list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)));
-        foreach (var venue in parts.Venues) list.AddRange(venue.Assumptions(snapshot).Select(a => new Assumption(a.Label, a.Value)));
+        // The protocols' and venues' own assumptions, for the books and pools in this snapshot.
+        list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)).Concat(parts.Venues.SelectMany(v => v.Assumptions(snapshot)))
+            .Select(a => new Assumption(a.Label, a.Value)));
         return list;
     }
 }

@@ -36,8 +36,11 @@ public interface IProtocolReportPart
     /// <summary>The family's own terms for the report's glossary (its parameter names, its kinds of bad debt).</summary>
     IReadOnlyList<(string Term, string Meaning)> Glossary { get; }
 
-    /// <summary>The family's modelling assumptions behind this snapshot's numbers (none by default), for the report's assumptions.</summary>
-    IEnumerable<Assumption> Assumptions(Snapshot snapshot) => [];
+    /// <summary>
+    /// The family's modelling assumptions behind this snapshot's numbers (none by default), for the report's assumptions, as
+    /// label/value pairs (as the venues' parts give them, so the document layer does not depend on the report's types).
+    /// </summary>
+    IEnumerable<(string Label, string Value)> Assumptions(Snapshot snapshot) => [];
 }
 
 /// <summary>What the report asks of one liquidity venue: how to name its pools, and its liquidity table.</summary>

@@ -63,11 +63,12 @@ public sealed class MainnetLikeFixtureTests(MainnetLikeChain chain) : IClassFixt
         Assert.Equal("mainnet-like", facts.Profile);
         Assert.True(facts.Borrowers.Count >= 3000, $"{facts.Borrowers.Count} borrowers in the manifest");
         var all = AaveBorrowers.Union(MorphoBorrowers).ToHashSet();
-        Assert.Equal(facts.Borrowers.Count, all.Count);
-        Assert.Equal(facts.AaveBorrowers, AaveBorrowers.Count);
+        var cases = facts.CaseBorrowers ?? [];
+        Assert.Equal(facts.AllBorrowers.Count, all.Count);
+        Assert.Equal(facts.AaveBorrowers + cases.Count, AaveBorrowers.Count); // every 3.6 case account borrows on Aave
         Assert.Equal(facts.MorphoBorrowers, MorphoBorrowers.Count);
         Assert.Equal(facts.CrossProtocolBorrowers, AaveBorrowers.Intersect(MorphoBorrowers).Count());
-        Assert.Equal(all.OrderBy(a => a), facts.Borrowers.Select(b => Address.Parse(b)).OrderBy(a => a));
+        Assert.Equal(all.OrderBy(a => a), facts.AllBorrowers.Select(b => Address.Parse(b)).OrderBy(a => a));
     }
 
     [Fact]
@@ -194,7 +195,7 @@ public sealed class MainnetLikeFixtureTests(MainnetLikeChain chain) : IClassFixt
     {
         using var rpc = new EthRpc(chain.Server.RpcUrl, DemoChain.TestRpc);
         var pool = Aave.Market.Pool.Value;
-        var borrowers = chain.Server.Facts.Borrowers.Select(b => Address.Parse(b)).ToList();
+        var borrowers = chain.Server.Facts.AllBorrowers.Select(b => Address.Parse(b)).ToList();
         var batch = new ReadBatch();
         var replies = borrowers.Select(b => batch.Add<GetUserAccountDataFunction, UserAccountDataOutput>(pool, new() { User = b.Value })).ToList();
         await batch.ExecuteAsync(rpc, block, default);

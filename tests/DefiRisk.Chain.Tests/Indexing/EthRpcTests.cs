@@ -14,7 +14,8 @@ public sealed class EthRpcTests
     private const string ContractA = "0x00000000000000000000000000000000000000a1";
     private const string ContractB = "0x00000000000000000000000000000000000000b2";
 
-    private static readonly RpcOptions Fast = new() { MaxAttempts = 10, BaseDelay = TimeSpan.FromMilliseconds(5), RequestTimeout = TimeSpan.FromSeconds(10), BatchSize = 7 };
+    // These tests are about JSON-RPC batches themselves: reads without the lens.
+    private static readonly RpcOptions Fast = new() { MaxAttempts = 10, BaseDelay = TimeSpan.FromMilliseconds(5), RequestTimeout = TimeSpan.FromSeconds(10), BatchSize = 7, CallsPerRead = 1 };
 
     private static async Task<AnvilNode> NodeWithContractsAsync()
     {

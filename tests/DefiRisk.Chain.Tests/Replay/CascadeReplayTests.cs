@@ -78,7 +78,7 @@ internal static class CascadeReplay
         Assert.False(result.HitRoundLimit);
 
         // The population to watch, from the fixture and the chain (not from the analyser or the indexer).
-        var borrowers = facts.Borrowers;
+        var borrowers = facts.AllBorrowers;
         var allMorpho = facts.MorphoMarkets.SelectMany(m => borrowers.Select(b => (Market: m, Account: b))).ToList();
         var start = await liquidator.MorphoPositionsAsync(allMorpho);
         var morphoWatch = allMorpho.Where((p, i) => !start[i].BorrowShares.IsZero).ToList();
@@ -148,6 +148,8 @@ internal static class CascadeReplay
                 {
                     var o = await liquidator.AaveLiquidateAsync(l.CollateralAsset.Value, l.DebtAsset.Value, l.Account.Value);
                     tally.Amount("debt repaid", l.DebtAsset, o.DebtRepaid, l.DebtRepaid);
+                    if (o.DebtRepaid != l.DebtRepaid)
+                        output.WriteLine($"round {round.Round} {l.Account} {l.CollateralAsset}/{l.DebtAsset}: repaid chain {o.DebtRepaid} analyser {l.DebtRepaid}");
                     tally.Amount("collateral seized", l.CollateralAsset, o.CollateralToLiquidator, l.CollateralSeized);
                     tally.Amount("protocol fee", l.CollateralAsset, o.ProtocolFee, l.ProtocolFee);
                     seized = o.CollateralToLiquidator;

@@ -45,7 +45,7 @@ public sealed class AppSettingsTests
     [InlineData("""{ "RpcLimits": { "BatchSize": 0 } }""", "test.json: RpcLimits.BatchSize: 0 is out of range (allowed 1–10,000)")]
     [InlineData("""{ "RpcLimits": { "Concurrency": 65 } }""", "test.json: RpcLimits.Concurrency: 65 is out of range (allowed 1–64)")]
     [InlineData("""{ "RpcLimits": { "LogChunk": 1.5 } }""", "test.json: RpcLimits.LogChunk: expected a whole number")]
-    [InlineData("""{ "RpcLimits": { "Batch": 10 } }""", "test.json: RpcLimits.Batch: unknown key (allowed: BatchSize, LogChunk, Concurrency)")]
+    [InlineData("""{ "RpcLimits": { "Batch": 10 } }""", "test.json: RpcLimits.Batch: unknown key (allowed: BatchSize, LogChunk, Concurrency, CallsPerRead)")]
     public void Bad_rpc_limits_in_the_settings_are_refused_naming_the_key(string json, string expected)
     {
         var ex = Assert.Throws<DefiRiskException>(() => AppSettings.Parse(json, "test.json").RpcLimits());

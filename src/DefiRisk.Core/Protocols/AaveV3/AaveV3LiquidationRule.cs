@@ -258,7 +258,9 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
                 // _burnDebtTokens: variable first, then stable (≤ 3.1); 3.3+ burns all of it when no collateral is left.
                 var burn = hasNoCollateralLeft ? userDebt : actualDebt;
                 var fromVariable = FixedPoint.Min(burn, r.VariableDebt);
-                var variableLeft = v33 ? r.VariableDebt - fromVariable : AfterScaledBurn(r.VariableDebt, debtReserve.VariableBorrowIndex, fromVariable, 0);
+                var variableLeft = v35 ? AfterTokenMathDebtBurn(r.VariableDebt, debtReserve.VariableBorrowIndex, fromVariable)
+                    : v33 ? r.VariableDebt - fromVariable
+                    : AfterScaledBurn(r.VariableDebt, debtReserve.VariableBorrowIndex, fromVariable, 0);
                 next = next with { VariableDebt = variableLeft, StableDebt = r.StableDebt - (burn - fromVariable) };
                 if (hasNoCollateralLeft && userDebt > actualDebt) deficits.Add(new AaveV3Deficit(r.Asset, userDebt - actualDebt));
             }
@@ -347,6 +349,19 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         if (index.IsZero) return balance - first - second;
         var scaled = FixedPoint.RayDiv(balance, index) - FixedPoint.RayDiv(first, index) - FixedPoint.RayDiv(second, index);
         return scaled.Sign <= 0 ? BigInteger.Zero : FixedPoint.RayMul(scaled, index);
+    }
+
+    /// <summary>
+    /// ≥ 3.5 (TokenMath) variable debt left after a burn of <paramref name="amount"/>: the token holds scaled debt, balanceOf is
+    /// ⌈scaled·index⌉ (so scaled = ⌊balance ÷ index⌋ while index ≥ 1 ray) and a burn removes ⌊amount ÷ index⌋ scaled (the
+    /// borrower keeps the rounding). Plain subtraction was a wei short on a second call on the same account (the
+    /// mainnet-like replay on 3.6: WETH −8 %, a wstETH then a WETH seizure against DAI debt). Index 0 (unknown): plain subtraction.
+    /// </summary>
+    internal static BigInteger AfterTokenMathDebtBurn(BigInteger balance, BigInteger index, BigInteger amount)
+    {
+        if (index.IsZero) return balance - amount;
+        var scaled = balance * FixedPoint.Ray / index - amount * FixedPoint.Ray / index;
+        return scaled.Sign <= 0 ? BigInteger.Zero : (scaled * index + FixedPoint.Ray - 1) / FixedPoint.Ray;
     }
 
     private static AaveV3AccountReserve? Find(AaveV3Account account, Address asset)

@@ -65,15 +65,16 @@ public static partial class GovernancePayloads
 
     /// <summary>
     /// The governance executor named by the deployment's pools (one for all: mainnet's Core and Prime share Executor
-    /// level 1), else our fixture executor, granted its roles by the fixture's ACL admin.
+    /// level 1; a pool naming none, such as SparkLend under its own governance, is re-indexed but not governed by it),
+    /// else our fixture executor, granted its roles by the fixture's ACL admin.
     /// </summary>
     public static PayloadRoute Route(DeploymentManifest manifest)
     {
         var pools = Pools(manifest);
-        var executors = pools.Select(p => p.GovernanceExecutor?.ToLowerInvariant()).Distinct().ToList();
+        var executors = pools.Select(p => p.GovernanceExecutor?.ToLowerInvariant()).OfType<string>().Distinct().ToList();
         if (executors.Count > 1)
-            throw new DefiRiskException($"the deployments file's pools name different governanceExecutors ({string.Join(", ", executors.Select(e => e ?? "none"))}); a review runs payloads through one");
-        if (executors[0] is { } executor) return new GovernanceExecutorRoute(executor);
+            throw new DefiRiskException($"the deployments file's pools name different governanceExecutors ({string.Join(", ", executors)}); a review runs payloads through one");
+        if (executors.Count == 1) return new GovernanceExecutorRoute(executors[0]);
         if (manifest.Fixture is null)
             throw new DefiRiskException("the deployments file names no aave-v3 governanceExecutor and is not a fixture: there is no one to run the payload as");
         if (pools.Count != 1) throw new DefiRiskException($"the deployments file has {pools.Count} lending pools and no governance; a payload review needs exactly one");

@@ -23,22 +23,22 @@ public sealed class MorphoBlueReportPart : IProtocolReportPart
     /// What the Morpho oracle model takes as given: feeds no asset follows hold, vault conversion rates hold, and oracles of
     /// unknown kind keep their snapshot ratio to the two tokens' USD prices (each listed by market, at most ten named).
     /// </summary>
-    public IEnumerable<Assumption> Assumptions(Snapshot snapshot)
+    public IEnumerable<(string Label, string Value)> Assumptions(Snapshot snapshot)
     {
         var markets = snapshot.MorphoBlue().SelectMany(st => st.Markets).ToList();
         if (markets.Count == 0) yield break;
         var composed = markets.Select(m => (Market: m, Parts: MorphoBlueOracle.Composed(m))).Where(t => t.Parts is not null).ToList();
         var held = composed.SelectMany(t => t.Parts!.HeldFeeds.Select(f => $"{f.Feed} in {Label(snapshot, t.Market)}")).ToList();
         if (held.Count > 0)
-            yield return new("Morpho oracle feeds that hold",
+            yield return ("Morpho oracle feeds that hold",
                 $"{Named(held)}: no asset follows them (neither an Aave price source, nor its aggregator, nor in the deployments' feedAssets), so a shock " +
                 "leaves them at their snapshot answer; on a mainnet fork such a feed (e.g. an exchange-rate or BTC-peg feed) would move on its own");
         var vaults = composed.Where(t => !t.Parts!.BaseVault.IsZero || !t.Parts.QuoteVault.IsZero).Select(t => Label(snapshot, t.Market)).ToList();
         if (vaults.Count > 0)
-            yield return new("Morpho oracle vault rates", $"{Named(vaults)}: the ERC-4626 conversion rate read at the snapshot holds through the cascade");
+            yield return ("Morpho oracle vault rates", $"{Named(vaults)}: the ERC-4626 conversion rate read at the snapshot holds through the cascade");
         var unknown = markets.Where(m => MorphoBlueOracle.Composed(m) is null).Select(m => $"{Label(snapshot, m)} oracle {m.Oracle}").ToList();
         if (unknown.Count > 0)
-            yield return new("Morpho oracles of unknown kind",
+            yield return ("Morpho oracles of unknown kind",
                 $"{Named(unknown)}: not a Chainlink-feed composition DefiRisk reads, so price() keeps its snapshot ratio to the collateral's and " +
                 "loan token's USD oracle prices; on a mainnet fork the real oracle may follow other sources");
 
