@@ -60,23 +60,8 @@ public sealed class FastModel
 
     public int PositionCount => Kind.Length;
 
-    /// <summary>
-    /// Calls <paramref name="visit"/> once per exposure list position <paramref name="k"/> belongs to, by its entries as
-    /// compiled (collateral in asset a: list a; debt in asset a: list n + a).
-    /// </summary>
-    public void ForEachExposure(int k, Action<int> visit)
-    {
-        int s = EntryStart[k], e = s + EntryCount[k], n = SnapPrice.Length;
-        for (var i = s; i < e; i++)
-        {
-            ref readonly var p = ref Params[EParam[i]];
-            if (EColl[i] > 0 && !HoldsEarlier(k, i, p.Asset, collateral: true)) visit(p.Asset);
-            if (EDebt[i] > 0 && !HoldsEarlier(k, i, p.DebtAsset, collateral: false)) visit(n + p.DebtAsset);
-        }
-    }
-
     // Whether an earlier entry of position k already put it on the same list.
-    private bool HoldsEarlier(int k, int entry, int asset, bool collateral)
+    internal bool HoldsEarlier(int k, int entry, int asset, bool collateral)
     {
         for (var i = EntryStart[k]; i < entry; i++)
         {
@@ -235,16 +220,35 @@ public sealed class FastModelBuilder
         return model;
     }
 
-    /// <summary>The per-asset lists of <see cref="FastModel.ExposureStart"/>, each in <paramref name="bySolvency"/>'s order (a counting sort).</summary>
+    /// <summary>The per-asset lists of <see cref="FastModel.ExposureStart"/>, each in <paramref name="bySolvency"/>'s order (a counting sort, two passes).</summary>
     private static (int[] Start, int[] Positions) ExposureLists(FastModel model, int[] bySolvency, int assets)
     {
         var start = new int[2 * assets + 1];
-        foreach (var k in bySolvency) model.ForEachExposure(k, list => start[list + 1]++);
+        foreach (var k in bySolvency) Expose(model, k, start, null, 1);
         for (var l = 0; l < 2 * assets; l++) start[l + 1] += start[l];
-        var next = (int[])start.Clone();
+        var next = start[..^1];
         var positions = new int[start[^1]];
-        foreach (var k in bySolvency) model.ForEachExposure(k, list => positions[next[list]++] = k);
+        foreach (var k in bySolvency) Expose(model, k, next, positions, 0);
         return (start, positions);
+    }
+
+    // One position's lists, each once (an asset held in two entries on the same side counts once): counts into slot+offset,
+    // or writes the position at slot's next free place.
+    private static void Expose(FastModel m, int k, int[] slot, int[]? positions, int offset)
+    {
+        int s = m.EntryStart[k], e = s + m.EntryCount[k], n = m.SnapPrice.Length;
+        for (var i = s; i < e; i++)
+        {
+            ref readonly var p = ref m.Params[m.EParam[i]];
+            if (m.EColl[i] > 0 && !m.HoldsEarlier(k, i, p.Asset, collateral: true)) Put(p.Asset);
+            if (m.EDebt[i] > 0 && !m.HoldsEarlier(k, i, p.DebtAsset, collateral: false)) Put(n + p.DebtAsset);
+        }
+
+        void Put(int list)
+        {
+            if (positions is null) slot[list + offset]++;
+            else positions[slot[list]++] = k;
+        }
     }
 }
 
