@@ -27,9 +27,8 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
     {
         var results = new SweepLevel[levels.Count];
         var address = m.Snapshot.Assets[asset].Address;
-        Parallel.For(0, levels.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            () => new FastState(m),
-            (i, _, state) =>
+        FastWorkers.For(levels.Count, null, () => new FastState(m),
+            (i, state) =>
             {
                 state.Reset(m);
                 var r = Run(Scenario.Single(address, levels[i]), state, collectSources: false);
@@ -38,9 +37,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
                 for (var k = drop + 1; k < r.LiquidatedUsdPerRound.Count; k++) after += r.LiquidatedUsdPerRound[k];
                 results[i] = new SweepLevel(levels[i], r.LiquidatedValueUsd, r.BadDebtUsd, r.Liquidations, r.RoundsWithLiquidations,
                     r.EndogenousRoundsWithLiquidations, SelfSustaining.Holds(r.EndogenousRoundsWithLiquidations, after, r.LiquidatedValueUsd));
-                return state;
-            },
-            _ => { });
+            });
         return results.ToList();
     }
 
@@ -89,7 +86,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
                 Consider(st, k, om, cumulative);
             foreach (var k in st.TouchedList)
                 if (k >= end) Consider(st, k, om, cumulative);
-            st.Candidates.Sort((x, y) => x.Hf != y.Hf ? x.Hf.CompareTo(y.Hf) : x.Rank.CompareTo(y.Rank));
+            st.Candidates.Sort();
 
             var count = 0;
             (round.Om, round.OracleUsd, round.Market, round.Spent) = (om, oracleUsd, market, 0);
@@ -214,7 +211,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         st.Evaluations++;
         var hf = m.Rules[m.Kind[k]].HealthFactor(st, k, om);
         st.Key[k] = hf / cumulative;
-        if (hf < 1) st.Candidates.Add((hf, m.Rank[k], k));
+        if (hf < 1) st.Candidates.Add(new FastCandidate(hf, m.Rank[k], k));
     }
 
     private static int UpperBound(double[] sorted, double bound)

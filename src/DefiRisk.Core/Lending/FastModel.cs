@@ -88,6 +88,27 @@ public sealed class FastModel
     }
 }
 
+/// <summary>A position's tie-break key: account address (as its two integer halves, ordered as the hex text), book, market rank.</summary>
+internal readonly record struct PositionTieKey(UInt128 High, uint Low, byte Book, int Market) : IComparable<PositionTieKey>
+{
+    public static PositionTieKey Of(Address account, byte book, int market)
+    {
+        var hex = account.Value.AsSpan(2); // canonical: 40 lowercase hex digits
+        return new(UInt128.Parse(hex[..32], System.Globalization.NumberStyles.AllowHexSpecifier),
+            uint.Parse(hex[32..], System.Globalization.NumberStyles.AllowHexSpecifier), book, market);
+    }
+
+    public int CompareTo(PositionTieKey other)
+    {
+        var c = High.CompareTo(other.High);
+        if (c != 0) return c;
+        c = Low.CompareTo(other.Low);
+        if (c != 0) return c;
+        c = Book.CompareTo(other.Book);
+        return c != 0 ? c : Market.CompareTo(other.Market);
+    }
+}
+
 /// <summary>What the families add to a <see cref="FastModel"/>: parameters, then positions with their entries.</summary>
 public sealed class FastModelBuilder
 {
@@ -169,24 +190,39 @@ public sealed class FastModelBuilder
         var byAddress = Enumerable.Range(0, n).OrderBy(i => snapshot.Assets[i].Address).ToArray();
         for (var r = 0; r < n; r++) addressRank[byAddress[r]] = r;
 
-        // Tie-break rank: account address, then book, then market (the exact path's order after the health factor).
+        // Tie-break rank: account address, then book, then market (the exact path's order after the health factor). Sorted
+        // on primitive keys (the address as two integers, the market by its rank): a comparison delegate over strings cost
+        // most of the compile at a million positions.
         var count0 = _kind.Count;
-        var byAccount = Enumerable.Range(0, count0).ToArray();
-        var keys = _accounts.Select(a => a.Value).ToArray();
-        Array.Sort(byAccount, (x, y) =>
+        var markets = _marketKey.Distinct().Order(StringComparer.Ordinal).ToArray();
+        var marketRank = new Dictionary<string, int>(markets.Length, StringComparer.Ordinal);
+        for (var i = 0; i < markets.Length; i++) marketRank[markets[i]] = i;
+        var tieKeys = new PositionTieKey[count0];
+        var byAccount = new int[count0];
+        for (var k = 0; k < count0; k++)
         {
-            var c = string.CompareOrdinal(keys[x], keys[y]);
-            if (c != 0) return c;
-            c = _kind[x].CompareTo(_kind[y]);
-            return c != 0 ? c : string.CompareOrdinal(_marketKey[x], _marketKey[y]);
-        });
+            tieKeys[k] = PositionTieKey.Of(_accounts[k], _kind[k], marketRank[_marketKey[k]]);
+            byAccount[k] = k;
+        }
+        Array.Sort(tieKeys, byAccount);
         var rank = new int[count0];
         for (var r = 0; r < count0; r++) rank[byAccount[r]] = r;
 
-        // Sort positions by Hf0 (then rank) and lay their entries out in that order.
-        var order = Enumerable.Range(0, count0).ToArray();
+        // Sort positions by Hf0 (then rank) and lay their entries out in that order: a primitive sort by Hf0, then each
+        // run of equal health factors (NaN counts as equal to NaN) ordered by rank.
         var hfArr = _hf0.ToArray();
-        Array.Sort(order, (x, y) => hfArr[x] != hfArr[y] ? hfArr[x].CompareTo(hfArr[y]) : rank[x].CompareTo(rank[y]));
+        var order = new int[count0];
+        for (var k = 0; k < count0; k++) order[k] = k;
+        var hfKeys = (double[])hfArr.Clone();
+        Array.Sort(hfKeys, order);
+        for (int a = 0, b; a < count0; a = b)
+        {
+            for (b = a + 1; b < count0 && hfKeys[b].Equals(hfKeys[a]); b++) { }
+            if (b - a < 2) continue;
+            var runRanks = new int[b - a];
+            for (var j = a; j < b; j++) runRanks[j - a] = rank[order[j]];
+            runRanks.AsSpan().Sort(order.AsSpan(a, b - a));
+        }
         var model = new FastModel
         {
             Graph = graph, Snapshot = snapshot, Assets = Assets, Unit = Unit, AddressRank = addressRank,
@@ -307,6 +343,15 @@ public sealed class FastRound
     public bool WaitsForTime;
 }
 
+/// <summary>
+/// A position to try this round, ordered by health factor then by the exact path's tie order (<see cref="FastModel.Rank"/>).
+/// A struct with its own comparison so sorting a round's candidates needs no delegate call per comparison.
+/// </summary>
+public readonly record struct FastCandidate(double Hf, int Rank, int Pos) : IComparable<FastCandidate>
+{
+    public int CompareTo(FastCandidate other) => Hf != other.Hf ? Hf.CompareTo(other.Hf) : Rank.CompareTo(other.Rank);
+}
+
 /// <summary>Per-worker mutable state of the fast path; reset between cascades by undoing only what was touched.</summary>
 public sealed class FastState
 {
@@ -320,7 +365,7 @@ public sealed class FastState
     public readonly FastPoolState[] Pools;
     public readonly double[] Exo, BadDebt;
     public readonly FastBookState?[] Books;
-    public readonly List<(double Hf, int Rank, int Pos)> Candidates = [];
+    public readonly List<FastCandidate> Candidates = [];
     /// <summary>Work counters (diagnostics): health-factor evaluations, candidates tried, rounds run.</summary>
     public long Evaluations, CandidatesTried, Rounds;
 

@@ -120,9 +120,9 @@ public static class StressRunner
         double[]? propBad = propModel is null ? null : new double[n], propLiq = propModel is null ? null : new double[n];
         var done = 0;
         var every = Math.Max(1, n / 100);
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = settings.Threads ?? Environment.ProcessorCount },
+        FastWorkers.For(n, settings.Threads,
             () => (Base: new FastState(baseModel), Prop: propModel is null ? null : new FastState(propModel), Returns: NewReturns(settings.Horizon, roots.Length)),
-            (i, _, local) =>
+            (i, local) =>
             {
                 var scenario = PathScenario(model, settings, roots, (int)i, local.Returns, depegAssets);
                 local.Base.Reset(baseModel);
@@ -138,9 +138,7 @@ public static class StressRunner
                 }
                 var d = Interlocked.Increment(ref done);
                 if (progress is not null && (d % every == 0 || d == n)) progress.Report((d, n));
-                return local;
-            },
-            _ => { });
+            });
 
         var baseline = Side("baseline", snapshot, model, settings, options, roots, depegAssets, baseBad, baseLiq);
         StressSide? proposed = null;
