@@ -70,6 +70,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
 
         var preUnbacked = new double[assets.Count];
         var bookIndex = b.BookIndex;
+        b.ExpectMore(book.Markets.Sum(m => m.Accounts.Count), book.Markets.Sum(m => m.Accounts.Sum(a => a.Reserves.Count)));
         for (var m = 0; m < book.Markets.Count; m++)
         {
             var state = book.Markets[m];
@@ -79,8 +80,10 @@ internal sealed class AaveV3FastRule : FastLendingRule
                 var mark = b.EntryMark;
                 double wc = 0, tc = 0, debtValue = 0, collUsd = 0, debtUsd = 0;
                 var hasDebt = false;
-                foreach (var r in acct.Reserves)
+                var reserves = acct.Reserves;
+                for (var ri = 0; ri < reserves.Count; ri++) // by index: no enumerator per account
                 {
+                    var r = reserves[ri];
                     var pid = Param(m, state.Market, r.Asset, acct.EModeCategory, r.UsedAsCollateral);
                     var p = b.Params[pid];
                     var coll = (double)r.Collateral;
@@ -89,7 +92,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
                     wc += coll * p.Price0 * p.Lt;
                     if (p.Lt > 0) tc += coll * p.Price0;
                     debtValue += debt * p.Price0;
-                    var usd = (double)assets.SnapshotUsd[p.Asset] / 1e8 / b.Unit[p.Asset];
+                    var usd = b.UsdPerUnit[p.Asset];
                     if (p.Seizable) collUsd += coll * usd;
                     debtUsd += debt * usd;
                     hasDebt |= debt > 0;

@@ -44,6 +44,7 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
                 marketParam.Add(b.AddParam(new FastParam(tba.Count - 1, c, l, (double)mk.Lltv / 1e18,
                     (double)MorphoBlueMath.LiquidationIncentiveFactor(mk.Lltv) / 1e18, 0, (double)mk.OraclePrice / 1e36, true, true, 0)));
             }
+            b.ExpectMore(st.Positions.Count, st.Positions.Count);
             for (var j = 0; j < st.Positions.Count; j++)
             {
                 var p = st.Positions[j];
@@ -55,7 +56,7 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
                 var borrowed = (double)p.BorrowShares * (tba[g] + 1) / (tbs[g] + 1e6);
                 var mark = b.EntryMark;
                 b.AddEntry(marketParam[g], coll, (double)p.BorrowShares);
-                double cUsd = (double)b.Assets.SnapshotUsd[prm.Asset] / 1e8 / b.Unit[prm.Asset], lUsd = (double)b.Assets.SnapshotUsd[prm.LoanAsset] / 1e8 / b.Unit[prm.LoanAsset];
+                double cUsd = b.UsdPerUnit[prm.Asset], lUsd = b.UsdPerUnit[prm.LoanAsset];
                 b.EndPosition(mark, g, ((long)s << 32) | (uint)j, p.Account, p.MarketId, coll * prm.Price0 * prm.Lt / borrowed, coll * cUsd / (borrowed * lUsd));
             }
         }
