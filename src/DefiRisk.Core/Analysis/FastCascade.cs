@@ -13,8 +13,9 @@ internal sealed record FastOutcome(double LiquidatedValueUsd, double BonusPaidUs
 /// The floating-point fast path of <see cref="ExactCascade"/>: the same rounds, ordering, profitability test and routing,
 /// on doubles over <see cref="FastModel"/>'s arrays; each family's fast rule (<see cref="FastLendingRule"/>, beside its
 /// exact rule) liquidates its positions and each venue's fast state sells. It names no protocol and no venue.
-/// A round evaluates only positions whose snapshot health factor is below max(oracle move)/min(oracle move) — no other
-/// position can have crossed 1 — plus those already touched. Checked against the exact path by a differential test
+/// A round evaluates only positions whose snapshot health factor is below the largest fall any rule's health factor can
+/// have taken (max(oracle move)/min(oracle move), more for composed prices) — no other position can have crossed 1 — plus
+/// those already touched. Checked against the exact path by a differential test
 /// (totals within 1e-9 relative; identical liquidated sets when no health factor is within 1e-9 of 1).
 /// Circuit breakers, parameter overrides and oracle models other than a uniform lag are exact-path only.
 /// </summary>
@@ -51,7 +52,8 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         var perRound = new List<double>();
         int liquidations = 0, roundsWith = 0, endogenous = 0;
         double[] oracleUsd = m.SnapPrice, market = m.SnapPrice;
-        var previousOm = Enumerable.Repeat(1.0, n).ToArray();
+        var snapshotOm = Enumerable.Repeat(1.0, n).ToArray();
+        var previousOm = snapshotOm;
         var cumulative = 1.0;
 
         for (var r = 0; r < o.MaxRounds; r++)
@@ -72,14 +74,14 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
                 minStep = Math.Min(minStep, stepMove);
                 maxStep = Math.Max(maxStep, stepMove);
             }
+            // Cumulative worst case: a position evaluated at round s with HF h has HF ≥ h·C_r/C_s now, since no health factor
+            // fell by more than MaxFall in any round since. Key = h / C_s, so it is safe while Key·C_r ≥ 1.
+            cumulative /= MaxFall(previousOm, om, minStep, maxStep);
             previousOm = om;
-            // Cumulative worst case: a position evaluated at round s with HF h has HF ≥ h·C_r/C_s now, since every asset's
-            // oracle moved by a factor within [minStep, maxStep] each round. Key = h / C_s, so it is safe while Key·C_r ≥ 1.
-            cumulative *= minStep / maxStep;
 
             // Candidates: positions whose snapshot HF a move of this size can bring below 1 (a prefix of the Hf0 order,
             // plus touched positions beyond it), skipping those whose bound since their last evaluation keeps them safe.
-            var bound = maxOm / minOm * (1 + 1e-3); // slack covers the ≤ 1.2e-4 avgLT truncation
+            var bound = MaxFall(snapshotOm, om, minOm, maxOm) * (1 + 1e-3); // slack covers the ≤ 1.2e-4 avgLT truncation
             var end = UpperBound(m.Hf0, bound);
             st.Candidates.Clear();
             for (var k = 0; k < end; k++)
@@ -201,6 +203,14 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             if (m.EDebt[i] > 0 && n + p.DebtAsset < list && solvency < bound[n + p.DebtAsset]) return true;
         }
         return false;
+    }
+
+    // The largest fall of any health factor between two sets of oracle moves, over every family's rule.
+    private double MaxFall(double[] before, double[] now, double low, double high)
+    {
+        var fall = high / low;
+        foreach (var rule in m.Rules) fall = Math.Max(fall, rule.MaxFall(before, now, low, high));
+        return fall;
     }
 
     private const double SafeMargin = 1 + 1e-3; // covers the avgLT truncation jumps (≤ 1.2e-4) and float noise

@@ -327,6 +327,14 @@ public abstract class FastLendingRule
     /// <summary>The liquidator's calls on position <paramref name="k"/> this round; returns how many were made.</summary>
     public abstract int Liquidate(FastState st, int k, FastRound round);
 
+    /// <summary>
+    /// The largest factor by which any of this family's health factors can fall when the oracle moves go from
+    /// <paramref name="before"/> to <paramref name="now"/> (by asset), every asset's now ÷ before lying within
+    /// [<paramref name="low"/>, <paramref name="high"/>]. A health factor that weighs each price once falls at most by
+    /// high ÷ low (the default); a price composed of several moving feeds can fall further. The cascade's bounds rest on it.
+    /// </summary>
+    public virtual double MaxFall(double[] before, double[] now, double low, double high) => high / low;
+
     /// <summary>End of a cascade: debt this family books as bad debt beyond its rule's write-offs (base units by asset).</summary>
     public virtual void AddBadDebt(FastState st, double[] badDebt) { }
 

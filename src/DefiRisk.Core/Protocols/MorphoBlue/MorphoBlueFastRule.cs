@@ -23,6 +23,20 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
         return price;
     }
 
+    /// <summary>A composed price moves by the product of its feeds' moves: two moving feeds on one side can fall further than any two assets apart.</summary>
+    public override double MaxFall(double[] before, double[] now, double low, double high)
+    {
+        var fall = high / low;
+        foreach (var feeds in moves)
+        {
+            if (feeds is null) continue;
+            var ratio = 1.0;
+            foreach (var (asset, sign) in feeds) ratio = sign > 0 ? ratio * (now[asset] / before[asset]) : ratio / (now[asset] / before[asset]);
+            fall = Math.Max(fall, 1 / ratio);
+        }
+        return fall;
+    }
+
     public static MorphoBlueFastRule Compile(MorphoBlueBook book, FastModelBuilder b)
     {
         var tba = new List<double>(); var tbs = new List<double>(); var tsa = new List<double>(); var marketParam = new List<int>();

@@ -84,4 +84,44 @@ public sealed class MorphoOracleCompositionTests
             FastExactComparison.AssertSame(snapshot, exact, fast, tolerance: 2e-8);
         }
     }
+
+    /// <summary>
+    /// Two feeds on one side that follow two different assets (here BTC/USD following WBTC and a 0.998 feed following WETH):
+    /// a step moving both by −20 % moves the market price by 0.8 · 0.8 = 0.64, beyond the largest ratio of two asset moves
+    /// (1.25). The fast path's candidate bound and its per-round bound must take the composed move, or it skips positions
+    /// with a snapshot health factor between 1.25 and 1.5625 that the exact path liquidates.
+    /// </summary>
+    [Fact]
+    public void The_fast_path_bounds_a_composed_price_that_moves_more_than_any_two_assets_apart()
+    {
+        var s = SyntheticSnapshot.Generate(3000, 54, poolDepthUsdPerPosition: 20_000);
+        var usd = s.Assets.ToDictionary(a => a.Address, a => a.PriceUsd);
+        var state = s.Book<MorphoBlueBook>()!.Instances[0];
+        var markets = state.Markets.Select(m =>
+        {
+            if (m.CollateralToken != SyntheticSnapshot.Wbtc || m.LoanToken != SyntheticSnapshot.Usdc) return m;
+            var parts = new MorphoOracleParts(MorphoOracleKind.ChainlinkV2, BigInteger.Pow(10, 26), Address.Zero, 1, 1, Address.Zero, 1, 1,
+                [new(Address.Parse("0x00000000000000000000000000000000000000f4"), usd[m.CollateralToken], m.CollateralToken),
+                 new(Address.Parse("0x00000000000000000000000000000000000000f5"), 99_800_000, SyntheticSnapshot.Weth),
+                 new(Address.Parse("0x00000000000000000000000000000000000000f1"), usd[m.LoanToken], m.LoanToken), null]);
+            return m with { OracleParts = parts, OraclePrice = parts.SnapshotPrice!.Value };
+        }).ToList();
+        var composed = s.WithMorphoBlue([state with { Markets = markets }]);
+        var snapshot = composed with { Books = [composed.Book<MorphoBlueBook>()!] };
+        var both = new Scenario("WETH and WBTC −20 %", [new ShockStep([new AssetShock(SyntheticSnapshot.Weth, -0.2m), new AssetShock(SyntheticSnapshot.Wbtc, -0.2m)])]);
+
+        var (exact, fast) = FastExactComparison.Run(snapshot, both);
+        // Not vacuous: the exact path liquidates a position on that market whose snapshot health factor only a move beyond
+        // 1.25 can bring below 1 (what the old bound missed).
+        var wbtcMarket = markets.Single(m => m.CollateralToken == SyntheticSnapshot.Wbtc && m.LoanToken == SyntheticSnapshot.Usdc).Id;
+        var model = FastModel.Compile(snapshot, null);
+        var liquidated = exact.Rounds.SelectMany(r => r.Liquidations).Where(l => l.Market == wbtcMarket).Select(l => l.Account).ToHashSet();
+        var beyondOldBound = Enumerable.Range(0, model.PositionCount).Count(k =>
+            model.Hf0[k] > 1.26 && state.Positions[(int)(model.Source[k] & 0xffffffff)] is var p && p.MarketId == wbtcMarket && liquidated.Contains(p.Account));
+        Assert.True(beyondOldBound > 0, "the exact path liquidates no position with a snapshot health factor above 1.26 on the composed market");
+        // 2e-7: after the first round the oracles follow market prices, and the exact path floors both moving feeds' answers
+        // (2e-8 on the price, as above); bad debt is what is left of a debt after all collateral is seized at that price, so
+        // its relative error is the price's times collateral ÷ remainder (about 10 here). Same positions, rounds and calls.
+        FastExactComparison.AssertSame(snapshot, exact, fast, tolerance: 2e-7);
+    }
 }
