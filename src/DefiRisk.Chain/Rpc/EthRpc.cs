@@ -138,12 +138,12 @@ public sealed class EthRpc : IDisposable
     /// <summary>
     /// Runs <paramref name="calls"/> at <paramref name="block"/>. Results come back in call order. With
     /// <see cref="RpcOptions.CallsPerRead"/> above 1 and a node that honours state overrides, they go through
-    /// <see cref="ReadLens"/>, that many to an eth_call, and a round's lens calls in one JSON-RPC batch (one HTTP request
-    /// per round of reads); otherwise as JSON-RPC batches of <see cref="RpcOptions.BatchSize"/>, a few in flight.
+    /// <see cref="ReadLens"/>, that many to an eth_call (packed, so a round of thousands of reads fits one request body),
+    /// and a round's lens calls in one JSON-RPC batch (one HTTP request per round of reads); otherwise as JSON-RPC batches of <see cref="RpcOptions.BatchSize"/>, a few in flight.
     /// </summary>
     public async Task<CallResult[]> CallAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
     {
-        if (calls.Count > 1 && Options.CallsPerRead > 1 && _lens != LensRefused)
+        if (calls.Count > 1 && Options.CallsPerRead > 1 && _lens != LensRefused && calls.All(ReadLens.Packable))
         {
             try
             {
@@ -171,7 +171,7 @@ public sealed class EthRpc : IDisposable
     private async Task<CallResult[]?> CallThroughLensAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
     {
         var results = new CallResult[calls.Count];
-        var pending = Chunks(calls, Options.CallsPerRead, MaxRequestChars / 2, ReadLens.PackedChars);
+        var pending = ReadLens.Runs(calls, Options.CallsPerRead, MaxRequestChars);
         while (pending.Count > 0)
         {
             var answers = await CallBatchedAsync(pending.Select(p => ReadLens.Pack(calls, p.Start, p.Count)).ToList(), block, ct);
