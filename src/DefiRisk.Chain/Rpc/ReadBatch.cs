@@ -38,10 +38,11 @@ public sealed class ReadBatch
         return reply;
     }
 
-    public async Task ExecuteAsync(EthRpc rpc, long block, CancellationToken ct)
+    /// <param name="checkpoint">where the read phase keeps completed requests (resume after a failure); null: none.</param>
+    public async Task ExecuteAsync(EthRpc rpc, long block, CancellationToken ct, ReadCheckpointScope? checkpoint = null)
     {
         if (_calls.Count == 0) return;
-        var results = await rpc.CallAsync(_calls, block, ct);
+        var results = await rpc.CallAsync(_calls, block, ct, checkpoint);
         for (var i = 0; i < results.Length; i++) _sinks[i](results[i], block);
         _calls.Clear();
         _sinks.Clear();
