@@ -155,6 +155,8 @@ public sealed class SnapshotStore
         var existing = connection.ExecuteScalar<long?>(
             "SELECT id FROM snapshots WHERE chain_id = @ChainId AND block_number = @BlockNumber", chain, tx);
         if (existing is { } old) Delete(connection, tx, old);
+        // The read batches kept for this block (ReadCheckpointStore) were this snapshot's pending state: gone with its write.
+        connection.Execute("DELETE FROM read_checkpoints WHERE chain_id = @ChainId AND block_number = @BlockNumber", chain, tx);
 
         var id = connection.ExecuteScalar<long>(
             """

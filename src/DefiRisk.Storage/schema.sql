@@ -71,6 +71,16 @@ CREATE TABLE IF NOT EXISTS discovered_accounts (
     PRIMARY KEY (chain_id, protocol, market, account)
 );
 
+-- The read phase's completed batches at a block (index item 4): the pending state of that block's snapshot, kept so a
+-- failed index resumes, and deleted in the transaction that writes the snapshot. batch_key: a hash of the batch's calls.
+CREATE TABLE IF NOT EXISTS read_checkpoints (
+    chain_id     INTEGER NOT NULL,
+    block_number INTEGER NOT NULL,
+    batch_key    TEXT    NOT NULL,
+    answers      TEXT    NOT NULL,
+    PRIMARY KEY (chain_id, block_number, batch_key)
+);
+
 -- ---------------------------------------------------------------- oracle history (schema version 3)
 
 -- Which market assets' oracle rounds were read back with the snapshot (`index --price-history-days`), from which

@@ -5,8 +5,8 @@ using DefiRisk.Core.Indexing;
 namespace DefiRisk.Chain.Indexing;
 
 /// <summary>The indexer's <see cref="IBlockReader"/>: reads at the pinned block through one <see cref="EthRpc"/>.</summary>
-internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgress<IndexProgress>? progress, long chainId, long block, long timestamp)
-    : IBlockReader
+internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgress<IndexProgress>? progress, long chainId, long block, long timestamp,
+    ReadCheckpointScope? checkpoint = null) : IBlockReader
 {
     public long ChainId => chainId;
 
@@ -14,7 +14,7 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
 
     public long Timestamp => timestamp;
 
-    public Task ExecuteAsync(ReadBatch batch, CancellationToken ct) => batch.ExecuteAsync(rpc, block, ct);
+    public Task ExecuteAsync(ReadBatch batch, CancellationToken ct) => batch.ExecuteAsync(rpc, block, ct, checkpoint);
 
     public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => discovery.GetAccounts(chainId, protocol);
 

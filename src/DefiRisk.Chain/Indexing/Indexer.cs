@@ -17,8 +17,11 @@ public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpR
     public IReadOnlyList<IndexWarning> Warnings { get; init; } = Warnings ?? [];
 }
 
-/// <summary>The read phase alone (state at the pinned block, after discovery): its time, eth_calls and HTTP requests.</summary>
-public sealed record ReadPhase(TimeSpan Elapsed, long EthCalls, long HttpRequests);
+/// <summary>
+/// The read phase alone (state at the pinned block, after discovery): its time, eth_calls and HTTP requests, and the eth_calls
+/// a resumed index took from the read checkpoint instead.
+/// </summary>
+public sealed record ReadPhase(TimeSpan Elapsed, long EthCalls, long HttpRequests, long CheckpointedCalls = 0);
 
 /// <summary>
 /// Builds a <see cref="Snapshot"/> of the deployments in a manifest at ONE block: validate the node
@@ -28,8 +31,9 @@ public sealed record ReadPhase(TimeSpan Elapsed, long EthCalls, long HttpRequest
 /// </summary>
 /// <param name="lending">The lending adapters in order (default: <see cref="ChainRegistry.Lending"/>).</param>
 /// <param name="venues">The venue adapters in order (default: <see cref="ChainRegistry.Venues"/>).</param>
+/// <param name="checkpoint">where the read phase keeps completed requests, so a failed index resumes (null: none).</param>
 public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<IndexProgress>? progress = null,
-    IReadOnlyList<ILendingAdapter>? lending = null, IReadOnlyList<IVenueAdapter>? venues = null)
+    IReadOnlyList<ILendingAdapter>? lending = null, IReadOnlyList<IVenueAdapter>? venues = null, IReadCheckpoint? checkpoint = null)
 {
     private readonly IReadOnlyList<ILendingAdapter> _lending = lending ?? ChainRegistry.Lending;
     private readonly IReadOnlyList<IVenueAdapter> _venues = venues ?? ChainRegistry.Venues;
@@ -52,8 +56,8 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
 
         // State at the pinned block: lending books in registry order, each adding the assets it knows (the first to
         // price an asset wins), then the venues among all the assets.
-        var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp);
-        var (readStart, readCalls0, readHttp0) = (clock.Elapsed, rpc.Stats.EthCalls, rpc.Stats.HttpRequests);
+        var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp, checkpoint is null ? null : new ReadCheckpointScope(checkpoint, chainId));
+        var (readStart, readCalls0, readHttp0, kept0) = (clock.Elapsed, rpc.Stats.EthCalls, rpc.Stats.HttpRequests, rpc.Stats.CheckpointedCalls);
         var assets = new AssetTable();
         var books = new List<IProtocolBook>();
         var discovered = 0;
@@ -72,7 +76,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         foreach (var adapter in _venues)
             venueBooks.Add(await adapter.ReadAsync(manifest.Section(adapter.Key), addresses, reader, ct));
 
-        var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0);
+        var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0, rpc.Stats.CheckpointedCalls - kept0);
         var named = AssetNames.Assign(assets.Ordered(), listed);
         var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,

@@ -138,16 +138,18 @@ public sealed class EthRpc : IDisposable
     /// <summary>
     /// Runs <paramref name="calls"/> at <paramref name="block"/>. Results come back in call order. With
     /// <see cref="RpcOptions.CallsPerRead"/> above 1 and a node that honours state overrides, they go through
-    /// <see cref="ReadLens"/>, that many to an eth_call, and a round's lens calls in one JSON-RPC batch (one HTTP request
-    /// per round of reads); otherwise as JSON-RPC batches of <see cref="RpcOptions.BatchSize"/>, a few in flight.
+    /// <see cref="ReadLens"/>, that many to an eth_call (packed, so a round of thousands of reads fits one request body),
+    /// and a round's lens calls in one JSON-RPC batch (one HTTP request per round of reads); otherwise as JSON-RPC batches
+    /// of <see cref="RpcOptions.BatchSize"/>, a few in flight.
     /// </summary>
-    public async Task<CallResult[]> CallAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
+    /// <param name="checkpoint">where completed request batches are kept and found again (the read phase's resume); null: none.</param>
+    public async Task<CallResult[]> CallAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct, ReadCheckpointScope? checkpoint = null)
     {
-        if (calls.Count > 1 && Options.CallsPerRead > 1 && _lens != LensRefused)
+        if (calls.Count > 1 && Options.CallsPerRead > 1 && _lens != LensRefused && calls.All(ReadLens.Packable))
         {
             try
             {
-                if (await CallThroughLensAsync(calls, block, ct) is { } results) return results;
+                if (await CallThroughLensAsync(calls, block, ct, checkpoint) is { } results) return results;
             }
             catch (DefiRiskException) when (_lens == LensUnknown)
             {
@@ -155,7 +157,7 @@ public sealed class EthRpc : IDisposable
             }
             _lens = LensRefused;
         }
-        return await CallBatchedAsync(calls, block, ct);
+        return await CallBatchedAsync(calls, block, ct, checkpoint);
     }
 
     // Unknown until the first lens call answers: a node either honours eth_call state overrides or not.
@@ -168,13 +170,13 @@ public sealed class EthRpc : IDisposable
     /// of gas under the node's call gas cap, 50,000,000 on geth by default) is split in halves until it fits; a single
     /// call that still fails goes as a plain eth_call, which reports its own failure.
     /// </summary>
-    private async Task<CallResult[]?> CallThroughLensAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
+    private async Task<CallResult[]?> CallThroughLensAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct, ReadCheckpointScope? checkpoint)
     {
         var results = new CallResult[calls.Count];
-        var pending = Chunks(calls, Options.CallsPerRead, MaxRequestChars / 2, ReadLens.PackedChars);
+        var pending = ReadLens.Runs(calls, Options.CallsPerRead, MaxRequestChars);
         while (pending.Count > 0)
         {
-            var answers = await CallBatchedAsync(pending.Select(p => ReadLens.Pack(calls, p.Start, p.Count)).ToList(), block, ct);
+            var answers = await CallBatchedAsync(pending.Select(p => ReadLens.Pack(calls, p.Start, p.Count)).ToList(), block, ct, checkpoint);
             var retry = new List<(int Start, int Count)>();
             for (var i = 0; i < pending.Count; i++)
             {
@@ -188,7 +190,7 @@ public sealed class EthRpc : IDisposable
                 if (answers[i].Success && _lens == LensUnknown) return null; // no code ran: the override was ignored
                 if (count == 1)
                 {
-                    results[start] = (await CallBatchedAsync([calls[start]], block, ct))[0];
+                    results[start] = (await CallBatchedAsync([calls[start]], block, ct, checkpoint))[0];
                     continue;
                 }
                 Stats.LensSplit();
@@ -204,13 +206,13 @@ public sealed class EthRpc : IDisposable
     /// Runs <paramref name="calls"/> at <paramref name="block"/> as JSON-RPC batches of <see cref="RpcOptions.BatchSize"/>,
     /// a few batches in flight at once. Results come back in call order.
     /// </summary>
-    private async Task<CallResult[]> CallBatchedAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct)
+    private async Task<CallResult[]> CallBatchedAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct, ReadCheckpointScope? checkpoint = null)
     {
         var results = new CallResult[calls.Count];
         var chunks = Chunks(calls, Options.BatchSize, MaxRequestChars, c => c.To.Length + c.Data.Length + (c.Code?.Length ?? 0) + 120);
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Options.Concurrency, CancellationToken = ct }, async (chunk, token) =>
         {
-            var part = await CallChunkAsync(calls, chunk.Start, chunk.Count, block, token);
+            var part = await CallCheckpointedAsync(calls, chunk.Start, chunk.Count, block, checkpoint, token);
             Array.Copy(part, 0, results, chunk.Start, chunk.Count);
         });
         return results;
@@ -239,6 +241,24 @@ public sealed class EthRpc : IDisposable
         }
         if (calls.Count > start) chunks.Add((start, calls.Count - start));
         return chunks;
+    }
+
+    /// <summary>
+    /// One request's calls: from the checkpoint when a run before answered them at this block, else from the node, and then
+    /// kept (a failure later loses at most the requests in flight).
+    /// </summary>
+    private async Task<CallResult[]> CallCheckpointedAsync(IReadOnlyList<EthCall> calls, int start, int count, long block, ReadCheckpointScope? checkpoint, CancellationToken ct)
+    {
+        if (checkpoint is null) return await CallChunkAsync(calls, start, count, block, ct);
+        var key = ReadCheckpointScope.Key(calls, start, count, block);
+        if (checkpoint.Find(block, key, count) is { } saved)
+        {
+            Stats.FromCheckpoint(count);
+            return saved;
+        }
+        var results = await CallChunkAsync(calls, start, count, block, ct);
+        checkpoint.Save(block, key, results);
+        return results;
     }
 
     private async Task<CallResult[]> CallChunkAsync(IReadOnlyList<EthCall> calls, int start, int count, long block, CancellationToken ct)

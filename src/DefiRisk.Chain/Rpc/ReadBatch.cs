@@ -23,9 +23,8 @@ public sealed class ReadBatch
         where TMsg : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new()
     {
-        var name = typeof(TMsg).GetCustomAttribute<FunctionAttribute>()?.Name ?? typeof(TMsg).Name;
-        var reply = new Reply<TOut>($"{name} on {to}");
-        _calls.Add(new EthCall(to, message.GetCallData().ToHex(prefix: true)));
+        var reply = new Reply<TOut>(FunctionName<TMsg>.Value, to);
+        _calls.Add(new EthCall(to, StaticAbi.Encode(message) ?? message.GetCallData().ToHex(prefix: true)));
         _sinks.Add(reply.Set);
         return reply;
     }
@@ -39,18 +38,25 @@ public sealed class ReadBatch
         return reply;
     }
 
-    public async Task ExecuteAsync(EthRpc rpc, long block, CancellationToken ct)
+    /// <param name="checkpoint">where the read phase keeps completed requests (resume after a failure); null: none.</param>
+    public async Task ExecuteAsync(EthRpc rpc, long block, CancellationToken ct, ReadCheckpointScope? checkpoint = null)
     {
         if (_calls.Count == 0) return;
-        var results = await rpc.CallAsync(_calls, block, ct);
+        var results = await rpc.CallAsync(_calls, block, ct, checkpoint);
         for (var i = 0; i < results.Length; i++) _sinks[i](results[i], block);
         _calls.Clear();
         _sinks.Clear();
     }
 }
 
+/// <summary>A function message's Solidity name, looked up once per type (a read phase adds thousands of calls).</summary>
+internal static class FunctionName<TMsg>
+{
+    public static readonly string Value = typeof(TMsg).GetCustomAttribute<FunctionAttribute>()?.Name ?? typeof(TMsg).Name;
+}
+
 /// <summary>The decoded answer of one call in a <see cref="ReadBatch"/>.</summary>
-public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
+public sealed class Reply<T>(string function, string to) where T : IFunctionOutputDTO, new()
 {
     private static readonly FunctionCallDecoder Decoder = new();
     private T? _value;
@@ -63,7 +69,7 @@ public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
 
     /// <summary>The decoded value; a required read that failed is a chain error naming the call and block.</summary>
     public T Value => Ok ? _value! : throw new DefiRiskException(
-        _done ? $"{what} failed at block {_block}: {_error}" : $"{what} was read before its batch ran", ExitCodes.ChainError);
+        _done ? $"{function} on {to} failed at block {_block}: {_error}" : $"{function} on {to} was read before its batch ran", ExitCodes.ChainError);
 
     public T? OrDefault => Ok ? _value : default;
 
@@ -76,7 +82,7 @@ public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
         _block = block;
         if (!result.Success) { _error = result.Error ?? "reverted"; return; }
         if (!result.HasData) { _error = "empty return data (no such function, or no contract)"; return; }
-        try { _value = Decoder.DecodeFunctionOutput<T>(result.Data); }
+        try { _value = StaticAbi.Decode<T>(result.Data) ?? Decoder.DecodeFunctionOutput<T>(result.Data); }
         catch (Exception ex) { _error = $"undecodable return data: {ex.Message.Split('\n')[0]}"; }
     }
 }

@@ -1,9 +1,6 @@
-using System.Reflection;
+using System.Globalization;
+using System.Text;
 using DefiRisk.Core;
-using Nethereum.ABI.FunctionEncoding;
-using Nethereum.ABI.FunctionEncoding.Attributes;
-using Nethereum.Contracts;
-using Nethereum.Hex.HexConvertors.Extensions;
 
 namespace DefiRisk.Chain.Rpc;
 
@@ -14,6 +11,11 @@ namespace DefiRisk.Chain.Rpc;
 /// 15,000. Each call's success and return data come back as a separate eth_call would give them (a revert is a failed
 /// call, not a fault). <c>ReadLens.runtime.hex</c> is its runtime bytecode (solc 0.8.19, optimizer 200 runs, paris, no
 /// metadata hash); a test recompiles the source and compares.
+/// <para>
+/// The calls are packed, not ABI-encoded (see the source): a table of targets, then per call a 2-byte target index, a
+/// 2-byte length and the call data — 40 bytes for a <c>balanceOf(address)</c> where an ABI (address, bytes) tuple takes
+/// 160 — so a dependent round of thousands of reads fits one request body.
+/// </para>
 /// </summary>
 internal static class ReadLens
 {
@@ -22,34 +24,94 @@ internal static class ReadLens
 
     public static readonly string RuntimeCode = "0x" + LoadRuntime();
 
-    private static readonly FunctionCallDecoder Decoder = new();
+    /// <summary>Most targets and most call-data bytes one packed call can name (2-byte fields).</summary>
+    public const int MaxTargets = 0xffff, MaxDataBytes = 0xffff;
 
-    /// <summary>Hex characters one call adds to a lens call's data: the (address, bytes) tuple, its offset, its padded data.</summary>
-    public static int PackedChars(EthCall call) => 2 * (4 * 32 + (call.Data.Length / 2 + 31) / 32 * 32);
-
-    /// <summary>One lens eth_call carrying <paramref name="calls"/>.</summary>
-    public static EthCall Pack(IReadOnlyList<EthCall> calls, int start, int count)
-    {
-        var message = new ReadFunction { Calls = new List<LensCall>(count) };
-        for (var i = start; i < start + count; i++)
-            message.Calls.Add(new LensCall { Target = calls[i].To, Data = calls[i].Data.HexToByteArray() });
-        return new EthCall(Address, message.GetCallData().ToHex(prefix: true), RuntimeCode);
-    }
+    /// <summary>True when <paramref name="call"/> fits the packed encoding (its data at most <see cref="MaxDataBytes"/>).</summary>
+    public static bool Packable(EthCall call) => DataBytes(call) <= MaxDataBytes;
 
     /// <summary>
-    /// The answers inside a lens call's return data, in call order; null when the data is not the lens's answer (a node
-    /// that ignored the state override runs no code at the address and returns nothing).
+    /// Consecutive runs of at most <paramref name="maxCalls"/> calls whose packed lens call (state override included) takes
+    /// at most <paramref name="maxChars"/> characters of a request body (a single call is always a run).
+    /// </summary>
+    public static List<(int Start, int Count)> Runs(IReadOnlyList<EthCall> calls, int maxCalls, int maxChars)
+    {
+        var runs = new List<(int Start, int Count)>();
+        var targets = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        int start = 0, size = Overhead;
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var c = 8 + 2 * DataBytes(calls[i]) + (targets.Contains(calls[i].To) ? 0 : 40);
+            if (i > start && (i - start == maxCalls || size + c > maxChars || targets.Count == MaxTargets))
+            {
+                runs.Add((start, i - start));
+                (start, size) = (i, Overhead);
+                targets.Clear();
+                c = 8 + 2 * DataBytes(calls[i]) + 40;
+            }
+            targets.Add(calls[i].To);
+            size += c;
+        }
+        if (calls.Count > start) runs.Add((start, calls.Count - start));
+        return runs;
+    }
+
+    /// <summary>Characters of a lens eth_call besides its packed calls: the JSON-RPC envelope and the override's code.</summary>
+    private static readonly int Overhead = 200 + RuntimeCode.Length;
+
+    private static int DataBytes(EthCall call) => (call.Data.Length - (HasPrefix(call.Data) ? 2 : 0)) / 2;
+
+    private static bool HasPrefix(string hex) => hex.Length >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X');
+
+    /// <summary>One lens eth_call carrying <paramref name="count"/> calls from <paramref name="start"/> (all <see cref="Packable"/>).</summary>
+    public static EthCall Pack(IReadOnlyList<EthCall> calls, int start, int count)
+    {
+        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var table = new StringBuilder();
+        var body = new StringBuilder(count * 80);
+        for (var i = start; i < start + count; i++)
+        {
+            var call = calls[i];
+            if (!index.TryGetValue(call.To, out var target))
+            {
+                index[call.To] = target = index.Count;
+                table.Append(call.To, HasPrefix(call.To) ? 2 : 0, call.To.Length - (HasPrefix(call.To) ? 2 : 0));
+            }
+            AppendHex16(body, target);
+            AppendHex16(body, DataBytes(call));
+            var skip = HasPrefix(call.Data) ? 2 : 0;
+            body.Append(call.Data, skip, call.Data.Length - skip);
+        }
+        var data = new StringBuilder(4 + table.Length + body.Length + 2).Append("0x");
+        AppendHex16(data, index.Count);
+        return new EthCall(Address, data.Append(table).Append(body).ToString(), RuntimeCode);
+    }
+
+    private static void AppendHex16(StringBuilder sb, int value) => sb.Append(value.ToString("x4", CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The answers inside a lens call's return data, in call order; null when the data is not the lens's answer for
+    /// <paramref name="count"/> calls (a node that ignored the state override runs no code at the address and returns nothing).
     /// </summary>
     public static CallResult[]? Unpack(CallResult lens, int count)
     {
         if (!lens.HasData) return null;
-        ReadOutput output;
-        try { output = Decoder.DecodeFunctionOutput<ReadOutput>(lens.Data); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { return null; }
-        if (output.Results.Count != count) return null;
-        return output.Results.Select(r => r.Success
-            ? new CallResult(true, r.Data.ToHex(prefix: true), null)
-            : new CallResult(false, "0x", r.Data.Length == 0 ? "execution reverted" : $"execution reverted (data {r.Data.ToHex(prefix: true)})")).ToArray();
+        var hex = lens.Data;
+        var results = new CallResult[count];
+        var p = HasPrefix(hex) ? 2 : 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (p + 8 > hex.Length || !uint.TryParse(hex.AsSpan(p, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var head)) return null;
+            var chars = 2 * (long)(head & 0x7fff_ffff);
+            p += 8;
+            if (p + chars > hex.Length) return null;
+            var data = "0x" + hex.Substring(p, (int)chars);
+            p += (int)chars;
+            results[i] = (head >> 31) == 1
+                ? new CallResult(true, data, null)
+                : new CallResult(false, "0x", chars == 0 ? "execution reverted" : $"execution reverted (data {data})");
+        }
+        return p == hex.Length ? results : null;
     }
 
     private static string LoadRuntime()
@@ -58,29 +120,5 @@ internal static class ReadLens
             ?? throw new DefiRiskException("the read lens bytecode is missing from the build");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd().Trim();
-    }
-
-    [Function("read", typeof(ReadOutput))]
-    private sealed class ReadFunction : FunctionMessage
-    {
-        [Parameter("tuple[]", "calls", 1)] public List<LensCall> Calls { get; set; } = [];
-    }
-
-    private sealed class LensCall
-    {
-        [Parameter("address", "target", 1)] public string Target { get; set; } = "";
-        [Parameter("bytes", "data", 2)] public byte[] Data { get; set; } = [];
-    }
-
-    [FunctionOutput]
-    private sealed class ReadOutput : IFunctionOutputDTO
-    {
-        [Parameter("tuple[]", "results", 1)] public List<LensResult> Results { get; set; } = [];
-    }
-
-    private sealed class LensResult
-    {
-        [Parameter("bool", "success", 1)] public bool Success { get; set; }
-        [Parameter("bytes", "data", 2)] public byte[] Data { get; set; } = [];
     }
 }

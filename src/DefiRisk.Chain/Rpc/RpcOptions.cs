@@ -60,7 +60,7 @@ public sealed record RpcOptions
 /// <summary>What the client did, for progress output and the benchmark. Thread-safe counters.</summary>
 public sealed class RpcStats
 {
-    private long _httpRequests, _retries, _ethCalls, _batches, _logRequests, _rateLimited, _rateLimitWaitTicks, _logRangeRefusals, _lensSplits;
+    private long _httpRequests, _retries, _ethCalls, _batches, _logRequests, _rateLimited, _rateLimitWaitTicks, _logRangeRefusals, _lensSplits, _checkpointed;
 
     /// <summary>HTTP requests actually sent, retries included.</summary>
     public long HttpRequests => Interlocked.Read(ref _httpRequests);
@@ -80,6 +80,10 @@ public sealed class RpcStats
     /// <summary>Lens eth_calls that failed as a whole (out of gas under the node's cap) and were split in halves.</summary>
     public long LensSplits => Interlocked.Read(ref _lensSplits);
 
+    /// <summary>eth_calls answered from the read checkpoint (a resumed index) instead of the node; not counted in <see cref="EthCalls"/>.</summary>
+    public long CheckpointedCalls => Interlocked.Read(ref _checkpointed);
+
+    internal void FromCheckpoint(int n) => Interlocked.Add(ref _checkpointed, n);
     internal void LensSplit() => Interlocked.Increment(ref _lensSplits);
     internal void HttpRequest() => Interlocked.Increment(ref _httpRequests);
     internal void Retry() => Interlocked.Increment(ref _retries);

@@ -104,7 +104,8 @@ internal static class IndexCommand
             source = $"{settings.Path} Deployments.{chainId}";
         }
         var store = new SnapshotStore(request.Database);
-        var indexer = new Indexer(rpc, new DiscoveryStore(store), progress);
+        // Completed read requests are kept in the database until the snapshot is written: a failed index re-run resumes.
+        var indexer = new Indexer(rpc, new DiscoveryStore(store), progress, checkpoint: new ReadCheckpointStore(store));
         long? block = request.Block.Latest ? await rpc.BlockNumberAsync(ct) : request.Block.Number;
         var result = await indexer.IndexAsync(manifest, source, block, ct);
         if (request.PriceHistoryDays > 0)

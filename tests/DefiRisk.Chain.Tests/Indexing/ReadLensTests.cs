@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using DefiRisk.Chain.Protocols.AaveV3;
 using DefiRisk.Chain.Rpc;
 using DefiRisk.Harness;
 using DefiRisk.Storage;
@@ -52,6 +53,31 @@ public sealed class ReadLensTests(DemoChain chain)
         // or two per dependent round); bench index measures the bar on mainnet-like. Here: two orders of magnitude fewer.
         Assert.True(plain.Read!.EthCalls > positions, $"plain batches made only {plain.Read.EthCalls} eth_calls");
         Assert.True(lens.Read!.EthCalls * 100 <= plain.Read.EthCalls, $"{lens.Read.EthCalls} eth_calls through the lens, {plain.Read.EthCalls} in batches");
+    }
+
+    [Fact]
+    public async Task Packed_lens_answers_equal_plain_eth_calls_for_return_data_reverts_and_calls_to_no_code()
+    {
+        var pool = chain.Server.Manifest.AaveV3()[0].Pool;
+        var borrowers = chain.Server.Facts.Borrowers.Take(40).ToList();
+        var calls = new List<EthCall>();
+        foreach (var b in borrowers)
+        {
+            calls.Add(new EthCall(pool, "0xbf92857c" + new string('0', 24) + b[2..].ToLowerInvariant()));  // getUserAccountData(address): 6 words
+            calls.Add(new EthCall(pool, "0xdeadbeef"));                                                      // no such function: reverts
+            calls.Add(new EthCall(b, "0x70a08231" + new string('0', 24) + b[2..].ToLowerInvariant()));     // an account without code: empty success
+        }
+        calls.Add(new EthCall(pool, "0x"));                                                                  // no call data at all
+        using var lens = new EthRpc(chain.Server.RpcUrl, DemoChain.TestRpc with { CallsPerRead = 50 });
+        using var plain = new EthRpc(chain.Server.RpcUrl, DemoChain.TestRpc with { CallsPerRead = 1 });
+        var throughLens = await lens.CallAsync(calls, chain.Server.Block, CancellationToken.None);
+        var oneByOne = await plain.CallAsync(calls, chain.Server.Block, CancellationToken.None);
+
+        Assert.True(lens.Stats.EthCalls <= 3, $"{lens.Stats.EthCalls} eth_calls for {calls.Count} reads through the lens");
+        Assert.Equal(oneByOne.Select(r => (r.Success, r.Data)), throughLens.Select(r => (r.Success, r.Data)));
+        Assert.Contains(throughLens, r => r.HasData);
+        Assert.Contains(throughLens, r => !r.Success);
+        Assert.Contains(throughLens, r => r.Success && !r.HasData);
     }
 
     [Fact]
@@ -164,5 +190,39 @@ public sealed class RewritingProxy : IAsyncDisposable
         _listener.Close();
         try { await _loop; } catch (Exception) { /* stopped */ }
         _upstream.Dispose();
+    }
+}
+
+/// <summary>
+/// The cost bar on the largest bundled fixture: the read phase after discovery makes at most one HTTP request per
+/// 500 positions and at most 0.02 eth_calls per position (one request per dependent round: the packed lens calls of a round
+/// fit one request body), and the snapshot equals one read with plain batches.
+/// </summary>
+[Trait("Category", "ChainParity")]
+public sealed class ReadLensMainnetLikeTests(DefiRisk.Chain.Tests.Harness.MainnetLikeChain chain) : IClassFixture<DefiRisk.Chain.Tests.Harness.MainnetLikeChain>
+{
+    [Fact]
+    public async Task The_mainnet_like_read_phase_makes_one_http_request_per_500_positions_or_fewer_and_reads_what_plain_batches_read()
+    {
+        var temp = Directory.CreateTempSubdirectory("defirisk-lens-").FullName;
+        try
+        {
+            var manifest = Path.Combine(DefiRisk.Chain.Tests.Harness.MainnetLikeChain.Directory, FixtureServer.ManifestFile);
+            var lensDb = Path.Combine(temp, "lens.db");
+            var lens = await DefiRisk.Cli.Commands.IndexCommand.RunAsync(new DefiRisk.Cli.Commands.IndexCommand.IndexRequest(chain.Server.RpcUrl, lensDb, manifest,
+                DefiRisk.Cli.Commands.IndexCommand.BlockChoice.Default), DefiRisk.Cli.AppSettings.Load(), DemoChain.TestRpc, null, default);
+            var read = lens.Read!;
+            var positions = lens.Snapshot.PositionCount;
+            Assert.True(positions >= 3000, $"only {positions} positions");
+            Assert.True(read.HttpRequests * 500 <= positions, $"{read.HttpRequests} HTTP requests in the read phase for {positions} positions");
+            Assert.True(read.EthCalls * 50 <= positions, $"{read.EthCalls} eth_calls in the read phase for {positions} positions");
+            Assert.Equal(SnapshotText.Canonical(chain.Stored), SnapshotText.Canonical(new SnapshotStore(lensDb).Load()));
+
+            var plainDb = Path.Combine(temp, "plain.db");
+            await DefiRisk.Cli.Commands.IndexCommand.RunAsync(new DefiRisk.Cli.Commands.IndexCommand.IndexRequest(chain.Server.RpcUrl, plainDb, manifest,
+                DefiRisk.Cli.Commands.IndexCommand.BlockChoice.Default), DefiRisk.Cli.AppSettings.Load(), DemoChain.TestRpc with { CallsPerRead = 1 }, null, default);
+            Assert.Equal(SnapshotText.Canonical(new SnapshotStore(plainDb).Load()), SnapshotText.Canonical(new SnapshotStore(lensDb).Load()));
+        }
+        finally { Directory.Delete(temp, recursive: true); }
     }
 }

@@ -79,9 +79,9 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
         if (section is null) return new LendingRead(new MorphoBlueBook([]), 0);
         var found = reader.DiscoveredAccounts(Protocol);
         var warnings = new List<IndexWarning>();
-        var state = await ReadStateAsync(reader, section, found, assets, warnings, ct);
+        var (state, getters) = await ReadStateAsync(reader, section, found, assets, warnings, ct);
         // Oracle composition: the feeds each market's price() really uses, and the assets they follow (the Aave-priced ones).
-        var parts = await MorphoOracleReader.ReadAsync(reader, state.Markets.Select(m => m.Oracle).Distinct().ToList(), assets, section.FeedAssets, ct);
+        var parts = await MorphoOracleReader.ReadAsync(reader, state.Markets.Select(m => m.Oracle).Distinct().ToList(), assets, section.FeedAssets, getters, ct);
         state = state with { Markets = state.Markets.Select(m => parts.TryGetValue(m.Oracle, out var o) ? m with { OracleParts = o } : m).ToList() };
         var added = await PriceTokensAsync(reader, state, assets, ct);
         if (section.MinBorrowUsd is { } minimum) state = BelowMinimum(state, minimum, assets, added, warnings);
@@ -168,7 +168,7 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
         };
     }
 
-    private static async Task<MorphoBlueState> ReadStateAsync(IBlockReader reader, MorphoBlueDeployment d, IReadOnlyList<DiscoveredAccount> discovered,
+    private static async Task<(MorphoBlueState State, MorphoOracleReader.Getters Getters)> ReadStateAsync(IBlockReader reader, MorphoBlueDeployment d, IReadOnlyList<DiscoveredAccount> discovered,
         AssetTable assets, List<IndexWarning> warnings, CancellationToken ct)
     {
         var (block, timestamp) = (reader.Block, reader.Timestamp);
@@ -198,7 +198,8 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
             list.Add((pairs[i], p));
         }
 
-        // Round 2, markets that can price: oracle price, and the IRM's borrow rate for the interest accrual to this block.
+        // Round 2, markets that can price: oracle price, and the IRM's borrow rate for the interest accrual to this block; and
+        // the oracles' identifying getters (MorphoOracleReader), which need only the oracle's address.
         // An idle market (no collateral, oracle or IRM: Morpho's supply-only markets) has no price to read.
         var live = new List<int>();
         var priceReads = new Dictionary<int, Reply<Uint256Output>>();
@@ -227,6 +228,7 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
                     },
                 });
         }
+        var getters = MorphoOracleReader.AddGetters(batch, live.Select(i => Address.Parse(paramsReads[i].Value.Oracle)));
         await reader.ExecuteAsync(batch, ct);
 
         var markets = new List<MorphoBlueMarket>();
@@ -255,7 +257,7 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
                 positions.Add(new MorphoBluePosition(pair.Market, Address.Parse(pair.Account), position.SupplyShares, position.BorrowShares, position.Collateral));
         }
         reader.Report(stage, pairs.Count, pairs.Count);
-        return new MorphoBlueState(Address.Parse(morpho), markets, positions);
+        return (new MorphoBlueState(Address.Parse(morpho), markets, positions), getters);
 
         // A skipped market's warning counts its open positions and what they borrowed (stored totals, not accrued).
         void Skip(int i, string kind, string why)

@@ -18,13 +18,12 @@ namespace DefiRisk.Chain.Protocols.MorphoBlue;
 /// </summary>
 internal static class MorphoOracleReader
 {
-    public static async Task<Dictionary<Address, MorphoOracleParts>> ReadAsync(IBlockReader reader, IReadOnlyCollection<Address> oracles,
-        AssetTable assets, IReadOnlyDictionary<string, string>? feedAssets, CancellationToken ct)
-    {
-        var result = new Dictionary<Address, MorphoOracleParts>();
-        if (oracles.Count == 0) return result;
-        var batch = new ReadBatch();
-        var getters = oracles.ToDictionary(o => o, o => (
+    /// <summary>
+    /// Adds every identifying getter of <paramref name="oracles"/> to <paramref name="batch"/>: the caller runs them in a round it
+    /// makes anyway (the markets' prices), so the composition costs one dependent round, not two.
+    /// </summary>
+    public static Getters AddGetters(ReadBatch batch, IEnumerable<Address> oracles) =>
+        new(oracles.Distinct().ToDictionary(o => o, o => new OracleGetters(
             BaseVault: batch.Add<BaseVaultFunction, AddressOutput>(o.Value, new()),
             BaseSample: batch.Add<BaseVaultConversionSampleFunction, Uint256Output>(o.Value, new()),
             QuoteVault: batch.Add<QuoteVaultFunction, AddressOutput>(o.Value, new()),
@@ -36,8 +35,27 @@ internal static class MorphoOracleReader
                 batch.Add<BaseFeed1Function, AddressOutput>(o.Value, new()), batch.Add<BaseFeed2Function, AddressOutput>(o.Value, new()),
                 batch.Add<QuoteFeed1Function, AddressOutput>(o.Value, new()), batch.Add<QuoteFeed2Function, AddressOutput>(o.Value, new()),
             },
-            Scale: batch.Add<ScaleFactorFunction, Uint256Output>(o.Value, new())));
-        await reader.ExecuteAsync(batch, ct);
+            Scale: batch.Add<ScaleFactorFunction, Uint256Output>(o.Value, new()))));
+
+    /// <summary>The getters <see cref="AddGetters"/> added, by oracle.</summary>
+    public sealed record Getters(IReadOnlyDictionary<Address, OracleGetters> ByOracle);
+
+    public sealed record OracleGetters(Reply<AddressOutput> BaseVault, Reply<Uint256Output> BaseSample, Reply<AddressOutput> QuoteVault,
+        Reply<Uint256Output> QuoteSample, Reply<AddressOutput> Vault, Reply<Uint256Output> VaultSample, Reply<AddressOutput>[] Feeds, Reply<Uint256Output> Scale);
+
+    /// <param name="read">the getters of (at least) <paramref name="oracles"/>, already run (<see cref="AddGetters"/>); null: read them here.</param>
+    public static async Task<Dictionary<Address, MorphoOracleParts>> ReadAsync(IBlockReader reader, IReadOnlyCollection<Address> oracles,
+        AssetTable assets, IReadOnlyDictionary<string, string>? feedAssets, Getters? read, CancellationToken ct)
+    {
+        var result = new Dictionary<Address, MorphoOracleParts>();
+        if (oracles.Count == 0) return result;
+        var batch = new ReadBatch();
+        if (read is null || oracles.Any(o => !read.ByOracle.ContainsKey(o)))
+        {
+            read = AddGetters(batch, oracles);
+            await reader.ExecuteAsync(batch, ct);
+        }
+        var getters = oracles.Select(o => (Oracle: o, Getters: read.ByOracle[o])).ToList();
 
         // Kinds and vaults; then the feeds' answers and aggregators, the vaults' conversions, the Aave sources' aggregators.
         var shapes = new Dictionary<Address, (MorphoOracleKind Kind, BigInteger Scale, Address BaseVault, BigInteger BaseSample, Address QuoteVault, BigInteger QuoteSample, Address?[] Feeds)>();

@@ -35,24 +35,25 @@ public sealed class UniswapV2Adapter : VenueAdapter<UniswapV2Deployment>
         if (d is null) return new UniswapV2Book([]);
         var batch = new ReadBatch();
         var pairs = d.Pairs.Select(p => p.ToLowerInvariant()).ToHashSet();
+        // The listed pairs are read in the same round as the factory lookups; a second round only for pairs the factory adds.
+        var reads = pairs.ToDictionary(p => p, p => AddPairReads(batch, p));
+        var lookups = new List<Reply<AddressOutput>>();
         if (d.Factory is { } factory)
-        {
-            var lookups = new List<Reply<AddressOutput>>();
             for (var i = 0; i < assets.Count; i++)
                 for (var j = i + 1; j < assets.Count; j++)
                     lookups.Add(batch.Add<GetPairFunction, AddressOutput>(factory, new() { TokenA = assets[i].Value, TokenB = assets[j].Value }));
-            await reader.ExecuteAsync(batch, ct);
-            foreach (var l in lookups)
-                if (l.Value.Value is { } pair && !Address.Parse(pair).IsZero) pairs.Add(pair.ToLowerInvariant());
-        }
+        await reader.ExecuteAsync(batch, ct);
+        foreach (var l in lookups)
+            if (l.Value.Value is { } pair && !Address.Parse(pair).IsZero && pairs.Add(pair.ToLowerInvariant()))
+                reads[pair.ToLowerInvariant()] = AddPairReads(batch, pair.ToLowerInvariant());
+        await reader.ExecuteAsync(batch, ct);
 
         var ordered = pairs.Order(StringComparer.Ordinal).ToList();
-        var reads = ordered.Select(p => (
-            Token0: batch.Add<Token0Function, AddressOutput>(p, new()),
-            Token1: batch.Add<Token1Function, AddressOutput>(p, new()),
-            Reserves: batch.Add<GetReservesFunction, GetReservesOutput>(p, new()))).ToList();
-        await reader.ExecuteAsync(batch, ct);
-        return new UniswapV2Book(ordered.Select((p, i) => new UniswapV2Pool(Address.Parse(p), Address.Parse(reads[i].Token0.Value.Value),
-            Address.Parse(reads[i].Token1.Value.Value), reads[i].Reserves.Value.Reserve0, reads[i].Reserves.Value.Reserve1)).ToList());
+        return new UniswapV2Book(ordered.Select(p => new UniswapV2Pool(Address.Parse(p), Address.Parse(reads[p].Token0.Value.Value),
+            Address.Parse(reads[p].Token1.Value.Value), reads[p].Reserves.Value.Reserve0, reads[p].Reserves.Value.Reserve1)).ToList());
     }
+
+    private static (Reply<AddressOutput> Token0, Reply<AddressOutput> Token1, Reply<GetReservesOutput> Reserves) AddPairReads(ReadBatch batch, string pair) =>
+        (batch.Add<Token0Function, AddressOutput>(pair, new()), batch.Add<Token1Function, AddressOutput>(pair, new()),
+            batch.Add<GetReservesFunction, GetReservesOutput>(pair, new()));
 }
