@@ -83,7 +83,7 @@ public sealed class EthRpcTests
     [Fact]
     public async Task An_unreachable_node_is_one_chain_error()
     {
-        using var rpc = new EthRpc(FaultProxy.ClosedPortUrl(), Fast with { MaxAttempts = 2 });
+        using var rpc = new EthRpc(LoopbackProxy.ClosedPortUrl(), Fast with { MaxAttempts = 2 });
         var ex = await Assert.ThrowsAsync<DefiRiskException>(() => rpc.ChainIdAsync(default));
         Assert.Equal(ExitCodes.ChainError, ex.ExitCode);
         Assert.Contains("failed after 2 attempts", ex.Message);

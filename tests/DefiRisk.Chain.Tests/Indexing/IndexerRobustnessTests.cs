@@ -107,7 +107,7 @@ public sealed class IndexerRobustnessTests(DemoChain chain)
     public async Task Unreachable_rpc_exits_non_zero_with_one_line_and_no_snapshot()
     {
         var db = chain.NewDatabase();
-        var (code, stderr) = await CliAsync("index", "--rpc", FaultProxy.ClosedPortUrl(), "--db", db, "--deployments", chain.ManifestPath, "--quiet");
+        var (code, stderr) = await CliAsync("index", "--rpc", LoopbackProxy.ClosedPortUrl(), "--db", db, "--deployments", chain.ManifestPath, "--quiet");
         Assert.Equal(ExitCodes.ChainError, code);
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.Contains("failed after", stderr);

@@ -23,11 +23,8 @@ public enum ProviderDialect
 /// wording; and requests picked by <c>rateLimited</c> (by request number, 0-based) get HTTP 429 with
 /// <c>Retry-After</c>. Counts what it did.
 /// </summary>
-public sealed class ProviderLimitProxy : IAsyncDisposable
+public sealed class ProviderLimitProxy : LoopbackProxy
 {
-    private readonly HttpListener _listener = new();
-    private readonly HttpClient _upstream = new();
-    private readonly string _target;
     private readonly ProviderDialect _dialect;
     private readonly long _rangeCap;
     private readonly int _resultCap;
@@ -35,11 +32,9 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
     private readonly string _retryAfter;
     private readonly (long Code, string Message)? _logsError;
     private readonly bool _rateLimitInBody;
-    private readonly Task _loop;
     private int _requests, _tooManyRequests, _rangeRefusals, _resultRefusals, _logsServed;
     private long _widestServed;
 
-    public string Url { get; }
     public int Requests => Volatile.Read(ref _requests);
     public int TooManyRequests => Volatile.Read(ref _tooManyRequests);
     public int RangeRefusals => Volatile.Read(ref _rangeRefusals);
@@ -54,35 +49,14 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
     /// gets -32005 "daily request count exceeded, request rate limited" with <c>data.backoff_seconds</c> = <paramref name="retryAfter"/>
     /// when that is a number, a batch gets "Too Many Requests" for every item, with the <c>Retry-After</c> header.</param>
     public ProviderLimitProxy(string target, ProviderDialect dialect, long rangeCap, int resultCap, Func<int, bool> rateLimited, string retryAfter = "1",
-        (long Code, string Message)? logsError = null, bool rateLimitInBody = false)
-    {
-        (_target, _dialect, _rangeCap, _resultCap, _rateLimited, _retryAfter, _logsError, _rateLimitInBody) =
-            (target, dialect, rangeCap, resultCap, rateLimited, retryAfter, logsError, rateLimitInBody);
-        Url = $"http://127.0.0.1:{FaultProxy.FreePort()}/";
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
-    }
+        (long Code, string Message)? logsError = null, bool rateLimitInBody = false) : base(target) =>
+        (_dialect, _rangeCap, _resultCap, _rateLimited, _retryAfter, _logsError, _rateLimitInBody) =
+            (dialect, rangeCap, resultCap, rateLimited, retryAfter, logsError, rateLimitInBody);
 
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try { context = await _listener.GetContextAsync(); }
-            catch (Exception) { return; }
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context, byte[] body)
     {
         var n = Interlocked.Increment(ref _requests) - 1;
-        try
         {
-            using var buffer = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(buffer);
-            var body = buffer.ToArray();
             if (_rateLimited(n) && _rateLimitInBody)
             {
                 Interlocked.Increment(ref _tooManyRequests);
@@ -126,7 +100,7 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
                     return;
                 }
             }
-            var answer = await ForwardAsync(body);
+            var (_, answer) = await ForwardAsync(body);
             if (isLogs)
             {
                 var logs = JsonNode.Parse(answer)!["result"]!.AsArray();
@@ -141,10 +115,6 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
                 while ((seen = Interlocked.Read(ref _widestServed)) < to - from + 1 && Interlocked.CompareExchange(ref _widestServed, to - from + 1, seen) != seen) { }
             }
             await WriteAsync(context, answer);
-        }
-        catch (Exception)
-        {
-            try { context.Response.Abort(); } catch (Exception) { /* already gone */ }
         }
     }
 
@@ -185,32 +155,6 @@ public sealed class ProviderLimitProxy : IAsyncDisposable
             ["error"] = new JsonObject { ["code"] = error.Code, ["message"] = error.Message },
         }.ToJsonString();
 
-    private async Task<byte[]> ForwardAsync(byte[] body)
-    {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new("application/json");
-        using var upstream = await _upstream.PostAsync(_target, content);
-        return await upstream.Content.ReadAsByteArrayAsync();
-    }
-
-    private static Task WriteAsync(HttpListenerContext context, string json) => WriteAsync(context, Encoding.UTF8.GetBytes(json));
-
-    private static async Task WriteAsync(HttpListenerContext context, byte[] bytes)
-    {
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength64 = bytes.Length;
-        await context.Response.OutputStream.WriteAsync(bytes);
-        context.Response.Close();
-    }
-
     private static long Hex(string hex) => long.Parse(hex.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
     private static string HexOf(long n) => "0x" + n.ToString("x", CultureInfo.InvariantCulture);
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try { await _loop; } catch (Exception) { /* stopped */ }
-        _upstream.Dispose();
-    }
 }

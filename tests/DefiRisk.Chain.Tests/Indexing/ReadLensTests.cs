@@ -111,27 +111,11 @@ public sealed class ReadLensTests(DemoChain chain)
 }
 
 /// <summary>A loopback JSON-RPC proxy that rewrites each request body before passing it on (a node's policies, simulated).</summary>
-public sealed class RewritingProxy : IAsyncDisposable
+public sealed class RewritingProxy(string target, Func<JsonNode, bool> rewrite) : LoopbackProxy(target)
 {
-    private readonly System.Net.HttpListener _listener = new();
-    private readonly HttpClient _upstream = new();
-    private readonly string _target;
-    private readonly Func<JsonNode, bool> _rewrite;
-    private readonly Task _loop;
     private int _rewritten;
 
-    public string Url { get; }
     public int Rewritten => Volatile.Read(ref _rewritten);
-
-    public RewritingProxy(string target, Func<JsonNode, bool> rewrite)
-    {
-        _target = target;
-        _rewrite = rewrite;
-        Url = $"http://127.0.0.1:{FaultProxy.FreePort()}/";
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
-    }
 
     /// <summary>Gives every eth_call carrying a state override at most <paramref name="gas"/> gas, as a node's call gas cap does.</summary>
     public static bool CapLensGas(JsonNode request, long gas) => EachOverrideCall(request, p => p[0]!["gas"] = "0x" + gas.ToString("x"));
@@ -151,45 +135,12 @@ public sealed class RewritingProxy : IAsyncDisposable
         return any;
     }
 
-    private async Task LoopAsync()
+    protected override async Task HandleAsync(System.Net.HttpListenerContext context, byte[] body)
     {
-        while (_listener.IsListening)
-        {
-            System.Net.HttpListenerContext context;
-            try { context = await _listener.GetContextAsync(); }
-            catch (Exception) { return; }
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(System.Net.HttpListenerContext context)
-    {
-        try
-        {
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var request = JsonNode.Parse(await reader.ReadToEndAsync())!;
-            if (_rewrite(request)) Interlocked.Increment(ref _rewritten);
-            using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
-            using var upstream = await _upstream.PostAsync(_target, content);
-            var bytes = await upstream.Content.ReadAsByteArrayAsync();
-            context.Response.StatusCode = (int)upstream.StatusCode;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-        catch (Exception)
-        {
-            try { context.Response.Abort(); } catch (Exception) { /* already gone */ }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try { await _loop; } catch (Exception) { /* stopped */ }
-        _upstream.Dispose();
+        var request = JsonNode.Parse(body)!;
+        if (rewrite(request)) Interlocked.Increment(ref _rewritten);
+        var (status, bytes) = await ForwardAsync(Encoding.UTF8.GetBytes(request.ToJsonString()));
+        await WriteAsync(context, bytes, status);
     }
 }
 
