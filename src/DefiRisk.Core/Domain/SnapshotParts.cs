@@ -51,6 +51,10 @@ public interface IVenueBook
     /// DEX-only run leaves out and an on-chain replay cannot settle.</summary>
     bool OnChain => true;
 
+    /// <summary>What a venue that is configuration rather than chain state was configured with, for results (serialized as
+    /// JSON by its runtime type); null for venues read from the chain.</summary>
+    object? Configuration => null;
+
     /// <summary>The same pools at the same prices with <paramref name="factor"/> × their depth (a depth-sensitivity scenario).</summary>
     IVenueBook WithDepth(decimal factor);
 }

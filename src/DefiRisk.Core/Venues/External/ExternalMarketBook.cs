@@ -21,6 +21,10 @@ public sealed record ExternalMarketBook(IReadOnlyList<ExternalMarketPool> Market
     /// <summary>Off the chain: a DEX-only run leaves it out, and a replay on anvil cannot settle its fills.</summary>
     public bool OnChain => false;
 
+    /// <summary>The curves as the run used them: base units at the snapshot, with provenance and origin.</summary>
+    public object Configuration => new ExternalDepthUsed(Venue, Origin, Markets.Select(m => new ExternalCurveUsed(m.Asset, m.Quote,
+        m.PriceNumerator, m.PriceDenominator, m.Curve.Points.Select(p => new ExternalPointUsed(p.Size, p.ImpactPpm)).ToList(), m.Provenance)).ToList());
+
     /// <summary>Every curve's sizes × the factor (floor), impacts and prices unchanged.</summary>
     public IVenueBook WithDepth(decimal factor)
     {
@@ -72,3 +76,13 @@ public sealed record ExternalMarketPool(Address Asset, Address Quote, BigInteger
 /// units; negative when more was bought back) and its reference price (quote base units per asset base unit).
 /// </summary>
 public sealed record ExternalMarketFill(Address Asset, Address Quote, BigInteger NetSold, BigInteger PriceNumerator, BigInteger PriceDenominator);
+
+/// <summary>An external market as a result records it: which curves (base units, ppm of marginal impact), from where.</summary>
+public sealed record ExternalDepthUsed(string Venue, string Origin, IReadOnlyList<ExternalCurveUsed> Curves);
+
+/// <summary>One asset's curve as used: reference price in quote base units per asset base unit (a fraction).</summary>
+public sealed record ExternalCurveUsed(Address Asset, Address Quote, BigInteger PriceNumerator, BigInteger PriceDenominator,
+    IReadOnlyList<ExternalPointUsed> Points, string Provenance);
+
+/// <summary>After <see cref="Size"/> base units sold, the marginal price is <see cref="ImpactPpm"/> ppm below the reference.</summary>
+public sealed record ExternalPointUsed(BigInteger Size, int ImpactPpm);
