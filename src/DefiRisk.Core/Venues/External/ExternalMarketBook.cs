@@ -21,8 +21,8 @@ public sealed record ExternalMarketBook(IReadOnlyList<ExternalMarketPool> Market
     /// <summary>Off the chain: a DEX-only run leaves it out, and a replay on anvil cannot settle its fills.</summary>
     public bool OnChain => false;
 
-    /// <summary>The curves as the run used them: base units at the snapshot, with provenance and origin.</summary>
-    public object Configuration => new ExternalDepthUsed(Venue, Origin, Markets.Select(m => new ExternalCurveUsed(m.Asset, m.Quote,
+    /// <summary>The curves as the run used them: base units at the snapshot, with provenance and origin; null without curves.</summary>
+    public object? Configuration => Markets.Count == 0 ? null : new ExternalDepthUsed(Venue, Origin, Markets.Select(m => new ExternalCurveUsed(m.Asset, m.Quote,
         m.PriceNumerator, m.PriceDenominator, m.Curve.Points.Select(p => new ExternalPointUsed(p.Size, p.ImpactPpm)).ToList(), m.Provenance)).ToList());
 
     /// <summary>Every curve's sizes × the factor (floor), impacts and prices unchanged.</summary>
