@@ -205,6 +205,18 @@ public sealed class ExternalMarketVenueTests
     }
 
     [Fact]
+    public void A_book_reports_its_curves_as_off_chain_configuration_and_nothing_without_curves()
+    {
+        var book = new ExternalMarketBook([WethMarket()], "depth.json");
+        Assert.False(book.OnChain);
+        var used = Assert.IsType<ExternalDepthUsed>(book.Configuration);
+        Assert.Equal("depth.json", used.Origin);
+        Assert.Equal([new ExternalPointUsed(0, 1_000), new ExternalPointUsed(100 * Eth, 11_000), new ExternalPointUsed(300 * Eth, 51_000)],
+            Assert.Single(used.Curves).Points);
+        Assert.Null(new ExternalMarketBook([], "none").Configuration);
+    }
+
+    [Fact]
     public void The_fast_cascade_agrees_with_the_exact_one_on_an_external_market()
     {
         var snapshot = ExternalOnlyMarket();
