@@ -1,6 +1,7 @@
 using DefiRisk.Chain.Adapters;
 using DefiRisk.Chain.Protocols.AaveV3;
 using DefiRisk.Chain.Protocols.MorphoBlue;
+using DefiRisk.Chain.Venues.External;
 using DefiRisk.Chain.Venues.UniswapV2;
 using DefiRisk.Chain.Venues.UniswapV3;
 
@@ -23,6 +24,7 @@ public static class ChainRegistry
     [
         new UniswapV2Adapter(),
         new UniswapV3Adapter(),
+        new ExternalMarketAdapter(),
     ];
 
     /// <summary>Every adapter: lending families, then venues.</summary>

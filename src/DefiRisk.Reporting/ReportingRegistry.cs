@@ -1,5 +1,6 @@
 using DefiRisk.Reporting.Protocols.AaveV3;
 using DefiRisk.Reporting.Protocols.MorphoBlue;
+using DefiRisk.Reporting.Venues.External;
 using DefiRisk.Reporting.Venues.UniswapV2;
 using DefiRisk.Reporting.Venues.UniswapV3;
 
@@ -10,5 +11,5 @@ public static class ReportingRegistry
 {
     public static ReportParts Parts { get; } = new(
         [new AaveV3ReportPart(), new MorphoBlueReportPart()],
-        [new UniswapV2ReportPart(), new UniswapV3ReportPart()]);
+        [new UniswapV2ReportPart(), new UniswapV3ReportPart(), new ExternalMarketReportPart()]);
 }

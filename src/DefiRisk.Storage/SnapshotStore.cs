@@ -40,13 +40,14 @@ public sealed class SnapshotStore
     /// <summary>
     /// <c>PRAGMA user_version</c> of files this build writes. 2: per-family storage parts and <c>snapshot_books</c>.
     /// 3: the Uniswap v3 tables and the oracle history (<c>oracle_feeds</c>, <c>oracle_rounds</c>). A version-2 file is
-    /// migrated on open: the new tables are added, empty, nothing else changes. Files of version 1 (unversioned, written
-    /// before the parts) are refused with a message to index anew.
+    /// migrated on open: the new tables are added, empty, nothing else changes. 4: the external market's curves
+    /// (<c>external_market_curves</c>, <c>external_market_points</c>); version-2 and -3 files are migrated the same way.
+    /// Files of version 1 (unversioned, written before the parts) are refused with a message to index anew.
     /// </summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <summary>Versions a file can be migrated from by adding tables (the parts' idempotent DDL), in one transaction.</summary>
-    internal static readonly int[] MigratableVersions = [2];
+    internal static readonly int[] MigratableVersions = [2, 3];
 
     /// <summary>The tables of <c>schema.sql</c>: no storage part may claim one.</summary>
     internal static readonly string[] SharedTables = ["snapshots", "assets", "snapshot_books", "checkpoints", "discovered_accounts", "oracle_feeds", "oracle_rounds"];

@@ -1,6 +1,7 @@
 using DefiRisk.Core.Domain;
 using DefiRisk.Storage.Protocols.AaveV3;
 using DefiRisk.Storage.Protocols.MorphoBlue;
+using DefiRisk.Storage.Venues.External;
 using DefiRisk.Storage.Venues.UniswapV2;
 using DefiRisk.Storage.Venues.UniswapV3;
 
@@ -23,6 +24,7 @@ public static class StorageRegistry
         [
             new UniswapV2Storage(),
             new UniswapV3Storage(),
+            new ExternalMarketStorage(),
         ]);
 }
 

@@ -81,7 +81,7 @@ public sealed class OracleHistoryStorageTests : IDisposable
             c.Open();
             using var cmd = c.CreateCommand();
             cmd.CommandText = "PRAGMA user_version";
-            Assert.Equal(3L, (long)cmd.ExecuteScalar()!);
+            Assert.Equal((long)SnapshotStore.SchemaVersion, (long)cmd.ExecuteScalar()!);
         }
         store.Write(WithHistory(SnapshotStoreTests.Synthetic(block: 101)));
         Assert.Equal(3, store.Load(block: 101).PriceHistory!.Sum(h => h.Rounds.Count));
@@ -94,10 +94,10 @@ public sealed class OracleHistoryStorageTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "CREATE TABLE snapshots (id INTEGER PRIMARY KEY); PRAGMA user_version = 4;";
+            cmd.CommandText = $"CREATE TABLE snapshots (id INTEGER PRIMARY KEY); PRAGMA user_version = {SnapshotStore.SchemaVersion + 1};";
             cmd.ExecuteNonQuery();
         }
         var ex = Assert.Throws<Core.DefiRiskException>(() => new SnapshotStore(DbPath));
-        Assert.Contains("schema version 4", ex.Message);
+        Assert.Contains($"schema version {SnapshotStore.SchemaVersion + 1}", ex.Message);
     }
 }

@@ -45,4 +45,9 @@ public abstract class VenueAdapter<TSection> : ChainAdapter<TSection>, IVenueAda
 
     Task<IVenueBook> IVenueAdapter.ReadAsync(IDeploymentSection? section, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct) =>
         ReadAsync(CastOrNull(section), assets, reader, ct);
+
+    /// <summary>The book bound to the named assets (see <see cref="IVenueAdapter.Bind"/>); as read unless the venue says otherwise.</summary>
+    public virtual IVenueBook Bind(TSection? section, IVenueBook book, IReadOnlyList<Asset> assets) => book;
+
+    IVenueBook IVenueAdapter.Bind(IDeploymentSection? section, IVenueBook book, IReadOnlyList<Asset> assets) => Bind(CastOrNull(section), book, assets);
 }

@@ -21,6 +21,9 @@ public interface IBlockReader
 
     /// <summary>A progress report: <paramref name="stage"/> ("read aave-v3 core"…), work done of total.</summary>
     void Report(string stage, long done, long total, string? detail = null);
+
+    /// <summary>Something a venue skipped instead of aborting (a pool with no code or no liquidity): the run's warnings list it.</summary>
+    void Warn(IndexWarning warning);
 }
 
 /// <summary>

@@ -53,4 +53,10 @@ public interface IVenueAdapter : IChainAdapter
 {
     /// <summary>Reads the venue's pools among <paramref name="assets"/> (ordered) at the pinned block; an empty book without a section.</summary>
     Task<IVenueBook> ReadAsync(IDeploymentSection? section, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct);
+
+    /// <summary>
+    /// Once every book is read and the assets are named: a venue stated against the snapshot's prices (depth configured in
+    /// USD, off the chain) binds its book to them here. Venues read from the chain return the book as read.
+    /// </summary>
+    IVenueBook Bind(IDeploymentSection? section, IVenueBook book, IReadOnlyList<Asset> assets) => book;
 }

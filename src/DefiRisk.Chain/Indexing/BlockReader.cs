@@ -19,4 +19,11 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
     public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => discovery.GetAccounts(chainId, protocol);
 
     public void Report(string stage, long done, long total, string? detail = null) => progress?.Report(new IndexProgress(stage, done, total, detail));
+
+    private readonly List<IndexWarning> _warnings = [];
+
+    /// <summary>What venues skipped, in the order they said so.</summary>
+    public IReadOnlyList<IndexWarning> Warnings => _warnings;
+
+    public void Warn(IndexWarning warning) => _warnings.Add(warning);
 }

@@ -13,7 +13,7 @@ namespace DefiRisk.Chain.Indexing;
 public sealed record IndexResult(Snapshot Snapshot, TimeSpan Elapsed, long HttpRequests, long EthCalls, long LogRequests, long Retries, int DiscoveredAccounts,
     long RateLimited = 0, long LogRangeRefusals = 0, IReadOnlyList<IndexWarning>? Warnings = null, ReadPhase? Read = null)
 {
-    /// <summary>What the lending adapters skipped instead of aborting, in registry order.</summary>
+    /// <summary>What the lending adapters, then the venues, skipped instead of aborting, in registry order.</summary>
     public IReadOnlyList<IndexWarning> Warnings { get; init; } = Warnings ?? [];
 }
 
@@ -75,9 +75,11 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var venueBooks = new List<IVenueBook>();
         foreach (var adapter in _venues)
             venueBooks.Add(await adapter.ReadAsync(manifest.Section(adapter.Key), addresses, reader, ct));
+        warnings.AddRange(reader.Warnings);
 
         var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0, rpc.Stats.CheckpointedCalls - kept0);
         var named = AssetNames.Assign(assets.Ordered(), listed);
+        for (var i = 0; i < venueBooks.Count; i++) venueBooks[i] = _venues[i].Bind(manifest.Section(_venues[i].Key), venueBooks[i], named);
         var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
             rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, warnings, read);

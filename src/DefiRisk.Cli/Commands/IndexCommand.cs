@@ -29,8 +29,9 @@ internal static class IndexCommand
         var concurrency = new Option<string?>("--concurrency") { Description = $"requests in flight (default: RpcLimits.Concurrency, else {RpcOptions.DefaultConcurrency})" };
         var callsPerRead = new Option<string?>("--calls-per-read") { Description = $"view calls per eth_call through the read lens (state override; 1: plain batches) (default: RpcLimits.CallsPerRead, else {RpcOptions.DefaultCallsPerRead})" };
         var priceHistory = new Option<string?>("--price-history-days") { Description = "also read each market feed's oracle rounds over this many days before the block (getRoundData across the proxy's phases) into the snapshot, for `stress` (default: none)" };
+        var venues = new ExternalDepthOptions();
         var command = new Command("index", "Index lending positions at one block into a snapshot database.")
-            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency, callsPerRead, priceHistory };
+            { rpc, db, deployments, block, quiet, json, batchSize, logChunk, concurrency, callsPerRead, priceHistory, venues.File, venues.DexOnly };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
@@ -41,7 +42,8 @@ internal static class IndexCommand
                 parse.GetValue(db) ?? settings.Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json"),
                 parse.GetValue(deployments),
                 ParseBlock(parse.GetValue(block)),
-                parse.GetValue(priceHistory) is { } days ? SnapshotSource.ParseInt(days, "--price-history-days", 1) : 0);
+                parse.GetValue(priceHistory) is { } days ? SnapshotSource.ParseInt(days, "--price-history-days", 1) : 0,
+                venues.Read(parse));
             if (Directory.Exists(request.Database)) throw new DefiRiskException($"database {request.Database} is a directory, not a file");
             var options = Limits(settings.RpcLimits(), parse.GetValue(batchSize), parse.GetValue(logChunk), parse.GetValue(concurrency), parse.GetValue(callsPerRead));
             var result = await ConsoleProgress.RunAsync(parse.GetValue(quiet), progress => RunAsync(request, settings, options, progress, ct));
@@ -52,7 +54,9 @@ internal static class IndexCommand
     }
 
     /// <param name="PriceHistoryDays">0: no oracle history; else the horizon of <see cref="OracleHistoryReader"/>.</param>
-    internal sealed record IndexRequest(string Rpc, string Database, string? DeploymentsFile, BlockChoice Block, int PriceHistoryDays = 0);
+    /// <param name="Venues">--external-depth / --dex-only: the external curves the snapshot stores (null: the deployments' section).</param>
+    internal sealed record IndexRequest(string Rpc, string Database, string? DeploymentsFile, BlockChoice Block, int PriceHistoryDays = 0,
+        ExternalDepthOptions.Choice? Venues = null);
 
     /// <summary>--block: a number, "latest", or not given (the manifest's block, else latest).</summary>
     internal readonly record struct BlockChoice(long? Number, bool Latest)
@@ -113,6 +117,7 @@ internal static class IndexCommand
             var history = await new OracleHistoryReader(rpc, progress).ReadAsync(result.Snapshot, request.PriceHistoryDays * 86_400L, ct);
             result = result with { Snapshot = result.Snapshot with { PriceHistory = history } };
         }
+        if (request.Venues is { } venues) result = result with { Snapshot = venues.Apply(result.Snapshot) };
         if (beforeWrite is not null) await beforeWrite(result);
         ct.ThrowIfCancellationRequested();
         store.Write(result.Snapshot);

@@ -23,7 +23,8 @@ internal static class SimulateCommand
         int? OracleLag = null,
         decimal? GasUsd = null,
         int? MaxRounds = null,
-        bool Fractions = false);
+        bool Fractions = false,
+        ExternalDepthOptions.Choice? Venues = null);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -41,8 +42,9 @@ internal static class SimulateCommand
             Description = "also run the scenario with every venue's depth scaled: factors, e.g. 0.25,0.5,1,2,4 (the default when given without a value)",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        var venues = new ExternalDepthOptions();
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, depth, json, quiet, report };
+            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, depth, venues.File, venues.DexOnly, json, quiet, report };
         command.SetAction(parse =>
         {
             var given = assumptions.Read(parse);
@@ -54,7 +56,8 @@ internal static class SimulateCommand
                 given.OracleLag,
                 given.GasUsd,
                 given.MaxRounds,
-                parse.GetValue(fractions));
+                parse.GetValue(fractions),
+                venues.Read(parse));
             var q = parse.GetValue(quiet);
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
@@ -89,11 +92,16 @@ internal static class SimulateCommand
 
     internal static SimulationRun Execute(SimulateRequest request, Action<Scenario>? starting = null)
     {
-        var snapshot = SnapshotSource.Load(request.Database, request.Block);
+        var venues = request.Venues ?? ExternalDepthOptions.Choice.Default;
+        var snapshot = venues.Apply(SnapshotSource.Load(request.Database, request.Block));
         var options = Options(request);
         var scenario = Scenario(request, snapshot);
         starting?.Invoke(scenario);
-        return new SimulationRun(snapshot, options, CascadeSimulator.Simulate(snapshot, scenario, options));
+        var result = CascadeSimulator.Simulate(snapshot, scenario, options);
+        // The run records the off-chain depth it used (empty when told DEX-only); nothing when there was none.
+        var offChain = snapshot.Venues.Select(v => v.Configuration).OfType<object>().ToList();
+        if (offChain.Count > 0 || venues.DexOnly) result = result with { OffChainVenues = offChain };
+        return new SimulationRun(snapshot, options, result);
     }
 
     /// <summary>"0.25,0.5,1,2,4" → factors; null or empty text → the defaults.</summary>

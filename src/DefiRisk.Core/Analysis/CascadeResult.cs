@@ -22,6 +22,13 @@ public sealed record CascadeResult(
     /// <summary>The same scenario at other venue depths (<see cref="Analysis.DepthSensitivity"/>), when asked for; else absent.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<DepthLevel>? DepthSensitivity { get; init; }
+
+    /// <summary>
+    /// The configuration of every venue the run used that is not on the chain (<see cref="Domain.IVenueBook.Configuration"/>:
+    /// an external market's curves, provenance and origin); empty for a run told to be DEX-only; absent when not recorded.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<object>? OffChainVenues { get; init; }
 }
 
 /// <summary>

@@ -24,6 +24,19 @@ public static class SnapshotDepth
     public static Snapshot WithDepth(this Snapshot snapshot, decimal factor) =>
         factor <= 0 ? throw new DefiRiskException($"depth factor {factor} must be positive")
         : snapshot with { Venues = snapshot.Venues.Select(v => v.WithDepth(factor)).ToList() };
+
+    /// <summary>This snapshot with only the venues on the chain (a DEX-only run: depth off the chain left out).</summary>
+    public static Snapshot OnChainVenuesOnly(this Snapshot snapshot) =>
+        snapshot with { Venues = snapshot.Venues.Where(v => v.OnChain).ToList() };
+
+    /// <summary>This snapshot with <paramref name="book"/> in place of the venue book of the same type (appended when absent).</summary>
+    public static Snapshot WithVenueBook(this Snapshot snapshot, IVenueBook book)
+    {
+        var venues = snapshot.Venues.ToList();
+        var i = venues.FindIndex(v => v.GetType() == book.GetType());
+        if (i >= 0) venues[i] = book; else venues.Add(book);
+        return snapshot with { Venues = venues };
+    }
 }
 
 /// <summary>One liquidity venue's part of a <see cref="Snapshot"/>: its pools (the venue's folder is <c>Venues/&lt;Kind&gt;/</c>).</summary>
@@ -33,6 +46,14 @@ public interface IVenueBook
     string Venue { get; }
 
     IReadOnlyList<IPool> Pools { get; }
+
+    /// <summary>True for pools on the chain (a DEX); false for depth that is configuration (an external market), which a
+    /// DEX-only run leaves out and an on-chain replay cannot settle.</summary>
+    bool OnChain => true;
+
+    /// <summary>What a venue that is configuration rather than chain state was configured with, for results (serialized as
+    /// JSON by its runtime type); null for venues read from the chain.</summary>
+    object? Configuration => null;
 
     /// <summary>The same pools at the same prices with <paramref name="factor"/> × their depth (a depth-sensitivity scenario).</summary>
     IVenueBook WithDepth(decimal factor);

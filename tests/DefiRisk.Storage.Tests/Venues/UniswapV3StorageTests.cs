@@ -69,7 +69,7 @@ public sealed class UniswapV3StorageTests : IDisposable
     }
 
     [Fact]
-    public void A_version_2_file_is_migrated_to_version_3_with_its_snapshot_intact()
+    public void A_version_2_file_is_migrated_to_the_current_version_with_its_snapshot_intact()
     {
         var original = SnapshotStoreTests.Synthetic();
         new SnapshotStore(DbPath).Write(original);
@@ -85,7 +85,7 @@ public sealed class UniswapV3StorageTests : IDisposable
         using (var c = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
         {
             c.Open();
-            Assert.Equal(3L, c.ExecuteScalar<long>("PRAGMA user_version"));
+            Assert.Equal((long)SnapshotStore.SchemaVersion, c.ExecuteScalar<long>("PRAGMA user_version"));
             Assert.Equal(2L, c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'uniswap_v3_%'"));
         }
         // The migrated file takes v3 books.

@@ -10,7 +10,8 @@ namespace DefiRisk.Chain.Venues.UniswapV2;
 
 /// <summary>
 /// Uniswap v2 liquidity at one block: the manifest's pairs, plus (when a factory is configured)
-/// <c>factory.getPair</c> for every pair of the snapshot's assets — the pools seized collateral can be sold into.
+/// <c>factory.getPair</c> for every pair of the snapshot's assets — or, with <c>quotes</c>, for every asset against each
+/// quote token only — the pools seized collateral can be sold into.
 /// </summary>
 public sealed class UniswapV2Adapter : VenueAdapter<UniswapV2Deployment>
 {
@@ -21,6 +22,8 @@ public sealed class UniswapV2Adapter : VenueAdapter<UniswapV2Deployment>
         var d = DeploymentSectionJson.Deserialize<UniswapV2Deployment>(section, Key, source);
         if (d.Factory is not null) DeploymentSectionJson.RequireAddress(d.Factory, $"{Key}.factory", source);
         foreach (var p in d.Pairs) DeploymentSectionJson.RequireAddress(p, $"{Key}.pairs", source);
+        foreach (var q in d.Quotes) DeploymentSectionJson.RequireAddress(q, $"{Key}.quotes", source);
+        if (d.Quotes.Count > 0 && d.Factory is null) throw DeploymentSectionJson.Malformed(source, $"{Key}.quotes needs {Key}.factory");
         return d;
     }
 
@@ -39,9 +42,13 @@ public sealed class UniswapV2Adapter : VenueAdapter<UniswapV2Deployment>
         var reads = pairs.ToDictionary(p => p, p => AddPairReads(batch, p));
         var lookups = new List<Reply<AddressOutput>>();
         if (d.Factory is { } factory)
+        {
+            var quotes = d.Quotes.Select(q => Address.Parse(q)).ToHashSet(); // none listed: every pair of the assets
             for (var i = 0; i < assets.Count; i++)
                 for (var j = i + 1; j < assets.Count; j++)
-                    lookups.Add(batch.Add<GetPairFunction, AddressOutput>(factory, new() { TokenA = assets[i].Value, TokenB = assets[j].Value }));
+                    if (quotes.Count == 0 || quotes.Contains(assets[i]) || quotes.Contains(assets[j]))
+                        lookups.Add(batch.Add<GetPairFunction, AddressOutput>(factory, new() { TokenA = assets[i].Value, TokenB = assets[j].Value }));
+        }
         await reader.ExecuteAsync(batch, ct);
         foreach (var l in lookups)
             if (l.Value.Value is { } pair && !Address.Parse(pair).IsZero && pairs.Add(pair.ToLowerInvariant()))

@@ -11,6 +11,10 @@ public sealed record UniswapV2Deployment : IDeploymentSection
     [JsonPropertyName("factory")] public string? Factory { get; init; }
     [JsonPropertyName("pairs")] public IReadOnlyList<string> Pairs { get; init; } = [];
 
+    /// <summary>With a factory: only pairs of an asset against one of these tokens are looked up (mainnet: WETH, USDC,
+    /// USDT), not every pair of the snapshot's assets; empty: every pair, as before.</summary>
+    [JsonPropertyName("quotes")] public IReadOnlyList<string> Quotes { get; init; } = [];
+
     [JsonIgnore] public string Key => UniswapV2Book.Name;
 
     public JsonNode ToJson() => DeploymentSectionJson.Serialize(this);

@@ -20,16 +20,27 @@ public sealed class UniswapV3Adapter : VenueAdapter<UniswapV3Deployment>
         foreach (var p in d.Pools) DeploymentSectionJson.RequireAddress(p, $"{Key}.pools", source);
         if (d.WordRadius is < 0 or > 7000)
             throw DeploymentSectionJson.Malformed(source, $"{Key}.wordRadius must be in [0, 7000], got {d.WordRadius}");
+        if (d.Factory is not null) DeploymentSectionJson.RequireAddress(d.Factory, $"{Key}.factory", source);
+        foreach (var q in d.Quotes) DeploymentSectionJson.RequireAddress(q, $"{Key}.quotes", source);
+        if (d.Quotes.Count > 0 && d.Factory is null) throw DeploymentSectionJson.Malformed(source, $"{Key}.quotes needs {Key}.factory to compute the pools from");
+        foreach (var fee in d.FeeTiers ?? [])
+            if (fee is <= 0 or >= 1_000_000) throw DeploymentSectionJson.Malformed(source, $"{Key}.feeTiers: {fee} is not a fee in pips (0, 1000000)");
+        if (d.PoolInitCodeHash is { } h && (h.Length != 66 || !h.StartsWith("0x", StringComparison.Ordinal) || !h[2..].All(Uri.IsHexDigit)))
+            throw DeploymentSectionJson.Malformed(source, $"{Key}.poolInitCodeHash '{h}' is not a 32-byte hex hash");
         return d;
     }
 
+    /// <summary>The configured pools and the factory; discovered pools are probed at the block instead (a missing one is a warning).</summary>
     public override IEnumerable<(string Address, string KeyPath)> ContractsWithCode(UniswapV3Deployment section) =>
-        section.Pools.Select(p => (p, $"{Key}.pools"));
+        section.Pools.Select(p => (p, $"{Key}.pools")).Concat(section.Factory is { } f ? [(f, $"{Key}.factory")] : []);
 
     public override async Task<IVenueBook> ReadAsync(UniswapV3Deployment? d, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct)
     {
-        if (d is null || d.Pools.Count == 0) return new UniswapV3Book([]);
-        var pools = d.Pools.Select(p => Address.Parse(p)).Distinct().OrderBy(a => a.Value, StringComparer.Ordinal).ToList();
+        if (d is null) return new UniswapV3Book([]);
+        var listed = d.Pools.Select(p => Address.Parse(p)).ToHashSet();
+        var discovered = await UniswapV3Discovery.DiscoverAsync(d, assets, listed, reader, ct);
+        if (listed.Count == 0 && discovered.Count == 0) return new UniswapV3Book([]);
+        var pools = listed.Concat(discovered).Distinct().OrderBy(a => a.Value, StringComparer.Ordinal).ToList();
         reader.Report($"read {Key}", 0, pools.Count);
         var read = await UniswapV3Reader.ReadAsync(batch => reader.ExecuteAsync(batch, ct), pools, reader.Block, d.AllWords ? null : d.WordRadius ?? UniswapV3Deployment.DefaultWordRadius);
         reader.Report($"read {Key}", pools.Count, pools.Count, $"{read.Sum(p => p.State.Ticks.Count)} initialized ticks");

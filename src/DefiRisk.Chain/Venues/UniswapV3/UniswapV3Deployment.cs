@@ -17,6 +17,25 @@ public sealed record UniswapV3Deployment : IDeploymentSection
     [JsonPropertyName("pools")] public IReadOnlyList<string> Pools { get; init; } = [];
 
     /// <summary>
+    /// Pool discovery at index time: with a factory, every pool of (an asset of the snapshot, one of <see cref="Quotes"/>)
+    /// at each of <see cref="FeeTiers"/> is computed by CREATE2 (<see cref="UniswapV3PoolAddress"/>) and read when it has
+    /// code and in-range liquidity at the block; the others are skipped with a counted warning, never an abort.
+    /// </summary>
+    [JsonPropertyName("factory")] public string? Factory { get; init; }
+
+    /// <summary>The tokens pools are looked for against (mainnet: WETH, USDC, USDT); empty: no discovery.</summary>
+    [JsonPropertyName("quotes")] public IReadOnlyList<string> Quotes { get; init; } = [];
+
+    /// <summary>Fee tiers (pips) looked at; null in the file means <see cref="DefaultFeeTiers"/>.</summary>
+    [JsonPropertyName("feeTiers")] public IReadOnlyList<int>? FeeTiers { get; init; }
+
+    /// <summary>The pool init code hash for CREATE2; null means mainnet's (<see cref="UniswapV3PoolAddress.PoolInitCodeHash"/>).</summary>
+    [JsonPropertyName("poolInitCodeHash")] public string? PoolInitCodeHash { get; init; }
+
+    /// <summary>The four tiers mainnet's factory has enabled: 0.01 %, 0.05 %, 0.3 %, 1 %.</summary>
+    public static readonly IReadOnlyList<int> DefaultFeeTiers = [100, 500, 3000, 10000];
+
+    /// <summary>
     /// Bitmap words read on each side of the current tick's word (one word = 256 tick spacings: ±2.6 % of price per word
     /// at spacing 1, ±29 % at 10, ±365 % at 60); null in the file means <see cref="DefaultWordRadius"/>. A swap that
     /// needs a word outside stops at the edge of what was read (the rest of the sale is unfilled), never assuming the

@@ -132,4 +132,6 @@ internal sealed class ScriptedBlockReader(EthRpc rpc, IReadOnlyList<DiscoveredAc
     public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => accounts;
 
     public void Report(string stage, long done, long total, string? detail = null) { }
+
+    public void Warn(DefiRisk.Core.Indexing.IndexWarning warning) => throw new InvalidOperationException($"unexpected warning: {warning.Message}");
 }
