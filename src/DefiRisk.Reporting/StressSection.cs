@@ -130,7 +130,7 @@ internal static class StressSection
             list.Add("Slashings of the exchange rate (a separate scenario family from the depegs): " + Text.Chain(string.Join(", ", cuts)) +
                 " — per step, with that probability, the asset's ratio is cut by that size and stays cut; its oracle (ratio × base) and its market price both fall by the cut. " +
                 "On a mainnet fork: the rate provider (e.g. wstETH's stEthPerToken) reporting the loss at once, before any CAPO or market recovery; " +
-                "a Morpho oracle composed with a vault's rate keeps that rate (it moves only through its feeds).");
+                "a market oracle composed with a vault's rate keeps that rate (it moves only through its feeds).");
         if (r.ProposalBreakers is { } pb)
             list.Add("The proposal's " + Text.Chain(pb) + " run on every path through their fast rules (USD amounts in 8 decimals as the exact path floors them) and on the worst paths exactly.");
         if (r.Proposal is not null)
