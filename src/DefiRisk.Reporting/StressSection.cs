@@ -119,10 +119,20 @@ internal static class StressSection
             list.Add("Simulated: " + Text.Join(", ", sim.Select(a => Text.Chain(a.Symbol) + (a.VolatilityPerStep is { } v ? string.Create(inv, $" (σ {v:P2} per step)") : ""))) + ".");
         if (moves.TryGetValue("follows", out var follow))
             list.Add("Following their base feed (exchange-rate oracles, price = ratio × base): " + Text.Join(", ", follow.Select(a => Text.Chain(a.Symbol + " " + a.Moves))) +
-                ". On a mainnet fork: the ratio itself does not move" + (r.Depegs is { Count: > 0 } ? "; the depeg jumps below move the market price only." : " (no depeg or slashing on these paths)."));
+                (r.Slashings is { Count: > 0 }
+                    ? ". On a mainnet fork: the ratio moves only by the slashings below"
+                    : ". On a mainnet fork: the ratio itself does not move") +
+                (r.Depegs is { Count: > 0 } ? "; the depeg jumps below move the market price only." : r.Slashings is { Count: > 0 } ? "." : " (no depeg or slashing on these paths)."));
         if (moves.TryGetValue("held", out var held))
             list.Add("Held at the snapshot price (no history): " + Text.Join(", ", held.Select(a => Text.Chain(a.Symbol))) + ". On a mainnet fork: their risk is not in these numbers.");
         if (r.Depegs is { Count: > 0 } depegs) list.Add("Depeg jumps of the market price (the oracle does not follow): " + Text.Chain(string.Join(", ", depegs)) + ".");
+        if (r.Slashings is { Count: > 0 } cuts)
+            list.Add("Slashings of the exchange rate (a separate scenario family from the depegs): " + Text.Chain(string.Join(", ", cuts)) +
+                " — per step, with that probability, the asset's ratio is cut by that size and stays cut; its oracle (ratio × base) and its market price both fall by the cut. " +
+                "On a mainnet fork: the rate provider (e.g. wstETH's stEthPerToken) reporting the loss at once, before any CAPO or market recovery; " +
+                "a market oracle composed with a vault's rate keeps that rate (it moves only through its feeds).");
+        if (r.ProposalBreakers is { } pb)
+            list.Add("The proposal's " + Text.Chain(pb) + " run on every path through their fast rules (USD amounts in 8 decimals as the exact path floors them) and on the worst paths exactly.");
         if (r.Proposal is not null)
             list.Add("Common random numbers: the baseline and the proposal run on exactly the same paths (path i's moves depend only on the seed and i), so their difference is the proposal's, not sampling noise; its interval is a paired bootstrap over paths.");
         list.Add("Each path runs on the fast path (floating point); the worst paths are re-run on the exact path (integer arithmetic as the contracts) and agree when |exact − fast| ≤ 1e-6 × max(|exact|, $1).");

@@ -131,7 +131,8 @@ internal static class CompareCommand
     /// <summary>A finished comparison with everything it ran on, for reports.</summary>
     internal sealed record CompareRun(
         Snapshot Snapshot, Snapshot ProposalSnapshot, Proposal Proposal, SimulationOptions BaselineOptions, ComparisonResult Result,
-        CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep, StressResult? Stress = null)
+        CascadeResult Baseline, CascadeResult Proposed, SweepResult? BaselineSweep, SweepResult? ProposalSweep, StressResult? Stress = null,
+        SimulationOptions? ProposalOptions = null)
     {
         /// <summary>The JSON: the comparison, and its value at risk under <c>stress</c> when <c>--stress-paths</c> ran (the engines know nothing of stress).</summary>
         public object ToJson()
@@ -208,7 +209,8 @@ internal static class CompareCommand
                     new ComparisonSweepLevel(x.Shock, x.BadDebtUsd, y.BadDebtUsd, x.LiquidatedValueUsd, y.LiquidatedValueUsd)).ToList()),
             };
         }
-        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep);
+        return new CompareRun(snapshot, proposalSnapshot, proposal, baseOptions, result, baseline, proposed, baselineSweep, proposalSweep,
+            ProposalOptions: proposalOptions);
     }
 
     /// <summary>
@@ -218,9 +220,11 @@ internal static class CompareCommand
     internal static CompareRun WithStress(CompareRun run, int paths, string? history)
     {
         if (paths <= 0) return run;
-        if (run.Proposal.Breakers.Any)
-            throw new DefiRiskException($"--stress-paths: proposal '{run.Proposal.Name}' sets circuit breakers, which the stress paths do not run yet");
-        return run with { Stress = StressCommand.RunAlongside(run.Snapshot, (run.Proposal.Name, run.ProposalSnapshot), paths, history, run.BaselineOptions) };
+        // The proposal's breakers and oracle delay run on the paths through their fast rules (its options, as the cascade's).
+        return run with
+        {
+            Stress = StressCommand.RunAlongside(run.Snapshot, (run.Proposal.Name, run.ProposalSnapshot), paths, history, run.BaselineOptions, run.ProposalOptions),
+        };
     }
 
     /// <summary>

@@ -30,8 +30,10 @@ internal static class StressCommand
         var model = new Option<string?>("--model") { Description = "gbm (default), garch (GARCH(1,1)) or historical (replay the history's windows)" };
         var history = new Option<string?>("--history") { Description = "price history CSV: timestamp,asset,price (unix seconds or ISO 8601, symbol, USD), one line per observation (default: the snapshot's oracle rounds)" };
         var historyFromChain = new Option<bool>("--history-from-chain") { Description = "fit to the oracle rounds `index --price-history-days` read from the chain into the snapshot (the default without --history)" };
-        var proposal = new Option<string?>("--proposal") { Description = "proposal file: its risk-parameter changes run on the same paths (breakers are refused)" };
+        var proposal = new Option<string?>("--proposal") { Description = "proposal file: its risk-parameter changes, circuit breakers and oracle delay run on the same paths" };
         var depeg = new Option<string[]>("--depeg") { Description = "depeg jumps of an exchange-rate asset's market price, ASSET=P%:J% (e.g. wstETH=2%:-8%: a 2% chance per step of a -8% jump; its oracle, ratio x base, does not follow); repeatable" };
+        var slash = new Option<string[]>("--slash") { Description = "slashing of an exchange-rate asset's ratio, ASSET=P%:C% (e.g. wstETH=0.5%:-5%: a 0.5% chance per step of a -5% cut of the rate; its oracle, ratio x base, and its market price both follow); repeatable" };
+        var batches = new Option<string?>("--batches") { Description = "also split the paths into K independent batches and report each batch's VaR95/VaR99/ES99 and their spread (default 1: none)" };
         var topK = new Option<string?>("--top-k") { Description = "worst paths re-run on the exact path (default 5)" };
         var threads = new Option<string?>("--threads") { Description = "worker threads (default: all cores); changes the speed, never a figure" };
         var json = Json.Option("the stress result");
@@ -39,7 +41,7 @@ internal static class StressCommand
         var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the result meets all conditions, e.g. \"var99>1000000\" (repeatable: any); metrics " + string.Join(", ", StressResult.MetricNames) };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
         var command = new Command("stress", "Bad-debt VaR over correlated price paths (GBM, GARCH or historical replay), baseline and proposal on the same paths.")
-            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, proposal, topK, threads, json, report, failIf, quiet };
+            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, slash, proposal, topK, batches, threads, json, report, failIf, quiet };
         command.SetAction(parse =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -53,7 +55,9 @@ internal static class StressCommand
                     : 1,
                 TopK: Int(parse.GetValue(topK), "--top-k", 0, 5),
                 Threads: parse.GetValue(threads) is { } t ? SnapshotSource.ParseInt(t, "--threads", 1) : null,
-                Depegs: (parse.GetValue(depeg) ?? []).Select(DepegJump.Parse).ToList());
+                Depegs: (parse.GetValue(depeg) ?? []).Select(DepegJump.Parse).ToList(),
+                Batches: Int(parse.GetValue(batches), "--batches", 1, 1),
+                Slashings: (parse.GetValue(slash) ?? []).Select(SlashingJump.Parse).ToList());
             var modelName = (parse.GetValue(model) ?? "gbm").ToLowerInvariant();
             if (modelName is not ("gbm" or "garch" or "historical")) throw new DefiRiskException($"--model '{modelName}' is not one of gbm, garch, historical");
             var historyFile = parse.GetValue(history);
@@ -111,13 +115,14 @@ internal static class StressCommand
     /// The stress run of <c>compare</c> and <c>review</c> (<c>--stress-paths N</c>): GBM fitted to the CSV or the snapshot's
     /// oracle rounds, 24 one-hour steps, seed 1, baseline and the proposal's world on the same paths.
     /// </summary>
-    internal static StressResult RunAlongside(Snapshot snapshot, (string Name, Snapshot World) proposal, int paths, string? historyFile, SimulationOptions options)
+    internal static StressResult RunAlongside(Snapshot snapshot, (string Name, Snapshot World) proposal, int paths, string? historyFile, SimulationOptions options,
+        SimulationOptions? proposalOptions = null)
     {
         if (historyFile is not null) InputFile.Require(historyFile, "--stress-history");
         var settings = new StressSettings(Paths: paths, Depegs: []);
         var (history, source) = History(snapshot, historyFile);
         var model = Fit(snapshot, history, "gbm", settings);
-        return StressRunner.Run(snapshot, proposal, model, settings, options) with { History = source };
+        return StressRunner.Run(snapshot, proposal, model, settings, options, proposalOptions: proposalOptions) with { History = source };
     }
 
     /// <summary>The options <c>compare</c> and <c>review</c> add: <c>--stress-paths N</c> and <c>--stress-history FILE</c>.</summary>
@@ -201,6 +206,8 @@ internal static class StressCommand
         console.WriteLine(string.Create(inv, $"{r.Model}: {r.Paths:N0} paths x {r.Horizon} steps of {r.StepMinutes} min, seed {r.Seed}"));
         if (r.History is { } h) console.WriteLine("history: " + h);
         if (r.Depegs is { Count: > 0 } depegs) console.WriteLine("depeg jumps (market only; the oracle follows ratio x base): " + string.Join(", ", depegs));
+        if (r.Slashings is { Count: > 0 } cuts) console.WriteLine("slashings (the ratio is cut: oracle and market both follow): " + string.Join(", ", cuts));
+        if (r.ProposalBreakers is { } pb) console.WriteLine("proposal: " + pb + " (fast rules on every path, exact on the worst)");
         console.WriteLine("moves: " + string.Join(", ", r.Assets.Select(a =>
             a.VolatilityPerStep is { } v ? string.Create(inv, $"{a.Symbol} {a.Moves} (σ {v:P2}/step)") : $"{a.Symbol} {a.Moves}")));
         var table = new Table().AddColumns("", r.Baseline.Name);
@@ -228,6 +235,10 @@ internal static class StressCommand
         console.Write(table);
         if (r.Difference is { } d)
             console.WriteLine(string.Create(inv, $"p99 bad debt difference (proposal - baseline) ${Format(d.Var99Difference)}, 95% CI [${Format(d.Low95)}, ${Format(d.High95)}]: {d.Verdict}"));
+        foreach (var side in new[] { r.Baseline, r.Proposal }.OfType<StressSide>())
+            if (side.Batches is { } k)
+                console.WriteLine(string.Create(inv,
+                    $"{side.Name}: {k.Count} batches of ~{r.Paths / k.Count:N0} paths: VaR p99 ${Format(k.Var99.Mean)} (sd ${Format(k.Var99.StandardDeviation)}, ${Format(k.Var99.Min)}…${Format(k.Var99.Max)}), ES p99 ${Format(k.Es99.Mean)} (sd ${Format(k.Es99.StandardDeviation)})"));
         foreach (var side in new[] { r.Baseline, r.Proposal }.OfType<StressSide>())
         {
             var bad = side.WorstPaths.Where(w => !w.ExactAgrees).ToList();

@@ -21,6 +21,8 @@ internal sealed class ExactCascade : ILiquidationDesk
     private readonly int _n;
     private readonly BigInteger[] _snapPrice;
     private readonly BigInteger[] _exogenous;
+    // Exchange-rate ratios moved by the scenario (a slashing): the asset's ratio × num / den since the snapshot.
+    private readonly BigInteger[] _ratioNum, _ratioDen;
     private readonly ExactPoolState[] _pools, _poolsSnap;
     private readonly IExactLendingRun[] _runs;
     private readonly string[] _protocols;
@@ -58,6 +60,8 @@ internal sealed class ExactCascade : ILiquidationDesk
         _n = snapshot.Assets.Count;
         _snapPrice = _assets.SnapshotUsd;
         _exogenous = (BigInteger[])_snapPrice.Clone();
+        _ratioNum = Enumerable.Repeat(BigInteger.One, _n).ToArray();
+        _ratioDen = Enumerable.Repeat(BigInteger.One, _n).ToArray();
         _pools = _g.Pools.Select(p => p.StartExact()).ToArray();
         _poolsSnap = _g.Pools.Select(p => p.StartExact()).ToArray();
         foreach (var book in snapshot.Books)
@@ -78,7 +82,15 @@ internal sealed class ExactCascade : ILiquidationDesk
         for (var r = 0; r < _o.MaxRounds; r++)
         {
             if (r < _scenario.Steps.Count)
+            {
                 foreach (var shock in _scenario.Steps[r].Shocks) ApplyShock(_assets[shock.Asset], shock);
+                foreach (var cut in _scenario.Steps[r].Ratios)
+                {
+                    var a = _assets[cut.Asset];
+                    _ratioNum[a] *= cut.FactorNumerator;
+                    _ratioDen[a] *= AssetShock.FactorDenominator;
+                }
+            }
             _market.Add(MarketPrices());
             _oracle.Add(OraclePrices(r));
             _oracleHistory.Add(ToDictionary(_oracle[r]));
@@ -149,18 +161,27 @@ internal sealed class ExactCascade : ILiquidationDesk
             if (a == root) { prices[a] = _o.OracleModel.FeedPrice(_market, round, root, _snapPrice[root]); continue; }
             prices[a] = _o.OracleModel.DerivedFeedPrice(_market, round, a, root, _snapPrice[root]) is { } feed
                 ? ExchangeRatePrice(a, root, feed)
-                : _snapPrice[a];
+                : Slashed(a, root, _snapPrice[a]);
         }
         return prices;
     }
 
     /// <summary>An oracle price derived from its root feed, along the chain of exchange-rate bases (<see cref="OracleRepricing.ExchangeRatePrice"/>).</summary>
+    /// The scenario's ratio moves of <paramref name="a"/> scale its price (floor), each base's inside the recursion.
     private BigInteger ExchangeRatePrice(int a, int root, BigInteger rootFeed)
     {
         if (a == root) return rootFeed;
         var b = _g.OracleBase[a];
-        return OracleRepricing.ExchangeRatePrice(_s.Assets[a].Oracle, _snapPrice[a],
+        var price = OracleRepricing.ExchangeRatePrice(_s.Assets[a].Oracle, _snapPrice[a],
             b >= 0 ? _snapPrice[b] : null, b >= 0 ? ExchangeRatePrice(b, root, rootFeed) : null, _snapPrice[root], rootFeed);
+        return price * _ratioNum[a] / _ratioDen[a];
+    }
+
+    /// <summary>A price held at the snapshot (the delayed feed not there yet) under the ratio moves of the asset and its bases.</summary>
+    private BigInteger Slashed(int a, int root, BigInteger price)
+    {
+        for (var x = a; x >= 0 && x != root; x = _g.OracleBase[x]) price = price * _ratioNum[x] / _ratioDen[x];
+        return price;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace DefiRisk.Core.Analysis;
 /// <summary>What one fast-path cascade produced (USD as double; bad debt valued at the final oracle prices).</summary>
 internal sealed record FastOutcome(double LiquidatedValueUsd, double BonusPaidUsd, double BadDebtUsd, int Liquidations,
     int RoundsWithLiquidations, int EndogenousRoundsWithLiquidations, IReadOnlySet<long>? LiquidatedSources, IReadOnlyList<double> LiquidatedUsdPerRound,
-    double RealisedBadDebtUsd, double UnrealisedBadDebtUsd);
+    double RealisedBadDebtUsd, double UnrealisedBadDebtUsd, IReadOnlyList<int>? LiquidationsPerRound = null);
 
 /// <summary>
 /// The floating-point fast path of <see cref="ExactCascade"/>: the same rounds, ordering, profitability test and routing,
@@ -17,10 +17,35 @@ internal sealed record FastOutcome(double LiquidatedValueUsd, double BonusPaidUs
 /// have taken (max(oracle move)/min(oracle move), more for composed prices) — no other position can have crossed 1 — plus
 /// those already touched. Checked against the exact path by a differential test
 /// (totals within 1e-9 relative; identical liquidated sets when no health factor is within 1e-9 of 1).
-/// Circuit breakers, parameter overrides and oracle models other than a uniform lag are exact-path only.
+/// Circuit breakers run through their fast rules (<see cref="ICircuitBreaker.CompileFast"/>), oracle models through their
+/// fixed lag per asset (<see cref="IOracleModel.FastLagOf"/>); parameter overrides are exact-path only.
 /// </summary>
-internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
+internal sealed class FastCascade : IFastDesk
 {
+    private readonly FastModel m;
+    private readonly SimulationOptions o;
+    // Per asset: the rounds between a market move of its root feed and its oracle showing it.
+    private readonly int[] _lag;
+    private readonly int _maxLag;
+    private readonly FastCircuitBreaker _breaker;
+    private readonly bool _breaks;
+
+    public FastCascade(FastModel model, SimulationOptions options)
+    {
+        (m, o) = (model, options);
+        if (FastPathSupport.WhyNot(options, model) is { } why) throw new DefiRiskException($"the fast path cannot run this: {why}");
+        var n = model.SnapPrice.Length;
+        _lag = new int[n];
+        for (var a = 0; a < n; a++)
+        {
+            var root = model.Graph.OracleRoot(a);
+            _lag[a] = root < 0 ? 0 : options.OracleModel.FastLagOf(a, root) ?? throw new DefiRiskException("the fast path needs a fixed oracle lag per asset");
+        }
+        _maxLag = options.OracleModel.LagRounds;
+        _breaker = options.CircuitBreaker.CompileFast(model)!;
+        _breaks = !ReferenceEquals(_breaker, FastCircuitBreaker.None);
+    }
+
     /// <summary>Diagnostics for tests: (round, source, calls executed, HF after) per candidate.</summary>
     public List<(int Round, long Source, int Calls, double HfAfter)>? Trace;
 
@@ -33,7 +58,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             {
                 state.Reset(m);
                 var r = Run(Scenario.Single(address, levels[i]), state, collectSources: false);
-                var drop = o.OracleModel.UniformLag ?? 0;
+                var drop = _maxLag;
                 var after = 0.0;
                 for (var k = drop + 1; k < r.LiquidatedUsdPerRound.Count; k++) after += r.LiquidatedUsdPerRound[k];
                 results[i] = new SweepLevel(levels[i], r.LiquidatedValueUsd, r.BadDebtUsd, r.Liquidations, r.RoundsWithLiquidations,
@@ -45,24 +70,31 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
     public FastOutcome Run(Scenario scenario, FastState st, bool collectSources)
     {
         var n = m.SnapPrice.Length;
-        var lag = o.OracleModel.UniformLag ?? throw new DefiRiskException("the fast path supports oracle models with a uniform lag only");
-        var round = new FastRound { Desk = this, MaxCallsPerPosition = o.MaxCallsPerPositionPerRound };
+        var lag = _maxLag;
+        var breaker = _breaks ? _breaker.Start() : null;
+        var round = new FastRound { Desk = breaker is null ? this : new BreakerDesk(this, breaker), MaxCallsPerPosition = o.MaxCallsPerPositionPerRound, Breaker = _breaks };
+        var oracleHistory = _breaks ? new List<double[]>() : null;
         var history = new List<double[]>();
         var sources = collectSources ? new HashSet<long>() : null;
         var perRound = new List<double>();
+        var countPerRound = new List<int>();
         int liquidations = 0, roundsWith = 0, endogenous = 0;
         double[] oracleUsd = m.SnapPrice, market = m.SnapPrice;
         var snapshotOm = Enumerable.Repeat(1.0, n).ToArray();
         var previousOm = snapshotOm;
+        var previousOmOf = previousOm; // the oracle moves of the round before (what a cause moved from)
         var cumulative = 1.0;
 
         for (var r = 0; r < o.MaxRounds; r++)
         {
             if (r < scenario.Steps.Count)
+            {
                 foreach (var shock in scenario.Steps[r].Shocks) ApplyShock(st, m.Assets[shock.Asset], (double)shock.FactorNumerator / AssetShock.FactorDenominator);
+                foreach (var cut in scenario.Steps[r].Ratios) st.Ratio[m.Assets[cut.Asset]] *= (double)cut.FactorNumerator / AssetShock.FactorDenominator;
+            }
             market = MarketPrices(st);
             history.Add(market);
-            oracleUsd = Oracle(history, r, lag);
+            oracleUsd = Oracle(st, history, r);
             var om = new double[n];
             double minOm = double.MaxValue, maxOm = 0, minStep = double.MaxValue, maxStep = 0;
             for (var a = 0; a < n; a++)
@@ -77,6 +109,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             // Cumulative worst case: a position evaluated at round s with HF h has HF ≥ h·C_r/C_s now, since no health factor
             // fell by more than MaxFall in any round since. Key = h / C_s, so it is safe while Key·C_r ≥ 1.
             cumulative /= MaxFall(previousOm, om, minStep, maxStep);
+            previousOmOf = previousOm;
             previousOm = om;
 
             // Candidates: positions whose snapshot HF a move of this size can bring below 1 (a prefix of the Hf0 order,
@@ -92,27 +125,42 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
 
             var count = 0;
             (round.Om, round.OracleUsd, round.Market, round.Spent) = (om, oracleUsd, market, 0);
-            (round.BlockTimestamp, round.WaitsForTime) = (o.BlockTime(m.Snapshot.Chain.BlockTimestamp, r), false);
+            (round.BlockTimestamp, round.WaitsForTime, round.HeldBack, round.Round) = (o.BlockTime(m.Snapshot.Chain.BlockTimestamp, r), false, false, r);
+            if (breaker is not null)
+            {
+                oracleHistory!.Add(oracleUsd);
+                var o8 = new double[n];
+                for (var a = 0; a < n; a++) o8[a] = Math.Round(oracleUsd[a] * 1e8);
+                round.Oracle8 = o8;
+                breaker.BeginRound(r, oracleHistory, m.SnapPrice);
+            }
             st.Rounds++;
             st.CandidatesTried += st.Candidates.Count;
             var before = round.LiquidatedUsd;
-            foreach (var (_, _, k) in st.Candidates)
+            var caused = false;
+            foreach (var (hf, _, k) in st.Candidates)
             {
+                if (breaker is not null && !breaker.Permits(hf)) { round.HeldBack = true; continue; }
+                round.Book = m.Kind[k];
                 var rule = m.Rules[m.Kind[k]];
                 var done = rule.Liquidate(st, k, round);
                 if (Trace is not null) Trace.Add((r, m.Source[k], done, rule.HealthFactor(st, k, om)));
                 if (done == 0) continue;
                 if (!double.IsPositiveInfinity(st.Key[k])) st.Key[k] = rule.HealthFactor(st, k, om) / cumulative;
                 count += done;
+                if (breaker is not null && !caused) caused = HasCause(k, om, previousOmOf, r, countPerRound);
                 if (!st.Touched[k]) { st.Touched[k] = true; st.TouchedList.Add(k); }
                 sources?.Add(m.Source[k]);
             }
             liquidations += count;
             perRound.Add(round.LiquidatedUsd - before);
+            countPerRound.Add(count);
             // Endogenous: after the exogenous drop reached the oracles, and set off by a move (a round whose oracles stand still only
             // releases what waited: a grace period's end, a spent call limit), as the exact path counts liquidations with causes.
-            if (count > 0) { roundsWith++; if (r > scenario.Steps.Count - 1 + lag && (minStep != 1 || maxStep != 1)) endogenous++; }
-            if (count == 0 && r >= scenario.Steps.Count - 1 && !round.WaitsForTime)
+            // With a breaker, a round may release positions held back while some other oracle moved: as the exact path, it counts
+            // only when a liquidated position's own asset moved against it after sales in the round its oracle shows.
+            if (count > 0) { roundsWith++; if (r > scenario.Steps.Count - 1 + lag && (minStep != 1 || maxStep != 1) && (breaker is null || caused)) endogenous++; }
+            if (count == 0 && r >= scenario.Steps.Count - 1 && !round.WaitsForTime && !(round.HeldBack && breaker!.ReleasesLater(r)))
             {
                 // Settled when, with the market frozen, no oracle moves in the next max(1, lag) rounds (as the exact path).
                 var now = MarketPrices(st);
@@ -120,7 +168,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
                 for (var k = 1; k <= Math.Max(1, lag) && settled; k++)
                 {
                     history.Add(now);
-                    settled = Oracle(history, r + k, lag).AsSpan().SequenceEqual(oracleUsd);
+                    settled = Oracle(st, history, r + k).AsSpan().SequenceEqual(oracleUsd);
                 }
                 history.RemoveRange(r + 1, history.Count - r - 1);
                 if (settled) break;
@@ -133,7 +181,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         double badUsd = 0;
         for (var a = 0; a < n; a++) badUsd += (st.BadDebt[a] + unbacked[a]) * oracleUsd[a] / m.Unit[a];
         var unrealised = Unrealised(st, MarketPrices(st));
-        return new FastOutcome(round.LiquidatedUsd, round.BonusUsd, badUsd + unrealised, liquidations, roundsWith, endogenous, sources, perRound, badUsd, unrealised);
+        return new FastOutcome(round.LiquidatedUsd, round.BonusUsd, badUsd + unrealised, liquidations, roundsWith, endogenous, sources, perRound, badUsd, unrealised, collectSources ? countPerRound : null);
     }
 
     /// <summary>
@@ -181,6 +229,28 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         }
         foreach (var k in st.TouchedList) sum += m.Rules[m.Kind[k]].Shortfall(st, k, marketUsd);
         return sum;
+    }
+
+    /// <summary>
+    /// The exact path's test for a cause, on the fast state: an asset of position <paramref name="k"/> (collateral that fell,
+    /// debt that rose, since the round before) whose oracle shows the market of a round after one with liquidations.
+    /// </summary>
+    private bool HasCause(int k, double[] om, double[] before, int r, List<int> countPerRound)
+    {
+        int s = m.EntryStart[k], e = s + m.EntryCount[k];
+        for (var i = s; i < e; i++)
+        {
+            ref readonly var p = ref m.Params[m.EParam[i]];
+            if (m.EColl[i] > 0 && p.Seizable && om[p.Asset] < before[p.Asset] && SalesShown(p.Asset)) return true;
+            if (m.EDebt[i] > 0 && om[p.DebtAsset] > before[p.DebtAsset] && SalesShown(p.DebtAsset)) return true;
+        }
+        return false;
+
+        bool SalesShown(int asset)
+        {
+            var round = r - 1 - _lag[asset];
+            return round >= 0 && round < countPerRound.Count && countPerRound[round] > 0;
+        }
     }
 
     /// <summary>For tests: every position's shortfall at the state's market prices, without the exposure bounds.</summary>
@@ -260,7 +330,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         return prices;
     }
 
-    private double[] Oracle(List<double[]> history, int r, int lag)
+    private double[] Oracle(FastState st, List<double[]> history, int r)
     {
         var n = m.SnapPrice.Length;
         var o = new double[n];
@@ -268,8 +338,12 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         {
             var root = m.Graph.OracleRoot(a);
             if (root < 0) { o[a] = m.SnapPrice[a]; continue; }
+            var lag = _lag[a];
             var feed = r - lag >= 0 ? history[r - lag][root] : m.SnapPrice[root];
-            o[a] = root == a ? feed : m.SnapPrice[root] == 0 ? m.SnapPrice[a] : m.SnapPrice[a] * feed / m.SnapPrice[root];
+            if (root == a) { o[a] = feed; continue; }
+            o[a] = m.SnapPrice[root] == 0 ? m.SnapPrice[a] : m.SnapPrice[a] * feed / m.SnapPrice[root];
+            // The scenario's ratio moves of the asset and of every exchange-rate base between it and its root.
+            for (var x = a; x >= 0 && x != root; x = m.Graph.OracleBase[x]) o[a] *= st.Ratio[x];
         }
         return o;
     }
@@ -310,5 +384,30 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         var proceeds = Sell(st, round, coll, debt, collateral, false);
         if ((proceeds - repaid) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8 <= 0) return false;
         return o.LiquidatorCapitalPerRoundUsd is not { } cap || round.Spent + repaidUsd <= (double)cap / 1e8;
+    }
+
+    /// <summary>No breaker: every call may repay all it would.</summary>
+    public double Allowance(FastRound round, int k, int collateral, int debt, double repayUsd8) => repayUsd8;
+
+    /// <summary>The desk of one cascade with a circuit breaker: the engine's sales and profit test, the run's breaker rulings.</summary>
+    private sealed class BreakerDesk(FastCascade engine, FastBreakerRun run) : IFastDesk
+    {
+        public double Sell(FastState st, FastRound round, int collateral, int debt, double amount, bool commit) =>
+            engine.Sell(st, round, collateral, debt, amount, commit);
+
+        public bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd)
+        {
+            if (!engine.Pays(st, round, collateral, debt, collateralToSell, repaid, out repaidUsd)) return false;
+            // Every rule commits a call that pays: the breakers' windows count it (USD 8 decimals, floored, as the exact path).
+            run.Executed(round.Round, round.Book, collateral, debt, round.RepayUsd8(st.Model, debt, repaid));
+            return true;
+        }
+
+        public double Allowance(FastRound round, int k, int collateral, int debt, double repayUsd8)
+        {
+            var allowed = Math.Clamp(run.Allow(round.Round, round.Book, collateral, debt, repayUsd8), 0, repayUsd8);
+            if (allowed < repayUsd8) round.HeldBack = true;
+            return allowed;
+        }
     }
 }

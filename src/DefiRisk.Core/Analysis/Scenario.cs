@@ -23,7 +23,15 @@ public sealed record AssetShock(Address Asset, decimal Change)
 }
 
 /// <summary>The exogenous moves applied at one step (round) of a scenario, all at once.</summary>
-public sealed record ShockStep(IReadOnlyList<AssetShock> Shocks);
+public sealed record ShockStep(IReadOnlyList<AssetShock> Shocks, IReadOnlyList<AssetShock>? RatioShocks = null)
+{
+    /// <summary>
+    /// <see cref="RatioShocks"/> cut (or raise) exchange-rate ratios at this step: the asset's ratio × (1 + change), so its
+    /// oracle — ratio × base — follows at once (a slashing of an LST). Its market price moves only by what
+    /// <see cref="Shocks"/> says. None when null.
+    /// </summary>
+    public IReadOnlyList<AssetShock> Ratios => RatioShocks ?? [];
+}
 
 /// <summary>
 /// A stress scenario: step 0 is applied at round 0; step s (a shock path) at round s, on top of the endogenous

@@ -1,5 +1,6 @@
 using System.Numerics;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
 
 namespace DefiRisk.Core.Analysis;
 
@@ -78,8 +79,17 @@ public interface IOracleModel
     BigInteger? DerivedFeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, int root, BigInteger snapshotRootPrice) =>
         FeedPrice(marketHistory, round, root, snapshotRootPrice);
 
-    /// <summary>The lag when every asset's oracle shows the market of a fixed number of rounds ago (what the fast path runs); else null.</summary>
+    /// <summary>The lag when every asset's oracle shows the market of a fixed number of rounds ago; else null.</summary>
     int? UniformLag => null;
+
+    /// <summary>
+    /// The fast path's twin of this model: <paramref name="asset"/>'s oracle shows its root feed's market of this many rounds
+    /// ago (the snapshot price before round 0) — <see cref="LagOf"/> when every asset's lag is fixed; null when not.
+    /// </summary>
+    int? FastLagOf(int asset, int root) => UniformLag;
+
+    /// <summary>Whether <see cref="FastLagOf"/> answers for every asset (the fast path can run this model).</summary>
+    bool RunsOnFastPath => UniformLag is not null;
 }
 
 /// <summary>The oracle shows the market price of the same round.</summary>
@@ -150,6 +160,9 @@ public interface ICircuitBreaker
     /// (a pause ending, a cap window rolling on): the simulator then keeps running rounds instead of stopping quiet.
     /// </summary>
     bool ReleasesLater(CircuitBreakerContext context, IReadOnlyList<ExecutedLiquidation> executed) => false;
+
+    /// <summary>This breaker's fast rule over <paramref name="model"/>'s assets and books; null = it runs on the exact path only.</summary>
+    FastCircuitBreaker? CompileFast(FastModel model) => null;
 }
 
 /// <summary>Permits everything (the baseline).</summary>
@@ -157,6 +170,7 @@ public sealed class NoCircuitBreaker : ICircuitBreaker
 {
     public static NoCircuitBreaker Instance { get; } = new();
     public string Name => "none";
+    public FastCircuitBreaker? CompileFast(FastModel model) => FastCircuitBreaker.None;
     public IReadOnlyList<ProposedLiquidation> Permit(CircuitBreakerContext context, IReadOnlyList<ProposedLiquidation> proposed) => proposed;
 }
 
@@ -187,4 +201,16 @@ public sealed class CompositeCircuitBreaker(IReadOnlyList<ICircuitBreaker> break
 
     public bool ReleasesLater(CircuitBreakerContext context, IReadOnlyList<ExecutedLiquidation> executed) =>
         breakers.Any(b => b.ReleasesLater(context, executed));
+
+    /// <summary>Every breaker's fast rule, in order; null when one has none.</summary>
+    public FastCircuitBreaker? CompileFast(FastModel model)
+    {
+        var fast = new List<FastCircuitBreaker>(breakers.Count);
+        foreach (var b in breakers)
+        {
+            if (b.CompileFast(model) is not { } f) return null;
+            fast.Add(f);
+        }
+        return new FastCompositeBreaker(fast);
+    }
 }

@@ -25,6 +25,15 @@ public sealed class DelayedOracle(IOracleModel inner, int delaySteps, IReadOnlyS
     /// <summary>A listed asset (or one whose root feed is listed) waits the delay on top of the inner lag.</summary>
     public int LagOf(int asset, int root) => Delays(asset) || root >= 0 && Delays(root) ? LagRounds : inner.LagRounds;
 
+    /// <summary>
+    /// The fast twin: over an inner model with a fixed lag, a listed asset (or one whose root feed is listed) shows its root
+    /// feed's market of inner lag + delay rounds ago — what <see cref="FeedPrice"/> and <see cref="DerivedFeedPrice"/> give.
+    /// </summary>
+    public int? FastLagOf(int asset, int root) =>
+        inner.FastLagOf(asset, root) is { } lag ? (Delays(asset) || root >= 0 && Delays(root) ? lag + DelaySteps : lag) : null;
+
+    public bool RunsOnFastPath => inner.UniformLag is not null; // a delay of a delay shifts the root's feed, not the asset's own
+
     /// <summary>A listed exchange-rate asset whose base feed is not listed: what it derived <see cref="DelaySteps"/> rounds ago.</summary>
     public BigInteger? DerivedFeedPrice(IReadOnlyList<BigInteger[]> marketHistory, int round, int asset, int root, BigInteger snapshotRootPrice)
     {

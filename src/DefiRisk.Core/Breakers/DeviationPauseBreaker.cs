@@ -1,6 +1,7 @@
 using System.Numerics;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
 using DefiRisk.Core.Proposals;
 
 namespace DefiRisk.Core.Breakers;
@@ -66,6 +67,55 @@ public sealed class DeviationPauseBreaker(DeviationPause settings, bool sequence
         if (start == int.MinValue) return PauseState.Open;
         var age = round - start;
         return age < s.PauseSteps ? PauseState.Paused : age < s.PauseSteps + s.GraceSteps ? PauseState.Grace : PauseState.Open;
+    }
+
+    /// <summary>
+    /// The fast rule: the same schedule over the fast path's oracle prices (doubles), advanced one round at a time instead
+    /// of recomputed from round 0; a position is let through as <see cref="Permit"/> lets it.
+    /// </summary>
+    public FastCircuitBreaker CompileFast(FastModel model) => new Fast(Settings, SequencerSentinel, (double)Settings.GraceHealthFactor / 1e18);
+
+    private sealed class Fast(DeviationPause s, bool sentinel, double graceHf) : FastCircuitBreaker
+    {
+        public override FastBreakerRun Start() => new Run(s, sentinel, graceHf);
+
+        private sealed class Run(DeviationPause s, bool sentinel, double graceHf) : FastBreakerRun
+        {
+            private int _start = int.MinValue, _lookBackTo = -1, _next;
+            private PauseState _state;
+
+            /// <summary><see cref="Schedule"/>'s loop, continued from the last round seen.</summary>
+            public override void BeginRound(int round, IReadOnlyList<double[]> oracleUsd, double[] snapshotUsd)
+            {
+                for (var t = _next; t <= round; t++)
+                {
+                    if (_start != int.MinValue && t - _start < s.PauseSteps + s.GraceSteps) continue;
+                    if (_start != int.MinValue) _lookBackTo = Math.Max(_lookBackTo, _start + s.PauseSteps + s.GraceSteps - 1);
+                    if (Moved(oracleUsd, snapshotUsd, t, Math.Max(_lookBackTo, t - s.WindowSteps), s.ThresholdBps)) _start = t;
+                }
+                _next = round + 1;
+                var age = round - _start;
+                _state = _start == int.MinValue ? PauseState.Open
+                    : age < s.PauseSteps ? PauseState.Paused : age < s.PauseSteps + s.GraceSteps ? PauseState.Grace : PauseState.Open;
+            }
+
+            public override bool Permits(double healthFactor) =>
+                _state == PauseState.Open || (_state != PauseState.Paused || sentinel) && healthFactor < graceHf;
+
+            public override bool ReleasesLater(int round) => _state != PauseState.Open;
+
+            private static bool Moved(IReadOnlyList<double[]> oracle, double[] snapshot, int t, int from, int thresholdBps)
+            {
+                var now = oracle[t];
+                for (var a = 0; a < now.Length; a++)
+                    for (var k = from; k < t; k++)
+                    {
+                        var then = k < 0 ? snapshot[a] : oracle[k][a];
+                        if (then > 0 && Math.Abs(now[a] - then) * 10_000 > thresholdBps * then) return true;
+                    }
+                return false;
+            }
+        }
     }
 
     /// <summary>|p(t) − p(k)| × 10,000 &gt; threshold × p(k) for some asset and some k in [from, t).</summary>

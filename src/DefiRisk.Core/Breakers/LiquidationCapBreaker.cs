@@ -1,6 +1,7 @@
 using System.Numerics;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
+using DefiRisk.Core.Lending;
 using DefiRisk.Core.Proposals;
 
 namespace DefiRisk.Core.Breakers;
@@ -63,4 +64,51 @@ public sealed class LiquidationCapBreaker : ICircuitBreaker
         CapScope.Protocol => protocol == _cap.Key,
         _ => collateral == _collateral,
     };
+
+    /// <summary>
+    /// The fast rule: the same window on USD 8 decimals (floored calls, as the exact path records them), kept per round
+    /// for the rounds in scope; the scope resolved to book indices and an asset index once.
+    /// </summary>
+    public FastCircuitBreaker CompileFast(FastModel model)
+    {
+        var books = model.Snapshot.Books.Select(b => _cap.Scope != CapScope.Protocol || b.Protocol == _cap.Key).ToArray();
+        var collateral = _collateral is { } c ? model.Assets[c] : -1;
+        return new Fast((double)_cap.MaxValueUsd, _cap.WindowSteps, books, collateral);
+    }
+
+    private sealed class Fast(double max8, int window, bool[] books, int collateral) : FastCircuitBreaker
+    {
+        public override FastBreakerRun Start() => new Run(max8, window, books, collateral);
+
+        private sealed class Run(double max8, int window, bool[] books, int collateral) : FastBreakerRun
+        {
+            // USD 8 decimals repaid in scope, by round.
+            private readonly List<double> _used = [];
+
+            private bool InScope(int book, int coll) => books[book] && (collateral < 0 || coll == collateral);
+
+            private double Used(int round)
+            {
+                double used = 0;
+                for (var r = Math.Max(0, round - window + 1); r <= round && r < _used.Count; r++) used += _used[r];
+                return used;
+            }
+
+            public override double Allow(int round, int book, int coll, int debt, double repayUsd8)
+            {
+                if (!InScope(book, coll)) return repayUsd8;
+                var room = max8 - Used(round);
+                return room <= 0 ? 0 : Math.Min(room, repayUsd8);
+            }
+
+            public override void Executed(int round, int book, int coll, int debt, double repaidUsd8)
+            {
+                if (!InScope(book, coll)) return;
+                while (_used.Count <= round) _used.Add(0);
+                _used[round] += repaidUsd8;
+            }
+
+            public override bool ReleasesLater(int round) => Used(round) != 0;
+        }
+    }
 }

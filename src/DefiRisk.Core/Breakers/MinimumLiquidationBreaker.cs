@@ -1,5 +1,6 @@
 using System.Numerics;
 using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Lending;
 
 namespace DefiRisk.Core.Breakers;
 
@@ -17,4 +18,18 @@ public sealed class MinimumLiquidationBreaker(BigInteger minRepayUsd) : ICircuit
 
     public BigInteger AllowRepayUsd(CircuitBreakerContext context, SizedLiquidation call, IReadOnlyList<ExecutedLiquidation> executed) =>
         call.RepayUsd < MinRepayUsd ? BigInteger.Zero : call.RepayUsd;
+
+    /// <summary>The fast rule: the same floor on the call's USD 8 decimals.</summary>
+    public FastCircuitBreaker CompileFast(FastModel model) => new Fast((double)MinRepayUsd);
+
+    private sealed class Fast(double min8) : FastCircuitBreaker
+    {
+        private readonly FastBreakerRun _run = new Run(min8); // stateless: one run serves every cascade
+        public override FastBreakerRun Start() => _run;
+
+        private sealed class Run(double min8) : FastBreakerRun
+        {
+            public override double Allow(int round, int book, int collateral, int debt, double repayUsd8) => repayUsd8 < min8 ? 0 : repayUsd8;
+        }
+    }
 }

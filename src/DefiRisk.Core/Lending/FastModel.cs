@@ -362,6 +362,12 @@ public interface IFastDesk
 
     /// <summary>Whether a call pays after slippage and gas and fits the capital cap; the debt repaid in USD.</summary>
     bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd);
+
+    /// <summary>
+    /// What the circuit breaker lets a call on position <paramref name="k"/> repaying <paramref name="repayUsd8"/> (USD 8
+    /// decimals, <see cref="FastRound.RepayUsd8"/>) repay, at most that; only asked when <see cref="FastRound.Breaker"/>.
+    /// </summary>
+    double Allowance(FastRound round, int k, int collateral, int debt, double repayUsd8);
 }
 
 /// <summary>One round of a fast cascade as the rules see it, with the running sums they add to.</summary>
@@ -375,6 +381,26 @@ public sealed class FastRound
     public long BlockTimestamp;
     /// <summary>Set by a rule that refused a call only until a known time (<see cref="FastParam.WaitUntil"/>): the cascade goes on.</summary>
     public bool WaitsForTime;
+    /// <summary>A circuit breaker may shrink or defer calls: the rules ask <see cref="IFastDesk.Allowance"/> before each.</summary>
+    public bool Breaker;
+    /// <summary>Oracle prices in USD 8 decimals (integers, as the exact path holds them) when <see cref="Breaker"/>.</summary>
+    public double[] Oracle8 = [];
+    /// <summary>The round's number, and the book of the position being liquidated (what a breaker's scope reads).</summary>
+    public int Round, Book;
+    /// <summary>Set when a breaker held a position back or shrank a call this round (the cascade may have to go on).</summary>
+    public bool HeldBack;
+
+    /// <summary>
+    /// The debt a call repays in USD 8 decimals at the round's oracle price, floored as the exact path does — in 128-bit
+    /// integers, since the amount (base units, an integer held as a double) times the price passes 2^53: a breaker's room
+    /// left after a shrunk call must come out as the exact path's (0 or 1), or a 1-unit call appears on one side only.
+    /// </summary>
+    public double RepayUsd8(FastModel m, int debt, double amount) =>
+        amount <= 0 ? 0 : (double)((UInt128)Math.Floor(amount) * (UInt128)Oracle8[debt] / (UInt128)m.Unit[debt]);
+
+    /// <summary>Debt base units worth <paramref name="usd8"/> (USD 8 decimals) at the oracle price, floored (what a shrunk call covers).</summary>
+    public double DebtFor(FastModel m, int debt, double usd8) =>
+        Oracle8[debt] <= 0 || usd8 <= 0 ? 0 : (double)((UInt128)Math.Floor(usd8) * (UInt128)m.Unit[debt] / (UInt128)Oracle8[debt]);
 }
 
 /// <summary>
@@ -398,6 +424,8 @@ public sealed class FastState
     public readonly List<int> TouchedList = [];
     public readonly FastPoolState[] Pools;
     public readonly double[] Exo, BadDebt;
+    /// <summary>Per asset: its exchange-rate ratio now ÷ at the snapshot (a scenario's slashing; 1 otherwise).</summary>
+    public readonly double[] Ratio;
     public readonly FastBookState?[] Books;
     public readonly List<FastCandidate> Candidates = [];
     /// <summary>Work counters (diagnostics): health-factor evaluations, candidates tried, rounds run.</summary>
@@ -413,6 +441,7 @@ public sealed class FastState
         Pools = m.Graph.Pools.Select(p => p.StartFast()).ToArray();
         Exo = (double[])m.SnapPrice.Clone();
         BadDebt = new double[m.SnapPrice.Length];
+        Ratio = Enumerable.Repeat(1.0, m.SnapPrice.Length).ToArray();
         Books = m.Rules.Select(r => r.CreateState()).ToArray();
     }
 
@@ -433,5 +462,6 @@ public sealed class FastState
         foreach (var b in Books) b?.Reset();
         m.SnapPrice.CopyTo(Exo, 0);
         Array.Clear(BadDebt);
+        Array.Fill(Ratio, 1.0);
     }
 }

@@ -2,7 +2,8 @@ namespace DefiRisk.Core.Stress;
 
 /// <summary>How a stress run is sized. <see cref="Threads"/> changes the speed only, never a figure.</summary>
 public sealed record StressSettings(int Paths = 10_000, int Horizon = 24, int StepMinutes = 60, long Seed = 1, int TopK = 5,
-    int BootstrapSamples = 1_000, int? Threads = null, IReadOnlyList<DepegJump>? Depegs = null);
+    int BootstrapSamples = 1_000, int? Threads = null, IReadOnlyList<DepegJump>? Depegs = null, int Batches = 1,
+    IReadOnlyList<SlashingJump>? Slashings = null);
 
 /// <summary>
 /// The result of <c>defirisk stress</c>: the statistics of bad debt and liquidated value over the paths, for the baseline
@@ -22,7 +23,9 @@ public sealed record StressResult(
     StressSide? Proposal,
     StressDifference? Difference,
     IReadOnlyList<DepegJump>? Depegs = null,
-    string? History = null)
+    string? History = null,
+    IReadOnlyList<SlashingJump>? Slashings = null,
+    string? ProposalBreakers = null)
 {
     /// <summary>The metrics <c>--fail-if</c> names (of the proposal's side when there is one, else the baseline's).</summary>
     public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference",
@@ -68,7 +71,20 @@ public sealed record StressModelParameters(
 
 /// <summary>One side (baseline or proposal): its statistics, the loss distribution, the worst paths re-run exactly.</summary>
 public sealed record StressSide(string Name, StressStatistics Statistics, IReadOnlyList<LossBin> LossDistribution, IReadOnlyList<StressPath> WorstPaths,
-    StressConvergence? Convergence = null);
+    StressConvergence? Convergence = null, StressBatches? Batches = null);
+
+/// <summary>
+/// Convergence by independent batches (<c>--batches K</c>): the paths split into K consecutive blocks of path numbers
+/// (independent streams), each block's VaR95/VaR99/ES99 with the same conventions, and their mean, sample standard
+/// deviation and range. The spread of a batch figure ÷ √K estimates the standard error of the mean of the batches.
+/// </summary>
+public sealed record StressBatches(int Count, IReadOnlyList<StressBatch> Batches, StressBatchSpread Var95, StressBatchSpread Var99, StressBatchSpread Es99);
+
+/// <summary>One batch: paths [FirstPath, FirstPath + Paths).</summary>
+public sealed record StressBatch(int FirstPath, int Paths, double Var95, double Var99, double Es99);
+
+/// <summary>Mean, sample standard deviation (n − 1), and range of one figure over the batches.</summary>
+public sealed record StressBatchSpread(double Mean, double StandardDeviation, double Min, double Max);
 
 /// <summary>
 /// Bad-debt VaR at p95/p99 and ES at p99, liquidations at risk (liquidated value) at p95/p99, the share of paths with bad

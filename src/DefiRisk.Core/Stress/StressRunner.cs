@@ -1,5 +1,6 @@
 using System.Globalization;
 using DefiRisk.Core.Analysis;
+using DefiRisk.Core.Breakers;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Lending;
 using DefiRisk.Core.Proposals;
@@ -27,7 +28,8 @@ public static class StressRunner
         "var99Difference = proposal VaR99 - baseline VaR99 on the same paths, 95% interval by paired percentile bootstrap; " +
         "standard errors: VaR_q from the order statistics at ranks N*q +- 1.96*sqrt(N*q*(1-q)) (interval width / 3.92), ES99 from [Var(L | L >= VaR99) + 0.99*(ES99 - VaR99)^2] / (N*0.01); " +
         "a quantile with fewer than 10 paths beyond it is flagged as too few paths; " +
-        "fast vs exact on the worst paths agree when |exact - fast| <= 1e-6 * max(|exact|, $1)";
+        "fast vs exact on the worst paths agree when |exact - fast| <= 1e-6 * max(|exact|, $1); " +
+        "with --batches K, the paths split into K consecutive blocks of path numbers, each block's VaR95/VaR99/ES99 by the same conventions, with their mean, sample standard deviation and range";
 
     /// <summary>
     /// The snapshot's assets as a stress run moves them, given the symbols a model simulates: each must be a root feed
@@ -68,26 +70,31 @@ public static class StressRunner
     }
 
     /// <summary>
-    /// Runs the stress test. <paramref name="proposal"/>'s risk-parameter changes are applied to the snapshot; a proposal
-    /// with circuit breakers or an oracle delay is refused (they run on the exact path only, far too slow for 10,000 paths).
+    /// Runs the stress test. <paramref name="proposal"/>'s risk-parameter changes are applied to the snapshot and its circuit
+    /// breakers and oracle delay to the options (<see cref="ProposalBreakers.Options"/>); both run on the fast path through
+    /// their fast rules, and the worst paths re-run on the exact path with the same breakers.
     /// </summary>
     public static StressResult Run(Snapshot snapshot, IPathModel model, StressSettings settings, SimulationOptions? options = null,
         Proposal? proposal = null, IProgress<(int Done, int Total)>? progress = null)
     {
         options ??= SimulationOptions.Default;
+        Validate(settings, options, "stress");
+        if (proposal is not null && proposal.ChangesNothing(snapshot))
+            throw new DefiRiskException($"proposal '{proposal.Name}' changes nothing: every parameter it names keeps its current value");
+        var proposalOptions = proposal is null ? null : ProposalBreakers.Options(options, proposal, snapshot);
+        return Run(snapshot, proposal is null ? null : (proposal.Name, ProposalApplier.Apply(snapshot, proposal)), model, settings, options, progress,
+            proposalOptions);
+    }
+
+    /// <summary>One line when the settings or options cannot run (<paramref name="side"/> names whose options they are).</summary>
+    private static void Validate(StressSettings settings, SimulationOptions options, string side)
+    {
         if (settings.Horizon < 1) throw new DefiRiskException($"--horizon {settings.Horizon} must be at least 1 step");
         if (settings.Paths < 1) throw new DefiRiskException($"--paths {settings.Paths} must be at least 1");
         if (settings.TopK < 0) throw new DefiRiskException("top-k must not be negative");
-        if (options.CircuitBreaker is not NoCircuitBreaker || options.ParameterOverrides.Count > 0 || options.OracleModel.UniformLag is null)
-            throw new DefiRiskException("stress runs on the fast path: circuit breakers and non-uniform oracle models are not supported");
-        if (proposal is not null)
-        {
-            if (proposal.Breakers.Any)
-                throw new DefiRiskException($"proposal '{proposal.Name}' sets circuit breakers; stress runs risk-parameter changes only (breakers run on the exact path only)");
-            if (proposal.ChangesNothing(snapshot))
-                throw new DefiRiskException($"proposal '{proposal.Name}' changes nothing: every parameter it names keeps its current value");
-        }
-        return Run(snapshot, proposal is null ? null : (proposal.Name, ProposalApplier.Apply(snapshot, proposal)), model, settings, options, progress);
+        if (settings.Batches < 1 || settings.Batches > settings.Paths)
+            throw new DefiRiskException($"--batches {settings.Batches} must be at least 1 and at most the number of paths ({settings.Paths})");
+        if (FastPathSupport.WhyNot(options) is { } why) throw new DefiRiskException($"{side} runs on the fast path: {why}");
     }
 
     /// <summary>
@@ -95,26 +102,27 @@ public static class StressRunner
     /// of the same assets with other risk parameters (a proposal applied, or the state a governance payload left), on the
     /// same paths.
     /// </summary>
+    /// <param name="proposalOptions">the proposal side's options (its breakers and oracle delay); null = the baseline's.</param>
     public static StressResult Run(Snapshot snapshot, (string Name, Snapshot World)? proposal, IPathModel model, StressSettings settings,
-        SimulationOptions? options = null, IProgress<(int Done, int Total)>? progress = null)
+        SimulationOptions? options = null, IProgress<(int Done, int Total)>? progress = null, SimulationOptions? proposalOptions = null)
     {
         options ??= SimulationOptions.Default;
-        if (settings.Horizon < 1) throw new DefiRiskException($"--horizon {settings.Horizon} must be at least 1 step");
-        if (settings.Paths < 1) throw new DefiRiskException($"--paths {settings.Paths} must be at least 1");
-        if (settings.TopK < 0) throw new DefiRiskException("top-k must not be negative");
-        if (options.CircuitBreaker is not NoCircuitBreaker || options.ParameterOverrides.Count > 0 || options.OracleModel.UniformLag is null)
-            throw new DefiRiskException("stress runs on the fast path: circuit breakers and non-uniform oracle models are not supported");
+        Validate(settings, options, "stress");
+        if (proposalOptions is not null) Validate(settings, proposalOptions, $"proposal '{proposal?.Name}'");
         // The round limit counts from the end of the path, so the last step's cascade can run out as a single shock's does.
         options = options with { MaxRounds = Math.Max(options.MaxRounds, settings.Horizon + options.MaxRounds) };
+        var propOptions = (proposalOptions ?? options) with { MaxRounds = options.MaxRounds };
         var roots = model.Assets.Select(s => Resolve(snapshot, s).Address).ToArray();
-        var depegAssets = (settings.Depegs ?? []).Select(d => DepegAsset(snapshot, d).Address).ToArray();
+        var depegAssets = (settings.Depegs ?? []).Select(d => DepegAsset(snapshot, d.Asset, "--depeg").Address).ToArray();
+        var slashAssets = (settings.Slashings ?? []).Select(d => DepegAsset(snapshot, d.Asset, "--slash").Address).ToArray();
+        var jumpAssets = new JumpAssets(depegAssets, slashAssets);
         var n = model.PathCount(settings.Paths, settings.Horizon);
 
         var baseModel = FastModel.Compile(snapshot, options.Numeraire);
         var baseFast = new FastCascade(baseModel, options);
         var proposalSnapshot = proposal?.World;
         var propModel = proposalSnapshot is null ? null : FastModel.Compile(proposalSnapshot, options.Numeraire);
-        var propFast = propModel is null ? null : new FastCascade(propModel, options);
+        var propFast = propModel is null ? null : new FastCascade(propModel, propOptions);
 
         double[] baseBad = new double[n], baseLiq = new double[n];
         double[]? propBad = propModel is null ? null : new double[n], propLiq = propModel is null ? null : new double[n];
@@ -124,7 +132,7 @@ public static class StressRunner
             () => (Base: new FastState(baseModel), Prop: propModel is null ? null : new FastState(propModel), Returns: NewReturns(settings.Horizon, roots.Length)),
             (i, local) =>
             {
-                var scenario = PathScenario(model, settings, roots, (int)i, local.Returns, depegAssets);
+                var scenario = PathScenario(model, settings, roots, (int)i, local.Returns, jumpAssets);
                 local.Base.Reset(baseModel);
                 var b = baseFast.Run(scenario, local.Base, collectSources: false);
                 baseBad[i] = b.BadDebtUsd;
@@ -140,27 +148,35 @@ public static class StressRunner
                 if (progress is not null && (d % every == 0 || d == n)) progress.Report((d, n));
             });
 
-        var baseline = Side("baseline", snapshot, model, settings, options, roots, depegAssets, baseBad, baseLiq);
+        var baseline = Side("baseline", snapshot, model, settings, options, roots, jumpAssets, baseBad, baseLiq);
         StressSide? proposed = null;
         StressDifference? difference = null;
         if (propBad is not null)
         {
-            proposed = Side(proposal!.Value.Name, proposalSnapshot!, model, settings, options, roots, depegAssets, propBad, propLiq!);
+            proposed = Side(proposal!.Value.Name, proposalSnapshot!, model, settings, propOptions, roots, jumpAssets, propBad, propLiq!);
             difference = Difference(baseBad, propBad, settings);
         }
         var parameters = Parameters(model);
         return new StressResult(model.Name, n, settings.Horizon, settings.StepMinutes, settings.Seed, Conventions,
-            Roles(snapshot, model, parameters.Volatility), parameters, baseline, proposed, difference, settings.Depegs);
+            Roles(snapshot, model, parameters.Volatility), parameters, baseline, proposed, difference, settings.Depegs,
+            Slashings: settings.Slashings is { Count: > 0 } sl ? sl : null,
+            ProposalBreakers: proposalOptions is { } po && (po.CircuitBreaker is not NoCircuitBreaker || !ReferenceEquals(po.OracleModel, options.OracleModel))
+                ? $"circuit breaker {po.CircuitBreaker.Name}; oracle lag up to {po.OracleModel.LagRounds} step(s)" : null);
     }
 
-    /// <summary>A depeg's asset: an exchange-rate asset of the snapshot (a market feed's moves come from the price model).</summary>
-    private static Asset DepegAsset(Snapshot snapshot, DepegJump d)
+    /// <summary>A depeg's or slashing's asset: an exchange-rate asset of the snapshot (a market feed's moves come from the price model).</summary>
+    private static Asset DepegAsset(Snapshot snapshot, string symbol, string flag)
     {
-        var asset = snapshot.FindAsset(d.Asset) ?? throw new DefiRiskException($"--depeg: asset '{d.Asset}' is not in the snapshot");
+        var asset = snapshot.FindAsset(symbol) ?? throw new DefiRiskException($"{flag}: asset '{symbol}' is not in the snapshot");
         if (Root(snapshot, asset).Address == asset.Address)
-            throw new DefiRiskException($"--depeg: {asset.Symbol} has a market-feed oracle; a depeg is of an exchange-rate asset (its market leaves ratio × base)");
+            throw new DefiRiskException(flag == "--slash"
+                ? $"--slash: {asset.Symbol} has a market-feed oracle; a slashing cuts the exchange rate of an exchange-rate asset (its oracle is ratio × base)"
+                : $"--depeg: {asset.Symbol} has a market-feed oracle; a depeg is of an exchange-rate asset (its market leaves ratio × base)");
         return asset;
     }
+
+    /// <summary>The resolved assets of <see cref="StressSettings.Depegs"/> and <see cref="StressSettings.Slashings"/>, in order.</summary>
+    public sealed record JumpAssets(IReadOnlyList<Address> Depegs, IReadOnlyList<Address> Slashings);
 
     private static double[][] NewReturns(int horizon, int assets) => Enumerable.Range(0, horizon).Select(_ => new double[assets]).ToArray();
 
@@ -169,22 +185,42 @@ public static class StressRunner
     /// depeg jumps that occur at that step (<paramref name="depegAssets"/>: the assets of <see cref="StressSettings.Depegs"/>, in order).
     /// </summary>
     public static Scenario PathScenario(IPathModel model, StressSettings settings, IReadOnlyList<Address> roots, int path, double[][]? returns = null,
-        IReadOnlyList<Address>? depegAssets = null)
+        IReadOnlyList<Address>? depegAssets = null) =>
+        PathScenario(model, settings, roots, path, returns, new JumpAssets(depegAssets ?? [], []));
+
+    /// <summary>
+    /// As above, with the slashings too (<paramref name="jumpAssets"/>.Slashings: the assets of <see cref="StressSettings.Slashings"/>):
+    /// a slashing that occurs at a step cuts the asset's exchange-rate ratio (<see cref="ShockStep.RatioShocks"/>) and moves
+    /// its market price by the same factor, after the depeg jumps.
+    /// </summary>
+    public static Scenario PathScenario(IPathModel model, StressSettings settings, IReadOnlyList<Address> roots, int path, double[][]? returns,
+        JumpAssets jumpAssets)
     {
         returns ??= NewReturns(settings.Horizon, roots.Count);
         model.Generate(settings.Seed, path, returns);
         var steps = new ShockStep[returns.Length];
         var depegs = settings.Depegs ?? [];
-        // The jumps' own stream (stream ids ≥ 2^40 are never path numbers), so a depeg leaves the base paths as they were.
+        var slashings = settings.Slashings ?? [];
+        // The jumps' own streams (stream ids ≥ 2^40 are never path numbers), so a depeg leaves the base paths as they were,
+        // and a slashing (ids ≥ 2^41) the base paths and the depegs.
         var jumps = depegs.Count == 0 ? null : new PathRandom(settings.Seed, (1L << 40) + path);
+        var cuts = slashings.Count == 0 ? null : new PathRandom(settings.Seed, (1L << 41) + path);
         for (var s = 0; s < returns.Length; s++)
         {
             var shocks = new List<AssetShock>(roots.Count + depegs.Count);
+            List<AssetShock>? ratios = null;
             for (var a = 0; a < roots.Count; a++) shocks.Add(new AssetShock(roots[a], Change(returns[s][a])));
             for (var d = 0; d < depegs.Count; d++)
                 if (jumps!.NextDouble() < depegs[d].Probability)
-                    shocks.Add(new AssetShock(depegAssets?[d] ?? throw new DefiRiskException("depeg assets not resolved"), depegs[d].Jump));
-            steps[s] = new ShockStep(shocks);
+                    shocks.Add(new AssetShock(d < jumpAssets.Depegs.Count ? jumpAssets.Depegs[d] : throw new DefiRiskException("depeg assets not resolved"), depegs[d].Jump));
+            for (var d = 0; d < slashings.Count; d++)
+                if (cuts!.NextDouble() < slashings[d].Probability)
+                {
+                    var asset = d < jumpAssets.Slashings.Count ? jumpAssets.Slashings[d] : throw new DefiRiskException("slashing assets not resolved");
+                    shocks.Add(new AssetShock(asset, slashings[d].Cut));
+                    (ratios ??= []).Add(new AssetShock(asset, slashings[d].Cut));
+                }
+            steps[s] = new ShockStep(shocks, ratios);
         }
         return new Scenario(string.Create(CultureInfo.InvariantCulture, $"{model.Name} path {path}"), steps);
     }
@@ -197,7 +233,7 @@ public static class StressRunner
     }
 
     private static StressSide Side(string name, Snapshot snapshot, IPathModel model, StressSettings settings, SimulationOptions options,
-        Address[] roots, Address[] depegAssets, double[] bad, double[] liq)
+        Address[] roots, JumpAssets jumpAssets, double[] bad, double[] liq)
     {
         var stats = Statistics(bad, liq);
         // Worst paths: most bad debt, then most liquidated value, then the lower path number (a total order: same list on any thread count).
@@ -206,17 +242,47 @@ public static class StressRunner
             .Take(settings.TopK)
             .Select(i =>
             {
-                var scenario = PathScenario(model, settings, roots, i, depegAssets: depegAssets);
+                var scenario = PathScenario(model, settings, roots, i, null, jumpAssets);
                 var exact = CascadeSimulator.Simulate(snapshot, scenario, options);
                 var agrees = Close(exact.Totals.BadDebtUsd, bad[i]) && Close(exact.Totals.LiquidatedValueUsd, liq[i]);
                 // Per step: the root feeds' moves in model order; the depeg jumps (after them in a step) listed apart.
                 var moves = scenario.Steps.Select(s => (IReadOnlyList<double>)s.Shocks.Take(roots.Length).Select(x => (double)x.Change).ToList()).ToList();
-                var jumps = scenario.Steps.SelectMany((s, k) => s.Shocks.Skip(roots.Length)
-                    .Select(x => string.Create(CultureInfo.InvariantCulture, $"step {k}: {snapshot.Asset(x.Asset).Symbol} {x.Change:P2}"))).ToList();
+                var jumps = scenario.Steps.SelectMany((s, k) => s.Shocks.Skip(roots.Length).Take(s.Shocks.Count - roots.Length - s.Ratios.Count)
+                    .Select(x => string.Create(CultureInfo.InvariantCulture, $"step {k}: {snapshot.Asset(x.Asset).Symbol} {x.Change:P2}"))
+                    .Concat(s.Ratios.Select(x => string.Create(CultureInfo.InvariantCulture, $"step {k}: {snapshot.Asset(x.Asset).Symbol} slashed, ratio {x.Change:P2}"))))
+                    .ToList();
                 return new StressPath(i, bad[i], liq[i], exact.Totals.BadDebtUsd, exact.Totals.LiquidatedValueUsd, agrees, moves, jumps.Count > 0 ? jumps : null);
             })
             .ToList();
-        return new StressSide(name, stats, Histogram(bad), worst, StressConvergence.Of(bad));
+        return new StressSide(name, stats, Histogram(bad), worst, StressConvergence.Of(bad), settings.Batches > 1 ? Batches(bad, settings.Batches) : null);
+    }
+
+    /// <summary>
+    /// The paths in <paramref name="count"/> consecutive blocks (block b: paths ⌊b·N/K⌋ … ⌊(b+1)·N/K⌋ − 1), each block's VaR95,
+    /// VaR99 and ES99 as <see cref="Statistics"/> computes them, and their spread. Path numbers are independent streams, so
+    /// the blocks are independent runs of N/K paths.
+    /// </summary>
+    public static StressBatches Batches(double[] bad, int count)
+    {
+        var n = bad.Length;
+        var list = new List<StressBatch>(count);
+        for (var b = 0; b < count; b++)
+        {
+            int from = (int)((long)b * n / count), to = (int)((long)(b + 1) * n / count);
+            var part = bad[from..to];
+            var stats = Statistics(part, part);
+            list.Add(new StressBatch(from, to - from, stats.BadDebtVar95, stats.BadDebtVar99, stats.BadDebtEs99));
+        }
+        return new StressBatches(count, list, Spread(list.Select(x => x.Var95)), Spread(list.Select(x => x.Var99)), Spread(list.Select(x => x.Es99)));
+    }
+
+    private static StressBatchSpread Spread(IEnumerable<double> values)
+    {
+        var x = values.ToArray();
+        var mean = x.Sum() / x.Length;
+        var ss = 0.0;
+        foreach (var v in x) ss += (v - mean) * (v - mean);
+        return new StressBatchSpread(mean, x.Length > 1 ? Math.Sqrt(ss / (x.Length - 1)) : 0, x.Min(), x.Max());
     }
 
     public static bool Close(double exact, double fast) => Math.Abs(exact - fast) <= ExactTolerance * Math.Max(Math.Abs(exact), 1.0);

@@ -137,11 +137,37 @@ public sealed class StressCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_proposal_with_breakers_is_refused_in_one_line()
+    public async Task A_proposal_with_breakers_runs_on_the_same_paths_and_its_worst_paths_re_run_exactly_agree()
     {
         var proposal = Path.Combine(_dir.FullName, "b.json");
-        File.WriteAllText(proposal, """{ "name": "minimum", "breakers": { "minLiquidationUsd": 100 } }""");
-        var line = DefiRiskCli.AssertOneLineFailure(await Stress("--proposal", proposal), ExitCodes.UserError);
-        Assert.Contains("circuit breakers", line);
+        File.WriteAllText(proposal, """
+            { "name": "cap and delay", "breakers": { "liquidationCaps": [ { "maxUsd": 50000, "windowSteps": 2 } ], "minLiquidationUsd": 100,
+              "oracleDelay": { "steps": 1, "assets": ["WETH"] } } }
+            """);
+        var run = await Stress("--proposal", proposal, "--json", "-");
+        Assert.True(run.Code == 0, run.ToString());
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Contains("cap(global $50000/2 steps)", json.GetProperty("proposalBreakers").GetString());
+        Assert.Contains("oracle lag up to 1 step", json.GetProperty("proposalBreakers").GetString());
+        foreach (var p in json.GetProperty("proposal").GetProperty("worstPaths").EnumerateArray())
+            Assert.True(p.GetProperty("exactAgrees").GetBoolean(), p.GetRawText());
+    }
+
+    [Fact]
+    public async Task Slashings_and_batches_are_stated_in_the_json_and_a_market_feed_slashing_is_refused()
+    {
+        var run = await Stress("--slash", "wstETH=10%:-5%", "--batches", "4", "--json", "-");
+        Assert.True(run.Code == 0, run.ToString());
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        var cut = Assert.Single(json.GetProperty("slashings").EnumerateArray());
+        Assert.Equal("wstETH", cut.GetProperty("asset").GetString());
+        Assert.Equal(-0.05, cut.GetProperty("cut").GetDouble());
+        var batches = json.GetProperty("baseline").GetProperty("batches");
+        Assert.Equal(4, batches.GetProperty("batches").GetArrayLength());
+        Assert.Equal(50, batches.GetProperty("batches")[1].GetProperty("paths").GetInt32());
+        var line = DefiRiskCli.AssertOneLineFailure(await Stress("--slash", "WETH=10%:-5%"), ExitCodes.UserError);
+        Assert.Contains("market-feed oracle", line);
+        line = DefiRiskCli.AssertOneLineFailure(await Stress("--batches", "201"), ExitCodes.UserError);
+        Assert.Contains("--batches 201", line);
     }
 }

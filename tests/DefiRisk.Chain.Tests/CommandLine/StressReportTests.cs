@@ -95,6 +95,30 @@ public sealed class StressReportTests : IDisposable
     }
 
     [Fact]
+    public async Task Compare_with_stress_paths_runs_a_proposals_breakers_on_the_paths_as_stress_does_and_states_them()
+    {
+        var breakers = Path.Combine(_dir.FullName, "b.json");
+        File.WriteAllText(breakers, """
+            { "name": "cap pause delay", "breakers": { "liquidationCaps": [ { "maxUsd": 40000, "windowSteps": 2 } ],
+              "deviationPause": { "threshold": "5%", "pauseSteps": 1, "graceSteps": 1 }, "oracleDelay": { "steps": 1 } } }
+            """);
+        var report = Path.Combine(_dir.FullName, "compare-breakers.html");
+        var compare = await DefiRiskCli.RunAsync("compare", "--db", _db, "--proposal", breakers, "--shock", "WETH=-30%",
+            "--stress-paths", "300", "--stress-history", _history, "--json", "-", "--report", report);
+        Assert.True(compare.Code == 0, compare.ToString());
+        var stress = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "300", "--proposal", breakers, "--json", "-");
+        Assert.True(stress.Code == 0, stress.ToString());
+
+        var fromCompare = JsonNode.Parse(compare.Stdout)!["stress"]!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stress.Stdout)!, fromCompare), "compare --stress-paths differs from stress with the same breakers");
+        Assert.Contains("pause(", fromCompare["proposalBreakers"]!.GetValue<string>());
+        Assert.NotEqual(fromCompare["baseline"]!["statistics"]!.ToJsonString(), fromCompare["proposal"]!["statistics"]!.ToJsonString());
+        foreach (var p in fromCompare["proposal"]!["worstPaths"]!.AsArray())
+            Assert.True(p!["exactAgrees"]!.GetValue<bool>(), p.ToJsonString());
+        Assert.Contains("run on every path through their fast rules", File.ReadAllText(report));
+    }
+
+    [Fact]
     public async Task Stress_reports_the_standard_errors_and_says_when_the_paths_are_too_few_for_p99()
     {
         var run = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "200", "--horizon", "6", "--json", "-");

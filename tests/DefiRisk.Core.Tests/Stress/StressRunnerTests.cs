@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Stress;
 
@@ -91,12 +92,72 @@ public sealed class StressRunnerTests
     }
 
     [Fact]
-    public void A_proposal_with_circuit_breakers_is_refused_in_one_line()
+    public void A_proposal_with_circuit_breakers_runs_on_the_same_paths_and_its_worst_paths_re_run_exactly_agree()
     {
-        var proposal = CoreRegistry.ParseProposal("""{ "name": "cap", "breakers": { "minLiquidationUsd": 100 } }""", "test", Market);
-        var ex = Assert.Throws<DefiRiskException>(() => StressRunner.Run(Market, Volatile(), new StressSettings(Paths: 10, Horizon: 2), proposal: proposal));
-        Assert.Contains("circuit breakers", ex.Message);
+        // A global cap, a minimum size, a pause with grace and a one-step WETH oracle delay: all four fast rules on every path.
+        var proposal = CoreRegistry.ParseProposal("""
+            { "name": "breakers", "breakers": { "liquidationCaps": [ { "scope": "global", "maxUsd": 150000, "windowSteps": 2 } ],
+              "minLiquidationUsd": 500, "deviationPause": { "threshold": "6%", "windowSteps": 1, "pauseSteps": 1, "graceSteps": 1 },
+              "oracleDelay": { "steps": 1, "assets": ["WETH"] } } }
+            """, "test", Market);
+        var settings = new StressSettings(Paths: 300, Horizon: 8, Seed: 5, TopK: 4, BootstrapSamples: 200);
+        var result = StressRunner.Run(Market, Volatile(0.06), settings, proposal: proposal);
+
+        Assert.NotNull(result.Proposal);
+        Assert.NotEqual(result.Baseline.Statistics, result.Proposal!.Statistics);
+        Assert.Contains("cap(global", result.ProposalBreakers);
+        Assert.Contains(result.Proposal.WorstPaths, p => p.ExactLiquidatedValueUsd > 0);
+        foreach (var p in result.Proposal.WorstPaths)
+            Assert.True(p.ExactAgrees, $"path {p.Path}: fast bad debt {p.BadDebtUsd:R} / liquidated {p.LiquidatedValueUsd:R}, exact {p.ExactBadDebtUsd:R} / {p.ExactLiquidatedValueUsd:R}");
+        // The same paths: on the proposal's worst path the baseline's fast figures are those of a baseline-only run.
+        var alone = StressRunner.Run(Market, Volatile(0.06), settings);
+        Assert.Equal(alone.Baseline.Statistics, result.Baseline.Statistics);
+    }
+
+    [Fact]
+    public void Options_the_fast_path_cannot_run_are_refused_in_one_line()
+    {
+        var options = SimulationOptions.Default with { OracleModel = new EveryOtherRound() };
+        var ex = Assert.Throws<DefiRiskException>(() => StressRunner.Run(Market, Volatile(), new StressSettings(Paths: 10, Horizon: 2), options));
+        Assert.Contains("fixed lag per asset", ex.Message);
         Assert.DoesNotContain("\n", ex.Message);
+    }
+
+    /// <summary>An oracle that updates on even rounds only: no fixed lag, so exact-path only.</summary>
+    private sealed class EveryOtherRound : IOracleModel
+    {
+        public int LagRounds => 1;
+        public System.Numerics.BigInteger FeedPrice(IReadOnlyList<System.Numerics.BigInteger[]> marketHistory, int round, int asset, System.Numerics.BigInteger snapshotPrice) =>
+            marketHistory[round - round % 2][asset];
+    }
+
+    [Fact]
+    public void Batches_split_the_paths_into_independent_blocks_whose_figures_are_those_of_runs_of_those_paths()
+    {
+        var settings = new StressSettings(Paths: 800, Horizon: 8, Seed: 9, TopK: 1, BootstrapSamples: 1, Batches: 4);
+        var result = StressRunner.Run(Market, Volatile(0.06), settings);
+        var batches = result.Baseline.Batches!;
+        Assert.Equal(4, batches.Count);
+        Assert.Equal([0, 200, 400, 600], batches.Batches.Select(b => b.FirstPath));
+        Assert.True(batches.Var99.Max > 0, "the paths must have bad debt for the check to mean anything");
+        // Batch 0 holds paths 0…199: the same figures as a run of 200 paths on the same seed.
+        var first = StressRunner.Run(Market, Volatile(0.06), settings with { Paths = 200, Batches = 1 });
+        Assert.Equal(first.Baseline.Statistics.BadDebtVar99, batches.Batches[0].Var99);
+        Assert.Equal(first.Baseline.Statistics.BadDebtEs99, batches.Batches[0].Es99);
+        Assert.Equal(batches.Batches.Average(b => b.Var99), batches.Var99.Mean, 9);
+        Assert.InRange(batches.Var99.StandardDeviation, 0, batches.Var99.Max - batches.Var99.Min);
+        // Reproducible: one and two threads give the same JSON, batches included.
+        Assert.Equal(Json(result), Json(StressRunner.Run(Market, Volatile(0.06), settings with { Threads = 1 })));
+        Assert.Equal(Json(result), Json(StressRunner.Run(Market, Volatile(0.06), settings with { Threads = 2 })));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(11)]
+    public void A_batch_count_below_one_or_above_the_paths_is_refused_in_one_line(int batches)
+    {
+        var ex = Assert.Throws<DefiRiskException>(() => StressRunner.Run(Market, Volatile(), new StressSettings(Paths: 10, Horizon: 2, Batches: batches)));
+        Assert.Contains("--batches", ex.Message);
     }
 
     [Fact]

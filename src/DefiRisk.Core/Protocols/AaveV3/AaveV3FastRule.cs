@@ -170,7 +170,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
             var executed = false;
             for (var di = 0; di < nd && !executed; di++)
                 for (var ci = 0; ci < nc && !executed; ci++)
-                    executed = TryCall(st, round, debts[di], colls[ci], s, e, hf, tc, td);
+                    executed = TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td);
             if (!executed) break;
             done++;
         }
@@ -204,7 +204,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
     private static double PercentDiv(double x, double fraction) => Math.Floor(x / fraction + 0.5);
 
     /// <summary>One call on the pair (debt entry, collateral entry): the rule in base units, then the sale.</summary>
-    private bool TryCall(FastState st, FastRound round, int de, int ce, int s, int e, double hf, double tc, double td)
+    private bool TryCall(FastState st, FastRound round, int k, int de, int ce, int s, int e, double hf, double tc, double td)
     {
         var m = st.Model;
         var om = round.Om;
@@ -212,23 +212,40 @@ internal sealed class AaveV3FastRule : FastLendingRule
         ref readonly var cp = ref m.Params[m.EParam[ce]];
         double pD = Price(dp, om), pC = Price(cp, om), debt = st.EDebt[de], coll = st.EColl[ce];
         var v33 = dp.Revision >= AaveV3Revision.V3_3;
-        double actual;
-        if (!v33) actual = hf > _fullCloseHf ? PercentMul(debt, _closeFactor) : debt;
-        else
-        {
-            actual = debt;
-            if (coll * pC >= CloseFactorFloor && debt * pD >= CloseFactorFloor && hf > _fullCloseHf && debt * pD > td * _closeFactor) actual = Math.Floor(td * _closeFactor / pD);
-        }
-        var collAmt = PercentMul(Math.Floor(actual * pD / pC), cp.Bonus);
-        var all = collAmt > coll;
-        if (all) { collAmt = coll; actual = dp.Revision >= AaveV3Revision.V3_5 ? Math.Ceiling(Math.Floor(coll * pC / pD) / cp.Bonus) : PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
-        var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
-        var toLiquidator = collAmt - fee;
         // 3.1+ ValidationLogic: no call while the block time is at or before either reserve's grace period end.
         if (round.BlockTimestamp <= Math.Max(dp.WaitUntil, cp.WaitUntil)) { round.WaitsForTime = true; return false; }
-        // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.
-        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - collAmt) * pC < Dust)) return false; // collateral left after the fee too (v3.3.0 tag on)
+        var call = Size(dp, cp, pD, pC, debt, coll, hf, td, double.PositiveInfinity);
+        if (!call.Valid) return false;
         int ca = cp.Asset, da = dp.Asset;
+        if (round.Breaker)
+        {
+            // As the exact run: a breaker may shrink the call (debtToCover = the allowed USD in debt units, floor) or defer it;
+            // a shrunk 3.3+ call that would leave dust becomes the largest one that does not, which goes back to the breaker.
+            var full8 = round.RepayUsd8(m, da, call.Actual);
+            var allowed = round.Desk.Allowance(round, k, ca, da, full8);
+            if (allowed < full8)
+            {
+                var toCover = round.DebtFor(m, da, Math.Max(0, allowed));
+                if (toCover <= 0) return false;
+                call = Size(dp, cp, pD, pC, debt, coll, hf, td, toCover);
+                if (!call.Valid && call.Dust)
+                {
+                    double ok = 0, bad = toCover;
+                    while (bad - ok > 1)
+                    {
+                        var mid = Math.Floor((ok + bad) / 2);
+                        if (mid <= ok || mid >= bad) break; // above 2^53 base units the doubles between them run out
+                        if (Size(dp, cp, pD, pC, debt, coll, hf, td, mid).Valid) ok = mid; else bad = mid;
+                    }
+                    if (ok <= 0) return false;
+                    call = Size(dp, cp, pD, pC, debt, coll, hf, td, ok);
+                    var smaller8 = round.RepayUsd8(m, da, call.Actual);
+                    if (round.Desk.Allowance(round, k, ca, da, smaller8) < smaller8) return false;
+                }
+                if (!call.Valid) return false;
+            }
+        }
+        var (actual, collAmt, all, toLiquidator) = (call.Actual, call.CollAmt, call.All, call.ToLiquidator);
         // 3.1+ receiveAToken = false: the underlying leaves the collateral reserve's cash (the repaid debt first enters the debt's).
         int cashC = _cashSlot[cp.Market][ca], cashD = _cashSlot[dp.Market][da];
         var cash = cashC >= 0 || cashD >= 0 ? st.Book<AaveV3FastState>(_book).Cash : null;
@@ -256,6 +273,31 @@ internal sealed class AaveV3FastRule : FastLendingRule
         round.LiquidatedUsd += repaidUsd;
         round.BonusUsd += toLiquidator * round.OracleUsd[ca] / m.Unit[ca] - repaidUsd;
         return true;
+    }
+
+    /// <summary>A call's amounts in base units: valid, or refused (<see cref="Dust"/>: by the 3.3+ leftover rule).</summary>
+    private readonly record struct SizedCall(bool Valid, bool Dust, double Actual, double CollAmt, bool All, double ToLiquidator);
+
+    /// <summary>The rule for one pair with debtToCover <paramref name="toCover"/> (+∞: as much as the close factor allows).</summary>
+    private SizedCall Size(in FastParam dp, in FastParam cp, double pD, double pC, double debt, double coll, double hf, double td, double toCover)
+    {
+        var v33 = dp.Revision >= AaveV3Revision.V3_3;
+        double actual;
+        if (!v33) actual = hf > _fullCloseHf ? PercentMul(debt, _closeFactor) : debt;
+        else
+        {
+            actual = debt;
+            if (coll * pC >= CloseFactorFloor && debt * pD >= CloseFactorFloor && hf > _fullCloseHf && debt * pD > td * _closeFactor) actual = Math.Floor(td * _closeFactor / pD);
+        }
+        actual = Math.Min(actual, toCover);
+        var collAmt = PercentMul(Math.Floor(actual * pD / pC), cp.Bonus);
+        var all = collAmt > coll;
+        if (all) { collAmt = coll; actual = dp.Revision >= AaveV3Revision.V3_5 ? Math.Ceiling(Math.Floor(coll * pC / pD) / cp.Bonus) : PercentDiv(Math.Floor(coll * pC / pD), cp.Bonus); }
+        var fee = cp.Fee > 0 ? PercentMul(collAmt - PercentDiv(collAmt, cp.Bonus), cp.Fee) : 0;
+        // (collateral + fee < balance) is tested as collAmt < coll: re-adding the fee in doubles can miss the balance by an ulp.
+        if (v33 && actual < debt && collAmt < coll && ((debt - actual) * pD < Dust || (coll - collAmt) * pC < Dust))
+            return new(false, true, actual, collAmt, all, collAmt - fee); // collateral left after the fee too (v3.3.0 tag on)
+        return new(true, false, actual, collAmt, all, collAmt - fee);
     }
 
     /// <summary>Debt beyond the seizable collateral at market prices; none for a ≤ 3.2 account without collateral (booked as unbacked).</summary>

@@ -127,6 +127,21 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
             if (repaidShares > shares) return 0; // the contract would underflow
         }
         var repaid = Math.Ceiling(repaidShares * (tba + 1) / (tbs + 1e6));
+        if (round.Breaker)
+        {
+            // As the exact run: a breaker may shrink the call to a pro-rata share of the full call's repaid shares (floor),
+            // which then seizes what those shares' assets buy (toAssetsDown × LIF ÷ price), or defer it.
+            var full8 = round.RepayUsd8(m, p.LoanAsset, repaid);
+            var allowed = round.Desk.Allowance(round, k, p.Asset, p.LoanAsset, full8);
+            if (allowed < full8)
+            {
+                var part = full8 <= 0 ? 0 : Math.Floor(repaidShares * Math.Max(0, allowed) / full8);
+                if (part <= 0) return 0;
+                repaidShares = part;
+                seized = Math.Floor(Math.Floor(Math.Floor(part * (tba + 1) / (tbs + 1e6)) * p.Bonus) / price);
+                repaid = Math.Ceiling(part * (tba + 1) / (tbs + 1e6));
+            }
+        }
         if (!round.Desk.Pays(st, round, p.Asset, p.LoanAsset, seized, repaid, out var repaidUsd)) return 0;
 
         tbs -= repaidShares;
@@ -140,8 +155,9 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
             t.Tsa[g] -= bad;
             tbs -= shares;
             st.BadDebt[p.LoanAsset] += bad;
+            shares = 0;
         }
-        st.EDebt[s] = 0;
+        st.EDebt[s] = shares;
         t.Tba[g] = tba;
         t.Tbs[g] = tbs;
         round.Desk.Sell(st, round, p.Asset, p.LoanAsset, seized, true);
