@@ -62,7 +62,7 @@ internal sealed class AppSettings
     {
         var options = SimulationOptions.Default;
         if (_root["Simulation"] is not JsonObject section) return options;
-        string[] known = ["MaxRounds", "GasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd"];
+        string[] known = ["MaxRounds", "GasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd", "StepSeconds"];
         foreach (var (key, value) in section)
         {
             if (Array.IndexOf(known, key) < 0)
@@ -75,6 +75,8 @@ internal sealed class AppSettings
             options = key switch
             {
                 "MaxRounds" when number is >= 1 and <= 10_000 && number == decimal.Truncate(number) => options with { MaxRounds = (int)number },
+                "StepSeconds" when number is >= 1 and <= Commands.SimulationInput.MaxStepSeconds && number == decimal.Truncate(number) =>
+                    options with { StepSeconds = (long)number },
                 "OracleLagRounds" when number is >= 0 and <= 1_000 && number == decimal.Truncate(number) =>
                     options with { OracleModel = number == 0 ? ImmediateOracle.Instance : new LaggedOracle((int)number) },
                 "GasCostUsd" when number is >= 0 and <= 1_000_000 => options with { GasCostUsd = UsdUnits(number) },

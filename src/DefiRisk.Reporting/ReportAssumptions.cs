@@ -25,6 +25,9 @@ public static class ReportAssumptions
                 var other => other.GetType().Name,
             }),
             new("Max rounds", Format.Int(options.MaxRounds)),
+            new("Step length", $"{Format.Int(options.StepSeconds)} s per round: round r runs at the snapshot's block time + r × {Format.Int(options.StepSeconds)} s, " +
+                "and time-bound rules (a lending protocol's liquidation grace period) are checked at that time; on mainnet (12 s blocks) a round is " +
+                (options.StepSeconds / 12m).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " block(s)"),
             new("Liquidator capital per round", options.LiquidatorCapitalPerRoundUsd is { } cap ? Format.Usd(Format.Usd8ToDouble(cap)) : "unlimited"),
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),

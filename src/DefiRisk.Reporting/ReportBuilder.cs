@@ -475,15 +475,30 @@ public static class ReportBuilder
     {
         b.Add(new Heading(3, "Liquidated at today's prices by this change"));
         b.Add(new Paragraph($"{Format.Int(lbc.Count)} position(s) that are not liquidatable today become liquidatable under the proposal's parameters, " +
-            $"at the snapshot's prices (no shock): {Format.Usd(lbc.CollateralUsd)} of collateral and {Format.Usd(lbc.DebtUsd)} of debt."));
+            $"at the snapshot's prices (no shock): {Format.Usd(lbc.CollateralUsd)} of collateral and {Format.Usd(lbc.DebtUsd)} of debt." +
+            GraceSentence(lbc)));
         var rows = lbc.Positions.Take(MaxLiquidatedByChangeListed).Select(p => (IReadOnlyList<Text>)[Format.ShortHex(p.Account.ToString()),
             parts.Protocol(p.Protocol)?.DisplayName ?? p.Protocol, Text.Chain(parts.ShortMarketLabel(s, p.Protocol, p.Market)),
             (p.HealthFactorBefore is { } h0 ? Format.HealthFactor(h0) : "–") + " → " + (p.HealthFactorAfter is { } h1 ? Format.HealthFactor(h1) : "–"),
-            Format.Usd(p.DebtUsd), Format.Usd(p.CollateralUsd)]).ToList();
-        rows.Add(["Total", "", "", Format.Int(lbc.Count) + " positions", Format.Usd(lbc.DebtUsd), Format.Usd(lbc.CollateralUsd)]);
+            Format.Usd(p.DebtUsd), Format.Usd(p.CollateralUsd), LiquidatableWhen(p)]).ToList();
+        rows.Add(["Total", "", "", Format.Int(lbc.Count) + " positions", Format.Usd(lbc.DebtUsd), Format.Usd(lbc.CollateralUsd), ""]);
         b.Add(new Table("Positions liquidatable at today's prices because of the change" +
             (lbc.Count > MaxLiquidatedByChangeListed ? $" (largest {MaxLiquidatedByChangeListed} of {lbc.Count} listed; JSON key liquidatedByChange has all)" : ""),
-            ["Account", "Protocol", "Market", "HF today → proposed", "Debt", "Collateral"], [false, false, false, true, true, true], rows));
+            ["Account", "Protocol", "Market", "HF today → proposed", "Debt", "Collateral", "Liquidatable from"], [false, false, false, true, true, true, true], rows));
+    }
+
+    /// <summary>"at once", or the wait a liquidation grace period imposes: "+61 s (block time 1700000061)".</summary>
+    private static string LiquidatableWhen(LiquidatedPosition p) =>
+        p.LiquidatableInSeconds <= 0 ? "at once" : $"+{Format.Int(p.LiquidatableInSeconds)} s (block time {p.LiquidatableFrom.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+
+    private static string GraceSentence(LiquidatedByChangeResult lbc)
+    {
+        var waiting = lbc.Positions.Where(p => p.LiquidatableInSeconds > 0).ToList();
+        if (waiting.Count == 0) return "";
+        var (first, last) = (waiting.Min(p => p.LiquidatableInSeconds), waiting.Max(p => p.LiquidatableInSeconds));
+        return $" {Format.Int(waiting.Count)} of them wait for a liquidation grace period on their collateral or debt reserve: a liquidation call reverts " +
+            $"until {(first == last ? Format.Int(first) : $"{Format.Int(first)}–{Format.Int(last)}")} s after the change's block " +
+            "(the contract requires the block time to be past the grace period's end on both reserves).";
     }
 
     private static double Liquidated(CascadeResult r, string protocol) =>

@@ -24,7 +24,8 @@ internal static class SimulateCommand
         decimal? GasUsd = null,
         int? MaxRounds = null,
         bool Fractions = false,
-        ExternalDepthOptions.Choice? Venues = null);
+        ExternalDepthOptions.Choice? Venues = null,
+        long? StepSeconds = null);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -44,7 +45,7 @@ internal static class SimulateCommand
         };
         var venues = new ExternalDepthOptions();
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, depth, venues.File, venues.DexOnly, json, quiet, report };
+            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, depth, venues.File, venues.DexOnly, json, quiet, report };
         command.SetAction(parse =>
         {
             var given = assumptions.Read(parse);
@@ -57,7 +58,8 @@ internal static class SimulateCommand
                 given.GasUsd,
                 given.MaxRounds,
                 parse.GetValue(fractions),
-                venues.Read(parse));
+                venues.Read(parse),
+                given.StepSeconds);
             var q = parse.GetValue(quiet);
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
@@ -123,7 +125,7 @@ internal static class SimulateCommand
         ScenarioInput.From(request.Shocks, request.PathFile, snapshot, request.Fractions);
 
     internal static SimulationOptions Options(SimulateRequest request) =>
-        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds).Options();
+        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.StepSeconds).Options();
 
     private static void Milestone(IAnsiConsole console, string line)
     {

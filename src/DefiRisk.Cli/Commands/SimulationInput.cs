@@ -7,8 +7,8 @@ using DefiRisk.Core.Analysis;
 namespace DefiRisk.Cli.Commands;
 
 /// <summary>
-/// The analysis assumptions <c>simulate</c> and <c>compare</c> share — <c>--oracle-lag</c>, <c>--gas-usd</c>,
-/// <c>--max-rounds</c> — and the one place they become <see cref="SimulationOptions"/>: the <c>Simulation</c> section of
+/// The analysis assumptions the cascade verbs share — <c>--oracle-lag</c>, <c>--gas-usd</c>, <c>--max-rounds</c>,
+/// <c>--step-seconds</c> — and the one place they become <see cref="SimulationOptions"/>: the <c>Simulation</c> section of
 /// appsettings.json, overridden by whichever options are given.
 /// </summary>
 internal sealed class SimulationInput
@@ -16,17 +16,30 @@ internal sealed class SimulationInput
     public Option<string?> OracleLag { get; } = new("--oracle-lag") { Description = "rounds between a market move and the oracle showing it (default 0)" };
     public Option<string?> GasUsd { get; } = new("--gas-usd") { Description = "gas cost per liquidation call in USD (default 0)" };
     public Option<string?> MaxRounds { get; } = new("--max-rounds") { Description = "round limit, round 0 included (default 50)" };
+    public Option<string?> StepSeconds { get; } = new("--step-seconds")
+    {
+        Description = $"seconds between rounds: round r runs at the snapshot's block time + r × this, which liquidation grace periods are checked against (default 12, one mainnet block; at most {MaxStepSeconds})",
+    };
 
-    public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds];
+    /// <summary>A day: a round is one liquidation opportunity, and a longer step would skip whole grace periods (Aave's are at most 4 h).</summary>
+    public const long MaxStepSeconds = 86_400;
+
+    public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds, StepSeconds];
 
     /// <summary>The values given (null: not given), validated: one line naming the option on bad input.</summary>
     public Overrides Read(ParseResult parse) => new(
         parse.GetValue(OracleLag) is { } l ? SnapshotSource.ParseInt(l, "--oracle-lag", 0) : null,
         parse.GetValue(GasUsd) is { } g ? SnapshotSource.ParseDecimal(g, "--gas-usd") : null,
-        parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null);
+        parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null,
+        parse.GetValue(StepSeconds) is { } s ? ParseStepSeconds(s) : null);
+
+    /// <summary>"60" → 60; anything but a whole number of seconds in [1, <see cref="MaxStepSeconds"/>] is one line naming the option.</summary>
+    internal static long ParseStepSeconds(string text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxStepSeconds
+            ? n : throw new DefiRiskException($"--step-seconds '{text}' must be a whole number of seconds from 1 to {MaxStepSeconds}");
 
     /// <summary>Command-line overrides of the analysis defaults; null leaves the default.</summary>
-    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null)
+    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null, long? StepSeconds = null)
     {
         /// <summary>The appsettings.json defaults with these overrides applied.</summary>
         public SimulationOptions Options()
@@ -40,6 +53,7 @@ internal sealed class SimulationInput
                 o = o with { GasCostUsd = new BigInteger(decimal.Floor(gas * 100_000_000m)) };
             }
             if (MaxRounds is { } n) o = o with { MaxRounds = n };
+            if (StepSeconds is { } step) o = o with { StepSeconds = step };
             return o;
         }
     }

@@ -12,7 +12,12 @@ namespace DefiRisk.Cli.Commands;
 /// </summary>
 internal static class SweepCommand
 {
-    internal sealed record SweepRequest(string Database, long? Block, string Asset, decimal FromDrop, decimal ToDrop, decimal StepDrop);
+    internal sealed record SweepRequest(string Database, long? Block, string Asset, decimal FromDrop, decimal ToDrop, decimal StepDrop,
+        long? StepSeconds = null)
+    {
+        /// <summary>The appsettings.json defaults with <c>--step-seconds</c> applied.</summary>
+        public SimulationOptions Options() => new SimulationInput.Overrides(StepSeconds: StepSeconds).Options();
+    }
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -26,7 +31,9 @@ internal static class SweepCommand
         var json = Json.Option("the sweep");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print no tables or progress" };
         var report = ReportOption.Create();
-        var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.") { db, block, asset, from, to, step, fractions, json, quiet, report };
+        var assumptions = new SimulationInput();
+        var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.")
+            { db, block, asset, from, to, step, fractions, assumptions.StepSeconds, json, quiet, report };
         command.SetAction(parse =>
         {
             var request = new SweepRequest(
@@ -35,7 +42,8 @@ internal static class SweepCommand
                 parse.GetValue(asset)!,
                 ScenarioInput.DropPercent(parse.GetValue(from) ?? "0%", "--from", parse.GetValue(fractions)),
                 ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", parse.GetValue(fractions)),
-                ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", parse.GetValue(fractions)));
+                ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", parse.GetValue(fractions)),
+                assumptions.Read(parse).StepSeconds);
             var jsonTarget = parse.GetValue(json);
             if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
@@ -46,7 +54,7 @@ internal static class SweepCommand
             if (parse.GetValue(report) is { } reportPath)
             {
                 var snapshot = SnapshotSource.Load(request.Database, request.Block);
-                ReportOption.Write(reportPath, ReportOption.Input(snapshot, AppSettings.Load().SimulationDefaults(), $"Shock sweep: {result.Symbol}") with
+                ReportOption.Write(reportPath, ReportOption.Input(snapshot, request.Options(), $"Shock sweep: {result.Symbol}") with
                 {
                     Sweeps = [new DefiRisk.Reporting.SweepReport(result)],
                 }, silent);
@@ -73,7 +81,7 @@ internal static class SweepCommand
         var snapshot = SnapshotSource.Load(request.Database, request.Block);
         var asset = snapshot.FindAsset(request.Asset) ?? throw new DefiRiskException($"--asset '{request.Asset}' is not in the snapshot");
         var levels = Levels(request);
-        var compiled = CascadeSimulator.Compile(snapshot, AppSettings.Load().SimulationDefaults());
+        var compiled = CascadeSimulator.Compile(snapshot, request.Options());
         var results = new List<SweepLevel>(levels.Count);
         var path = "fast";
         for (var i = 0; i < levels.Count; i++)

@@ -10,6 +10,9 @@ namespace DefiRisk.Core.Analysis;
 /// protocol's equivalent) and not in the baseline, both at the snapshot's oracle prices. One implementation for the
 /// compare report (issue 15) and the payload review (issue 14). Values: USD 8 decimals, exact, each protocol's valuation
 /// in the proposal's world; <see cref="HealthFactorBefore"/>/<see cref="HealthFactorAfter"/>: wad.
+/// <see cref="LiquidatableFrom"/>: the first block time (unix seconds) at which a liquidator can act on it, after every grace
+/// period on its collateral and debt (set by the change or already on chain); the proposal's block time when none holds it back.
+/// <see cref="LiquidatableInSeconds"/>: the same, in seconds after that block time (0 = at once; for a payload, its block).
 /// </summary>
 public sealed record LiquidatedPosition(
     string Protocol,
@@ -20,7 +23,9 @@ public sealed record LiquidatedPosition(
     BigInteger DebtUsd8,
     BigInteger CollateralUsd8,
     double DebtUsd,
-    double CollateralUsd);
+    double CollateralUsd,
+    long LiquidatableFrom = 0,
+    long LiquidatableInSeconds = 0);
 
 /// <summary>The positions and their totals (USD as doubles are report views of the exact 8-decimal sums).</summary>
 public sealed record LiquidatedByChangeResult(
@@ -54,6 +59,7 @@ public static class LiquidatedByChange
         var moved = before.Where(x => !afterKeys.Contains((x.Protocol, x.Health.Market, x.Health.Account)))
             .GroupBy(x => (x.Protocol, x.Health.Account)).ToDictionary(g => g.Key, g => new Queue<PositionHealth>(g.Select(x => x.Health)));
 
+        var now = proposal.Chain.BlockTimestamp;
         var list = new List<LiquidatedPosition>();
         foreach (var (protocol, p) in after)
         {
@@ -61,7 +67,9 @@ public static class LiquidatedByChange
             if (!byKey.TryGetValue((protocol, p.Market, p.Account), out var was))
                 was = moved.TryGetValue((protocol, p.Account), out var q) && q.Count > 0 ? q.Dequeue() : null;
             if (was is { Liquidatable: true }) continue;
-            list.Add(new LiquidatedPosition(protocol, p.Market, p.Account, was?.HealthFactor, p.HealthFactor, p.DebtUsd8, p.CollateralUsd8, p.DebtUsd, p.CollateralUsd));
+            var from = p.LiquidatableFrom is { } f && f > now ? f : now;
+            list.Add(new LiquidatedPosition(protocol, p.Market, p.Account, was?.HealthFactor, p.HealthFactor, p.DebtUsd8, p.CollateralUsd8, p.DebtUsd, p.CollateralUsd,
+                from, from - now));
         }
         list.Sort((x, y) => y.CollateralUsd8.CompareTo(x.CollateralUsd8));
         BigInteger debt = 0, collateral = 0;

@@ -40,7 +40,9 @@ public interface ILendingBook : IProtocolBook
 /// for protocols without one on chain its documented equivalent); null without debt. <see cref="Liquidatable"/>: the
 /// protocol would let a liquidator act (with debt). Values: USD 8 decimals (exact, the protocol's valuation) and USD as
 /// double (report views). <see cref="Exposure"/>: assets whose price moves this position; <see cref="CollateralAssets"/>:
-/// the collateral it holds (a balance counted as collateral).
+/// the collateral it holds (a balance counted as collateral). <see cref="LiquidatableFrom"/>: for a liquidatable position that a
+/// time-bound rule holds back (Aave 3.1+'s liquidation grace period), the first block time (unix seconds) at which a liquidator
+/// can act; null = at the snapshot's block time.
 /// </summary>
 public sealed record PositionHealth(
     int Index,
@@ -53,7 +55,8 @@ public sealed record PositionHealth(
     double CollateralUsd,
     double DebtUsd,
     IReadOnlyList<Address> Exposure,
-    IReadOnlyList<Address> CollateralAssets);
+    IReadOnlyList<Address> CollateralAssets,
+    long? LiquidatableFrom = null);
 
 /// <summary>The assets of a snapshot as the engines index them (positions in <see cref="Snapshot.Assets"/>).</summary>
 public sealed class AssetIndex

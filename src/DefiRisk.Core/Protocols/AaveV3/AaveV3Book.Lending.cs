@@ -37,6 +37,7 @@ public sealed partial record AaveV3Book
                 price = a => prices[a];
             }
             var unit = (double)m.BaseCurrencyUnit;
+            var now = assets.Snapshot.Chain.BlockTimestamp;
             foreach (var account in state.Accounts)
             {
                 var i = index++;
@@ -47,7 +48,8 @@ public sealed partial record AaveV3Book
                 yield return new PositionHealth(i, name, account.Account, d.HasDebt ? d.HealthFactor : null, d.HasDebt && d.IsLiquidatable,
                     ToUsd8(d.TotalCollateralBase, m.BaseCurrencyUnit), ToUsd8(d.TotalDebtBase, m.BaseCurrencyUnit),
                     (double)d.TotalCollateralBase / unit, (double)d.TotalDebtBase / unit, exposure,
-                    account.Reserves.Where(r => r.UsedAsCollateral && !r.Collateral.IsZero).Select(r => r.Asset).ToList());
+                    account.Reserves.Where(r => r.UsedAsCollateral && !r.Collateral.IsZero).Select(r => r.Asset).ToList(),
+                    d.HasDebt && d.IsLiquidatable ? AaveV3GracePeriods.LiquidatableFrom(m, account, now, price) : null);
             }
         }
     }

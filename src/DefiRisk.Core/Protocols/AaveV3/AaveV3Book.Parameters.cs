@@ -25,6 +25,13 @@ public sealed partial record AaveV3Book
                 yield return Row(symbol, "protocol fee (of the bonus)", ParameterUnit.Bps, r.LiquidationProtocolFee);
                 yield return Row(symbol, "supply cap", ParameterUnit.WholeTokens, r.SupplyCap);
                 yield return Row(symbol, "borrow cap", ParameterUnit.WholeTokens, r.BorrowCap);
+                // 3.1+: listed only while it holds liquidations back at the snapshot's block (a proposal or payload that sets one
+                // shows as – → its end); an ended grace period is no parameter anyone sets.
+                var now = snapshot.Chain.BlockTimestamp;
+                if (m.PoolRevision >= AaveV3Revision.V3_1 && r.LiquidationGracePeriodUntil >= now)
+                    yield return Row(symbol, "liquidation grace period", ParameterUnit.Text,
+                        text: $"until block time {r.LiquidationGracePeriodUntil.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+                              $"(snapshot + {(r.LiquidationGracePeriodUntil - now).ToString(System.Globalization.CultureInfo.InvariantCulture)} s)");
             }
             foreach (var e in m.EModeCategories)
             {

@@ -69,8 +69,9 @@ public sealed record AaveV3LiquidationDecision(
 /// <c>_calculateAvailableCollateralToLiquidate</c> is shared by all: base = ⌊pD·debt·uC / (pC·uD)⌋,
 /// max = percentMul(base, bonus); if max &gt; balance: seize the balance and debt = percentDiv(⌊pC·bal·uD/(pD·uC)⌋, bonus);
 /// fee = percentMul(seized − percentDiv(seized, bonus), protocolFee). v3.7's floor/ceil variants are not modelled
-/// (its revision is treated as v3.5+). ≤ v3.2 with known indexes: balances left follow the tokens' scaled
-/// arithmetic (<see cref="AfterScaledBurn"/>) and the fee sent to the treasury is capped at the user's scaled balance
+/// (its revision is treated as v3.5+). With known indexes, balances left follow the tokens' scaled arithmetic — ≤ v3.4
+/// half up (<see cref="AfterScaledBurn"/>), ≥ v3.5 TokenMath (<see cref="AfterTokenMathDebtBurn"/>,
+/// <see cref="AfterTokenMathCollateralTaken"/>) — and the fee sent to the treasury is capped at the user's scaled balance
 /// left (the contract's 1-wei guard), so repeated calls on one account match the chain to the wei. Every release has that guard:
 /// ≤ v3.4 with half-up rayDiv/rayMul (3.3 and 3.4 apply it after the dust check), ≥ v3.5 with TokenMath's directed rounding (burn
 /// and transfer round the scaled amount up, balances round down).
@@ -258,26 +259,21 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
                 // _burnDebtTokens: variable first, then stable (≤ 3.1); 3.3+ burns all of it when no collateral is left.
                 var burn = hasNoCollateralLeft ? userDebt : actualDebt;
                 var fromVariable = FixedPoint.Min(burn, r.VariableDebt);
+                // ≤ 3.4 VariableDebtToken.burn removes rayDiv(amount, index) (half up); 3.5+ TokenMath floors it.
                 var variableLeft = v35 ? AfterTokenMathDebtBurn(r.VariableDebt, debtReserve.VariableBorrowIndex, fromVariable)
-                    : v33 ? r.VariableDebt - fromVariable
                     : AfterScaledBurn(r.VariableDebt, debtReserve.VariableBorrowIndex, fromVariable, 0);
                 next = next with { VariableDebt = variableLeft, StableDebt = r.StableDebt - (burn - fromVariable) };
                 if (hasNoCollateralLeft && userDebt > actualDebt) deficits.Add(new AaveV3Deficit(r.Asset, userDebt - actualDebt));
             }
             if (r.Asset == c.CollateralAsset)
             {
-                if (v33)
-                {
-                    var left = r.Collateral - collateralAmount;
-                    next = next with { Collateral = left, UsedAsCollateral = r.UsedAsCollateral && !left.IsZero };
-                }
-                else
-                {
-                    // ≤ 3.2: the collateral bit is cleared when the amounts taken equal the balance read
-                    // (actualCollateralToLiquidate + fee == userCollateralBalance), even if a scaled wei stays behind.
-                    var left = AfterScaledBurn(r.Collateral, collReserve.LiquidityIndex, toLiquidator, fee);
-                    next = next with { Collateral = left, UsedAsCollateral = r.UsedAsCollateral && collateralAmount != userColl };
-                }
+                // The liquidator's part leaves by AToken.burn (or transferOnLiquidation with receiveAToken; both scale alike), the fee
+                // by transferOnLiquidation to the treasury: ≤ 3.4 each moves rayDiv(amount, index) (half up), 3.5+ TokenMath moves
+                // ⌈amount ÷ index⌉ and the balance is ⌊scaled × index⌋. Every release clears the collateral bit when the amounts taken
+                // (the fee before its cap) equal the balance read, even if a scaled wei stays behind.
+                var left = v35 ? AfterTokenMathCollateralTaken(r.Collateral, collReserve.LiquidityIndex, toLiquidator, fee)
+                    : AfterScaledBurn(r.Collateral, collReserve.LiquidityIndex, toLiquidator, fee);
+                next = next with { Collateral = left, UsedAsCollateral = r.UsedAsCollateral && collateralAmount != userColl };
             }
             reserves.Add(next);
         }
@@ -337,7 +333,7 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
 
     /// <summary>
     /// The balance left after taking <paramref name="first"/> and then <paramref name="second"/> (base units) from a
-    /// scaled-balance token (≤ 3.2 AToken / VariableDebtToken): the token holds scaled = ⌊balance ÷ index⌉ and each burn or
+    /// scaled-balance token (≤ 3.4 AToken / VariableDebtToken; aave-v3-origin v3.3.0 and v3.4.0 still scale by rayDiv): the token holds scaled = ⌊balance ÷ index⌉ and each burn or
     /// transfer moves amount.rayDiv(index) (<c>ScaledBalanceTokenBase._burnScaled</c>, <c>AToken._transfer</c> of the
     /// liquidation fee), and <c>balanceOf</c> = scaled.rayMul(index). So the balance left can differ by a wei from
     /// balance − amounts, and a later call on the same account sees that. <paramref name="index"/> (ray) is the reserve's
@@ -362,6 +358,20 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         if (index.IsZero) return balance - amount;
         var scaled = balance * FixedPoint.Ray / index - amount * FixedPoint.Ray / index;
         return scaled.Sign <= 0 ? BigInteger.Zero : (scaled * index + FixedPoint.Ray - 1) / FixedPoint.Ray;
+    }
+
+    /// <summary>
+    /// ≥ 3.5 (TokenMath) aToken balance left after the liquidator's <paramref name="first"/> and the fee <paramref name="second"/>
+    /// leave: the token holds scaled = ⌈balance ÷ index⌉ (balanceOf is ⌊scaled·index⌋, injective while index ≥ 1 ray), the burn
+    /// and transferOnLiquidation each remove ⌈amount ÷ index⌉ scaled (the borrower pays the rounding), and the fee, already capped
+    /// at the scaled balance left, moves at most that. Index 0 (unknown): plain subtraction.
+    /// </summary>
+    internal static BigInteger AfterTokenMathCollateralTaken(BigInteger balance, BigInteger index, BigInteger first, BigInteger second)
+    {
+        if (index.IsZero) return balance - first - second;
+        var scaled = FixedPoint.MulDivUp(balance, FixedPoint.Ray, index) - FixedPoint.MulDivUp(first, FixedPoint.Ray, index)
+            - FixedPoint.MulDivUp(second, FixedPoint.Ray, index);
+        return scaled.Sign <= 0 ? BigInteger.Zero : scaled * index / FixedPoint.Ray;
     }
 
     private static AaveV3AccountReserve? Find(AaveV3Account account, Address asset)

@@ -68,6 +68,12 @@ public sealed class AaveV36CasesParityTests(AaveV36ReplayChain chain, ITestOutpu
             Assert.True(aTokens.Executed, aTokens.Reason);
             await AssertCallEqualsAsync(account, ilq, usdc, aTokens, receiveAToken: true);
             asATokens++;
+            // 3.6 no longer turns received aTokens on as the receiver's collateral (aave-v3-origin docs/3.6, "Automatic Collateral
+            // Behavior"): the liquidator now holds the drained reserve's aTokens, and its collateral bit (2·id + 1) stays clear.
+            var pool = chain.Server.Manifest.AaveV3()[0].Pool;
+            Assert.True(await UIntCallAsync(reserve.AToken.Value, Abi.Call("balanceOf(address)", Liquidator.Liquidator)) > 0);
+            var liquidatorConfig = await UIntCallAsync(pool, Abi.Call("getUserConfiguration(address)", Liquidator.Liquidator));
+            Assert.True(((liquidatorConfig >> (2 * reserve.Id + 1)) & 1).IsZero, "the liquidator's received aTokens were enabled as collateral");
         }
         output.WriteLine($"{refused} calls refused for want of cash (rule and chain), {otherCollateral} liquidated through another collateral, {asATokens} through aTokens, to the wei");
         Assert.True(otherCollateral > 0 && asATokens > 0, "both ways out were not exercised");

@@ -15,7 +15,7 @@ namespace DefiRisk.Chain.Tests.Protocols.AaveV3;
 /// and with the block time advanced one step length per step, the chain and the model refuse and allow the same calls.
 /// </summary>
 [Trait("Category", "ChainParity")]
-public sealed class AaveV36GracePeriodStepTests(AaveV36ReplayChain chain, ITestOutputHelper output) : IClassFixture<AaveV36ReplayChain>
+public sealed partial class AaveV36GracePeriodStepTests(AaveV36ReplayChain chain, ITestOutputHelper output) : IClassFixture<AaveV36ReplayChain>
 {
     private const long StepSeconds = 60;
     /// <summary>Two steps: the block of step 2 is the end itself, which still refuses (until &lt; block.timestamp is required).</summary>

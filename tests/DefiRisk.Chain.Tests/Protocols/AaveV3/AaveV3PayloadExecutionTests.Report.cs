@@ -28,10 +28,21 @@ public sealed partial class AaveV3PayloadExecutionTests
         Assert.Contains("Payload execution", text);
         Assert.Contains("liquidatable at today's prices", text);
         Assert.Contains($"block {review["proposalBlock"]!.GetValue<long>()}", text);
+        // When each position becomes liquidatable: the payload's 60 s WETH grace period holds some back until 61 s after its block.
+        var positions = review["liquidatedByChange"]!["positions"]!.AsArray();
+        var payloadTime = positions.Select(p => p!["liquidatableFrom"]!.GetValue<long>() - p["liquidatableInSeconds"]!.GetValue<long>()).Distinct().Single();
+        var waiting = positions.Where(p => p!["liquidatableInSeconds"]!.GetValue<long>() > 0).ToList();
+        Assert.NotEmpty(waiting);
+        Assert.All(waiting, p => Assert.Equal(payloadTime + 61, p!["liquidatableFrom"]!.GetValue<long>()));
+        Assert.Contains("Liquidatable from", text);
+        Assert.Contains($"+61 s (block time {payloadTime + 61})", text);
 
         var clear = await CommandLine.DefiRiskCli.RunAsync(Args(html, "badDebt>1000000000000"));
         Assert.True(clear.Code == ExitCodes.Ok, clear.ToString());
-        Assert.Contains("<html", await File.ReadAllTextAsync(html));
+        var page = await File.ReadAllTextAsync(html);
+        Assert.Contains("<html", page);
+        Assert.Contains("Liquidatable from", page);
+        Assert.Contains("+61 s (block time", page);
 
         // Without --quiet: the executed block on stdout (compare's table goes to the Spectre console, not captured here).
         var shown = await CommandLine.DefiRiskCli.RunAsync("review", "--rpc", chain.Server.RpcUrl, "--deployments", chain.ManifestPath,
@@ -39,7 +50,7 @@ public sealed partial class AaveV3PayloadExecutionTests
         Assert.True(shown.Code == ExitCodes.Ok, shown.ToString());
         Assert.Contains($"payload block {headBefore.Number + 1} (baseline {headBefore.Number})", shown.Stdout);
         Assert.Contains("executed by the review's executor holding POOL_ADMIN and RISK_ADMIN", shown.Stdout);
-        Assert.Contains(": 2 parameters changed", shown.Stdout);
+        Assert.Contains(": 3 parameters changed", shown.Stdout); // WETH LTV, LT and its liquidation grace period
 
         // A malformed limit stops the review before the node is touched.
         var bad = await CommandLine.DefiRiskCli.RunAsync(Args(markdown + ".2.md", "nonsense>1"));

@@ -102,7 +102,8 @@ public sealed partial class AaveV3PayloadExecutionTests(AaveV36Chain chain, ITes
         Assert.Equal((headBefore.Number, headBefore.Number + 1), (review.BaselineBlock, review.ProposalBlock));
         var weth = review.ParameterDiff.Where(c => c.Any.Subject == "WETH" || c.Any.Subject.Equals(Facts.Token("WETH").Address, StringComparison.OrdinalIgnoreCase)).ToList();
         output.WriteLine(string.Join("\n", review.ParameterDiff.Select(c => $"{c.Any.Subject} {c.Any.Name}: {c.Current?.Display} -> {c.Proposed?.Display}")));
-        Assert.Equal(2, weth.Count); // LTV and LT; the bonus is unchanged
+        Assert.Equal(3, weth.Count); // LTV, LT and the 60 s liquidation grace period; the bonus is unchanged
+        Assert.Contains(weth, c => c.Any.Name == "liquidation grace period" && c.Current is null && c.Proposed!.Display.EndsWith("(snapshot + 60 s)", StringComparison.Ordinal));
         Assert.Equal(review.ParameterDiff.Count, weth.Count);
         Assert.NotEqual(0, review.LiquidatedByChange.Count);
         Assert.True(review.Proposal.LiquidatedValueUsd >= review.Baseline.LiquidatedValueUsd);
