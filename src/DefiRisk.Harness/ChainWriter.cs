@@ -26,6 +26,14 @@ internal sealed class ChainWriter(AnvilNode node, long startTimestamp)
 
     private long _rpcId = 1L << 40;
 
+    /// <summary>The first of <paramref name="count"/> fresh JSON-RPC ids for a pipelined run.</summary>
+    private long NextIds(int count)
+    {
+        var first = _rpcId;
+        _rpcId += count;
+        return first;
+    }
+
     public AnvilNode Node => node;
     public int Transactions { get; private set; }
     public long Timestamp { get; private set; } = startTimestamp;
@@ -54,8 +62,7 @@ internal sealed class ChainWriter(AnvilNode node, long startTimestamp)
     public async Task FlushAsync()
     {
         if (_queued.Count == 0) return;
-        var hashes = await PipelinedRpc.CallAllAsync(node.Port, _queued.Select(q => ("eth_sendTransaction", new object?[] { q.Request })).ToList(), _rpcId).ConfigureAwait(false);
-        _rpcId += _queued.Count;
+        var hashes = await PipelinedRpc.CallAllAsync(node.Port, _queued.Select(q => ("eth_sendTransaction", new object?[] { q.Request })).ToList(), NextIds(_queued.Count)).ConfigureAwait(false);
         for (var i = 0; i < _queued.Count; i++) _pending.Add((hashes[i].GetString()!, _queued[i].Label, _queued[i].Request));
         Transactions += _queued.Count;
         _queued.Clear();
@@ -91,9 +98,11 @@ internal sealed class ChainWriter(AnvilNode node, long startTimestamp)
     {
         await FlushAsync().ConfigureAwait(false);
         Timestamp += BlockSeconds;
-        await node.MineAsync(Timestamp).ConfigureAwait(false);
+        // Pipelined, without the HTTP client's 5-minute timeout: a 3,000-transaction block of a large book on a starved,
+        // niced anvil took longer than that to mine (the build was cancelled). A dead node closes the connection instead.
+        await PipelinedRpc.CallAllAsync(node.Port, [("evm_mine", [new Dictionary<string, object> { ["timestamp"] = Timestamp }])], NextIds(1)).ConfigureAwait(false);
         if (_pending.Count == 0) return;
-        var receipts = await node.Rpc.BatchAsync(_pending.Select(p => ("eth_getTransactionReceipt", new object?[] { p.Hash })).ToList()).ConfigureAwait(false);
+        var receipts = await PipelinedRpc.CallAllAsync(node.Port, _pending.Select(p => ("eth_getTransactionReceipt", new object?[] { p.Hash })).ToList(), NextIds(_pending.Count)).ConfigureAwait(false);
         for (var i = 0; i < receipts.Count; i++)
         {
             if (receipts[i].ValueKind == JsonValueKind.Null)

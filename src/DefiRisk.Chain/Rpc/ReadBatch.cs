@@ -23,8 +23,8 @@ public sealed class ReadBatch
         where TMsg : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new()
     {
-        var name = typeof(TMsg).GetCustomAttribute<FunctionAttribute>()?.Name ?? typeof(TMsg).Name;
-        var reply = new Reply<TOut>($"{name} on {to}");
+        // Name and address kept apart, joined only for an error: 300,000 replies of a large book held a message each.
+        var reply = new Reply<TOut>(FunctionName<TMsg>.Value, to);
         _calls.Add(new EthCall(to, message.GetCallData().ToHex(prefix: true)));
         _sinks.Add(reply.Set);
         return reply;
@@ -49,8 +49,14 @@ public sealed class ReadBatch
     }
 }
 
+/// <summary>The Solidity name of a function message, looked up once per type.</summary>
+internal static class FunctionName<TMsg> where TMsg : FunctionMessage
+{
+    public static readonly string Value = typeof(TMsg).GetCustomAttribute<FunctionAttribute>()?.Name ?? typeof(TMsg).Name;
+}
+
 /// <summary>The decoded answer of one call in a <see cref="ReadBatch"/>.</summary>
-public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
+public sealed class Reply<T>(string function, string to) where T : IFunctionOutputDTO, new()
 {
     private static readonly FunctionCallDecoder Decoder = new();
     private T? _value;
@@ -63,7 +69,7 @@ public sealed class Reply<T>(string what) where T : IFunctionOutputDTO, new()
 
     /// <summary>The decoded value; a required read that failed is a chain error naming the call and block.</summary>
     public T Value => Ok ? _value! : throw new DefiRiskException(
-        _done ? $"{what} failed at block {_block}: {_error}" : $"{what} was read before its batch ran", ExitCodes.ChainError);
+        _done ? $"{function} on {to} failed at block {_block}: {_error}" : $"{function} on {to} was read before its batch ran", ExitCodes.ChainError);
 
     public T? OrDefault => Ok ? _value : default;
 
