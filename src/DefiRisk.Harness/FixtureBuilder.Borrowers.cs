@@ -19,15 +19,9 @@ internal sealed record MorphoLeg(int Market, BigInteger Collateral, BigInteger B
 
 public sealed partial class FixtureBuilder
 {
-    /// <summary>Transactions per mined block while opening positions, for books up to <see cref="LargeBook"/> borrowers (the bundled ones).</summary>
+    /// <summary>Transactions per mined block while opening positions. Kept at 150 for large books too: blocks of 3,000
+    /// made anvil ten times slower per transaction (7 instead of 70 borrowers/s; its pool work grows with the pending count).</summary>
     private const int TxsPerBlock = 150;
-
-    /// <summary>Above this many borrowers a block takes <see cref="LargeBookTxsPerBlock"/> transactions: anvil hashes its whole
-    /// state into the state root at every mined block, so 2,000 blocks of 150 over a 100,000-borrower book made the build
-    /// quadratic (it slowed from 70 to under 20 borrowers/s); 100 blocks of 3,000 do not. Bundled books keep their blocks (and bytes).</summary>
-    internal const int LargeBook = 10_000, LargeBookTxsPerBlock = 3_000;
-
-    internal static int TransactionsPerBlock(int borrowers) => borrowers > LargeBook ? LargeBookTxsPerBlock : TxsPerBlock;
 
     /// <summary>
     /// The seeded borrower population. Sizes are log-normal around $25k collateral with a few whales
@@ -189,7 +183,6 @@ public sealed partial class FixtureBuilder
     private static async Task OpenPositionsAsync(ChainWriter chain, Deployed d, IReadOnlyList<BorrowerPlan> plans, bool eModeFirst, Action<string> report, CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var perBlock = TransactionsPerBlock(plans.Count);
         for (var i = 0; i < plans.Count; i++)
         {
             var p = plans[i];
@@ -209,7 +202,7 @@ public sealed partial class FixtureBuilder
                 chain.Queue(Funder, d.Morpho, Data(new SupplyCollateralFunction { MarketParams = mp, Assets = m.Collateral, OnBehalf = p.Address }), $"Morpho supplyCollateral for {p.Address}");
                 chain.Queue(p.Address, d.Morpho, Data(new BorrowFunction { MarketParams = mp, Assets = m.Borrow, OnBehalf = p.Address, Receiver = p.Address }), $"Morpho borrow by {p.Address}");
             }
-            if (chain.PendingCount >= perBlock) await chain.MineAsync().ConfigureAwait(false);
+            if (chain.PendingCount >= TxsPerBlock) await chain.MineAsync().ConfigureAwait(false);
         }
         await chain.MineAsync().ConfigureAwait(false);
     }
