@@ -193,7 +193,7 @@ public sealed class AnvilNode : IAsyncDisposable
             {
                 id = await node.Rpc.ProbeChainIdAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             }
-            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(30))
+            catch (HttpRequestException) when (deadline.Elapsed < ReadyTimeout(options))
             {
                 await Task.Delay(20, ct).ConfigureAwait(false);
                 continue;
@@ -201,7 +201,7 @@ public sealed class AnvilNode : IAsyncDisposable
             catch (HttpRequestException ex)
             {
                 await node.DisposeAsync().ConfigureAwait(false);
-                throw new AnvilStartException($"anvil on port {port} did not answer within 30 s: {ex.Message}");
+                throw new AnvilStartException($"anvil on port {port} did not answer within {ReadyTimeout(options).TotalSeconds:0} s: {ex.Message}");
             }
             if (id != options.ChainId)
             {
@@ -212,6 +212,11 @@ public sealed class AnvilNode : IAsyncDisposable
             return node;
         }
     }
+
+    /// <summary>30 s, plus a second per 10 MB of a state to load: anvil answers only once it has read it (a
+    /// 100,000-borrower state is GBs of JSON).</summary>
+    private static TimeSpan ReadyTimeout(AnvilOptions options) =>
+        TimeSpan.FromSeconds(30 + (options.LoadStatePath is { } path && File.Exists(path) ? new FileInfo(path).Length / 10_000_000 : 0));
 
     private static IEnumerable<string> Arguments(AnvilOptions o, int port)
     {

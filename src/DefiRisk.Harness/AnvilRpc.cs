@@ -40,6 +40,22 @@ public sealed class AnvilRpc : IDisposable
         return Unwrap(doc.RootElement, method);
     }
 
+    /// <summary>
+    /// Calls <paramref name="method"/> whose result is one hex string too large to hold (<c>anvil_dumpState</c> of a
+    /// 100,000-borrower book) and writes the decoded bytes to <paramref name="output"/> as they arrive; returns their count.
+    /// No timeout: anvil serializes the whole state before it answers.
+    /// </summary>
+    public async Task<long> CallHexToStreamAsync(string method, Stream output, CancellationToken ct = default)
+    {
+        var request = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = Interlocked.Increment(ref _id), ["method"] = method, ["params"] = new JsonArray() };
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var message = new HttpRequestMessage(HttpMethod.Post, _url) { Content = JsonContent.Create(request) };
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        return await StateDumpStream.DecodeHexResultAsync(body, output, method, ct).ConfigureAwait(false);
+    }
+
     /// <summary><c>eth_chainId</c> with a short timeout, to poll a node that is starting; a silent listener
     /// (someone else's socket on that port) counts as not answering.</summary>
     public async Task<BigInteger> ProbeChainIdAsync(TimeSpan timeout)

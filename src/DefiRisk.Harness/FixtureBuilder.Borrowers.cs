@@ -19,7 +19,8 @@ internal sealed record MorphoLeg(int Market, BigInteger Collateral, BigInteger B
 
 public sealed partial class FixtureBuilder
 {
-    /// <summary>Transactions per mined block while opening positions.</summary>
+    /// <summary>Transactions per mined block while opening positions. Kept at 150 for large books too: blocks of 3,000
+    /// made anvil ten times slower per transaction (7 instead of 70 borrowers/s; its pool work grows with the pending count).</summary>
     private const int TxsPerBlock = 150;
 
     /// <summary>
@@ -176,26 +177,30 @@ public sealed partial class FixtureBuilder
     /// <summary>
     /// The funder supplies each borrower's collateral on their behalf (Aave <c>supply(…, onBehalfOf)</c>,
     /// Morpho <c>supplyCollateral(…, onBehalf)</c>: the first supply enables it as collateral), then the
-    /// borrower (impersonated, gas price 0) enters e-mode if planned and borrows at variable rate.
+    /// borrower (impersonated, gas price 0) enters e-mode if planned and borrows at variable rate. A block's
+    /// transactions are pipelined on one connection (<see cref="ChainWriter.Queue"/>): a 100,000-borrower book is 300,000 of them.
     /// </summary>
-    private static async Task OpenPositionsAsync(ChainWriter chain, Deployed d, IReadOnlyList<BorrowerPlan> plans, bool eModeFirst, CancellationToken ct)
+    private static async Task OpenPositionsAsync(ChainWriter chain, Deployed d, IReadOnlyList<BorrowerPlan> plans, bool eModeFirst, Action<string> report, CancellationToken ct)
     {
-        foreach (var p in plans)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < plans.Count; i++)
         {
+            var p = plans[i];
             ct.ThrowIfCancellationRequested();
+            if (i > 0 && i % 5000 == 0) report($"opened {i:N0} of {plans.Count:N0} borrowers ({chain.Transactions:N0} transactions, {i / clock.Elapsed.TotalSeconds:0} borrowers/s)");
             if (p.EMode && eModeFirst)
-                await chain.SendAsync(p.Address, d.Pool, Abi.Call("setUserEMode(uint8)", EModeId), $"setUserEMode {p.Address}").ConfigureAwait(false);
+                chain.Queue(p.Address, d.Pool, Abi.Call("setUserEMode(uint8)", EModeId), $"setUserEMode {p.Address}");
             foreach (var leg in p.Collateral)
-                await chain.SendAsync(Funder, d.Pool, Abi.Call("supply(address,uint256,address,uint16)", d.Tokens[leg.Symbol], leg.Amount, p.Address, 0), $"supply {leg.Symbol} for {p.Address}").ConfigureAwait(false);
+                chain.Queue(Funder, d.Pool, Abi.Call("supply(address,uint256,address,uint16)", d.Tokens[leg.Symbol], leg.Amount, p.Address, 0), $"supply {leg.Symbol} for {p.Address}");
             if (p.EMode && !eModeFirst)
-                await chain.SendAsync(p.Address, d.Pool, Abi.Call("setUserEMode(uint8)", EModeId), $"setUserEMode {p.Address}").ConfigureAwait(false);
+                chain.Queue(p.Address, d.Pool, Abi.Call("setUserEMode(uint8)", EModeId), $"setUserEMode {p.Address}");
             foreach (var leg in p.Debt)
-                await chain.SendAsync(p.Address, d.Pool, Abi.Call("borrow(address,uint256,uint256,uint16,address)", d.Tokens[leg.Symbol], leg.Amount, 2, 0, p.Address), $"borrow {leg.Symbol} by {p.Address}").ConfigureAwait(false);
+                chain.Queue(p.Address, d.Pool, Abi.Call("borrow(address,uint256,uint256,uint16,address)", d.Tokens[leg.Symbol], leg.Amount, 2, 0, p.Address), $"borrow {leg.Symbol} by {p.Address}");
             if (p.Morpho is { } m)
             {
                 var mp = d.MarketParams[m.Market];
-                await chain.SendAsync(Funder, d.Morpho, Data(new SupplyCollateralFunction { MarketParams = mp, Assets = m.Collateral, OnBehalf = p.Address }), $"Morpho supplyCollateral for {p.Address}").ConfigureAwait(false);
-                await chain.SendAsync(p.Address, d.Morpho, Data(new BorrowFunction { MarketParams = mp, Assets = m.Borrow, OnBehalf = p.Address, Receiver = p.Address }), $"Morpho borrow by {p.Address}").ConfigureAwait(false);
+                chain.Queue(Funder, d.Morpho, Data(new SupplyCollateralFunction { MarketParams = mp, Assets = m.Collateral, OnBehalf = p.Address }), $"Morpho supplyCollateral for {p.Address}");
+                chain.Queue(p.Address, d.Morpho, Data(new BorrowFunction { MarketParams = mp, Assets = m.Borrow, OnBehalf = p.Address, Receiver = p.Address }), $"Morpho borrow by {p.Address}");
             }
             if (chain.PendingCount >= TxsPerBlock) await chain.MineAsync().ConfigureAwait(false);
         }

@@ -43,35 +43,45 @@ public sealed record FixtureBuildOptions
     public FeedHistorySpec? FeedHistory { get; init; }
 }
 
-/// <summary>The built fixture, not yet written: the manifest and anvil's state JSON at the saved block.</summary>
-public sealed record FixtureBuild(DeploymentManifest Manifest, FixtureFacts Facts, byte[] StateJson, TimeSpan Elapsed, bool CompiledSolidity, FixtureHealthSummary Health)
+/// <summary>
+/// The built fixture, not yet written: the manifest, and anvil's canonical state JSON at the saved block in a temporary
+/// file (<paramref name="StatePath"/>; GBs for 100,000 borrowers, so never in memory). <see cref="WriteTo"/> moves it
+/// into the fixture; <see cref="Dispose"/> deletes it when it was never written.
+/// </summary>
+public sealed record FixtureBuild(DeploymentManifest Manifest, FixtureFacts Facts, string StatePath, TimeSpan Elapsed, bool CompiledSolidity, FixtureHealthSummary Health) : IDisposable
 {
     /// <summary>Above this size the state is written gzip-compressed (<c>state.json.gz</c>).</summary>
     public const long PlainStateLimit = 5 * 1024 * 1024;
 
-    /// <summary>Writes <c>manifest.json</c> and <c>state.json</c> (or <c>state.json.gz</c>); returns the state file path.</summary>
+    /// <summary>Writes <c>manifest.json</c> and <c>state.json</c> (or <c>state.json.gz</c>) and deletes the temporary state
+    /// (so once only); returns the state file path.</summary>
     public string WriteTo(string directory)
     {
+        if (!File.Exists(StatePath)) throw new InvalidOperationException($"the built state {StatePath} was already written or disposed");
         Directory.CreateDirectory(directory);
-        var gzip = StateJson.LongLength > PlainStateLimit;
+        var gzip = new FileInfo(StatePath).Length > PlainStateLimit;
         var stateName = gzip ? FixtureServer.StateGzip : FixtureServer.StateJson;
         var statePath = Path.Combine(directory, stateName);
         foreach (var stale in new[] { FixtureServer.StateGzip, FixtureServer.StateJson })
             if (stale != stateName && File.Exists(Path.Combine(directory, stale))) File.Delete(Path.Combine(directory, stale));
         if (gzip)
         {
+            using var input = new FileStream(StatePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             using var file = File.Create(statePath);
             using var gz = new GZipStream(file, CompressionLevel.SmallestSize);
-            gz.Write(StateJson);
+            input.CopyTo(gz, 1 << 20);
         }
         else
         {
-            File.WriteAllBytes(statePath, StateJson);
+            File.Copy(StatePath, statePath, overwrite: true);
         }
+        File.Delete(StatePath);
         var facts = Facts with { StateFile = stateName };
         (Manifest with { Fixture = facts.ToJsonObject() }).Save(Path.Combine(directory, FixtureServer.ManifestFile));
         return statePath;
     }
+
+    public void Dispose() => File.Delete(StatePath);
 }
 
 /// <summary>Aave health factors of the fixture's borrowers at the saved block (from Pool.getUserAccountData).</summary>
@@ -234,7 +244,7 @@ public sealed partial class FixtureBuilder
         await SupplyLiquidityAsync(chain, d, plans).ConfigureAwait(false);
         // 3.6: the borrower enters e-mode before its collateral arrives, so that collateral which is collateral only in
         // the e-mode (base LTV 0) is enabled by the supply (ValidationLogic.validateAutomaticUseAsCollateral).
-        await OpenPositionsAsync(chain, d, plans, eModeFirst: _options.Aave == AaveVersion.V3_6, ct).ConfigureAwait(false);
+        await OpenPositionsAsync(chain, d, plans, eModeFirst: _options.Aave == AaveVersion.V3_6, Report, ct).ConfigureAwait(false);
         if (_options.Aave == AaveVersion.V3_6) await OpenAaveV36CasesAsync(chain, d).ConfigureAwait(false);
 
         Report("setting final prices");
@@ -256,7 +266,8 @@ public sealed partial class FixtureBuilder
 
         var manifest = WithUniswapV3(Manifest(d, plans, block, timestamp, chain.Transactions, health));
         Report("dumping state");
-        var state = Canonicalize(await node.DumpStateJsonAsync().ConfigureAwait(false));
+        var state = await DumpCanonicalStateAsync(node, ct).ConfigureAwait(false);
+        Report($"state: {new FileInfo(state).Length / (1024 * 1024):N0} MiB of canonical JSON");
         return new FixtureBuild(manifest, FixtureFacts.From(manifest, "fixture build"), state, clock.Elapsed, compiler.Compiled || aaveCompiled, health);
     }
 
@@ -454,6 +465,39 @@ public sealed partial class FixtureBuilder
             await chain.SendAsync(Admin, pair, Abi.Call("mint(address)", Admin), $"pair.mint {b}/{q}").ConfigureAwait(false);
         }
         await chain.MineAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Streams anvil's state to a temporary file, canonical (<see cref="FixtureStateCanonicalizer"/>): the gzipped dump
+    /// goes to disk as it arrives, then is inflated and canonicalized token by token. Nothing holds the whole state,
+    /// which for 100,000 borrowers is GBs (one MemoryStream failed with "Stream was too long").
+    /// </summary>
+    private static async Task<string> DumpCanonicalStateAsync(AnvilNode node, CancellationToken ct)
+    {
+        var scratch = Path.GetTempPath();
+        var gzPath = Path.Combine(scratch, $"defirisk-dump-{Guid.NewGuid():N}.json.gz");
+        var jsonPath = Path.Combine(scratch, $"defirisk-state-{Guid.NewGuid():N}.json");
+        try
+        {
+            await using (var gz = File.Create(gzPath))
+                await node.Rpc.CallHexToStreamAsync("anvil_dumpState", gz, ct).ConfigureAwait(false);
+            await Task.Run(() =>
+            {
+                using var input = new GZipStream(new FileStream(gzPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20), CompressionMode.Decompress);
+                using var output = new FileStream(jsonPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+                FixtureStateCanonicalizer.Canonicalize(input, output, scratch);
+            }, ct).ConfigureAwait(false);
+            return jsonPath;
+        }
+        catch
+        {
+            File.Delete(jsonPath);
+            throw;
+        }
+        finally
+        {
+            File.Delete(gzPath);
+        }
     }
 
     /// <summary>

@@ -23,6 +23,7 @@ public sealed class ReadBatch
         where TMsg : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new()
     {
+        // Name and address kept apart, joined only for an error: 300,000 replies of a large book held a message each.
         var reply = new Reply<TOut>(FunctionName<TMsg>.Value, to);
         _calls.Add(new EthCall(to, StaticAbi.Encode(message) ?? message.GetCallData().ToHex(prefix: true)));
         _sinks.Add(reply.Set);

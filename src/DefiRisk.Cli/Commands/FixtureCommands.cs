@@ -65,7 +65,7 @@ internal static class FixtureCommands
             var jsonTarget = parse.GetValue(json);
             if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             var asJson = jsonTarget == "-";
-            var result = await WithProgressAsync(ui, parse.GetValue(quiet) || asJson, "building fixture",
+            using var result = await WithProgressAsync(ui, parse.GetValue(quiet) || asJson, "building fixture",
                 progress => new FixtureBuilder(options, progress: progress).BuildAsync(ct)).ConfigureAwait(false);
             var statePath = result.WriteTo(dir);
             var f = result.Facts;

@@ -17,9 +17,14 @@ namespace DefiRisk.Chain.Protocols.AaveV3;
 /// read in a few rounds of batched eth_calls. Returns Core types only. Its pools' reserves are the snapshot's
 /// first-priced assets (the first pool's oracle wins for an asset several pools list).
 /// </summary>
-public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
+/// <param name="accountsPerRound">Accounts read per round (user configuration and e-mode, then balances); bounds the replies held
+/// at once on a large book (issue 13 item 6). Tests set it small to read a small book in many rounds.</param>
+public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAccountsPerRound) : LendingAdapter<AaveV3Section>
 {
     public const string Protocol = AaveV3Book.Name;
+
+    private readonly int _accountsPerRound = accountsPerRound >= 1 ? accountsPerRound
+        : throw new ArgumentOutOfRangeException(nameof(accountsPerRound), accountsPerRound, "at least one account per round");
 
     /// <summary><c>Borrow(address,address,address,uint256,uint8,uint256,uint16)</c>; topic2 = onBehalfOf, the debtor.</summary>
     public const string BorrowTopic = "0xb3d084820fb1a9decffb176436bd02558d15fac9b0ddfed8c465bc7359d7dce0";
@@ -84,7 +89,7 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         {
             var pool = d.Pool.ToLowerInvariant();
             var users = accounts.Where(a => a.Market == pool).Select(a => a.Account).ToList();
-            var (state, poolAssets) = await ReadPoolAsync(reader, d, users, warnings, ct);
+            var (state, poolAssets) = await ReadPoolAsync(reader, d, users, warnings, _accountsPerRound, ct);
             states.Add(state);
             foreach (var a in poolAssets) assets.TryAdd(a);
             listed.UnionWith(state.Market.Reserves.Select(r => r.Asset)); // every reserve of a configured pool is listed
@@ -93,7 +98,7 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
     }
 
     private static async Task<(AaveV3MarketState State, List<Asset> Assets)> ReadPoolAsync(
-        IBlockReader reader, AaveV3Deployment d, IReadOnlyList<string> accounts, List<IndexWarning> warnings, CancellationToken ct)
+        IBlockReader reader, AaveV3Deployment d, IReadOnlyList<string> accounts, List<IndexWarning> warnings, int perRound, CancellationToken ct)
     {
         var stage = $"read {Protocol} {d.Name}";
         var pool = d.Pool.ToLowerInvariant();
@@ -123,14 +128,25 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         var meta = assets.Select(a => Erc20Reads.Add(batch, a)).ToList();
         var sources = assets.Select(a => batch.Add<GetSourceOfAssetFunction, AddressOutput>(oracle, new() { Asset = a })).ToList();
         var prices = batch.Add<GetAssetsPricesFunction, Uint256ArrayOutput>(oracle, new() { Assets = assets });
-        var userConfigs = accounts.Select(u => batch.Add<GetUserConfigurationFunction, Uint256Output>(pool, new() { User = u })).ToList();
-        var userEModes = accounts.Select(u => batch.Add<GetUserEModeFunction, Uint256Output>(pool, new() { User = u })).ToList();
+        // Accounts in rounds of perRound: the first rides with the reserve reads, so a book up to that size reads in
+        // the same requests as before; a larger one holds one round's replies at a time, not 100,000 accounts' (issue 13 item 6).
+        var configBits = new BigInteger[accounts.Count];
+        var eModeOf = new int[accounts.Count];
+        var userReads = AddUserReads(batch, pool, accounts, 0, perRound);
         // 3.3+ bad debt booked per reserve; 3.1+ liquidation grace period per reserve.
         var deficits = release.HasDeficit ? assets.Select(a => batch.Add<GetReserveDeficitFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         var graces = release.HasGracePeriod ? assets.Select(a => batch.Add<GetLiquidationGracePeriodFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         // 3.1+ virtual accounting: the cash a withdrawal of the underlying (a liquidation with receiveAToken = false) can take.
         var cash = release.HasVirtualAccounting ? assets.Select(a => batch.Add<GetVirtualUnderlyingBalanceFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         await reader.ExecuteAsync(batch, ct);
+        TakeUserReads(userReads, 0, configBits, eModeOf);
+        for (var start = perRound; start < accounts.Count; start += perRound)
+        {
+            var more = AddUserReads(batch, pool, accounts, start, perRound);
+            await reader.ExecuteAsync(batch, ct);
+            TakeUserReads(more, start, configBits, eModeOf);
+            reader.Report(stage, 0, accounts.Count, $"user configurations {Math.Min(start + perRound, accounts.Count)}");
+        }
 
         // One reserve priced ≤ 0 makes getAssetsPrices revert (AaveOracle falls back, and the fallback reverts or is unset):
         // then each price alone, and a reserve whose price call fails or answers 0 is skipped with every account holding it.
@@ -168,7 +184,7 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
 
         // The categories in use: the accounts' e-modes, and (≤ 3.1, where they are maintained) the reserves' configuration bits.
         var eModeIds = (release.HasEModeBitmaps ? [] : reserves.Select(r => r.EModeCategory))
-            .Concat(userEModes.Select(e => (int)e.Value.Value))
+            .Concat(eModeOf)
             .Where(id => id is > 0 and < 256).Distinct().Order().ToList();
         // One surface per release. 3.2+ still answers the legacy getEModeCategoryData (LT and bonus, no members), so asking
         // it first and taking members from configuration bits that 3.2 no longer writes would empty every category.
@@ -180,26 +196,33 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             release.HasLtvZeroBitmap ? batch.Add<GetEModeCategoryLtvzeroBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }) : null,
             batch.Add<GetEModeCategoryLabelFunction, StringOutput>(pool, new() { Id = (byte)id })));
 
-        var balanceReads = new List<(int Account, AaveV3Reserve Reserve, bool Collateral, bool Borrowing,
-            Reply<Uint256Output>? A, Reply<Uint256Output>? V, Reply<Uint256Output>? S)>();
-        for (var u = 0; u < accounts.Count; u++)
+        // Balances in rounds of accounts; the first with the round-3 reads above. Each round's replies become plain legs.
+        var balances = new List<BalanceLeg>();
+        for (var start = 0; start < accounts.Count || start == 0; start += perRound)
         {
-            var bits = userConfigs[u].Value.Value;
-            if (bits.IsZero) continue; // no position at this block (repaid and withdrawn, or not yet opened)
-            foreach (var reserve in reserves)
+            var balanceReads = new List<(int Account, AaveV3Reserve Reserve, bool Collateral, bool Borrowing,
+                Reply<Uint256Output>? A, Reply<Uint256Output>? V, Reply<Uint256Output>? S)>();
+            for (var u = start; u < Math.Min(accounts.Count, start + perRound); u++)
             {
-                var borrowing = !((bits >> (2 * reserve.Id)) & 1).IsZero;
-                var collateral = !((bits >> (2 * reserve.Id + 1)) & 1).IsZero;
-                if (!borrowing && !collateral) continue;
-                var user = accounts[u];
-                balanceReads.Add((u, reserve, collateral, borrowing,
-                    collateral ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.AToken.Value, new() { Account = user }) : null,
-                    borrowing ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.VariableDebtToken.Value, new() { Account = user }) : null,
-                    borrowing && release.HasStableDebt && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
+                var bits = configBits[u];
+                if (bits.IsZero) continue; // no position at this block (repaid and withdrawn, or not yet opened)
+                foreach (var reserve in reserves)
+                {
+                    var borrowing = !((bits >> (2 * reserve.Id)) & 1).IsZero;
+                    var collateral = !((bits >> (2 * reserve.Id + 1)) & 1).IsZero;
+                    if (!borrowing && !collateral) continue;
+                    var user = accounts[u];
+                    balanceReads.Add((u, reserve, collateral, borrowing,
+                        collateral ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.AToken.Value, new() { Account = user }) : null,
+                        borrowing ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.VariableDebtToken.Value, new() { Account = user }) : null,
+                        borrowing && release.HasStableDebt && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
+                }
             }
+            await reader.ExecuteAsync(batch, ct);
+            foreach (var b in balanceReads)
+                balances.Add(new BalanceLeg(b.Account, b.Reserve, b.Collateral, b.A?.Value.Value ?? 0, b.V?.Value.Value ?? 0, b.S?.Value.Value ?? 0));
+            reader.Report(stage, Math.Min(accounts.Count, start + perRound), accounts.Count);
         }
-        await reader.ExecuteAsync(batch, ct);
-        reader.Report(stage, accounts.Count, accounts.Count);
 
         // E-mode categories (a category with LT 0 is not configured). ≤ 3.1 getEModeCategoryData: the members are the reserves
         // whose configuration bits 168–175 name the category, and a price source, when set, is priced by the AaveOracle like
@@ -234,13 +257,13 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
         foreach (var i in unpriced.Order())
         {
             var reserve = reserves[i];
-            var holders = balanceReads.Where(b => b.Reserve.Asset == reserve.Asset).Select(b => b.Account).ToHashSet();
+            var holders = balances.Where(b => b.Reserve.Asset == reserve.Asset).Select(b => b.Account).ToHashSet();
             skippedAccounts.UnionWith(holders);
             var pricedDebt = 0.0;
             var ownDebt = BigInteger.Zero;
-            foreach (var b in balanceReads.Where(b => holders.Contains(b.Account)))
+            foreach (var b in balances.Where(b => holders.Contains(b.Account)))
             {
-                var debt = (b.V?.Value.Value ?? 0) + (b.S?.Value.Value ?? 0);
+                var debt = b.Variable + b.Stable;
                 if (b.Reserve.Asset == reserve.Asset) ownDebt += debt;
                 else if (!unpriced.Contains(reserves.IndexOf(b.Reserve)))
                     pricedDebt += (double)(debt * ToUsd8(b.Reserve.OraclePrice, baseUnit)) / Math.Pow(10, b.Reserve.Decimals + 8);
@@ -266,11 +289,11 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             baseUnit, reserves, eModes);
 
         var accountStates = new List<AaveV3Account>();
-        foreach (var group in balanceReads.Where(b => !skippedAccounts.Contains(b.Account)).GroupBy(b => b.Account))
+        foreach (var group in balances.Where(b => !skippedAccounts.Contains(b.Account)).GroupBy(b => b.Account))
         {
             var positions = group.OrderBy(b => b.Reserve.Id).Select(b => new AaveV3AccountReserve(b.Reserve.Asset,
-                b.A?.Value.Value ?? 0, b.Collateral, b.V?.Value.Value ?? 0, b.S?.Value.Value ?? 0)).ToList();
-            accountStates.Add(new AaveV3Account(Address.Parse(accounts[group.Key]), (int)userEModes[group.Key].Value.Value, positions));
+                b.Supplied, b.Collateral, b.Variable, b.Stable)).ToList();
+            accountStates.Add(new AaveV3Account(Address.Parse(accounts[group.Key]), eModeOf[group.Key], positions));
         }
         accountStates.Sort((a, b) => a.Account.CompareTo(b.Account));
 
@@ -292,6 +315,26 @@ public sealed class AaveV3Adapter : LendingAdapter<AaveV3Section>
             assetList.Add(new Asset(reserve.Asset, meta[i].Symbol(reserve.Asset), reserve.Decimals, ToUsd8(reserve.OraclePrice, baseUnit), oracleInfo));
         }
         return (new AaveV3MarketState(market, accountStates), assetList);
+    }
+
+    /// <summary>Accounts read per round by default: a book up to this size reads in the same requests as in one round.</summary>
+    public const int DefaultAccountsPerRound = 20_000;
+
+    /// <summary>One account's balances in one reserve (base units), read.</summary>
+    private sealed record BalanceLeg(int Account, AaveV3Reserve Reserve, bool Collateral, BigInteger Supplied, BigInteger Variable, BigInteger Stable);
+
+    private static List<(Reply<Uint256Output> Config, Reply<Uint256Output> EMode)> AddUserReads(ReadBatch batch, string pool, IReadOnlyList<string> accounts, int start, int count) =>
+        accounts.Skip(start).Take(count).Select(u => (
+            batch.Add<GetUserConfigurationFunction, Uint256Output>(pool, new() { User = u }),
+            batch.Add<GetUserEModeFunction, Uint256Output>(pool, new() { User = u }))).ToList();
+
+    private static void TakeUserReads(List<(Reply<Uint256Output> Config, Reply<Uint256Output> EMode)> reads, int start, BigInteger[] configBits, int[] eModeOf)
+    {
+        for (var i = 0; i < reads.Count; i++)
+        {
+            configBits[start + i] = reads[i].Config.Value.Value;
+            eModeOf[start + i] = (int)reads[i].EMode.Value.Value;
+        }
     }
 
     /// <summary>The reserves whose id bit is set in an e-mode bitmap, by address.</summary>
