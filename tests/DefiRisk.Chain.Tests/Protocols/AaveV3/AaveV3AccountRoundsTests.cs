@@ -54,5 +54,6 @@ public sealed class AaveV3AccountRoundsTests(DemoChain chain)
         public Task ExecuteAsync(ReadBatch batch, CancellationToken ct) => batch.ExecuteAsync(rpc, Block, ct);
         public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => accounts;
         public void Report(string stage, long done, long total, string? detail = null) { }
+        public void Warn(IndexWarning warning) { }
     }
 }
