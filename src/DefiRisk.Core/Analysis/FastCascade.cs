@@ -20,6 +20,9 @@ internal sealed record FastOutcome(double LiquidatedValueUsd, double BonusPaidUs
 /// </summary>
 internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
 {
+    // Flash-loan offers when liquidators borrow the repayment (LiquidatorModel.FlashLoans, no capital cap); read-only, shared by workers.
+    private readonly FlashLoanOffers? _flash = o.Liquidators.FlashLoans && o.LiquidatorCapitalPerRoundUsd is null ? new FlashLoanOffers(m.Snapshot) : null;
+
     /// <summary>Diagnostics for tests: (round, source, calls executed, HF after) per candidate.</summary>
     public List<(int Round, long Source, int Calls, double HfAfter)>? Trace;
 
@@ -277,18 +280,24 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
     {
         if (coll == debt) return amount;
         var path = m.Graph.FindPath(coll, debt);
-        if (path is not null) return Swap(st, path, amount, commit);
+        if (path is not null) return SwapBest(st, path, coll, debt, amount, commit);
         var numeraire = m.Graph.Numeraire;
         var toN = m.Graph.FindPath(coll, numeraire);
         var oracleUsd = round.OracleUsd;
         if (toN is not null)
         {
-            var outN = Swap(st, toN, amount, commit);
+            var outN = SwapBest(st, toN, coll, numeraire, amount, commit);
             return oracleUsd[debt] == 0 ? 0 : Math.Floor(outN * oracleUsd[numeraire] * m.Unit[debt] / (oracleUsd[debt] * m.Unit[numeraire]));
         }
         var market = round.Market;
         return market[debt] == 0 ? 0 : Math.Floor(amount * market[coll] * m.Unit[debt] / (market[debt] * m.Unit[coll]));
     }
+
+    /// <summary>The router's single swap down <paramref name="path"/>, or with best execution the split over every route (as the exact path).</summary>
+    private double SwapBest(FastState st, Hop[] path, int from, int to, double amount, bool commit) =>
+        o.Liquidators.BestExecution
+            ? BestExecution.Sell(st.Pools, m.Graph.Routes(from, to), amount, o.Liquidators.SaleChunks, commit, null)
+            : Swap(st, path, amount, commit);
 
     private static double Swap(FastState st, Hop[] path, double amount, bool commit)
     {
@@ -300,8 +309,18 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
     public bool Pays(FastState st, FastRound round, int coll, int debt, double collateral, double repaid, out double repaidUsd)
     {
         repaidUsd = repaid * round.OracleUsd[debt] / m.Unit[debt];
-        var proceeds = Sell(st, round, coll, debt, collateral, false);
-        if ((proceeds - repaid) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8 <= 0) return false;
+        if (Profit(st, round, coll, debt, collateral, repaid) <= 0) return false;
         return o.LiquidatorCapitalPerRoundUsd is not { } cap || round.Spent + repaidUsd <= (double)cap / 1e8;
+    }
+
+    public bool PairsByProfit => o.Liquidators.PairByProfit;
+
+    /// <summary>(proceeds − repaid − flash-loan fee) at the debt's market price − gas, USD (the exact path's test in doubles; the fee half up).</summary>
+    public double Profit(FastState st, FastRound round, int coll, int debt, double collateral, double repaid)
+    {
+        var proceeds = Sell(st, round, coll, debt, collateral, false);
+        var fee = 0.0;
+        if (_flash is not null && _flash.CheapestFeeBps(debt, repaid) is > 0 and var bps) fee = Math.Floor((repaid * bps + 5_000) / 10_000);
+        return (proceeds - repaid - fee) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8;
     }
 }

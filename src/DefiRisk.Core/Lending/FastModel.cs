@@ -292,6 +292,12 @@ public interface IFastDesk
 
     /// <summary>Whether a call pays after slippage and gas and fits the capital cap; the debt repaid in USD.</summary>
     bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd);
+
+    /// <summary>True when the liquidator picks the collateral/debt pair by <see cref="Profit"/> (as <see cref="ILiquidationDesk.PairsByProfit"/>).</summary>
+    bool PairsByProfit => false;
+
+    /// <summary>What a call would earn in USD at market prices (as <see cref="ILiquidationDesk.Profit"/>). Moves nothing.</summary>
+    double Profit(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) => 0;
 }
 
 /// <summary>One round of a fast cascade as the rules see it, with the running sums they add to.</summary>

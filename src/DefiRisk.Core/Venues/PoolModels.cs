@@ -30,6 +30,12 @@ public abstract class ExactPoolState
 
     /// <summary>The state as results and replays report it (serialized as JSON by its runtime type).</summary>
     public abstract object Report();
+
+    /// <summary>The state now, to put back with <see cref="Restore"/>: best execution tries a split on the pools and undoes it.</summary>
+    public abstract object Mark();
+
+    /// <summary>Back to a state <see cref="Mark"/> returned.</summary>
+    public abstract void Restore(object mark);
 }
 
 /// <summary>A pool's state during fast cascades (one per pool per worker; <see cref="Reset"/> between cascades).</summary>
@@ -45,4 +51,10 @@ public abstract class FastPoolState
 
     /// <summary>Back to the snapshot state.</summary>
     public abstract void Reset();
+
+    /// <summary>The state now, to put back with <see cref="Restore"/> (as <see cref="ExactPoolState.Mark"/>).</summary>
+    public abstract object Mark();
+
+    /// <summary>Back to a state <see cref="Mark"/> returned.</summary>
+    public abstract void Restore(object mark);
 }
