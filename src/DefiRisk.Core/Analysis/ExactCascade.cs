@@ -11,7 +11,7 @@ namespace DefiRisk.Core.Analysis;
 /// every sale through the venues' exact swap (<see cref="ExactPoolState"/>). It names no protocol and no venue. One
 /// instance runs one scenario (mutable state, not shared).
 /// </summary>
-internal sealed class ExactCascade : ILiquidationDesk
+internal sealed partial class ExactCascade : ILiquidationDesk
 {
     private readonly Snapshot _s;
     private readonly SimulationOptions _o;
@@ -73,6 +73,7 @@ internal sealed class ExactCascade : ILiquidationDesk
             foreach (var sh in step.Shocks)
                 _assets.Of(sh.Asset, "shocked asset");
         if (options.Liquidators.FlashLoans && options.LiquidatorCapitalPerRoundUsd is null) _flash = new FlashLoanOffers(snapshot);
+        StartOnePrice();
     }
 
     public CascadeResult Run()
@@ -81,9 +82,10 @@ internal sealed class ExactCascade : ILiquidationDesk
         var hitLimit = true;
         for (var r = 0; r < _o.MaxRounds; r++)
         {
-            if (r < _scenario.Steps.Count)
+            if (OnePrice) OnePriceRound(r);
+            else if (r < _scenario.Steps.Count)
                 foreach (var shock in _scenario.Steps[r].Shocks) ApplyShock(_assets[shock.Asset], shock);
-            _market.Add(MarketPrices());
+            _market.Add(OnePrice ? (BigInteger[])_price!.Clone() : MarketPrices());
             _oracle.Add(OraclePrices(r));
             _oracleHistory.Add(ToDictionary(_oracle[r]));
             _heldBack = false;
@@ -120,6 +122,7 @@ internal sealed class ExactCascade : ILiquidationDesk
     /// <summary>USD 8 decimals: snapshot price × route price now / route price at the snapshot, floor; exogenous where no route.</summary>
     private BigInteger[] MarketPrices()
     {
+        if (OnePrice) return PricesAfterSales();
         var prices = new BigInteger[_n];
         for (var a = 0; a < _n; a++)
         {
@@ -206,6 +209,7 @@ internal sealed class ExactCascade : ILiquidationDesk
             var den = oracle[debt] * FixedPoint.Pow10(_s.Assets[_g.Numeraire].Decimals);
             return (den.IsZero ? 0 : outN * oracle[_g.Numeraire] * FixedPoint.Pow10(decD) / den, hops, "pools+oracle");
         }
+        if (OnePrice) throw NoVenue(coll);
         var d2 = market[debt] * FixedPoint.Pow10(_s.Assets[coll].Decimals);
         return (d2.IsZero ? 0 : amount * market[coll] * FixedPoint.Pow10(decD) / d2, [], "market");
     }

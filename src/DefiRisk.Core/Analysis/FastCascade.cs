@@ -18,10 +18,21 @@ internal sealed record FastOutcome(double LiquidatedValueUsd, double BonusPaidUs
 /// (totals within 1e-9 relative; identical liquidated sets when no health factor is within 1e-9 of 1).
 /// Circuit breakers, parameter overrides and oracle models other than a uniform lag are exact-path only.
 /// </summary>
-internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
+internal sealed partial class FastCascade : IFastDesk
 {
+    private readonly FastModel m;
+    private readonly SimulationOptions o;
+
+    public FastCascade(FastModel m, SimulationOptions o)
+    {
+        this.m = m;
+        this.o = o;
+        _flash = o.Liquidators.FlashLoans && o.LiquidatorCapitalPerRoundUsd is null ? new FlashLoanOffers(m.Snapshot) : null;
+        if (o.MarketPrices.OnePrice) StartOnePrice();
+    }
+
     // Flash-loan offers when liquidators borrow the repayment (LiquidatorModel.FlashLoans, no capital cap); read-only, shared by workers.
-    private readonly FlashLoanOffers? _flash = o.Liquidators.FlashLoans && o.LiquidatorCapitalPerRoundUsd is null ? new FlashLoanOffers(m.Snapshot) : null;
+    private readonly FlashLoanOffers? _flash;
 
     /// <summary>Diagnostics for tests: (round, source, calls executed, HF after) per candidate.</summary>
     public List<(int Round, long Source, int Calls, double HfAfter)>? Trace;
@@ -59,12 +70,18 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         double[] oracleUsd = m.SnapPrice, market = m.SnapPrice;
         var previousOm = Enumerable.Repeat(1.0, n).ToArray();
         var cumulative = 1.0;
+        // One market price: this run's prices and shock-only prices (null for the first-pool model).
+        double[]? price = o.MarketPrices.OnePrice ? (double[])m.SnapPrice.Clone() : null;
+        var target = price is null ? null : (double[])m.SnapPrice.Clone();
+        var spotStart = price is null ? null : new double[st.Pools.Length];
+        double[] Prices() => price is null ? MarketPrices(st) : PricesAfterSales(st, price, spotStart!);
 
         for (var r = 0; r < o.MaxRounds; r++)
         {
-            if (r < scenario.Steps.Count)
+            if (price is not null) OnePriceRound(st, r, scenario, price, target!, spotStart!);
+            else if (r < scenario.Steps.Count)
                 foreach (var shock in scenario.Steps[r].Shocks) ApplyShock(st, m.Assets[shock.Asset], (double)shock.FactorNumerator / AssetShock.FactorDenominator);
-            market = MarketPrices(st);
+            market = price is null ? MarketPrices(st) : (double[])price.Clone();
             history.Add(market);
             oracleUsd = Oracle(history, r, lag);
             var om = new double[n];
@@ -119,7 +136,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             if (count == 0 && r >= scenario.Steps.Count - 1 && !round.WaitsForTime)
             {
                 // Settled when, with the market frozen, no oracle moves in the next max(1, lag) rounds (as the exact path).
-                var now = MarketPrices(st);
+                var now = Prices();
                 var settled = true;
                 for (var k = 1; k <= Math.Max(1, lag) && settled; k++)
                 {
@@ -136,7 +153,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
         foreach (var rule in m.Rules) rule.AddBadDebt(st, unbacked);
         double badUsd = 0;
         for (var a = 0; a < n; a++) badUsd += (st.BadDebt[a] + unbacked[a]) * oracleUsd[a] / m.Unit[a];
-        var unrealised = Unrealised(st, MarketPrices(st));
+        var unrealised = Unrealised(st, Prices());
         return new FastOutcome(round.LiquidatedUsd, round.BonusUsd, badUsd + unrealised, liquidations, roundsWith, endogenous, sources, perRound, badUsd, unrealised);
     }
 
@@ -289,6 +306,7 @@ internal sealed class FastCascade(FastModel m, SimulationOptions o) : IFastDesk
             var outN = SwapBest(st, toN, coll, numeraire, amount, commit);
             return oracleUsd[debt] == 0 ? 0 : Math.Floor(outN * oracleUsd[numeraire] * m.Unit[debt] / (oracleUsd[debt] * m.Unit[numeraire]));
         }
+        if (o.MarketPrices.OnePrice) throw new DefiRiskException($"seized collateral {m.Snapshot.Assets[coll].Symbol} ({m.Snapshot.Assets[coll].Address}) has no venue to sell into; one market price needs a pool (or depth) for it");
         var market = round.Market;
         return market[debt] == 0 ? 0 : Math.Floor(amount * market[coll] * m.Unit[debt] / (market[debt] * m.Unit[coll]));
     }

@@ -52,6 +52,9 @@ public sealed record SimulationOptions
     /// <summary>How liquidators trade and pay (default: the router model the on-chain replay mirrors; see <see cref="LiquidatorModel"/>).</summary>
     public LiquidatorModel Liquidators { get; init; } = LiquidatorModel.Router;
 
+    /// <summary>How market prices form (default: the first pool of the route, what the on-chain replay mirrors; see <see cref="MarketPriceModel"/>).</summary>
+    public MarketPriceModel MarketPrices { get; init; } = MarketPriceModel.FirstPool;
+
     /// <summary>These options with liquidators as mainnet has them (<see cref="LiquidatorModel.Market"/>), and its gas default unless a gas cost is set.</summary>
     public SimulationOptions WithMarketLiquidators() => this with
     {

@@ -36,6 +36,12 @@ public abstract class ExactPoolState
 
     /// <summary>Back to a state <see cref="Mark"/> returned.</summary>
     public abstract void Restore(object mark);
+
+    /// <summary>
+    /// The pool's depth at its current price as a constant-product pool would have it: the reserve of token0 (or token1),
+    /// base units — a v2 pair's reserve, a v3 pool's in-range virtual reserve (L/√P or L·√P). What one market price weighs venues by.
+    /// </summary>
+    public abstract BigInteger VirtualReserve(bool token0);
 }
 
 /// <summary>A pool's state during fast cascades (one per pool per worker; <see cref="Reset"/> between cascades).</summary>
@@ -57,4 +63,7 @@ public abstract class FastPoolState
 
     /// <summary>Back to a state <see cref="Mark"/> returned.</summary>
     public abstract void Restore(object mark);
+
+    /// <summary>The fast form of <see cref="ExactPoolState.VirtualReserve"/>.</summary>
+    public abstract double VirtualReserve(bool token0);
 }

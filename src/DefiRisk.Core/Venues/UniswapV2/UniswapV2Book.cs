@@ -75,6 +75,8 @@ internal sealed class UniswapV2ExactState(UniswapV2Pool pool) : ExactPoolState
     public override object Mark() => (_r0, _r1);
 
     public override void Restore(object mark) => (_r0, _r1) = ((BigInteger, BigInteger))mark;
+
+    public override BigInteger VirtualReserve(bool token0) => token0 ? _r0 : _r1;
 }
 
 /// <summary>
@@ -115,6 +117,8 @@ internal sealed class UniswapV2FastState(UniswapV2Pool pool) : FastPoolState
     public override object Mark() => (_r0, _r1);
 
     public override void Restore(object mark) => (_r0, _r1) = ((double, double))mark;
+
+    public override double VirtualReserve(bool token0) => token0 ? _r0 : _r1;
 }
 
 /// <summary>Uniswap v2's view of a cascade result: its pairs' reserves per round and at the end (what a replay checks).</summary>

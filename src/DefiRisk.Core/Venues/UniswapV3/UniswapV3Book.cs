@@ -111,6 +111,10 @@ internal sealed class UniswapV3ExactState(UniswapV3Pool pool) : ExactPoolState
     public override object Mark() => _state;
 
     public override void Restore(object mark) => _state = (UniswapV3PoolState)mark;
+
+    /// <summary>In-range virtual reserves: x = L·2^96/√P, y = L·√P/2^96 (floor).</summary>
+    public override BigInteger VirtualReserve(bool token0) =>
+        token0 ? (_state.SqrtPriceX96.IsZero ? 0 : (_state.Liquidity << 96) / _state.SqrtPriceX96) : (_state.Liquidity * _state.SqrtPriceX96) >> 96;
 }
 
 /// <summary>
@@ -158,6 +162,8 @@ internal sealed class UniswapV3FastState : FastPoolState
     public override object Mark() => new FastSwapResult(0, 0, _pool.SqrtPrice, _pool.Liquidity, _pool.TicksBelow, false);
 
     public override void Restore(object mark) => _pool.Apply((FastSwapResult)mark);
+
+    public override double VirtualReserve(bool token0) => token0 ? _pool.Liquidity / _pool.SqrtPrice : _pool.Liquidity * _pool.SqrtPrice;
 }
 
 /// <summary>Uniswap v3's view of a cascade result: its pools' prices per round and at the end (what a replay checks).</summary>
