@@ -18,8 +18,8 @@ internal sealed partial class ExactCascade
     // Each pool's marginal price (token1 per token0) right after the round's arbitrage: sales are measured from there.
     private (BigInteger Num, BigInteger Den)[] _spotStart = [];
 
-    // √ of a USD-8 price × 10^16: 16 more digits keep the square root's floor below 1e-8 of a cent.
-    private static readonly BigInteger SqrtScale = BigInteger.Pow(10, 16);
+    // √move × 10^18: the square root's floor stays 1e-18 of the move.
+    private static readonly BigInteger MoveScale = BigInteger.Pow(10, 18);
     private const long RecoveryScale = 1_000_000_000_000;
 
     private bool OnePrice => _price is not null;
@@ -89,11 +89,12 @@ internal sealed partial class ExactCascade
                 // The asset's move in this pool: (other per asset now) ÷ (after the arbitrage).
                 var (moveNum, moveDen) = aIs0 ? (num * den0, den * num0) : (den * num0, num * den0);
                 sumX += x;
-                sumXs += x * FixedPoint.Sqrt(_price[a] * SqrtScale * moveNum / moveDen);
+                sumXs += x * FixedPoint.Sqrt(moveNum * MoveScale * MoveScale / moveDen);
             }
             if (sumX.IsZero) continue;
-            var root = sumXs / sumX;
-            prices[a] = root * root / SqrtScale;
+            // p · (Σ x·√move / Σ x)², one floor at the end: no move leaves the price exactly as it was.
+            prices[a] = _price[a] * sumXs * sumXs / (sumX * sumX * MoveScale * MoveScale);
+
         }
         return prices;
     }

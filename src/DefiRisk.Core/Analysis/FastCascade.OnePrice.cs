@@ -74,11 +74,11 @@ internal sealed partial class FastCascade
                 if (!(x > 0) || !(spot > 0) || !(spotStart[p] > 0)) continue;
                 var move = aIs0 ? spot / spotStart[p] : spotStart[p] / spot;
                 sumX += x;
-                sumXs += x * Math.Sqrt(price[a] * move);
+                sumXs += x * Math.Sqrt(move);
             }
             if (sumX == 0) continue;
             var root = sumXs / sumX;
-            prices[a] = root * root;
+            prices[a] = price[a] * root * root;
         }
         return prices;
     }

@@ -79,6 +79,7 @@ public sealed class OneMarketPriceTests(ITestOutputHelper output)
         var options = OnePrice.WithMarketLiquidators();
         var r = CascadeSimulator.Simulate(snapshot, scenario, options);
         Assert.Equal(1, r.Totals.Liquidations);
+        Assert.False(r.HitRoundLimit, "with no more sales the one price stands still and the cascade goes quiet");
         var after = r.Rounds[1].Prices.Single(p => p.Asset == Weth).MarketPriceUsd;
         Assert.True(after < Usd("2000"), "the sale lowers the one price");
         // Every WETH pool starts round 1 at that one price.
@@ -105,8 +106,8 @@ public sealed class OneMarketPriceTests(ITestOutputHelper output)
 
     /// <summary>
     /// The fast path beside the exact path with one price and the market liquidators on the synthetic book with twin
-    /// pairs: the same liquidated positions and counts, totals within 1e-8 relative (measured worst 1.3e-9, bad debt of seed 1:
-    /// every round re-clears every price, so the floors of 50 rounds of clearing and arbitrage compound; 1e-9 elsewhere).
+    /// pairs: the same liquidated positions and counts, totals within 1e-9 relative (measured worst 5.0e-10: seeds 2 and 5
+    /// are spirals that run the 50 rounds, each round re-clearing every price and re-arbitraging every pool).
     /// </summary>
     [Theory]
     [InlineData(1, 1, -0.25)]
@@ -123,6 +124,6 @@ public sealed class OneMarketPriceTests(ITestOutputHelper output)
         output.WriteLine("liquidations per round: " + string.Join(" ", exact.Rounds.Select(x => x.Liquidations.Count)));
         output.WriteLine($"exact: {exact.Totals.Liquidations} liq, {exact.Rounds.Count} rounds, ${exact.Totals.LiquidatedValueUsd:N2}, bad ${exact.Totals.BadDebtUsd:N2}; fast {fast.Liquidations}, ${fast.LiquidatedValueUsd:N2}, bad ${fast.BadDebtUsd:N2}");
         output.WriteLine($"relative differences: liquidated {Math.Abs(exact.Totals.LiquidatedValueUsd - fast.LiquidatedValueUsd) / Math.Max(1, exact.Totals.LiquidatedValueUsd):E2}, bad debt {Math.Abs(exact.Totals.BadDebtUsd - fast.BadDebtUsd) / Math.Max(1, exact.Totals.BadDebtUsd):E2}");
-        FastExactComparison.AssertSame(snapshot, exact, fast, tolerance: 1e-8);
+        FastExactComparison.AssertSame(snapshot, exact, fast);
     }
 }
