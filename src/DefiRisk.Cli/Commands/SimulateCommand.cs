@@ -23,7 +23,8 @@ internal static class SimulateCommand
         int? OracleLag = null,
         decimal? GasUsd = null,
         int? MaxRounds = null,
-        bool Fractions = false);
+        bool Fractions = false,
+        bool MainnetMarket = false);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -42,7 +43,7 @@ internal static class SimulateCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, depth, json, quiet, report };
+            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.Market, depth, json, quiet, report };
         command.SetAction(parse =>
         {
             var given = assumptions.Read(parse);
@@ -54,7 +55,8 @@ internal static class SimulateCommand
                 given.OracleLag,
                 given.GasUsd,
                 given.MaxRounds,
-                parse.GetValue(fractions));
+                parse.GetValue(fractions),
+                given.MainnetMarket);
             var q = parse.GetValue(quiet);
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
@@ -115,7 +117,7 @@ internal static class SimulateCommand
         ScenarioInput.From(request.Shocks, request.PathFile, snapshot, request.Fractions);
 
     internal static SimulationOptions Options(SimulateRequest request) =>
-        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds).Options();
+        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.MainnetMarket).Options();
 
     private static void Milestone(IAnsiConsole console, string line)
     {

@@ -16,17 +16,24 @@ internal sealed class SimulationInput
     public Option<string?> OracleLag { get; } = new("--oracle-lag") { Description = "rounds between a market move and the oracle showing it (default 0)" };
     public Option<string?> GasUsd { get; } = new("--gas-usd") { Description = "gas cost per liquidation call in USD (default 0)" };
     public Option<string?> MaxRounds { get; } = new("--max-rounds") { Description = "round limit, round 0 included (default 50)" };
+    public Option<string?> Market { get; } = new("--market") { Description = "replay (default: fewest-hop sales, first-pool prices, what the on-chain replay mirrors) or mainnet (one market price per asset with arbitrage, best execution, pair by profit, flash loans, $15 gas unless --gas-usd)" };
 
-    public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds];
+    public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds, Market];
 
     /// <summary>The values given (null: not given), validated: one line naming the option on bad input.</summary>
     public Overrides Read(ParseResult parse) => new(
         parse.GetValue(OracleLag) is { } l ? SnapshotSource.ParseInt(l, "--oracle-lag", 0) : null,
         parse.GetValue(GasUsd) is { } g ? SnapshotSource.ParseDecimal(g, "--gas-usd") : null,
-        parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null);
+        parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null,
+        parse.GetValue(Market) switch
+        {
+            null or "replay" => false,
+            "mainnet" => true,
+            var other => throw new DefiRiskException($"--market {other} is not a market model (replay or mainnet)"),
+        });
 
     /// <summary>Command-line overrides of the analysis defaults; null leaves the default.</summary>
-    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null)
+    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null, bool MainnetMarket = false)
     {
         /// <summary>The appsettings.json defaults with these overrides applied.</summary>
         public SimulationOptions Options()
@@ -40,6 +47,7 @@ internal sealed class SimulationInput
                 o = o with { GasCostUsd = new BigInteger(decimal.Floor(gas * 100_000_000m)) };
             }
             if (MaxRounds is { } n) o = o with { MaxRounds = n };
+            if (MainnetMarket) o = (o with { MarketPrices = MarketPriceModel.Market }).WithMarketLiquidators();
             return o;
         }
     }
