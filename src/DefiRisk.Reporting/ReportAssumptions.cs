@@ -37,7 +37,8 @@ public static class ReportAssumptions
                 (l.BestExecution ? $"each sale split across every route for best execution ({l.SaleChunks} pieces, each to the route that pays most: marginal prices equal within one piece), one swap per route" : "each sale down the fewest-hop route") +
                 (l.PairByProfit ? "; the collateral/debt pair that pays the most, not the largest bonus" : "") +
                 (l.FlashLoans ? options.LiquidatorCapitalPerRoundUsd is null
-                    ? "; repayments flash-loan funded: Morpho Blue flashLoan (no fee) up to Morpho's indexed balance of the token, else Aave at FLASHLOAN_PREMIUM_TOTAL (not read at the block: 5 bps assumed, mainnet Core's), else own funds"
+                    ? "; repayments flash-loan funded by the cheapest lender that covers them (" +
+                        string.Join("; ", snapshot.Books.OfType<Core.Lending.IFlashLender>().Select(f => f.FlashLoanTerms)) + "), else own funds"
                     : "; own capital (a capital cap is set), no flash loans" : "") +
                 $"; gas {Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))} per call (market default $15 = 500,000 gas × 10 gwei × $3,000/ETH; crash-time gas is higher)"));
         }

@@ -16,6 +16,9 @@ public interface IFlashLender
     /// not lend the asset.
     /// </summary>
     FlashLoanOffer? FlashLoan(Address asset);
+
+    /// <summary>The lender's terms in one line, for the report's assumptions (function, fee, limit, what was assumed).</summary>
+    string FlashLoanTerms { get; }
 }
 
 /// <summary>A flash-loan offer: the lender's family, the most it lends (null = no known limit) and its fee in bps.</summary>

@@ -14,6 +14,8 @@ public sealed partial record AaveV3Book : IFlashLender
     /// <summary>FLASHLOAN_PREMIUM_TOTAL assumed when not read: 5 bps (0.05 %).</summary>
     public const int DefaultPremiumTotalBps = 5;
 
+    public string FlashLoanTerms => $"Aave v3 flashLoanSimple: FLASHLOAN_PREMIUM_TOTAL, not read at the block: {DefaultPremiumTotalBps} bps assumed (mainnet Core's), up to the reserve's cash";
+
     public FlashLoanOffer? FlashLoan(Address asset)
     {
         FlashLoanOffer? best = null;

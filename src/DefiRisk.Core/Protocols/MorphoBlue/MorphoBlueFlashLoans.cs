@@ -12,6 +12,8 @@ namespace DefiRisk.Core.Protocols.MorphoBlue;
 /// </summary>
 public sealed partial record MorphoBlueBook : IFlashLender
 {
+    public string FlashLoanTerms => "Morpho Blue flashLoan: no fee, up to Morpho's balance of the token (idle supply and collateral of the indexed markets)";
+
     public FlashLoanOffer? FlashLoan(Address asset)
     {
         var balance = BigInteger.Zero;
