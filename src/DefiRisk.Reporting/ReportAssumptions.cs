@@ -32,6 +32,28 @@ public static class ReportAssumptions
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
+        // Issue 12 items 3–4, stated only when chosen: the defaults are the replay-exact models the lines above describe.
+        if (!options.Liquidators.IsRouter)
+        {
+            var l = options.Liquidators;
+            list.Add(new("Liquidators",
+                (l.BestExecution ? $"each sale split across every route for best execution ({l.SaleChunks} pieces, each to the route that pays most: marginal prices equal within one piece), one swap per route" : "each sale down the fewest-hop route") +
+                (l.PairByProfit ? "; the collateral/debt pair that pays the most, not the largest bonus" : "") +
+                (l.FlashLoans ? options.LiquidatorCapitalPerRoundUsd is null
+                    ? "; repayments flash-loan funded by the cheapest lender that covers them (" +
+                        string.Join("; ", snapshot.Books.OfType<Core.Lending.IFlashLender>().Select(f => f.FlashLoanTerms)) + "), else own funds"
+                    : "; own capital (a capital cap is set), no flash loans" : "") +
+                $"; gas {Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))} per call (market default $15 = 500,000 gas × 10 gwei × $3,000/ETH; crash-time gas is higher)"));
+        }
+        if (options.MarketPrices.OnePrice)
+        {
+            var m = options.MarketPrices;
+            list.Add(new("Market price", "one per asset: after each round's sales the price at which arbitrage between all the asset's pools nets to zero " +
+                "(marginal prices; each pool as constant product at its virtual reserves), times the exogenous shocks; every pool is then arbitraged to it and the oracles follow it; " +
+                (m.RecoveryHalfLifeRounds is { } h ? $"sales impact recovers with a half-life of {h.ToString(System.Globalization.CultureInfo.InvariantCulture)} rounds" : "no recovery: sales impact is permanent") +
+                (m.CorrelationGroups.Count > 0 ? "; moving together under one shock: " + string.Join("; ", m.CorrelationGroups.Select(g => string.Join(", ", g.Select(a => snapshot.FindAsset(a)?.Symbol ?? a.ToString())))) : "") +
+                "; a seized asset with no pool is refused by name"));
+        }
         // The protocols' and venues' own assumptions, for the books and pools in this snapshot.
         list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)).Concat(parts.Venues.SelectMany(v => v.Assumptions(snapshot)))
             .Select(a => new Assumption(a.Label, a.Value)));

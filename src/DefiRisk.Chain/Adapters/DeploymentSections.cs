@@ -68,6 +68,15 @@ public static class DeploymentSectionJson
 
     public static JsonNode Serialize<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!;
 
+    /// <summary>Serialized without the named list keys when they are empty: an option added later leaves older manifests' bytes as they were.</summary>
+    public static JsonNode Serialize<T>(T value, params string[] omitWhenEmpty)
+    {
+        var node = Serialize(value);
+        foreach (var key in omitWhenEmpty)
+            if (node[key] is JsonArray { Count: 0 }) node.AsObject().Remove(key);
+        return node;
+    }
+
     /// <summary>Refuses a value that is not an address: "KEY.PATH 'value' is not an address".</summary>
     public static void RequireAddress(string? value, string keyPath, string source)
     {

@@ -52,7 +52,7 @@ internal static class CompareCommand
         var report = ReportOption.Create();
         var (stressPaths, stressHistory) = StressCommand.AlongsideOptions();
         var command = new Command("compare", "Run a scenario on the baseline and on a proposal side by side (liquidations, bad debt, rounds, chains).")
-            { db, proposal, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
+            { db, proposal, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, assumptions.Market, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
         command.SetAction((parse, _) =>
         {
             var output = console ?? AnsiConsole.Console;

@@ -81,7 +81,7 @@ internal static class ReviewCommand
         var report = ReportOption.Create();
         var (stressPaths, stressHistory) = StressCommand.AlongsideOptions();
         var command = new Command("review", "Execute governance payloads (Solidity source or deployed address) on a node as governance would, diff the parameters, list who they liquidate, and compare a scenario before and after.")
-            { rpc, deployments, payload, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
+            { rpc, deployments, payload, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, assumptions.Market, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
         command.SetAction(async (parse, ct) =>
         {
             var output = console ?? AnsiConsole.Console;

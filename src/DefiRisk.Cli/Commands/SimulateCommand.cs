@@ -25,7 +25,8 @@ internal static class SimulateCommand
         int? MaxRounds = null,
         bool Fractions = false,
         ExternalDepthOptions.Choice? Venues = null,
-        long? StepSeconds = null);
+        long? StepSeconds = null,
+        bool MainnetMarket = false);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -45,7 +46,7 @@ internal static class SimulateCommand
         };
         var venues = new ExternalDepthOptions();
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, depth, venues.File, venues.DexOnly, json, quiet, report };
+            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, assumptions.Market, depth, venues.File, venues.DexOnly, json, quiet, report };
         command.SetAction(parse =>
         {
             var given = assumptions.Read(parse);
@@ -59,7 +60,8 @@ internal static class SimulateCommand
                 given.MaxRounds,
                 parse.GetValue(fractions),
                 venues.Read(parse),
-                given.StepSeconds);
+                given.StepSeconds,
+                given.MainnetMarket);
             var q = parse.GetValue(quiet);
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
@@ -125,7 +127,7 @@ internal static class SimulateCommand
         ScenarioInput.From(request.Shocks, request.PathFile, snapshot, request.Fractions);
 
     internal static SimulationOptions Options(SimulateRequest request) =>
-        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.StepSeconds).Options();
+        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.StepSeconds, request.MainnetMarket).Options();
 
     private static void Milestone(IAnsiConsole console, string line)
     {

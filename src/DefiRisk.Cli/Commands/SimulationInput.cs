@@ -24,14 +24,22 @@ internal sealed class SimulationInput
     /// <summary>A day: a round is one liquidation opportunity, and a longer step would skip whole grace periods (Aave's are at most 4 h).</summary>
     public const long MaxStepSeconds = 86_400;
 
-    public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds, StepSeconds];
+    public Option<string?> Market { get; } = new("--market") { Description = "replay (default: fewest-hop sales, first-pool prices, what the on-chain replay mirrors) or mainnet (one market price per asset with arbitrage, best execution, pair by profit, flash loans, $15 gas unless --gas-usd)" };
+
+    public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds, StepSeconds, Market];
 
     /// <summary>The values given (null: not given), validated: one line naming the option on bad input.</summary>
     public Overrides Read(ParseResult parse) => new(
         parse.GetValue(OracleLag) is { } l ? SnapshotSource.ParseInt(l, "--oracle-lag", 0) : null,
         parse.GetValue(GasUsd) is { } g ? SnapshotSource.ParseDecimal(g, "--gas-usd") : null,
         parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null,
-        parse.GetValue(StepSeconds) is { } s ? ParseStepSeconds(s) : null);
+        parse.GetValue(StepSeconds) is { } s ? ParseStepSeconds(s) : null,
+        parse.GetValue(Market) switch
+        {
+            null or "replay" => false,
+            "mainnet" => true,
+            var other => throw new DefiRiskException($"--market {other} is not a market model (replay or mainnet)"),
+        });
 
     /// <summary>"60" → 60; anything but a whole number of seconds in [1, <see cref="MaxStepSeconds"/>] is one line naming the option.</summary>
     internal static long ParseStepSeconds(string text) =>
@@ -39,7 +47,7 @@ internal sealed class SimulationInput
             ? n : throw new DefiRiskException($"--step-seconds '{text}' must be a whole number of seconds from 1 to {MaxStepSeconds}");
 
     /// <summary>Command-line overrides of the analysis defaults; null leaves the default.</summary>
-    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null, long? StepSeconds = null)
+    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null, long? StepSeconds = null, bool MainnetMarket = false)
     {
         /// <summary>The appsettings.json defaults with these overrides applied.</summary>
         public SimulationOptions Options()
@@ -54,6 +62,7 @@ internal sealed class SimulationInput
             }
             if (MaxRounds is { } n) o = o with { MaxRounds = n };
             if (StepSeconds is { } step) o = o with { StepSeconds = step };
+            if (MainnetMarket) o = (o with { MarketPrices = MarketPriceModel.Market }).WithMarketLiquidators();
             return o;
         }
     }

@@ -61,6 +61,9 @@ public sealed record AssetPrice(Address Asset, string Symbol, BigInteger MarketP
 /// pools the collateral was swapped through, in order, and
 /// <see cref="SaleRoute"/> says how the debt asset was obtained: "none" (same asset), "pools", "pools+oracle" (to the
 /// numeraire, then 1:1 in USD at oracle prices), or "market" (no pool: at market prices, no impact).
+/// With best execution (<see cref="LiquidatorModel.BestExecution"/>) and a sale split over several routes,
+/// <see cref="SalePools"/> lists every pool touched and <see cref="SaleLegs"/> the legs (absent for the router model);
+/// <see cref="FlashLoanFee"/> is the flash loan's fee in debt base units when the call was flash-loan funded.
 /// </summary>
 public sealed record CascadeLiquidation(
     int Id,
@@ -87,7 +90,17 @@ public sealed record CascadeLiquidation(
     BigInteger SeizeArgument,
     BigInteger RepayArgument,
     IReadOnlyList<Address> SalePools,
-    string SaleRoute);
+    string SaleRoute,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<SaleLeg>? SaleLegs = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    BigInteger? FlashLoanFee = null);
+
+/// <summary>
+/// One leg of a sale split by best execution: the pools in order, the collateral sent down them and the debt asset (or
+/// numeraire, on a "pools+oracle" route) received, base units. Legs run in this order, each one swap per pool.
+/// </summary>
+public sealed record SaleLeg(IReadOnlyList<Address> Pools, BigInteger AmountIn, BigInteger AmountOut);
 
 /// <summary>A position still liquidatable at the end of a round, and why nobody (fully) liquidated it.</summary>
 public sealed record UnliquidatedPosition(int Round, string Protocol, string Market, Address Account, BigInteger HealthFactor, string Reason);

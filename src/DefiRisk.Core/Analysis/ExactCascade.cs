@@ -11,7 +11,7 @@ namespace DefiRisk.Core.Analysis;
 /// every sale through the venues' exact swap (<see cref="ExactPoolState"/>). It names no protocol and no venue. One
 /// instance runs one scenario (mutable state, not shared).
 /// </summary>
-internal sealed class ExactCascade : ILiquidationDesk
+internal sealed partial class ExactCascade : ILiquidationDesk
 {
     private readonly Snapshot _s;
     private readonly SimulationOptions _o;
@@ -48,6 +48,9 @@ internal sealed class ExactCascade : ILiquidationDesk
     private int _depth, _parentId;
     private List<CascadeLiquidation> _output = [];
     private BigInteger _spent;
+    // Liquidators as mainnet has them (LiquidatorModel): the split of the last sale, flash-loan offers.
+    private readonly List<SplitLeg> _legs = [];
+    private readonly FlashLoanOffers? _flash;
 
     public ExactCascade(Snapshot snapshot, Scenario scenario, SimulationOptions options)
     {
@@ -73,6 +76,8 @@ internal sealed class ExactCascade : ILiquidationDesk
         foreach (var step in scenario.Steps)
             foreach (var sh in step.Shocks)
                 _assets.Of(sh.Asset, "shocked asset");
+        if (options.Liquidators.FlashLoans && options.LiquidatorCapitalPerRoundUsd is null) _flash = new FlashLoanOffers(snapshot);
+        StartOnePrice();
     }
 
     public CascadeResult Run()
@@ -82,16 +87,16 @@ internal sealed class ExactCascade : ILiquidationDesk
         for (var r = 0; r < _o.MaxRounds; r++)
         {
             if (r < _scenario.Steps.Count)
-            {
-                foreach (var shock in _scenario.Steps[r].Shocks) ApplyShock(_assets[shock.Asset], shock);
                 foreach (var cut in _scenario.Steps[r].Ratios)
                 {
                     var a = _assets[cut.Asset];
                     _ratioNum[a] *= cut.FactorNumerator;
                     _ratioDen[a] *= AssetShock.FactorDenominator;
                 }
-            }
-            _market.Add(MarketPrices());
+            if (OnePrice) OnePriceRound(r);
+            else if (r < _scenario.Steps.Count)
+                foreach (var shock in _scenario.Steps[r].Shocks) ApplyShock(_assets[shock.Asset], shock);
+            _market.Add(OnePrice ? (BigInteger[])_price!.Clone() : MarketPrices());
             _oracle.Add(OraclePrices(r));
             _oracleHistory.Add(ToDictionary(_oracle[r]));
             _heldBack = false;
@@ -128,6 +133,7 @@ internal sealed class ExactCascade : ILiquidationDesk
     /// <summary>USD 8 decimals: snapshot price × route price now / route price at the snapshot, floor; exogenous where no route.</summary>
     private BigInteger[] MarketPrices()
     {
+        if (OnePrice) return PricesAfterSales();
         var prices = new BigInteger[_n];
         for (var a = 0; a < _n; a++)
         {
@@ -211,19 +217,32 @@ internal sealed class ExactCascade : ILiquidationDesk
     /// </summary>
     private (BigInteger Proceeds, Hop[] Path, string Route) Sell(int coll, int debt, BigInteger amount, bool commit, BigInteger[] oracle, BigInteger[] market)
     {
+        _legs.Clear();
         if (coll == debt) return (amount, [], "none");
         var path = _g.FindPath(coll, debt);
-        if (path is not null) return (Swap(path, amount, commit), path, "pools");
+        if (path is not null) return (SwapBest(path, coll, debt, amount, commit, out var hops), hops, _legs.Count > 1 ? "split" : "pools");
         var toNumeraire = _g.FindPath(coll, _g.Numeraire);
         var decD = _s.Assets[debt].Decimals;
         if (toNumeraire is not null)
         {
-            var outN = Swap(toNumeraire, amount, commit);
+            var outN = SwapBest(toNumeraire, coll, _g.Numeraire, amount, commit, out var hops);
             var den = oracle[debt] * FixedPoint.Pow10(_s.Assets[_g.Numeraire].Decimals);
-            return (den.IsZero ? 0 : outN * oracle[_g.Numeraire] * FixedPoint.Pow10(decD) / den, toNumeraire, "pools+oracle");
+            return (den.IsZero ? 0 : outN * oracle[_g.Numeraire] * FixedPoint.Pow10(decD) / den, hops, "pools+oracle");
         }
+        if (OnePrice) throw NoVenue(coll);
         var d2 = market[debt] * FixedPoint.Pow10(_s.Assets[coll].Decimals);
         return (d2.IsZero ? 0 : amount * market[coll] * FixedPoint.Pow10(decD) / d2, [], "market");
+    }
+
+    /// <summary>The router's single swap down <paramref name="path"/>, or with best execution the split over every route
+    /// (<see cref="_legs"/> then holds the legs; <paramref name="hops"/> every hop of every leg, in order).</summary>
+    private BigInteger SwapBest(Hop[] path, int from, int to, BigInteger amount, bool commit, out Hop[] hops)
+    {
+        if (!_o.Liquidators.BestExecution) { hops = path; return Swap(path, amount, commit); }
+        var routes = _g.Routes(from, to);
+        var proceeds = BestExecution.Sell(_pools, routes, amount, _o.Liquidators.SaleChunks, commit, _legs);
+        hops = _legs.Count == 1 ? routes[_legs[0].Route] : _legs.SelectMany(l => routes[l.Route]).ToArray();
+        return proceeds;
     }
 
     private BigInteger Swap(Hop[] path, BigInteger amount, bool commit)
@@ -232,6 +251,10 @@ internal sealed class ExactCascade : ILiquidationDesk
         foreach (var h in path) x = _pools[h.Pool].Swap(x, h.ZeroForOne, commit);
         return x;
     }
+
+    /// <summary>The flash loan's fee for repaying <paramref name="repaid"/> of <paramref name="debt"/> (zero when not flash-loan funded or no lender has it).</summary>
+    private BigInteger FlashFee(int debt, BigInteger repaid) =>
+        _flash?.Cheapest(debt, repaid) is { } offer ? FlashLoanOffers.Fee(repaid, offer.FeeBps) : BigInteger.Zero;
 
     // ------------------------------------------------------------------ rounds
 
@@ -325,11 +348,20 @@ internal sealed class ExactCascade : ILiquidationDesk
         var unit = FixedPoint.Pow10(_s.Assets[debt].Decimals);
         repaidUsd8 = repaid * oracle[debt] / unit;
         var (proceeds, _, _) = Sell(coll, debt, collateral, false, oracle, market);
-        var profit = (proceeds - repaid) * market[debt] / unit - _o.GasCostUsd;
+        var profit = (proceeds - repaid - FlashFee(debt, repaid)) * market[debt] / unit - _o.GasCostUsd;
         if (profit.Sign <= 0) { reason = "unprofitable after slippage and gas"; return false; }
         if (_o.LiquidatorCapitalPerRoundUsd is { } cap && _spent + repaidUsd8 > cap) { reason = "liquidator capital cap reached"; return false; }
         reason = null;
         return true;
+    }
+
+    bool ILiquidationDesk.PairsByProfit => _o.Liquidators.PairByProfit;
+
+    BigInteger ILiquidationDesk.Profit(int coll, int debt, BigInteger collateral, BigInteger repaid)
+    {
+        var market = _market[_round];
+        var (proceeds, _, _) = Sell(coll, debt, collateral, false, _oracle[_round], market);
+        return (proceeds - repaid - FlashFee(debt, repaid)) * market[debt] / FixedPoint.Pow10(_s.Assets[debt].Decimals) - _o.GasCostUsd;
     }
 
     void ILiquidationDesk.Execute(ExecutedCall call)
@@ -352,11 +384,14 @@ internal sealed class ExactCascade : ILiquidationDesk
         int debt = call.Debt, coll = call.Collateral;
         var repaidUsd = _assets.Usd(call.DebtRepaid, debt, oracle);
         var seizedUsd = _assets.Usd(call.CollateralToLiquidator, coll, oracle);
-        var profitUsd = _assets.Usd(proceeds - call.DebtRepaid, debt, market) - (double)_o.GasCostUsd / 1e8;
+        var fee = FlashFee(debt, call.DebtRepaid);
+        var profitUsd = _assets.Usd(proceeds - call.DebtRepaid - fee, debt, market) - (double)_o.GasCostUsd / 1e8;
+        var legs = _o.Liquidators.BestExecution && path.Length > 0 ? _legs.Select(l =>
+            new SaleLeg(_g.Routes(coll, route == "pools+oracle" ? _g.Numeraire : debt)[l.Route].Select(h => _g.Pools[h.Pool].Id).ToList(), l.AmountIn, l.AmountOut)).ToList() : null;
         var liq = new CascadeLiquidation(id, _round, protocol, marketName, account, _s.Assets[debt].Address, _s.Assets[coll].Address,
             call.HealthFactor, call.TriggerPrice, call.DebtRepaid, call.CollateralToLiquidator, call.ProtocolFee, call.BadDebt, proceeds,
             repaidUsd, seizedUsd - repaidUsd, profitUsd, badDebtUsd, _causes.Listed, _causes.Count, _depth,
-            call.SeizeArgument, call.RepayArgument, path.Select(h => _g.Pools[h.Pool].Id).ToList(), route);
+            call.SeizeArgument, call.RepayArgument, path.Select(h => _g.Pools[h.Pool].Id).ToList(), route, legs, _flash is null ? null : fee);
         _liquidations.Add(liq);
         _soldUsd.Add(_assets.Usd(call.CollateralToLiquidator, coll, market));
         _parent.Add(_parentId);

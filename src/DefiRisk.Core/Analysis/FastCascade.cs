@@ -20,7 +20,7 @@ internal sealed record FastOutcome(double LiquidatedValueUsd, double BonusPaidUs
 /// Circuit breakers run through their fast rules (<see cref="ICircuitBreaker.CompileFast"/>), oracle models through their
 /// fixed lag per asset (<see cref="IOracleModel.FastLagOf"/>); parameter overrides are exact-path only.
 /// </summary>
-internal sealed class FastCascade : IFastDesk
+internal sealed partial class FastCascade : IFastDesk
 {
     private readonly FastModel m;
     private readonly SimulationOptions o;
@@ -29,6 +29,8 @@ internal sealed class FastCascade : IFastDesk
     private readonly int _maxLag;
     private readonly FastCircuitBreaker _breaker;
     private readonly bool _breaks;
+    // Flash-loan offers when liquidators borrow the repayment (LiquidatorModel.FlashLoans, no capital cap); read-only, shared by workers.
+    private readonly FlashLoanOffers? _flash;
 
     public FastCascade(FastModel model, SimulationOptions options)
     {
@@ -44,6 +46,8 @@ internal sealed class FastCascade : IFastDesk
         _maxLag = options.OracleModel.LagRounds;
         _breaker = options.CircuitBreaker.CompileFast(model)!;
         _breaks = !ReferenceEquals(_breaker, FastCircuitBreaker.None);
+        _flash = options.Liquidators.FlashLoans && options.LiquidatorCapitalPerRoundUsd is null ? new FlashLoanOffers(model.Snapshot) : null;
+        if (options.MarketPrices.OnePrice) StartOnePrice();
     }
 
     /// <summary>Diagnostics for tests: (round, source, calls executed, HF after) per candidate.</summary>
@@ -84,15 +88,20 @@ internal sealed class FastCascade : IFastDesk
         var previousOm = snapshotOm;
         var previousOmOf = previousOm; // the oracle moves of the round before (what a cause moved from)
         var cumulative = 1.0;
+        // One market price: this run's prices and shock-only prices (null for the first-pool model).
+        double[]? price = o.MarketPrices.OnePrice ? (double[])m.SnapPrice.Clone() : null;
+        var target = price is null ? null : (double[])m.SnapPrice.Clone();
+        var spotStart = price is null ? null : new double[st.Pools.Length];
+        double[] Prices() => price is null ? MarketPrices(st) : PricesAfterSales(st, price, spotStart!);
 
         for (var r = 0; r < o.MaxRounds; r++)
         {
             if (r < scenario.Steps.Count)
-            {
-                foreach (var shock in scenario.Steps[r].Shocks) ApplyShock(st, m.Assets[shock.Asset], (double)shock.FactorNumerator / AssetShock.FactorDenominator);
                 foreach (var cut in scenario.Steps[r].Ratios) st.Ratio[m.Assets[cut.Asset]] *= (double)cut.FactorNumerator / AssetShock.FactorDenominator;
-            }
-            market = MarketPrices(st);
+            if (price is not null) OnePriceRound(st, r, scenario, price, target!, spotStart!);
+            else if (r < scenario.Steps.Count)
+                foreach (var shock in scenario.Steps[r].Shocks) ApplyShock(st, m.Assets[shock.Asset], (double)shock.FactorNumerator / AssetShock.FactorDenominator);
+            market = price is null ? MarketPrices(st) : (double[])price.Clone();
             history.Add(market);
             oracleUsd = Oracle(st, history, r);
             var om = new double[n];
@@ -163,7 +172,7 @@ internal sealed class FastCascade : IFastDesk
             if (count == 0 && r >= scenario.Steps.Count - 1 && !round.WaitsForTime && !(round.HeldBack && breaker!.ReleasesLater(r)))
             {
                 // Settled when, with the market frozen, no oracle moves in the next max(1, lag) rounds (as the exact path).
-                var now = MarketPrices(st);
+                var now = Prices();
                 var settled = true;
                 for (var k = 1; k <= Math.Max(1, lag) && settled; k++)
                 {
@@ -180,7 +189,7 @@ internal sealed class FastCascade : IFastDesk
         foreach (var rule in m.Rules) rule.AddBadDebt(st, unbacked);
         double badUsd = 0;
         for (var a = 0; a < n; a++) badUsd += (st.BadDebt[a] + unbacked[a]) * oracleUsd[a] / m.Unit[a];
-        var unrealised = Unrealised(st, MarketPrices(st));
+        var unrealised = Unrealised(st, Prices());
         return new FastOutcome(round.LiquidatedUsd, round.BonusUsd, badUsd + unrealised, liquidations, roundsWith, endogenous, sources, perRound, badUsd, unrealised, collectSources ? countPerRound : null);
     }
 
@@ -358,18 +367,25 @@ internal sealed class FastCascade : IFastDesk
     {
         if (coll == debt) return amount;
         var path = m.Graph.FindPath(coll, debt);
-        if (path is not null) return Swap(st, path, amount, commit);
+        if (path is not null) return SwapBest(st, path, coll, debt, amount, commit);
         var numeraire = m.Graph.Numeraire;
         var toN = m.Graph.FindPath(coll, numeraire);
         var oracleUsd = round.OracleUsd;
         if (toN is not null)
         {
-            var outN = Swap(st, toN, amount, commit);
+            var outN = SwapBest(st, toN, coll, numeraire, amount, commit);
             return oracleUsd[debt] == 0 ? 0 : Math.Floor(outN * oracleUsd[numeraire] * m.Unit[debt] / (oracleUsd[debt] * m.Unit[numeraire]));
         }
+        if (o.MarketPrices.OnePrice) throw new DefiRiskException($"seized collateral {m.Snapshot.Assets[coll].Symbol} ({m.Snapshot.Assets[coll].Address}) has no venue to sell into; one market price needs a pool (or depth) for it");
         var market = round.Market;
         return market[debt] == 0 ? 0 : Math.Floor(amount * market[coll] * m.Unit[debt] / (market[debt] * m.Unit[coll]));
     }
+
+    /// <summary>The router's single swap down <paramref name="path"/>, or with best execution the split over every route (as the exact path).</summary>
+    private double SwapBest(FastState st, Hop[] path, int from, int to, double amount, bool commit) =>
+        o.Liquidators.BestExecution
+            ? BestExecution.Sell(st.Pools, m.Graph.Routes(from, to), amount, o.Liquidators.SaleChunks, commit, null)
+            : Swap(st, path, amount, commit);
 
     private static double Swap(FastState st, Hop[] path, double amount, bool commit)
     {
@@ -381,9 +397,19 @@ internal sealed class FastCascade : IFastDesk
     public bool Pays(FastState st, FastRound round, int coll, int debt, double collateral, double repaid, out double repaidUsd)
     {
         repaidUsd = repaid * round.OracleUsd[debt] / m.Unit[debt];
-        var proceeds = Sell(st, round, coll, debt, collateral, false);
-        if ((proceeds - repaid) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8 <= 0) return false;
+        if (Profit(st, round, coll, debt, collateral, repaid) <= 0) return false;
         return o.LiquidatorCapitalPerRoundUsd is not { } cap || round.Spent + repaidUsd <= (double)cap / 1e8;
+    }
+
+    public bool PairsByProfit => o.Liquidators.PairByProfit;
+
+    /// <summary>(proceeds − repaid − flash-loan fee) at the debt's market price − gas, USD (the exact path's test in doubles; the fee half up).</summary>
+    public double Profit(FastState st, FastRound round, int coll, int debt, double collateral, double repaid)
+    {
+        var proceeds = Sell(st, round, coll, debt, collateral, false);
+        var fee = 0.0;
+        if (_flash is not null && _flash.CheapestFeeBps(debt, repaid) is > 0 and var bps) fee = Math.Floor((repaid * bps + 5_000) / 10_000);
+        return (proceeds - repaid - fee) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8;
     }
 
     /// <summary>No breaker: every call may repay all it would.</summary>
@@ -402,6 +428,11 @@ internal sealed class FastCascade : IFastDesk
             run.Executed(round.Round, round.Book, collateral, debt, round.RepayUsd8(st.Model, debt, repaid));
             return true;
         }
+
+        public bool PairsByProfit => engine.PairsByProfit;
+
+        public double Profit(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) =>
+            engine.Profit(st, round, collateral, debt, collateralToSell, repaid);
 
         public double Allowance(FastRound round, int k, int collateral, int debt, double repayUsd8)
         {

@@ -50,6 +50,19 @@ public sealed record SimulationOptions
     /// <summary>The block time of round <paramref name="round"/> for a snapshot taken at <paramref name="snapshotTimestamp"/>.</summary>
     public long BlockTime(long snapshotTimestamp, int round) => snapshotTimestamp + round * StepSeconds;
 
+    /// <summary>How liquidators trade and pay (default: the router model the on-chain replay mirrors; see <see cref="LiquidatorModel"/>).</summary>
+    public LiquidatorModel Liquidators { get; init; } = LiquidatorModel.Router;
+
+    /// <summary>How market prices form (default: the first pool of the route, what the on-chain replay mirrors; see <see cref="MarketPriceModel"/>).</summary>
+    public MarketPriceModel MarketPrices { get; init; } = MarketPriceModel.FirstPool;
+
+    /// <summary>These options with liquidators as mainnet has them (<see cref="LiquidatorModel.Market"/>), and its gas default unless a gas cost is set.</summary>
+    public SimulationOptions WithMarketLiquidators() => this with
+    {
+        Liquidators = LiquidatorModel.Market,
+        GasCostUsd = GasCostUsd.IsZero ? LiquidatorModel.DefaultGasCostUsd : GasCostUsd,
+    };
+
     public static SimulationOptions Default { get; } = new();
 }
 

@@ -71,6 +71,12 @@ public interface ILiquidationDesk
 
     /// <summary>Commits a call the family has already applied to its own state: records it and sells the collateral.</summary>
     void Execute(ExecutedCall call);
+
+    /// <summary>True when the liquidator picks the collateral/debt pair by <see cref="Profit"/> (else the family's documented order).</summary>
+    bool PairsByProfit => false;
+
+    /// <summary>What a call would earn, USD 8 decimals at market prices: sale proceeds − debt repaid − funding cost − gas. Moves nothing.</summary>
+    BigInteger Profit(int collateral, int debt, BigInteger collateralToSell, BigInteger debtRepaid) => BigInteger.Zero;
 }
 
 /// <summary>

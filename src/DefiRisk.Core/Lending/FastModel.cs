@@ -368,6 +368,12 @@ public interface IFastDesk
     /// decimals, <see cref="FastRound.RepayUsd8"/>) repay, at most that; only asked when <see cref="FastRound.Breaker"/>.
     /// </summary>
     double Allowance(FastRound round, int k, int collateral, int debt, double repayUsd8);
+
+    /// <summary>True when the liquidator picks the collateral/debt pair by <see cref="Profit"/> (as <see cref="ILiquidationDesk.PairsByProfit"/>).</summary>
+    bool PairsByProfit => false;
+
+    /// <summary>What a call would earn in USD at market prices (as <see cref="ILiquidationDesk.Profit"/>). Moves nothing.</summary>
+    double Profit(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) => 0;
 }
 
 /// <summary>One round of a fast cascade as the rules see it, with the running sums they add to.</summary>

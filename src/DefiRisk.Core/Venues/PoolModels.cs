@@ -30,6 +30,23 @@ public abstract class ExactPoolState
 
     /// <summary>The state as results and replays report it (serialized as JSON by its runtime type).</summary>
     public abstract object Report();
+
+    /// <summary>The state now, to put back with <see cref="Restore"/>: best execution tries a split on the pools and undoes it.
+    /// Virtual so a venue written before best execution still compiles; it must override all three members below to be
+    /// split over or priced by one market price (the default refuses by the venue's type name).</summary>
+    public virtual object Mark() => throw Unsupported(nameof(Mark));
+
+    /// <summary>Back to a state <see cref="Mark"/> returned.</summary>
+    public virtual void Restore(object mark) => throw Unsupported(nameof(Restore));
+
+    internal DefiRiskException Unsupported(string member) =>
+        new($"venue state {GetType().Name} does not implement {member}: it cannot take split sales or one market price yet (run with --market replay)");
+
+    /// <summary>
+    /// The pool's depth at its current price as a constant-product pool would have it: the reserve of token0 (or token1),
+    /// base units — a v2 pair's reserve, a v3 pool's in-range virtual reserve (L/√P or L·√P). What one market price weighs venues by.
+    /// </summary>
+    public virtual BigInteger VirtualReserve(bool token0) => throw Unsupported(nameof(VirtualReserve));
 }
 
 /// <summary>A pool's state during fast cascades (one per pool per worker; <see cref="Reset"/> between cascades).</summary>
@@ -45,4 +62,16 @@ public abstract class FastPoolState
 
     /// <summary>Back to the snapshot state.</summary>
     public abstract void Reset();
+
+    /// <summary>The state now, to put back with <see cref="Restore"/> (as <see cref="ExactPoolState.Mark"/>; virtual for the same reason).</summary>
+    public virtual object Mark() => throw Unsupported(nameof(Mark));
+
+    /// <summary>Back to a state <see cref="Mark"/> returned.</summary>
+    public virtual void Restore(object mark) => throw Unsupported(nameof(Restore));
+
+    /// <summary>The fast form of <see cref="ExactPoolState.VirtualReserve"/>.</summary>
+    public virtual double VirtualReserve(bool token0) => throw Unsupported(nameof(VirtualReserve));
+
+    private DefiRiskException Unsupported(string member) =>
+        new($"venue state {GetType().Name} does not implement {member}: it cannot take split sales or one market price yet (run with --market replay)");
 }

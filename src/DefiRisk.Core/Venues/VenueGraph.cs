@@ -32,6 +32,11 @@ public sealed class VenueGraph
     public readonly int[] OracleBase;
     private readonly List<int>[] _adjacent;
     private readonly Hop[]?[,] _paths;
+    // Best execution's routes per pair, filled on first use (a benign race: two workers compute the same array).
+    private readonly Hop[][]?[,] _routes;
+
+    /// <summary>At most this many routes per pair, and this many hops per route, are tried by best execution.</summary>
+    public const int MaxRoutes = 8, MaxRouteHops = 3;
 
     public VenueGraph(Snapshot snapshot, Address? numeraire)
     {
@@ -63,6 +68,7 @@ public sealed class VenueGraph
 
         // All pairs up front: the graph is then read-only and safe to share between parallel sweep workers.
         _paths = new Hop[AssetCount, AssetCount][];
+        _routes = new Hop[AssetCount, AssetCount][][];
         for (var a = 0; a < AssetCount; a++)
             for (var b = 0; b < AssetCount; b++)
                 _paths[a, b] = Bfs(a, b);
@@ -97,6 +103,58 @@ public sealed class VenueGraph
 
     /// <summary>Shortest pool path from one asset to another; null when none; empty when equal.</summary>
     public Hop[]? FindPath(int from, int to) => _paths[from, to];
+
+    /// <summary>
+    /// The routes best execution splits a sale over: the shortest path first (the router's route), then every other
+    /// simple pool path of at most one hop more (and at most <see cref="MaxRouteHops"/>), fewer hops first, then by pool
+    /// order; at most <see cref="MaxRoutes"/>. Two pools on the same pair are two routes. Empty when no path exists.
+    /// </summary>
+    public Hop[][] Routes(int from, int to)
+    {
+        if (_routes[from, to] is { } known) return known;
+        var shortest = FindPath(from, to);
+        Hop[][] routes;
+        if (shortest is null || shortest.Length == 0) routes = shortest is null ? [] : [shortest];
+        else
+        {
+            var limit = Math.Min(shortest.Length + 1, Math.Max(MaxRouteHops, shortest.Length));
+            var found = new List<Hop[]>();
+            var stack = new List<Hop>();
+            var visited = new bool[AssetCount];
+            void Walk(int a)
+            {
+                if (a == to) { found.Add(stack.ToArray()); return; }
+                if (stack.Count == limit) return;
+                visited[a] = true;
+                foreach (var p in _adjacent[a])
+                {
+                    var zeroForOne = Token0[p] == a;
+                    var b = zeroForOne ? Token1[p] : Token0[p];
+                    if (visited[b]) continue;
+                    stack.Add(new Hop(p, zeroForOne));
+                    Walk(b);
+                    stack.RemoveAt(stack.Count - 1);
+                }
+                visited[a] = false;
+            }
+            Walk(from);
+            routes = [shortest, .. found.Where(r => !r.SequenceEqual(shortest)).OrderBy(r => r.Length).ThenBy(r => r, RouteOrder.Instance).Take(MaxRoutes - 1)];
+        }
+        _routes[from, to] = routes;
+        return routes;
+    }
+
+    private sealed class RouteOrder : IComparer<Hop[]>
+    {
+        public static readonly RouteOrder Instance = new();
+
+        public int Compare(Hop[]? x, Hop[]? y)
+        {
+            for (var i = 0; i < Math.Min(x!.Length, y!.Length); i++)
+                if (x[i].Pool != y[i].Pool) return x[i].Pool.CompareTo(y[i].Pool);
+            return x.Length.CompareTo(y.Length);
+        }
+    }
 
     private Hop[]? Bfs(int from, int to)
     {

@@ -66,12 +66,17 @@ internal static class CascadeReplay
 {
     /// <summary>What a replay did on Uniswap v3: sales with a v3 hop, those also with a v2 hop, v3 swaps, those crossing
     /// initialized ticks, the most ticks one swap crossed, and arbitrage swaps.</summary>
-    internal sealed record V3Stats(int Sales, int MixedSales, int Swaps, int SwapsCrossingTicks, int MostTicksCrossed, int Arbitrages);
+    internal sealed record V3Stats(int Sales, int MixedSales, int Swaps, int SwapsCrossingTicks, int MostTicksCrossed, int Arbitrages, int SplitSales = 0, int Legs = 0);
 
     public static async Task RunAndAssertAsync(ReplayChain chain, ITestOutputHelper output, params string[] shocks) =>
         await RunAndAssertAsync(chain, output, 3, shocks);
 
-    public static async Task<V3Stats> RunAndAssertAsync(ReplayChain chain, ITestOutputHelper output, int minBothProtocolRounds, string[] shocks)
+    /// <param name="options">the analyser's options (default: the router liquidators and first-pool prices). With one market
+    /// price (<see cref="MarketPriceModel.OnePrice"/>) every round starts with the arbitrage step: v2 pairs set to the
+    /// analyser's reserves (its constant-k re-pricing, as for an exogenous step), v3 pools swapped to its price on chain.
+    /// A sale split by best execution is sent leg by leg (<see cref="CascadeLiquidation.SaleLegs"/>), each leg's output
+    /// compared. Flash-loan fees and gas are the liquidator's accounting, not on chain.</param>
+    public static async Task<V3Stats> RunAndAssertAsync(ReplayChain chain, ITestOutputHelper output, int minBothProtocolRounds, string[] shocks, SimulationOptions? options = null)
     {
         await chain.ResetAsync();
         var clock = Stopwatch.StartNew();
@@ -82,7 +87,9 @@ internal static class CascadeReplay
         var snapshot = chain.Snapshot.OnChainVenuesOnly();
         Assert.All(snapshot.Venues, v => Assert.True(v.OnChain, $"{v.Venue} cannot be replayed on the chain"));
         var scenario = ScenarioParser.Parse(shocks, snapshot);
-        var result = CascadeSimulator.Simulate(snapshot, scenario);
+        var result = CascadeSimulator.Simulate(snapshot, scenario, options);
+        var arbitrageEveryRound = options?.MarketPrices.OnePrice == true;
+        int splitSales = 0, legsSent = 0;
         var bothProtocolRounds = result.Rounds.Count(r => r.Liquidations.Any(l => l.Protocol == ProtocolNames.AaveV3) && r.Liquidations.Any(l => l.Protocol == ProtocolNames.MorphoBlue));
         output.WriteLine($"{scenario.Name}: analyser {result.Rounds.Count} rounds, {result.Totals.Liquidations} liquidations, {bothProtocolRounds} rounds with both protocols, hit limit {result.HitRoundLimit}");
         Assert.True(bothProtocolRounds >= minBothProtocolRounds, $"the analyser's cascade has only {bothProtocolRounds} rounds with liquidations in both protocols");
@@ -109,7 +116,7 @@ internal static class CascadeReplay
             foreach (var p in round.PairReserves())
             {
                 var onChain = await liquidator.GetReservesAsync(p.Pair.Value);
-                if (round.Round < scenario.Steps.Count)
+                if (round.Round < scenario.Steps.Count || arbitrageEveryRound)
                 {
                     if (onChain.Reserve0 != p.Reserve0 || onChain.Reserve1 != p.Reserve1)
                         await liquidator.SetReservesAsync(p.Pair.Value, p.Reserve0, p.Reserve1);
@@ -118,7 +125,7 @@ internal static class CascadeReplay
             }
             foreach (var p in round.V3PoolPrices())
             {
-                if (round.Round < scenario.Steps.Count && await trader.MoveToPriceAsync(p.Pool.Value, p.SqrtPriceX96) is not null) arbitrages++;
+                if ((round.Round < scenario.Steps.Count || arbitrageEveryRound) && await trader.MoveToPriceAsync(p.Pool.Value, p.SqrtPriceX96) is not null) arbitrages++;
                 tally.V3Pool($"round {round.Round} start", p, await trader.PriceAsync(p.Pool.Value));
             }
 
@@ -175,7 +182,29 @@ internal static class CascadeReplay
                     seized = o.SeizedAssets;
                 }
                 liquidatedOnChain.Add(l.Protocol + "/" + l.Account.Value);
-                if (l.SalePools.Count > 0)
+                if (l.SaleLegs is { Count: > 0 } saleLegs)
+                {
+                    // Best execution: every leg on chain, in the analyser's order, one swap per pool.
+                    Assert.Equal(seized, saleLegs.Aggregate(BigInteger.Zero, (sum, leg) => sum + leg.AmountIn));
+                    if (saleLegs.Count > 1) splitSales++;
+                    var proceeds = BigInteger.Zero;
+                    foreach (var leg in saleLegs)
+                    {
+                        var path = leg.Pools.Select(p => p.Value).ToList();
+                        BigInteger received;
+                        if (path.Any(trader.IsV3Pool))
+                        {
+                            received = (await trader.SellAsync(path, l.CollateralAsset.Value, leg.AmountIn)).Proceeds;
+                            v3Sales++;
+                        }
+                        else received = await liquidator.SwapAsync(path, l.CollateralAsset.Value, leg.AmountIn);
+                        legsSent++;
+                        tally.Amount("sale leg proceeds", l.SaleRoute == "pools+oracle" ? (snapshot.FindAsset("USDC")?.Address ?? l.DebtAsset) : l.DebtAsset, received, leg.AmountOut);
+                        proceeds += received;
+                    }
+                    if (l.SaleRoute is "pools" or "split") tally.Amount("sale proceeds", l.DebtAsset, proceeds, l.SaleProceeds);
+                }
+                else if (l.SalePools.Count > 0)
                 {
                     var path = l.SalePools.Select(p => p.Value).ToList();
                     BigInteger proceeds;
@@ -231,8 +260,9 @@ internal static class CascadeReplay
         // Agreement within 0.01 % on every per-asset total, and in fact to the wei on every single call and pool.
         Assert.All(tally.Totals, t => Assert.True(t.RelativeDifference <= 1e-4, $"{t.Name} {t.Asset}: chain {t.Chain}, analyser {t.Analyser}"));
         Assert.True(tally.AllExact, "some amounts or reserves differ from the analyser by a few base units (see the output)");
-        var stats = new V3Stats(v3Sales, mixedSales, v3Swaps, crossing, mostCrossed, arbitrages);
+        var stats = new V3Stats(v3Sales, mixedSales, v3Swaps, crossing, mostCrossed, arbitrages, splitSales, legsSent);
         if (v3Swaps + arbitrages > 0) output.WriteLine($"Uniswap v3: {stats}");
+        if (legsSent > 0) output.WriteLine($"best execution: {splitSales} split sales, {legsSent} legs sent");
         return stats;
     }
 

@@ -17,7 +17,7 @@ public sealed record UniswapV2Deployment : IDeploymentSection
 
     [JsonIgnore] public string Key => UniswapV2Book.Name;
 
-    public JsonNode ToJson() => DeploymentSectionJson.Serialize(this);
+    public JsonNode ToJson() => DeploymentSectionJson.Serialize(this, "quotes");
 }
 
 public static class UniswapV2ManifestExtensions

@@ -51,7 +51,7 @@ public sealed record UniswapV3Deployment : IDeploymentSection
 
     [JsonIgnore] public string Key => UniswapV3Book.Name;
 
-    public JsonNode ToJson() => DeploymentSectionJson.Serialize(this);
+    public JsonNode ToJson() => DeploymentSectionJson.Serialize(this, "quotes");
 }
 
 public static class UniswapV3ManifestExtensions

@@ -72,6 +72,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
             var acct = _accounts[c.Holder][c.Position];
             var pairs = AaveV3LiquidatorChoice.CandidatePairs(mk, acct, price);
             if (pairs.Count == 0) { reason = NothingToSeize; break; }
+            if (desk.PairsByProfit) pairs = ByProfit(mk, acct, pairs, price, desk);
             var done = false;
             foreach (var (collAsset, debtAsset) in pairs)
             {
@@ -125,6 +126,23 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
         }
         var hf = AaveV3AccountMath.Calculate(_markets[c.Holder], _accounts[c.Holder][c.Position], price).HealthFactor;
         return hf < FixedPoint.Wad ? new(reason ?? "unknown", hf) : new(null, hf);
+    }
+
+    /// <summary>
+    /// The liquidator's pairs by what a full call (<c>debtToCover = max</c>) on each would earn (<see cref="ILiquidationDesk.Profit"/>),
+    /// most first; pairs the rule refuses keep their documented order after the rest (the stable sort keeps ties in it too).
+    /// </summary>
+    private IReadOnlyList<(Address Collateral, Address Debt)> ByProfit(AaveV3Market mk, AaveV3Account acct,
+        IReadOnlyList<(Address Collateral, Address Debt)> pairs, Func<Address, BigInteger> price, ILiquidationDesk desk)
+    {
+        if (pairs.Count < 2) return pairs;
+        var scored = pairs.Select((p, i) =>
+        {
+            var d = _rule.Decide(new AaveV3LiquidationContext(mk, acct, p.Collateral, p.Debt, AaveV3LiquidationContext.MaxDebtToCover, price, BlockTimestamp: _now));
+            BigInteger? profit = d.Executed ? desk.Profit(assets[p.Collateral], assets[p.Debt], d.CollateralToLiquidator, d.DebtRepaid) : null;
+            return (Pair: p, Index: i, Profit: profit);
+        }).ToList();
+        return scored.OrderBy(x => x.Profit is null ? 1 : 0).ThenByDescending(x => x.Profit ?? 0).ThenBy(x => x.Index).Select(x => x.Pair).ToList();
     }
 
     /// <summary>

@@ -146,6 +146,10 @@ internal sealed class AaveV3FastRule : FastLendingRule
         var done = 0;
         Span<int> debts = stackalloc int[m.EntryCount[k]];
         Span<int> colls = stackalloc int[m.EntryCount[k]];
+        // Pair scores of the by-profit choice (entries² at most; a position has a handful of reserves).
+        var pairs = round.Desk.PairsByProfit ? m.EntryCount[k] * m.EntryCount[k] : 0;
+        Span<(double Profit, int Order, int Debt, int Coll)> byProfit = pairs <= 256
+            ? stackalloc (double, int, int, int)[pairs] : new (double, int, int, int)[pairs];
         for (var call = 0; call < round.MaxCallsPerPosition; call++)
         {
             double wc = 0, td = 0, tc = 0, tcLt = 0;
@@ -168,9 +172,23 @@ internal sealed class AaveV3FastRule : FastLendingRule
             var hf = HealthFactor(wc, tcLt, td, _revision[m.Holder[k]]);
             if (hf >= 1) break;
             var executed = false;
-            for (var di = 0; di < nd && !executed; di++)
-                for (var ci = 0; ci < nc && !executed; ci++)
-                    executed = TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td);
+            if (round.Desk.PairsByProfit && nd * nc > 1)
+            {
+                // By profit (as AaveV3ExactRun.ByProfit): each pair's full call priced without committing, most first,
+                // ties in the documented order; pairs the rule refuses are left out (they would be refused again).
+                var n = 0;
+                for (var di = 0; di < nd; di++)
+                    for (var ci = 0; ci < nc; ci++)
+                        if (TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td, out var profit, dryRun: true))
+                            byProfit[n++] = (profit, di * nc + ci, debts[di], colls[ci]);
+                byProfit[..n].Sort((x, y) => x.Profit != y.Profit ? y.Profit.CompareTo(x.Profit) : x.Order.CompareTo(y.Order));
+                for (var i = 0; i < n && !executed; i++)
+                    executed = TryCall(st, round, k, byProfit[i].Debt, byProfit[i].Coll, s, e, hf, tc, td, out _);
+            }
+            else
+                for (var di = 0; di < nd && !executed; di++)
+                    for (var ci = 0; ci < nc && !executed; ci++)
+                        executed = TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td, out _);
             if (!executed) break;
             done++;
         }
@@ -203,9 +221,11 @@ internal sealed class AaveV3FastRule : FastLendingRule
     private static double PercentMul(double x, double fraction) => Math.Floor(x * fraction + 0.5);
     private static double PercentDiv(double x, double fraction) => Math.Floor(x / fraction + 0.5);
 
-    /// <summary>One call on the pair (debt entry, collateral entry): the rule in base units, then the sale.</summary>
-    private bool TryCall(FastState st, FastRound round, int k, int de, int ce, int s, int e, double hf, double tc, double td)
+    /// <summary>One call on the pair (debt entry, collateral entry): the rule in base units, then the sale. With
+    /// <paramref name="dryRun"/>: whether the rule would execute it, and what it would earn, with nothing changed.</summary>
+    private bool TryCall(FastState st, FastRound round, int k, int de, int ce, int s, int e, double hf, double tc, double td, out double profit, bool dryRun = false)
     {
+        profit = 0;
         var m = st.Model;
         var om = round.Om;
         ref readonly var dp = ref m.Params[m.EParam[de]];
@@ -250,6 +270,11 @@ internal sealed class AaveV3FastRule : FastLendingRule
         int cashC = _cashSlot[cp.Market][ca], cashD = _cashSlot[dp.Market][da];
         var cash = cashC >= 0 || cashD >= 0 ? st.Book<AaveV3FastState>(_book).Cash : null;
         if (cashC >= 0 && toLiquidator > cash![cashC] + (ca == da ? actual : 0)) return false;
+        if (dryRun)
+        {
+            profit = round.Desk.Profit(st, round, ca, da, toLiquidator, actual);
+            return true;
+        }
         if (!round.Desk.Pays(st, round, ca, da, toLiquidator, actual, out var repaidUsd)) return false;
         if (cashD >= 0) cash![cashD] += actual;
         if (cashC >= 0) cash![cashC] -= toLiquidator;

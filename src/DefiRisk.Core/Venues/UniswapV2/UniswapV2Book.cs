@@ -71,6 +71,12 @@ internal sealed class UniswapV2ExactState(UniswapV2Pool pool) : ExactPoolState
     }
 
     public override object Report() => new PoolReserves(pool.Pair, pool.Token0, pool.Token1, _r0, _r1);
+
+    public override object Mark() => (_r0, _r1);
+
+    public override void Restore(object mark) => (_r0, _r1) = ((BigInteger, BigInteger))mark;
+
+    public override BigInteger VirtualReserve(bool token0) => token0 ? _r0 : _r1;
 }
 
 /// <summary>
@@ -107,6 +113,12 @@ internal sealed class UniswapV2FastState(UniswapV2Pool pool) : FastPoolState
     }
 
     public override void Reset() { _r0 = _r0Snap; _r1 = _r1Snap; }
+
+    public override object Mark() => (_r0, _r1);
+
+    public override void Restore(object mark) => (_r0, _r1) = ((double, double))mark;
+
+    public override double VirtualReserve(bool token0) => token0 ? _r0 : _r1;
 }
 
 /// <summary>Uniswap v2's view of a cascade result: its pairs' reserves per round and at the end (what a replay checks).</summary>

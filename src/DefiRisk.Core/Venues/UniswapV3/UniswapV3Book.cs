@@ -106,6 +106,15 @@ internal sealed class UniswapV3ExactState(UniswapV3Pool pool) : ExactPoolState
         UniswapV3Swap.SwapToPrice(state, target)?.After ?? state;
 
     public override object Report() => new UniswapV3PoolPrice(pool.Address, pool.Token0, pool.Token1, _state.SqrtPriceX96, _state.Tick, _state.Liquidity);
+
+    // The state is an immutable record: the reference is the mark.
+    public override object Mark() => _state;
+
+    public override void Restore(object mark) => _state = (UniswapV3PoolState)mark;
+
+    /// <summary>In-range virtual reserves: x = L·2^96/√P, y = L·√P/2^96 (floor).</summary>
+    public override BigInteger VirtualReserve(bool token0) =>
+        token0 ? (_state.SqrtPriceX96.IsZero ? 0 : (_state.Liquidity << 96) / _state.SqrtPriceX96) : (_state.Liquidity * _state.SqrtPriceX96) >> 96;
 }
 
 /// <summary>
@@ -149,6 +158,12 @@ internal sealed class UniswapV3FastState : FastPoolState
     }
 
     public override void Reset() => _pool.Apply(_snapshot);
+
+    public override object Mark() => new FastSwapResult(0, 0, _pool.SqrtPrice, _pool.Liquidity, _pool.TicksBelow, false);
+
+    public override void Restore(object mark) => _pool.Apply((FastSwapResult)mark);
+
+    public override double VirtualReserve(bool token0) => token0 ? _pool.Liquidity / _pool.SqrtPrice : _pool.Liquidity * _pool.SqrtPrice;
 }
 
 /// <summary>Uniswap v3's view of a cascade result: its pools' prices per round and at the end (what a replay checks).</summary>

@@ -18,7 +18,7 @@ namespace DefiRisk.Core.Tests.Venues.UniswapV3;
 public sealed class UniswapV3VenueTests(ITestOutputHelper output)
 {
     private const int Fee = 3000, Spacing = 60, Tick = 200_311;
-    private static readonly Address PoolAddress = A(0xd3);
+    internal static readonly Address PoolAddress = A(0xd3);
 
     internal static UniswapV3Position[] Positions(BigInteger scale) =>
     [
