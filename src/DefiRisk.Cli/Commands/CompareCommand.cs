@@ -38,49 +38,31 @@ internal static class CompareCommand
     {
         var db = new Option<string?>("--db") { Description = "SQLite database file (default: appsettings.json Database)" };
         var proposal = new Option<string>("--proposal") { Description = "proposal file (JSON; see fixtures/example-proposal.json)", Required = true };
-        var shock = new Option<string[]>("--shock") { Description = ScenarioInput.ShockDescription, AllowMultipleArgumentsPerToken = true };
-        var fractions = ScenarioInput.FractionsOption();
-        var path = new Option<string?>("--path") { Description = ScenarioInput.PathDescription };
-        var assumptions = new SimulationInput();
-        var json = Json.Option("the comparison");
-        var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the proposal's result meets all conditions, e.g. \"badDebt>100000\" (repeatable: any)" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
-        var sweepAsset = new Option<string?>("--sweep-asset") { Description = "also sweep drops of this asset (bad debt, liquidated value vs shock size)" };
-        var from = new Option<string?>("--from") { Description = "sweep: first drop, e.g. 0% (default); 60% and -60% both mean a 60 % fall" };
-        var to = new Option<string?>("--to") { Description = "sweep: last drop, e.g. 60% (default)" };
-        var step = new Option<string?>("--step") { Description = "sweep: drop step, e.g. 5% (default)" };
-        var report = ReportOption.Create();
-        var (stressPaths, stressHistory) = StressCommand.AlongsideOptions();
-        var command = new Command("compare", "Run a scenario on the baseline and on a proposal side by side (liquidations, bad debt, rounds, chains).")
-            { db, proposal, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, assumptions.Market, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
+        var input = new ComparisonInput("the comparison", "the proposal's result");
+        var command = new Command("compare", "Run a scenario on the baseline and on a proposal side by side (liquidations, bad debt, rounds, chains).") { db, proposal };
+        input.AddTo(command);
         command.SetAction((parse, _) =>
         {
             var output = console ?? AnsiConsole.Console;
             var dbPath = parse.GetValue(db) ?? AppSettings.Load().Database ?? throw new DefiRiskException("no --db given and no Database in appsettings.json");
             // Parse everything first: a malformed limit, unit or output path must stop everything before any simulation runs.
-            var conditions = (parse.GetValue(failIf) ?? []).Select(x => RiskCondition.Parse(x, CoreRegistry.ProtocolNames)).ToList();
-            var asFractions = parse.GetValue(fractions);
-            var sweep = parse.GetValue(sweepAsset) is { } sa
-                ? new SweepSpec(sa,
-                    ScenarioInput.DropPercent(parse.GetValue(from) ?? "0%", "--from", asFractions),
-                    ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", asFractions),
-                    ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", asFractions))
-                : null;
-            var jsonPath = parse.GetValue(json);
+            var conditions = input.Conditions(parse);
+            var sweep = input.Sweep(parse);
+            var jsonPath = parse.GetValue(input.Json);
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
-            if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
-            var options = assumptions.Read(parse).Options();
-            var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(shock) ?? [], parse.GetValue(path), sweep, options, asFractions,
-                parse.GetValue(stressPaths) is { } sp ? SnapshotSource.ParseInt(sp, "--stress-paths", 1) : 0, parse.GetValue(stressHistory));
+            if (parse.GetValue(input.Report) is { } r) OutputFile.Check(r, "--report");
+            var options = input.Assumptions.Read(parse).Options();
+            var request = new CompareRequest(dbPath, parse.GetValue(proposal)!, parse.GetValue(input.Shock) ?? [], parse.GetValue(input.PathFile), sweep, options,
+                parse.GetValue(input.Fractions), input.Paths(parse), parse.GetValue(input.StressHistory));
 
             var clock = Stopwatch.StartNew();
-            var quietOutput = parse.GetValue(quiet) || jsonPath == "-";
+            var quietOutput = parse.GetValue(input.Quiet) || jsonPath == "-";
             var run = WithProgress(output, quietOutput, request);
             var result = run.Result;
             var elapsed = clock.Elapsed;
 
             if (jsonPath is not null) Json.Write(run.ToJson(), jsonPath);
-            if (parse.GetValue(report) is { } reportPath)
+            if (parse.GetValue(input.Report) is { } reportPath)
                 ReportOption.Write(reportPath, Report(run), quietOutput);
             if (!quietOutput) Render(output, result, run.Stress, elapsed);
 

@@ -67,41 +67,23 @@ internal static class ReviewCommand
             Description = "payload source FILE.sol or FILE.sol:Name, or the address 0x… of a deployed payload (repeatable: executed in the given order)",
             Required = true,
         };
-        var shock = new Option<string[]>("--shock") { Description = ScenarioInput.ShockDescription, AllowMultipleArgumentsPerToken = true };
-        var fractions = ScenarioInput.FractionsOption();
-        var path = new Option<string?>("--path") { Description = ScenarioInput.PathDescription };
-        var assumptions = new SimulationInput();
-        var json = Json.Option("the review");
-        var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the post-payload result meets all conditions, e.g. \"badDebt>100000\" (repeatable: any)" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
-        var sweepAsset = new Option<string?>("--sweep-asset") { Description = "also sweep drops of this asset on both sides (bad debt, liquidated value vs shock size)" };
-        var from = new Option<string?>("--from") { Description = "sweep: first drop, e.g. 0% (default)" };
-        var to = new Option<string?>("--to") { Description = "sweep: last drop, e.g. 60% (default)" };
-        var step = new Option<string?>("--step") { Description = "sweep: drop step, e.g. 5% (default)" };
-        var report = ReportOption.Create();
-        var (stressPaths, stressHistory) = StressCommand.AlongsideOptions();
-        var command = new Command("review", "Execute governance payloads (Solidity source or deployed address) on a node as governance would, diff the parameters, list who they liquidate, and compare a scenario before and after.")
-            { rpc, deployments, payload, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, assumptions.Market, json, failIf, quiet, sweepAsset, from, to, step, report, stressPaths, stressHistory };
+        var input = new ComparisonInput("the review", "the post-payload result");
+        var command = new Command("review", "Execute governance payloads (Solidity source or deployed address) on a node as governance would, diff the parameters, list who they liquidate, and compare a scenario before and after.") { rpc, deployments, payload };
+        input.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var output = console ?? AnsiConsole.Console;
             // Parse everything first: a malformed limit, unit or output path stops the review before the node is touched.
-            var conditions = (parse.GetValue(failIf) ?? []).Select(x => RiskCondition.Parse(x, CoreRegistry.ProtocolNames)).ToList();
-            var asFractions = parse.GetValue(fractions);
-            var sweep = parse.GetValue(sweepAsset) is { } sa
-                ? new CompareCommand.SweepSpec(sa,
-                    ScenarioInput.DropPercent(parse.GetValue(from) ?? "0%", "--from", asFractions),
-                    ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", asFractions),
-                    ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", asFractions))
-                : null;
-            var jsonPath = parse.GetValue(json);
+            var conditions = input.Conditions(parse);
+            var sweep = input.Sweep(parse);
+            var jsonPath = parse.GetValue(input.Json);
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
-            var reportPath = parse.GetValue(report);
+            var reportPath = parse.GetValue(input.Report);
             if (reportPath is not null) OutputFile.Check(reportPath, "--report");
-            var quietOutput = parse.GetValue(quiet) || jsonPath == "-";
+            var quietOutput = parse.GetValue(input.Quiet) || jsonPath == "-";
             var request = new ReviewRequest(parse.GetValue(rpc)!, parse.GetValue(deployments)!, parse.GetValue(payload) ?? [],
-                parse.GetValue(shock) ?? [], parse.GetValue(path), sweep, assumptions.Read(parse).Options(), asFractions,
-                parse.GetValue(stressPaths) is { } sp ? SnapshotSource.ParseInt(sp, "--stress-paths", 1) : 0, parse.GetValue(stressHistory));
+                parse.GetValue(input.Shock) ?? [], parse.GetValue(input.PathFile), sweep, input.Assumptions.Read(parse).Options(), parse.GetValue(input.Fractions),
+                input.Paths(parse), parse.GetValue(input.StressHistory));
 
             var clock = Stopwatch.StartNew();
             var run = await ExecuteAsync(request, output, quietOutput, ct);
