@@ -12,6 +12,13 @@ namespace DefiRisk.Core.Protocols.AaveV3;
 public static class AaveV3GracePeriods
 {
     /// <summary>
+    /// The last block time at which a call repaying <paramref name="debt"/> against <paramref name="collateral"/> is held back:
+    /// the later of the two reserves' grace-period ends (0 before 3.1, which has none). A call passes when the block time is after it.
+    /// </summary>
+    public static long HeldBackUntil(AaveV3Market market, AaveV3Reserve collateral, AaveV3Reserve debt) =>
+        market.PoolRevision < AaveV3Revision.V3_1 ? 0 : Math.Max(collateral.LiquidationGracePeriodUntil, debt.LiquidationGracePeriodUntil);
+
+    /// <summary>
     /// The first block time (unix seconds) at which some call on <paramref name="account"/> passes the grace-period check, if that is
     /// after <paramref name="now"/>; null when a pair is not held back at <paramref name="now"/> (or the release has no grace period,
     /// or the account has no pair to call). Says nothing about the health factor: ask only for a liquidatable account.
@@ -22,7 +29,7 @@ public static class AaveV3GracePeriods
         long? earliest = null;
         foreach (var (collateral, debt) in AaveV3LiquidatorChoice.CandidatePairs(market, account, price ?? (a => market.Reserve(a).OraclePrice)))
         {
-            var until = Math.Max(market.Reserve(collateral).LiquidationGracePeriodUntil, market.Reserve(debt).LiquidationGracePeriodUntil);
+            var until = HeldBackUntil(market, market.Reserve(collateral), market.Reserve(debt));
             if (until < now) return null; // this pair can be called in the block at `now`
             earliest = earliest is { } e ? Math.Min(e, until + 1) : until + 1;
         }

@@ -142,8 +142,7 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         if (!collReserve.Active || !debtReserve.Active) return AaveV3LiquidationDecision.Revert("RESERVE_INACTIVE", hf, account);
         if (collReserve.Paused || debtReserve.Paused) return AaveV3LiquidationDecision.Revert("RESERVE_PAUSED", hf, account);
         // 3.1+: require(collateral.liquidationGracePeriodUntil < block.timestamp && debt.liquidationGracePeriodUntil < block.timestamp).
-        if (c.BlockTimestamp is { } now && market.PoolRevision >= AaveV3Revision.V3_1
-            && (collReserve.LiquidationGracePeriodUntil >= now || debtReserve.LiquidationGracePeriodUntil >= now))
+        if (c.BlockTimestamp is { } now && AaveV3GracePeriods.HeldBackUntil(market, collReserve, debtReserve) >= now)
             return AaveV3LiquidationDecision.Revert(LiquidationGraceSentinelCheckFailed, hf, account);
         if (hf >= FixedPoint.Wad) return AaveV3LiquidationDecision.Revert("HEALTH_FACTOR_NOT_BELOW_THRESHOLD", hf, account);
         // ≤ 3.5 also requires the reserve's own LT ≠ 0; 3.6 dropped that.
