@@ -476,20 +476,42 @@ public static class ReportBuilder
         b.Add(new Heading(3, "Liquidated at today's prices by this change"));
         b.Add(new Paragraph($"{Format.Int(lbc.Count)} position(s) that are not liquidatable today become liquidatable under the proposal's parameters, " +
             $"at the snapshot's prices (no shock): {Format.Usd(lbc.CollateralUsd)} of collateral and {Format.Usd(lbc.DebtUsd)} of debt." +
-            GraceSentence(lbc)));
+            GraceSentence(lbc) + " " + FirstCallSentence));
         var rows = lbc.Positions.Take(MaxLiquidatedByChangeListed).Select(p => (IReadOnlyList<Text>)[Format.ShortHex(p.Account.ToString()),
             parts.Protocol(p.Protocol)?.DisplayName ?? p.Protocol, Text.Chain(parts.ShortMarketLabel(s, p.Protocol, p.Market)),
             (p.HealthFactorBefore is { } h0 ? Format.HealthFactor(h0) : "–") + " → " + (p.HealthFactorAfter is { } h1 ? Format.HealthFactor(h1) : "–"),
-            Format.Usd(p.DebtUsd), Format.Usd(p.CollateralUsd), LiquidatableWhen(p)]).ToList();
-        rows.Add(["Total", "", "", Format.Int(lbc.Count) + " positions", Format.Usd(lbc.DebtUsd), Format.Usd(lbc.CollateralUsd), ""]);
+            Format.Usd(p.DebtUsd), Format.Usd(p.CollateralUsd), LiquidatableWhen(p), FirstCallCell(s, p)]).ToList();
+        rows.Add(["Total", "", "", Format.Int(lbc.Count) + " positions", Format.Usd(lbc.DebtUsd), Format.Usd(lbc.CollateralUsd), "",
+            $"{Format.Usd(lbc.FirstCallsCollateralSeizedUsd)} for {Format.Usd(lbc.FirstCallsDebtRepaidUsd)}"]);
         b.Add(new Table("Positions liquidatable at today's prices because of the change" +
             (lbc.Count > MaxLiquidatedByChangeListed ? $" (largest {MaxLiquidatedByChangeListed} of {lbc.Count} listed; JSON key liquidatedByChange has all)" : ""),
-            ["Account", "Protocol", "Market", "HF today → proposed", "Debt", "Collateral", "Liquidatable from"], [false, false, false, true, true, true, true], rows));
+            ["Account", "Protocol", "Market", "HF today → proposed", "Debt", "Collateral", "Liquidatable from", FirstCallHeader],
+            [false, false, false, true, true, true, true, true], rows));
+    }
+
+    private const string FirstCallHeader = "A liquidator's first call seizes (for debt repaid)";
+
+    /// <summary>"2.1 WETH ($4,410, fee 0.01) for 4,000 USDC ($4,000)", or why no call executes: what a liquidator would seize.</summary>
+    private static Text FirstCallCell(Snapshot s, LiquidatedPosition p)
+    {
+        if (p.FirstCall is not { } c) return Text.Chain("no call executes: " + (p.FirstCallRefused ?? "unknown"));
+        var fee = c.ProtocolFee.IsZero ? "" : ", protocol fee " + Format.TokenAmount(c.ProtocolFee, s.FindAsset(c.CollateralAsset));
+        return Format.TokenAmount(c.CollateralSeized, s.FindAsset(c.CollateralAsset)) + " " + Text.Chain(c.CollateralSymbol) +
+            $" ({Format.Usd(c.CollateralSeizedUsd)}{fee}) for " + Format.TokenAmount(c.DebtRepaid, s.FindAsset(c.DebtAsset)) + " " + Text.Chain(c.DebtSymbol) +
+            $" ({Format.Usd(c.DebtRepaidUsd)})";
     }
 
     /// <summary>"at once", or the wait a liquidation grace period imposes: "+61 s (block time 1700000061)".</summary>
     private static string LiquidatableWhen(LiquidatedPosition p) =>
         p.LiquidatableInSeconds <= 0 ? "at once" : $"+{Format.Int(p.LiquidatableInSeconds)} s (block time {p.LiquidatableFrom.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+
+    /// <summary>What the first-call column means and what it assumes (also in the assumptions section).</summary>
+    internal const string FirstCallSentence =
+        "What a liquidator would seize is the first liquidation call on the position, at the block time it becomes liquidatable, under the " +
+        "proposal's rule at the snapshot's oracle prices and balances, with the collateral, debt and amount the cascade's liquidator picks " +
+        "(as much as one call may repay), collateral counted with any protocol fee taken from the borrower; interest accrued before that " +
+        "block is not added, so on a mainnet fork a call passing the debt shown as the amount to repay seizes the collateral shown, " +
+        "unless it takes a whole collateral balance.";
 
     private static string GraceSentence(LiquidatedByChangeResult lbc)
     {
@@ -564,6 +586,8 @@ public static class ReportBuilder
         if (assumptions.Count == 0) { b.Add(new Note("No assumptions were given to the report.")); return; }
         var rows = assumptions.Select(a => (IReadOnlyList<Text>)[Text.Chain(cmp is not null && a.Label == ReportAssumptions.CircuitBreakerLabel ? a.Label + ", baseline" : a.Label),
             Text.Chain(a.Value)]).ToList();
+        if (cmp?.LiquidatedByChange is { Count: > 0 })
+            rows.Add(["What a liquidator would seize (positions liquidated by the change)", FirstCallSentence]);
         if (cmp is not null)
         {
             // The proposal's own breakers: the baseline's "none" must not read as the whole report's.

@@ -277,7 +277,8 @@ internal static class CompareCommand
         if (r.LiquidatedByChange is { } lbc)
             console.WriteLine(lbc.Count == 0
                 ? "liquidated at today's prices by this change: none"
-                : $"liquidated at today's prices by this change: ${Format(lbc.CollateralUsd)} of collateral, ${Format(lbc.DebtUsd)} of debt ({lbc.Count} positions)");
+                : $"liquidated at today's prices by this change: ${Format(lbc.CollateralUsd)} of collateral, ${Format(lbc.DebtUsd)} of debt ({lbc.Count} positions); " +
+                  $"a liquidator's first calls seize ${Format(lbc.FirstCallsCollateralSeizedUsd)} for ${Format(lbc.FirstCallsDebtRepaidUsd)} repaid");
         if (r.Attribution is { Count: > 0 } attribution)
         {
             var each = new Table().AddColumns("change", "bad debt", "liquidated value");

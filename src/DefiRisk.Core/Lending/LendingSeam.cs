@@ -24,6 +24,15 @@ public interface ILendingBook : IProtocolBook
     /// </summary>
     IEnumerable<PositionHealth> Positions(AssetIndex assets, IReadOnlyList<BigInteger>? usdNow = null, Func<Address, bool>? exposedTo = null);
 
+    /// <summary>
+    /// The first call a liquidator makes on <paramref name="position"/> (one <see cref="Positions"/> yielded at the snapshot's
+    /// prices; found by its <see cref="PositionHealth.Index"/>) in a block at <paramref name="blockTime"/> (unix seconds; time-bound
+    /// rules are checked against it), under the book's own rule, at the snapshot's oracle prices and balances, with the arguments the
+    /// exact cascade's liquidator picks in its documented order (no circuit breaker, no profitability test). Null when no call
+    /// executes, with the rule's reason in <paramref name="refused"/>.
+    /// </summary>
+    FirstLiquidationCall? FirstCall(AssetIndex assets, PositionHealth position, long blockTime, out string? refused);
+
     /// <summary>The book's markets as results name them (<see cref="PositionHealth.Market"/>), in book order.</summary>
     IEnumerable<string> MarketKeys();
 
