@@ -476,7 +476,8 @@ public static class ReportBuilder
         b.Add(new Heading(3, "Liquidated at today's prices by this change"));
         b.Add(new Paragraph($"{Format.Int(lbc.Count)} position(s) that are not liquidatable today become liquidatable under the proposal's parameters, " +
             $"at the snapshot's prices (no shock): {Format.Usd(lbc.CollateralUsd)} of collateral and {Format.Usd(lbc.DebtUsd)} of debt." +
-            GraceSentence(lbc) + " " + FirstCallSentence));
+            GraceSentence(lbc) + " The last column is what a liquidator would seize: the first liquidation call on the position when it becomes " +
+            "liquidatable, under the proposal's rule at the snapshot's prices (assumptions: \"" + FirstCallAssumption + "\")."));
         var rows = lbc.Positions.Take(MaxLiquidatedByChangeListed).Select(p => (IReadOnlyList<Text>)[Format.ShortHex(p.Account.ToString()),
             parts.Protocol(p.Protocol)?.DisplayName ?? p.Protocol, Text.Chain(parts.ShortMarketLabel(s, p.Protocol, p.Market)),
             (p.HealthFactorBefore is { } h0 ? Format.HealthFactor(h0) : "–") + " → " + (p.HealthFactorAfter is { } h1 ? Format.HealthFactor(h1) : "–"),
@@ -488,6 +489,8 @@ public static class ReportBuilder
             ["Account", "Protocol", "Market", "HF today → proposed", "Debt", "Collateral", "Liquidatable from", FirstCallHeader],
             [false, false, false, true, true, true, true, true], rows));
     }
+
+    private const string FirstCallAssumption = "What a liquidator would seize (positions liquidated by the change)";
 
     private const string FirstCallHeader = "A liquidator's first call seizes (for debt repaid)";
 
@@ -506,8 +509,8 @@ public static class ReportBuilder
         p.LiquidatableInSeconds <= 0 ? "at once" : $"+{Format.Int(p.LiquidatableInSeconds)} s (block time {p.LiquidatableFrom.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 
     /// <summary>What the first-call column means and what it assumes (also in the assumptions section).</summary>
-    internal const string FirstCallSentence =
-        "What a liquidator would seize is the first liquidation call on the position, at the block time it becomes liquidatable, under the " +
+    private const string FirstCallSentence =
+        "The first liquidation call on the position, at the block time it becomes liquidatable, under the " +
         "proposal's rule at the snapshot's oracle prices and balances, with the collateral, debt and amount the cascade's liquidator picks " +
         "(as much as one call may repay), collateral counted with any protocol fee taken from the borrower; interest accrued before that " +
         "block is not added, so on a mainnet fork a call passing the debt shown as the amount to repay seizes the collateral shown, " +
@@ -587,7 +590,7 @@ public static class ReportBuilder
         var rows = assumptions.Select(a => (IReadOnlyList<Text>)[Text.Chain(cmp is not null && a.Label == ReportAssumptions.CircuitBreakerLabel ? a.Label + ", baseline" : a.Label),
             Text.Chain(a.Value)]).ToList();
         if (cmp?.LiquidatedByChange is { Count: > 0 })
-            rows.Add(["What a liquidator would seize (positions liquidated by the change)", FirstCallSentence]);
+            rows.Add([FirstCallAssumption, FirstCallSentence]);
         if (cmp is not null)
         {
             // The proposal's own breakers: the baseline's "none" must not read as the whole report's.

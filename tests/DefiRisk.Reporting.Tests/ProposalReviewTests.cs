@@ -35,6 +35,37 @@ public sealed class ProposalReviewTests
         Assert.All(result.Positions, p => Assert.True(p.HealthFactorBefore >= BigInteger.Pow(10, 18) && p.HealthFactorAfter < BigInteger.Pow(10, 18)));
     }
 
+    // EVIL LT 50 % → 10 % (LTV 45 % → 5 %): b004 (1,000 EVIL at $10, 2 WETH vs 6,000 USDC) falls to HF (1,000 + 3,300) / 6,000 = 0.717.
+    // Its liquidator takes the highest bonus first (EVIL 110 % > WETH 105 %); HF ≤ 0.95 allows the whole debt: 6,000 USDC for
+    // 6,000 / 10 × 1.10 = 660 EVIL ($6,600).
+    [Fact]
+    public void The_liquidated_by_change_table_says_what_a_liquidators_first_call_seizes_with_the_symbols_escaped()
+    {
+        var input = ReportMarket.FullInput();
+        var snapshot = input.Snapshot;
+        var world = ProposalApplier.Apply(snapshot, TestProposal.Create("EVIL LT cut", "",
+            [new AaveV3ReserveChange(ReportMarket.Evil.Value, 500, 1000, null, null, null, null)], [], null, [], BreakerSettings.None));
+        var lbc = LiquidatedByChange.Compute(snapshot, world);
+        var p = Assert.Single(lbc.Positions);
+        Assert.Equal(ReportMarket.A(0xb004), p.Account);
+        var call = p.FirstCall!;
+        Assert.Equal((ReportMarket.Evil, ReportMarket.MaliciousSymbol, ReportMarket.Usdc), (call.CollateralAsset, call.CollateralSymbol, call.DebtAsset));
+        Assert.Equal((ReportMarket.Units(660, 18), ReportMarket.Units(6000, 6)), (call.CollateralSeized, call.DebtRepaid));
+        Assert.Equal((ReportMarket.Usd(6600), ReportMarket.Usd(6000)), (call.CollateralSeizedUsd8, call.DebtRepaidUsd8));
+
+        input = input with { ProposalSnapshot = world, Comparison = input.Comparison! with { LiquidatedByChange = lbc } };
+        var table = Assert.Single(ReportBuilder.Build(input).Blocks.OfType<Table>(), t => t.Caption.Plain.StartsWith("Positions liquidatable at today's prices", StringComparison.Ordinal));
+        Assert.Equal("A liquidator's first call seizes (for debt repaid)", table.Headers[^1].Plain);
+        Assert.Equal($"660 {ReportMarket.MaliciousSymbol} ($6,600) for 6,000 USDC ($6,000)", table.Rows[0][^1].Plain);
+        Assert.Equal("$6,600 for $6,000", table.Rows[^1][^1].Plain); // the totals row
+        var html = ReportWriter.Html(input);
+        Assert.Contains("660 &lt;img src=x onerror=alert(1)&gt; ($6,600) for 6,000 USDC ($6,000)", html);
+        Assert.DoesNotContain(ReportMarket.MaliciousSymbol, html);
+        var md = ReportWriter.Markdown(input);
+        Assert.Contains("| 660 &lt;img src=x onerror=alert\\(1\\)&gt; ($6,600) for 6,000 USDC ($6,000) |", md);
+        Assert.Contains("What a liquidator would seize (positions liquidated by the change)", md); // its assumption is stated
+    }
+
     [Fact]
     public void Liquidated_by_change_is_empty_for_a_change_that_leaves_every_health_factor_above_one()
     {
