@@ -67,10 +67,11 @@ public sealed class FixtureLiquidator(AnvilNode node, DeploymentManifest manifes
 
     // ------------------------------------------------------------------ liquidations
 
-    /// <summary><c>Pool.liquidationCall(collateral, debt, user, type(uint256).max, receiveAToken)</c>; throws with the revert reason if it fails.</summary>
-    public async Task<AaveLiquidationOutcome> AaveLiquidateAsync(string collateralAsset, string debtAsset, string user, bool receiveAToken = false)
+    /// <summary><c>Pool.liquidationCall(collateral, debt, user, debtToCover, receiveAToken)</c> (<paramref name="debtToCover"/> null =
+    /// <c>type(uint256).max</c>); throws with the revert reason if it fails.</summary>
+    public async Task<AaveLiquidationOutcome> AaveLiquidateAsync(string collateralAsset, string debtAsset, string user, bool receiveAToken = false, BigInteger? debtToCover = null)
     {
-        var receipt = await SendAsync(Pool, Abi.Call("liquidationCall(address,address,address,uint256,bool)", collateralAsset, debtAsset, user, Max, receiveAToken),
+        var receipt = await SendAsync(Pool, Abi.Call("liquidationCall(address,address,address,uint256,bool)", collateralAsset, debtAsset, user, debtToCover ?? Max, receiveAToken),
             $"liquidationCall({collateralAsset}, {debtAsset}, {user})").ConfigureAwait(false);
         var aToken = facts.Tokens.Values.Single(t => Same(t.Address, collateralAsset)).AToken;
         var treasury = await TreasuryAsync(aToken).ConfigureAwait(false);

@@ -512,9 +512,10 @@ public static class ReportBuilder
     private const string FirstCallSentence =
         "The first liquidation call on the position, at the block time it becomes liquidatable, under the " +
         "proposal's rule at the snapshot's oracle prices and balances, with the collateral, debt and amount the cascade's liquidator picks " +
-        "(as much as one call may repay), collateral counted with any protocol fee taken from the borrower; interest accrued before that " +
-        "block is not added, so on a mainnet fork a call passing the debt shown as the amount to repay seizes the collateral shown, " +
-        "unless it takes a whole collateral balance.";
+        "(as much as one call may repay), collateral counted with any protocol fee taken from the borrower. Interest accrued before that " +
+        "block (while a grace period holds the position back) is not added: on a mainnet fork a call that repays part of the debt, passing " +
+        "the debt shown as the amount to repay, seizes exactly the collateral shown; one that repays the whole debt or takes a whole " +
+        "collateral balance after a wait repays and seizes that interest more.";
 
     private static string GraceSentence(LiquidatedByChangeResult lbc)
     {

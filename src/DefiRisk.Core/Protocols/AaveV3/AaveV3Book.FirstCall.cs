@@ -12,8 +12,11 @@ public sealed partial record AaveV3Book
     /// <c>liquidationCall(collateral, debt, user, type(uint256).max, false)</c> on the first pair of
     /// <see cref="AaveV3LiquidatorChoice.CandidatePairs"/> that the book's rule executes at <paramref name="blockTime"/> (a pair still
     /// in a grace period, or one that would leave dust, is skipped as the exact run skips it), at the reserves' snapshot oracle prices.
-    /// <see cref="FirstLiquidationCall.RepayArgument"/> is the debt repaid: passed as <c>debtToCover</c> it makes the same call even
-    /// after interest has grown the debt. Values: base currency (<c>getAssetPrice</c> at the prices the rule used) → USD 8 decimals.
+    /// <see cref="FirstLiquidationCall.RepayArgument"/> is the debt repaid: passed as <c>debtToCover</c> it makes this call on the snapshot's
+    /// balances, and the same call later for a part of the debt (the close factor only grows with interest). A call that repays the whole
+    /// debt does not survive interest accrued before it (e.g. during a grace period): 3.3+ refuses to leave that interest as dust, so the
+    /// liquidator passes <c>type(uint256).max</c> and repays and seizes that much more. Balances are the snapshot's: the model has no
+    /// interest rates. Values: base currency (<c>getAssetPrice</c> at the prices the rule used) → USD 8 decimals.
     /// </summary>
     public FirstLiquidationCall? FirstCall(AssetIndex assets, PositionHealth position, long blockTime, out string? refused)
     {

@@ -36,6 +36,19 @@ public sealed partial class AaveV3PayloadExecutionTests
         Assert.All(waiting, p => Assert.Equal(payloadTime + 61, p!["liquidatableFrom"]!.GetValue<long>()));
         Assert.Contains("Liquidatable from", text);
         Assert.Contains($"+61 s (block time {payloadTime + 61})", text);
+        // What a liquidator would seize: each entry's first call, base units as decimal strings (ChainParity against liquidationCall:
+        // AaveV36GracePeriodStepTests.The_first_liquidation_call_on_each_position_…); the report's last column.
+        Assert.All(positions, p =>
+        {
+            var call = p!["firstCall"]!;
+            foreach (var key in new[] { "debtRepaid", "collateralToLiquidator", "protocolFee", "collateralSeized", "repayArgument", "debtRepaidUsd8", "collateralSeizedUsd8" })
+                Assert.Matches("^[0-9]+$", call[key]!.GetValue<string>());
+            Assert.Equal(System.Numerics.BigInteger.Parse(call["collateralToLiquidator"]!.GetValue<string>()) + System.Numerics.BigInteger.Parse(call["protocolFee"]!.GetValue<string>()),
+                System.Numerics.BigInteger.Parse(call["collateralSeized"]!.GetValue<string>()));
+            Assert.Equal(call["debtRepaid"]!.GetValue<string>(), call["repayArgument"]!.GetValue<string>());
+            Assert.True(call["collateralSeizedUsd"]!.GetValue<double>() > call["debtRepaidUsd"]!.GetValue<double>()); // the bonus
+        });
+        Assert.Contains("A liquidator's first call seizes (for debt repaid)", text);
 
         var clear = await CommandLine.DefiRiskCli.RunAsync(Args(html, "badDebt>1000000000000"));
         Assert.True(clear.Code == ExitCodes.Ok, clear.ToString());
