@@ -74,6 +74,22 @@ public sealed class LiquidatedByChangeFirstCallTests
     }
 
     [Fact]
+    public void A_position_no_call_can_liquidate_has_no_first_call_and_says_why()
+    {
+        // Aave 3.1+ with no WETH cash in the pool: withdrawing the seized WETH underflows its virtual balance, the only pair reverts.
+        var (baseline, _) = Worlds();
+        var state = baseline.AaveV3Markets()[0];
+        var market = MiniMarket.Aave(AaveV3Revision.V3_1);
+        market = market with { Reserves = market.Reserves.Select(r => r with { VirtualUnderlyingBalance = r.Asset == Weth ? 0 : E(30) }).ToList() };
+        baseline = baseline.WithAaveV3Markets([state with { Market = market }]);
+        var proposal = ProposalApplier.Apply(baseline, CoreRegistry.ParseProposal(
+            """{ "name": "cut", "aave-v3": { "reserves": { "WETH": { "ltv": "65%", "liquidationThreshold": "70%" } } } }""", "cut.json", baseline));
+        var p = Assert.Single(LiquidatedByChange.Compute(baseline, proposal).Positions, x => x.Protocol == AaveV3Book.Name);
+        Assert.Null(p.FirstCall);
+        Assert.Equal(AaveV3LiquidationRule.NotEnoughCash, p.FirstCallRefused);
+    }
+
+    [Fact]
     public void Each_first_call_is_the_call_the_exact_cascade_makes_on_that_position_with_no_price_move()
     {
         var (baseline, proposal) = Worlds();
