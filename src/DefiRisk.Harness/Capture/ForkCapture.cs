@@ -55,6 +55,17 @@ public static class ForkCapture
             throw new DefiRiskException($"--block {request.Block} is after the head of {direct.DisplayUrl} (block {head})");
 
         await using var proxy = CaptureProxy.Start(new Uri(request.Rpc));
+        var tag = EthRpc.Hex(request.Block);
+        // A node without the tracer (most providers keep the debug namespace off) fails here, in one request, not after the index.
+        try
+        {
+            await proxy.CallUpstreamAsync("debug_traceCall",
+                [new JsonObject { ["to"] = "0x0000000000000000000000000000000000000000", ["data"] = "0x" }, tag, new JsonObject { ["tracer"] = "prestateTracer" }], ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is CaptureRpcException or HttpRequestException or System.Text.Json.JsonException)
+        {
+            throw new DefiRiskException($"{direct.DisplayUrl} does not answer debug_traceCall with the prestateTracer ({ex.Message}): capture an anvil fork of it instead", ExitCodes.ChainError, ex);
+        }
         using var rpc = new EthRpc(proxy.Url, request.Options);
         var discovery = new MemoryDiscoveryStore();
         IndexResult run;
@@ -68,7 +79,6 @@ public static class ForkCapture
         }
         if (proxy.Failure is { } failure)
             throw new DefiRiskException($"cannot capture {direct.DisplayUrl}: {failure}", ExitCodes.ChainError);
-        var tag = EthRpc.Hex(request.Block);
         if (proxy.BlockTags.FirstOrDefault(t => t != tag) is { } other)
             throw new DefiRiskException($"the index read block {other}, not the captured block {tag}: the capture would not hold it", ExitCodes.ChainError);
         if (proxy.Traces == 0)

@@ -133,6 +133,24 @@ public sealed class ForkCaptureBadInputTests(DemoChain chain)
     }
 
     [Fact]
+    public async Task Capturing_a_node_that_does_not_answer_debug_traceCall_is_one_line_exit_3_and_writes_nothing()
+    {
+        // A provider without the debug namespace, simulated: its debug_traceCall is an unknown method.
+        await using var provider = new RewritingProxy(chain.Server.RpcUrl, request =>
+        {
+            var any = false;
+            foreach (var item in request is System.Text.Json.Nodes.JsonArray batch ? batch.ToList() : [request])
+                if (item?["method"]?.GetValue<string>() == "debug_traceCall") { item["method"] = "debug_traceCallUnavailable"; any = true; }
+            return any;
+        });
+        var outDir = NewOut();
+        var run = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", provider.Url, "--deployments", chain.ManifestPath, "--block", Block, "--out", outDir);
+        Assert.Contains("does not answer debug_traceCall with the prestateTracer", DefiRiskCli.AssertOneLineFailure(run, ExitCodes.ChainError));
+        Assert.True(provider.Rewritten > 0);
+        AssertNothingWritten(outDir);
+    }
+
+    [Fact]
     public async Task Capturing_a_block_after_the_nodes_head_is_one_line_exit_2_and_writes_nothing()
     {
         var outDir = NewOut();
