@@ -75,6 +75,14 @@ public sealed class ForkCaptureTests(ITestOutputHelper output) : IAsyncLifetime
         var manifest = Path.Combine(captureDir, FixtureServer.ManifestFile);
         Assert.Equal(upstreamHash, DeploymentManifest.Load(manifest).Capture!.BlockHash);
 
+        // A read outside the capture sees zero: a contract of the fixture's state that the index never touched has no code here.
+        var (fixtureAccounts, fixtureContracts) = FixtureAccounts();
+        var captured0 = JsonDocument.Parse(File.ReadAllBytes(statePath)).RootElement.GetProperty("accounts").EnumerateObject().Select(a => a.Name).ToHashSet();
+        Assert.True(captured0.Count * 10 < fixtureAccounts, $"{captured0.Count} accounts captured of the fixture's {fixtureAccounts}: not a selection");
+        // (Not one of the system contracts anvil deploys at genesis, 0x0000…: a bare anvil has those of its own.)
+        var untouched = fixtureContracts.First(a => !captured0.Contains(a) && !a.StartsWith("0x0000", StringComparison.Ordinal));
+        Assert.Equal("0x", (await bare.Rpc.CallAsync("eth_getCode", untouched, EthRpc.Hex(block))).GetString());
+
         var (captured, run) = await IndexAsync(bare.RpcUrl, manifest, null);
         Assert.Equal(0, run.LogRequests); // discovery came from the manifest: the state file has no logs
         Assert.True(original.PositionCount >= 3000, $"only {original.PositionCount} positions");
@@ -83,6 +91,15 @@ public sealed class ForkCaptureTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(block, captured.Chain.BlockNumber);
         Assert.Equal(original.Chain.BlockTimestamp, captured.Chain.BlockTimestamp);
         Assert.Equal(SnapshotText.Canonical(original), SnapshotText.Canonical(captured));
+    }
+
+    /// <summary>How many accounts the bundled fixture's full state holds, and those with code in address order.</summary>
+    private static (int Accounts, List<string> Contracts) FixtureAccounts()
+    {
+        using var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(FixtureDirectory, FixtureServer.StateGzip)), System.IO.Compression.CompressionMode.Decompress);
+        using var state = JsonDocument.Parse(gz);
+        var accounts = state.RootElement.GetProperty("accounts").EnumerateObject().ToList();
+        return (accounts.Count, accounts.Where(a => a.Value.GetProperty("code").GetString() is { Length: > 2 }).Select(a => a.Name).Order(StringComparer.Ordinal).ToList());
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -172,12 +189,22 @@ public sealed class ForkCaptureBadInputTests(DemoChain chain)
     }
 
     [Fact]
-    public async Task A_captured_manifest_refuses_any_other_block_with_one_line_and_exit_2()
+    public async Task A_capture_served_by_fixture_up_indexes_to_the_originals_snapshot_and_refuses_any_other_block_with_exit_2()
     {
         var outDir = NewOut();
         var run = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", chain.Server.RpcUrl, "--deployments", chain.ManifestPath, "--block", Block, "--out", outDir, "--quiet");
         Assert.True(run.Code == 0, run.ToString());
         var manifest = Path.Combine(outDir, FixtureServer.ManifestFile);
+
+        // `fixture up DIR` serves a capture as it serves a built fixture: its head block, its clock.
+        await using (var served = await FixtureServer.StartAsync(outDir))
+        {
+            Assert.Equal(chain.Server.Block, served.Block);
+            var db = chain.NewDatabase();
+            await chain.IndexAsync(db, served.RpcUrl, manifest: manifest);
+            Assert.Equal(SnapshotText.Canonical(chain.Stored), SnapshotText.Canonical(new SnapshotStore(db).Load()));
+        }
+
         var index = await DefiRiskCli.RunAsync("index", "--rpc", chain.Server.RpcUrl, "--db", chain.NewDatabase(), "--deployments", manifest,
             "--block", (chain.Server.Block - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet");
         Assert.Contains("holds no other block", DefiRiskCli.AssertOneLineFailure(index, ExitCodes.UserError));
