@@ -9,7 +9,8 @@ namespace DefiRisk.Chain.Deployments;
 
 /// <summary>
 /// Where the protocols live on one chain: the fixture's <c>manifest.json</c>, a user's <c>--deployments</c> file, or the
-/// mainnet section of <c>appsettings.json</c>. Besides <c>chainId</c>, <c>block</c> and <c>fixture</c>, every key is one
+/// mainnet section of <c>appsettings.json</c>. Besides <c>chainId</c>, <c>block</c>, <c>fixture</c> and <c>capture</c> (a captured
+/// fork's discovery: <see cref="CaptureFacts"/>), every key is one
 /// registered adapter's section (<see cref="IChainAdapter.Key"/>), parsed and validated by that adapter; a family reads
 /// its own with an accessor in its folder (e.g. <c>manifest.AaveV3()</c>). Harness-only facts (tokens, feeds, actors)
 /// ride along in <see cref="Fixture"/> and are ignored by the indexer.

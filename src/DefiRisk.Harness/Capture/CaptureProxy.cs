@@ -163,7 +163,10 @@ internal sealed class CaptureProxy : IAsyncDisposable
             var result = a["result"];
             switch (r["method"]?.GetValue<string>())
             {
-                case "eth_call" when p.Count >= 2:
+                case "eth_call" when p.Count < 2:
+                    Fail("an eth_call named no block: the capture cannot tell which state it read");
+                    break;
+                case "eth_call":
                     // A reverted call read state too (that is why it reverted): trace it as well.
                     if (result is null && a["error"] is null) break;
                     var overrides = p.Count >= 3 ? p[2] as JsonObject : null;
