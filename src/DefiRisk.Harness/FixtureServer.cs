@@ -17,21 +17,25 @@ public sealed class FixtureServer : IAsyncDisposable
     public const string StateJson = "state.json";
     public const string StateGzip = "state.json.gz";
 
-    private FixtureServer(AnvilNode node, DeploymentManifest manifest, FixtureFacts facts, string directory, TimeSpan loadTime)
+    private FixtureServer(AnvilNode node, DeploymentManifest manifest, FixtureFacts? facts, long block, string directory, TimeSpan loadTime)
     {
         Node = node;
         Manifest = manifest;
-        Facts = facts;
+        _facts = facts;
+        Block = block;
         Directory = directory;
         LoadTime = loadTime;
     }
 
+    private readonly FixtureFacts? _facts;
+
     public AnvilNode Node { get; }
     public DeploymentManifest Manifest { get; }
-    public FixtureFacts Facts { get; }
+    /// <summary>The builder's facts; a captured fork (<c>fixture capture</c>) has none.</summary>
+    public FixtureFacts Facts => _facts ?? throw new DefiRiskException($"{Directory} is a captured fork: it has no fixture facts (tokens, actors, borrowers)");
     public string Directory { get; }
     public string RpcUrl => Node.RpcUrl;
-    public long Block => Facts.Block;
+    public long Block { get; }
     /// <summary>From process start to a node that answers with the state loaded and the clock set.</summary>
     public TimeSpan LoadTime { get; }
 
@@ -40,7 +44,9 @@ public sealed class FixtureServer : IAsyncDisposable
     {
         var manifestPath = Path.Combine(directory, ManifestFile);
         var manifest = DeploymentManifest.Load(manifestPath);
-        var facts = FixtureFacts.From(manifest, manifestPath);
+        // A captured fork carries its block and timestamp in its "capture" key, a built fixture in its "fixture" facts.
+        var facts = manifest.Capture is null ? FixtureFacts.From(manifest, manifestPath) : null;
+        var (block, timestamp) = facts is not null ? (facts.Block, facts.Timestamp) : (manifest.Block!.Value, manifest.Capture!.Timestamp);
         var statePath = Path.Combine(directory, StateJson);
         string? temp = null;
         AnvilNode? node = null;
@@ -69,14 +75,14 @@ public sealed class FixtureServer : IAsyncDisposable
                 LoadStatePath = statePath,
             }, nodeModules, ct).ConfigureAwait(false);
             var head = await node.BlockNumberAsync().ConfigureAwait(false);
-            if (head != facts.Block)
-                throw new DefiRiskException($"fixture {directory}: the loaded state's head is block {head}, the manifest says {facts.Block}");
+            if (head != block)
+                throw new DefiRiskException($"fixture {directory}: the loaded state's head is block {head}, the manifest says {block}");
             // The first block after a load would otherwise take the wall clock (LOCAL-CHAIN §5).
-            await node.SetTimeAsync(facts.Timestamp).ConfigureAwait(false);
+            await node.SetTimeAsync(timestamp).ConfigureAwait(false);
             // anvil read the state at start and never reads it again: free the disk now, not at dispose (a test run
             // holds many fixture nodes at once, and CI disks are small).
             DeleteQuietly(temp);
-            return new FixtureServer(node, manifest, facts, directory, clock.Elapsed);
+            return new FixtureServer(node, manifest, facts, block, directory, clock.Elapsed);
         }
         catch
         {

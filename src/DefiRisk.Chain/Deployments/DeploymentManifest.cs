@@ -9,7 +9,8 @@ namespace DefiRisk.Chain.Deployments;
 
 /// <summary>
 /// Where the protocols live on one chain: the fixture's <c>manifest.json</c>, a user's <c>--deployments</c> file, or the
-/// mainnet section of <c>appsettings.json</c>. Besides <c>chainId</c>, <c>block</c> and <c>fixture</c>, every key is one
+/// mainnet section of <c>appsettings.json</c>. Besides <c>chainId</c>, <c>block</c>, <c>fixture</c> and <c>capture</c> (a captured
+/// fork's discovery: <see cref="CaptureFacts"/>), every key is one
 /// registered adapter's section (<see cref="IChainAdapter.Key"/>), parsed and validated by that adapter; a family reads
 /// its own with an accessor in its folder (e.g. <c>manifest.AaveV3()</c>). Harness-only facts (tokens, feeds, actors)
 /// ride along in <see cref="Fixture"/> and are ignored by the indexer.
@@ -26,6 +27,9 @@ public sealed record DeploymentManifest : IDeploymentSections
 
     /// <summary>Fixture facts for tests and the harness (token and feed addresses by symbol, actors…).</summary>
     public JsonObject? Fixture { get; init; }
+
+    /// <summary>Set when the manifest describes a captured fork (<c>defirisk fixture capture</c>): discovery and the one block it holds.</summary>
+    public CaptureFacts? Capture { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -52,13 +56,15 @@ public sealed record DeploymentManifest : IDeploymentSections
         foreach (var (key, node) in raw.Sections ?? [])
         {
             if (!adapters.TryGetValue(key, out var adapter))
-                throw DeploymentSectionJson.Malformed(source, $"unknown key '{key}' (known: chainId, block, fixture, {string.Join(", ", adapters.Keys)})");
+                throw DeploymentSectionJson.Malformed(source, $"unknown key '{key}' (known: chainId, block, fixture, capture, {string.Join(", ", adapters.Keys)})");
             if (node is null) continue; // "key": null is no section
             sections.Add(adapter.ParseSection(node, source));
         }
         if (!sections.Any(s => lending.Any(l => l.Key == s.Key)))
             throw DeploymentSectionJson.Malformed(source, NamesNone(lending.Select(l => l.Key).ToList()));
-        return new DeploymentManifest { ChainId = chainId, Block = raw.Block, Sections = sections, Fixture = raw.Fixture };
+        var capture = raw.Capture is { } c ? CaptureFacts.Parse(c, source) : null;
+        if (capture is not null && raw.Block is null) throw DeploymentSectionJson.Malformed(source, "a capture needs the block it was captured at");
+        return new DeploymentManifest { ChainId = chainId, Block = raw.Block, Sections = sections, Fixture = raw.Fixture, Capture = capture };
     }
 
     public static DeploymentManifest Load(string path)
@@ -68,13 +74,14 @@ public sealed record DeploymentManifest : IDeploymentSections
         return Parse(File.ReadAllText(path), path);
     }
 
-    /// <summary>The manifest as written: chainId, block, the sections in order, fixture.</summary>
+    /// <summary>The manifest as written: chainId, block, the sections in order, fixture, capture.</summary>
     public string ToJson()
     {
         var root = new JsonObject { ["chainId"] = ChainId };
         if (Block is { } block) root["block"] = block;
         foreach (var section in Sections) root[section.Key] = section.ToJson();
         if (Fixture is not null) root["fixture"] = Fixture.DeepClone();
+        if (Capture is not null) root[CaptureFacts.Key] = Capture.ToJson();
         return root.ToJsonString(Options);
     }
 
@@ -96,6 +103,7 @@ public sealed record DeploymentManifest : IDeploymentSections
         [JsonPropertyName("chainId")] public long? ChainId { get; init; }
         [JsonPropertyName("block")] public long? Block { get; init; }
         [JsonPropertyName("fixture")] public JsonObject? Fixture { get; init; }
+        [JsonPropertyName("capture")] public JsonObject? Capture { get; init; }
         [JsonExtensionData] public JsonObject? Sections { get; set; }
     }
 }

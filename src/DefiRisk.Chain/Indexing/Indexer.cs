@@ -49,14 +49,22 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var chainId = await rpc.ChainIdAsync(ct);
         if (chainId != manifest.ChainId)
             throw new DefiRiskException($"chain id {chainId} does not match deployments file {source} ({manifest.ChainId})", ExitCodes.ChainError);
+        // A captured fork holds one block and no logs: its manifest carries discovery, which stands in for the database's.
+        var found = discovery;
+        if (manifest.Capture is { } capture)
+        {
+            if (block is { } asked && asked != manifest.Block)
+                throw new DefiRiskException($"{source} is a capture of block {manifest.Block}; it holds no other block (asked for {asked})");
+            found = MemoryDiscoveryStore.From(chainId, capture);
+        }
         var (number, timestamp) = await rpc.GetBlockAsync(block ?? manifest.Block, ct);
         await ValidateCodeAsync(manifest, Adapters, number, ct);
 
-        await DiscoverAsync(manifest, chainId, number, ct);
+        await DiscoverAsync(manifest, chainId, number, found, ct);
 
         // State at the pinned block: lending books in registry order, each adding the assets it knows (the first to
         // price an asset wins), then the venues among all the assets.
-        var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp, checkpoint is null ? null : new ReadCheckpointScope(checkpoint, chainId));
+        var reader = new BlockReader(rpc, found, progress, chainId, number, timestamp, checkpoint is null ? null : new ReadCheckpointScope(checkpoint, chainId));
         var (readStart, readCalls0, readHttp0, kept0) = (clock.Elapsed, rpc.Stats.EthCalls, rpc.Stats.HttpRequests, rpc.Stats.CheckpointedCalls);
         var assets = new AssetTable();
         var books = new List<IProtocolBook>();
@@ -90,9 +98,12 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
     /// after its checkpoint in the discovery store). One scanner serves every contract, so the log range the node
     /// accepted for one is where the next starts.
     /// </summary>
-    public async Task DiscoverAsync(DeploymentManifest manifest, long chainId, long block, CancellationToken ct)
+    public Task DiscoverAsync(DeploymentManifest manifest, long chainId, long block, CancellationToken ct) =>
+        DiscoverAsync(manifest, chainId, block, discovery, ct);
+
+    private async Task DiscoverAsync(DeploymentManifest manifest, long chainId, long block, IDiscoveryStore store, CancellationToken ct)
     {
-        var scanner = new LogScanner(rpc, discovery, chainId, progress);
+        var scanner = new LogScanner(rpc, store, chainId, progress);
         foreach (var adapter in Adapters)
             if (manifest.Section(adapter.Key) is { } section)
                 await adapter.DiscoverAsync(section, scanner, block, ct);

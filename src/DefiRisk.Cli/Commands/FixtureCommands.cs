@@ -17,6 +17,7 @@ internal static class FixtureCommands
         var fixture = new Command("fixture", $"Build or serve a local chain with {FixtureFacts.Contents}.");
         fixture.Subcommands.Add(Build(console));
         fixture.Subcommands.Add(Up(console));
+        fixture.Subcommands.Add(FixtureCaptureCommand.Create());
         return fixture;
     }
 

@@ -118,7 +118,7 @@ public sealed class CliBadInputTests(DemoChain chain)
     [InlineData("error: unknown verb 'simulat' (did you mean 'simulate'?); see 'defirisk --help'", "simulat", "--shock", "WETH=-30%")]
     [InlineData("error: unknown option '--prot' (did you mean '--port'?); see 'defirisk fixture up --help'", "fixture", "up", "fixtures/demo", "--prot", "1")]
     [InlineData("error: option '--proposal' is required; see 'defirisk compare --help'", "compare", "--shock", "WETH=-30%")]
-    [InlineData("error: no verb given (build, up); see 'defirisk fixture --help'", "fixture")]
+    [InlineData("error: no verb given (build, up, capture); see 'defirisk fixture --help'", "fixture")]
     public async Task A_typo_is_one_line_pointing_at_the_help_and_exit_2_not_the_help_and_exit_1(string expected, params string[] args)
     {
         var run = await DefiRiskCli.RunAsync(args);
