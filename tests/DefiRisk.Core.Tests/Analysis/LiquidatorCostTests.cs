@@ -250,4 +250,36 @@ public sealed class LiquidatorCostTests(ITestOutputHelper output)
         Assert.True(split > 0, "the case must split sales");
         FastExactComparison.AssertSame(snapshot, exact, fast);
     }
+
+    // ------------------------------------------------------------------ (d) why calls are not chunked within a round
+
+    /// <summary>
+    /// Why the model does not cut a call into several within a round: pools are arbitraged at the start of a round, not
+    /// between calls, so the pieces sell one after another into the same pools. Into a v2 pair (X = 100 WETH, Y = 200,000
+    /// USDC, γ = 0.997) 5 WETH pay Y·5γ/(X + 5γ) = 997,000 / 104.985 = 9,496.594751 USDC; 2.5 + 2.5 WETH pay
+    /// 200,000·2.4925 / 102.4925 = 4,863.770519, then out of the reserves the first left (102.5, 195,136.229481: the fee
+    /// stays in the pair and the second piece sees it) 4,632.493292 — 9,496.263811 in total, 0.33 less than the one sale.
+    /// Into the v3 pool (fees kept apart from the liquidity) the pieces pay 9,938.548238 against 9,938.548239: the same
+    /// but for the second swap's rounding. Each extra call also pays its own $15 of gas. So
+    /// within a round a call of the right size is never beaten by several; sizing a call below the protocol's maximum
+    /// (the rest left for the next round, after the arbitrage) is what is not built.
+    /// </summary>
+    [Fact]
+    public void Cutting_a_sale_into_several_calls_within_one_round_never_pays_more_than_one_call()
+    {
+        var snapshot = ThinPairAndV3([]);
+        var graph = new VenueGraph(snapshot, null);
+        var routes = graph.Routes(IndexOf(snapshot, Weth), IndexOf(snapshot, Usdc));
+        foreach (var route in routes)
+        {
+            var pools = graph.Pools.Select(p => p.StartExact()).ToArray();
+            var whole = route.Aggregate(Units("5", 18), (x, h) => pools[h.Pool].Swap(x, h.ZeroForOne, false));
+            var first = route.Aggregate(Units("2.5", 18), (x, h) => pools[h.Pool].Swap(x, h.ZeroForOne, true));
+            var second = route.Aggregate(Units("2.5", 18), (x, h) => pools[h.Pool].Swap(x, h.ZeroForOne, true));
+            output.WriteLine($"{graph.Pools[route[0].Pool].Id}: one call {whole}, two calls {first} + {second} = {first + second}");
+            Assert.True(first + second <= whole, "two pieces in one round pay no more than the whole");
+        }
+        // The v2 pair by hand: 5 WETH in one sale.
+        Assert.Equal(BigInteger.Parse("9496594751"), UniswapV2Math.GetAmountOut(Units("5", 18), ThinPair.Reserve1, ThinPair.Reserve0));
+    }
 }
