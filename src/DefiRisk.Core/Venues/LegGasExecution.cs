@@ -17,7 +17,7 @@ public static class LegGasExecution
     {
         if (legCost.Sign <= 0 || routes.Length <= 1) return BestExecution.Sell(pools, routes, amount, chunks, commit, legs);
         var free = new List<SplitLeg>();
-        BestExecution.Sell(pools, routes, amount, chunks, false, free);
+        var freeOut = BestExecution.Sell(pools, routes, amount, chunks, false, free);
         if (free.Count <= 1) return BestExecution.Sell(pools, routes, amount, chunks, commit, legs);
 
         var single = 0;
@@ -33,8 +33,10 @@ public static class LegGasExecution
         foreach (var next in free.OrderByDescending(l => l.AmountIn).ThenBy(l => l.Route).Select(l => l.Route).Where(r => r != single))
         {
             var with = admitted.Append(next).Order().ToArray();
-            var proceeds = BestExecution.Sell(pools, Subset(routes, with), amount, chunks, false, trial);
-            var netWith = proceeds - (trial.Count - 1) * legCost;
+            // Every route admitted: the split is the one already quoted.
+            var (proceeds, legCount) = with.Length == routes.Length ? (freeOut, free.Count)
+                : (BestExecution.Sell(pools, Subset(routes, with), amount, chunks, false, trial), trial.Count);
+            var netWith = proceeds - (legCount - 1) * legCost;
             if (netWith <= net) break;
             (admitted, net) = (with.ToList(), netWith);
         }
@@ -54,7 +56,7 @@ public static class LegGasExecution
             legCount = Math.Max(1, legs.Count);
             return all;
         }
-        BestExecution.Sell(pools, routes, amount, chunks, false, legs);
+        var freeOut = BestExecution.Sell(pools, routes, amount, chunks, false, legs);
         if (legs.Count <= 1)
         {
             var all = BestExecution.Sell(pools, routes, amount, chunks, commit, legs);
@@ -75,8 +77,9 @@ public static class LegGasExecution
         foreach (var next in free.OrderByDescending(l => l.AmountIn).ThenBy(l => l.Route).Select(l => l.Route).Where(r => r != single))
         {
             var with = admitted.Append(next).Order().ToArray();
-            var proceeds = BestExecution.Sell(pools, Subset(routes, with), amount, chunks, false, legs);
-            var netWith = proceeds - (legs.Count - 1) * legCost;
+            var (proceeds, sent) = with.Length == routes.Length ? (freeOut, free.Count)
+                : (BestExecution.Sell(pools, Subset(routes, with), amount, chunks, false, legs), legs.Count);
+            var netWith = proceeds - (sent - 1) * legCost;
             if (netWith <= net) break;
             (admitted, net) = (with.ToList(), netWith);
         }
