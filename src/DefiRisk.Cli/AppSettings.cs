@@ -55,14 +55,15 @@ internal sealed class AppSettings
 
     /// <summary>
     /// The analysis defaults of the <c>Simulation</c> section (command-line options override them): <c>MaxRounds</c>,
-    /// <c>GasCostUsd</c> per liquidation call, <c>OracleLagRounds</c>, <c>LiquidatorCapitalPerRoundUsd</c> (null = unlimited).
+    /// <c>GasCostUsd</c> per liquidation call, <c>LegGasCostUsd</c> per extra leg of a split sale (best execution; default $3),
+    /// <c>OracleLagRounds</c>, <c>LiquidatorCapitalPerRoundUsd</c> (null = unlimited).
     /// Unknown keys and out-of-range values are refused, naming the key.
     /// </summary>
     public SimulationOptions SimulationDefaults()
     {
         var options = SimulationOptions.Default;
         if (_root["Simulation"] is not JsonObject section) return options;
-        string[] known = ["MaxRounds", "GasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd", "StepSeconds"];
+        string[] known = ["MaxRounds", "GasCostUsd", "LegGasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd", "StepSeconds"];
         foreach (var (key, value) in section)
         {
             if (Array.IndexOf(known, key) < 0)
@@ -80,6 +81,7 @@ internal sealed class AppSettings
                 "OracleLagRounds" when number is >= 0 and <= 1_000 && number == decimal.Truncate(number) =>
                     options with { OracleModel = number == 0 ? ImmediateOracle.Instance : new LaggedOracle((int)number) },
                 "GasCostUsd" when number is >= 0 and <= 1_000_000 => options with { GasCostUsd = UsdUnits(number) },
+                "LegGasCostUsd" when number is >= 0 and <= 1_000_000 => options with { Liquidators = options.Liquidators with { LegGasCostUsd = UsdUnits(number) } },
                 "LiquidatorCapitalPerRoundUsd" when number is >= 0 and <= 1e15m => options with { LiquidatorCapitalPerRoundUsd = UsdUnits(number) },
                 _ => throw new DefiRiskException($"{Path}: Simulation.{key}: {number.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range"),
             };

@@ -40,10 +40,15 @@ public static class ReportAssumptions
                 (l.BestExecution ? $"each sale split across every route for best execution ({l.SaleChunks} pieces, each to the route that pays most: marginal prices equal within one piece), one swap per route" : "each sale down the fewest-hop route") +
                 (l.PairByProfit ? "; the collateral/debt pair that pays the most, not the largest bonus" : "") +
                 (l.FlashLoans ? options.LiquidatorCapitalPerRoundUsd is null
-                    ? "; repayments flash-loan funded by the cheapest lender that covers them (" +
-                        string.Join("; ", snapshot.Books.OfType<Core.Lending.IFlashLender>().Select(f => f.FlashLoanTerms)) + "), else own funds"
+                    ? "; repayments flash-loan funded by the cheapest lender that covers them, else by several nested (cheapest first), else not made (" +
+                        string.Join("; ", snapshot.Books.OfType<Core.Lending.IFlashLender>().Select(f => f.FlashLoanTerms)) +
+                        $"; snapshot block {snapshot.Chain.BlockNumber}); a flash loan is repaid in its transaction, so only liquidations move a lender's balance " +
+                        "(repaid debt in, seized collateral out); an asset no lender lends is repaid from own funds at no cost"
                     : "; own capital (a capital cap is set), no flash loans" : "") +
-                $"; gas {Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))} per call (market default $15 = 500,000 gas × 10 gwei × $3,000/ETH; crash-time gas is higher)"));
+                $"; gas {Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))} per call (market default $15 = 500,000 gas × 10 gwei × $3,000/ETH; crash-time gas is higher)" +
+                (l.BestExecution ? $" plus {Format.Usd(Format.Usd8ToDouble(l.LegGasCostUsd))} per extra leg of a split sale (default $3 = 100,000 gas); a leg is added only if its extra proceeds beat it" : "") +
+                "; one call per position and pair each time it is tried, sized by the protocol's close factor: no chunking into smaller calls within a round " +
+                "(pools are arbitraged between rounds, not between calls, so smaller calls in one round sell into the same pools and pay more gas)"));
         }
         if (options.MarketPrices.OnePrice)
         {

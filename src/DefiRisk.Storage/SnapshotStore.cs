@@ -42,12 +42,14 @@ public sealed class SnapshotStore
     /// 3: the Uniswap v3 tables and the oracle history (<c>oracle_feeds</c>, <c>oracle_rounds</c>). A version-2 file is
     /// migrated on open: the new tables are added, empty, nothing else changes. 4: the external market's curves
     /// (<c>external_market_curves</c>, <c>external_market_points</c>); version-2 and -3 files are migrated the same way.
+    /// 5: Aave's flash-loan premium read at the block (<c>aave_flash_loans</c>); older files are migrated the same way, their
+    /// markets without a row (premium not read: the stated default applies).
     /// Files of version 1 (unversioned, written before the parts) are refused with a message to index anew.
     /// </summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     /// <summary>Versions a file can be migrated from by adding tables (the parts' idempotent DDL), in one transaction.</summary>
-    internal static readonly int[] MigratableVersions = [2, 3];
+    internal static readonly int[] MigratableVersions = [2, 3, 4];
 
     /// <summary>The tables of <c>schema.sql</c>: no storage part may claim one.</summary>
     internal static readonly string[] SharedTables = ["snapshots", "assets", "snapshot_books", "checkpoints", "discovered_accounts", "oracle_feeds", "oracle_rounds"];

@@ -1,4 +1,4 @@
--- DefiRisk snapshot database, schema version 3 (PRAGMA user_version; SnapshotStore.SchemaVersion). One snapshot =
+-- DefiRisk snapshot database, schema version 5 (PRAGMA user_version; SnapshotStore.SchemaVersion). One snapshot =
 -- everything read at ONE pinned block of one chain. This file holds what every snapshot shares; each protocol
 -- family's and venue's tables are in the .sql file beside its storage part, applied after this one.
 --
@@ -12,6 +12,7 @@
 --     deleting its children and itself and inserting again, all in one transaction (SnapshotStore.Write).
 --   * version 1 (before per-family parts) had no snapshot_books: such a file is refused, not migrated.
 --   * version 2 had no oracle_feeds / oracle_rounds: opening one adds them (empty) and stamps it 3, in one transaction.
+--   * versions 2–4 are migrated to 5 by adding the newer tables (4: external market curves; 5: aave_flash_loans), empty.
 
 CREATE TABLE IF NOT EXISTS snapshots (
     id              INTEGER PRIMARY KEY,

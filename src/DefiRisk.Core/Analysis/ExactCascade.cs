@@ -50,7 +50,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
     private BigInteger _spent;
     // Liquidators as mainnet has them (LiquidatorModel): the split of the last sale, flash-loan offers.
     private readonly List<SplitLeg> _legs = [];
-    private readonly FlashLoanOffers? _flash;
+    private readonly FlashFunding? _flash;
 
     public ExactCascade(Snapshot snapshot, Scenario scenario, SimulationOptions options)
     {
@@ -76,7 +76,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         foreach (var step in scenario.Steps)
             foreach (var sh in step.Shocks)
                 _assets.Of(sh.Asset, "shocked asset");
-        if (options.Liquidators.FlashLoans && options.LiquidatorCapitalPerRoundUsd is null) _flash = new FlashLoanOffers(snapshot);
+        if (options.Liquidators.FlashLoans && options.LiquidatorCapitalPerRoundUsd is null) _flash = new FlashLenders(snapshot).Start();
         StartOnePrice();
     }
 
@@ -220,12 +220,12 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         _legs.Clear();
         if (coll == debt) return (amount, [], "none");
         var path = _g.FindPath(coll, debt);
-        if (path is not null) return (SwapBest(path, coll, debt, amount, commit, out var hops), hops, _legs.Count > 1 ? "split" : "pools");
+        if (path is not null) return (SwapBest(path, coll, debt, amount, commit, market, out var hops), hops, _legs.Count > 1 ? "split" : "pools");
         var toNumeraire = _g.FindPath(coll, _g.Numeraire);
         var decD = _s.Assets[debt].Decimals;
         if (toNumeraire is not null)
         {
-            var outN = SwapBest(toNumeraire, coll, _g.Numeraire, amount, commit, out var hops);
+            var outN = SwapBest(toNumeraire, coll, _g.Numeraire, amount, commit, market, out var hops);
             var den = oracle[debt] * FixedPoint.Pow10(_s.Assets[_g.Numeraire].Decimals);
             return (den.IsZero ? 0 : outN * oracle[_g.Numeraire] * FixedPoint.Pow10(decD) / den, hops, "pools+oracle");
         }
@@ -236,11 +236,11 @@ internal sealed partial class ExactCascade : ILiquidationDesk
 
     /// <summary>The router's single swap down <paramref name="path"/>, or with best execution the split over every route
     /// (<see cref="_legs"/> then holds the legs; <paramref name="hops"/> every hop of every leg, in order).</summary>
-    private BigInteger SwapBest(Hop[] path, int from, int to, BigInteger amount, bool commit, out Hop[] hops)
+    private BigInteger SwapBest(Hop[] path, int from, int to, BigInteger amount, bool commit, BigInteger[] market, out Hop[] hops)
     {
         if (!_o.Liquidators.BestExecution) { hops = path; return Swap(path, amount, commit); }
         var routes = _g.Routes(from, to);
-        var proceeds = BestExecution.Sell(_pools, routes, amount, _o.Liquidators.SaleChunks, commit, _legs);
+        var proceeds = LegGasExecution.Sell(_pools, routes, amount, _o.Liquidators.SaleChunks, LegCost(to, market), commit, _legs);
         hops = _legs.Count == 1 ? routes[_legs[0].Route] : _legs.SelectMany(l => routes[l.Route]).ToArray();
         return proceeds;
     }
@@ -251,10 +251,6 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         foreach (var h in path) x = _pools[h.Pool].Swap(x, h.ZeroForOne, commit);
         return x;
     }
-
-    /// <summary>The flash loan's fee for repaying <paramref name="repaid"/> of <paramref name="debt"/> (zero when not flash-loan funded or no lender has it).</summary>
-    private BigInteger FlashFee(int debt, BigInteger repaid) =>
-        _flash?.Cheapest(debt, repaid) is { } offer ? FlashLoanOffers.Fee(repaid, offer.FeeBps) : BigInteger.Zero;
 
     // ------------------------------------------------------------------ rounds
 
@@ -347,8 +343,10 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         var market = _market[_round];
         var unit = FixedPoint.Pow10(_s.Assets[debt].Decimals);
         repaidUsd8 = repaid * oracle[debt] / unit;
+        var funding = Funding(debt, repaid);
+        if (!funding.Funded) { reason = NoFlashLiquidity; return false; }
         var (proceeds, _, _) = Sell(coll, debt, collateral, false, oracle, market);
-        var profit = (proceeds - repaid - FlashFee(debt, repaid)) * market[debt] / unit - _o.GasCostUsd;
+        var profit = CallProfitUsd8(debt, proceeds, repaid, funding.Fee, market);
         if (profit.Sign <= 0) { reason = "unprofitable after slippage and gas"; return false; }
         if (_o.LiquidatorCapitalPerRoundUsd is { } cap && _spent + repaidUsd8 > cap) { reason = "liquidator capital cap reached"; return false; }
         reason = null;
@@ -361,7 +359,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
     {
         var market = _market[_round];
         var (proceeds, _, _) = Sell(coll, debt, collateral, false, _oracle[_round], market);
-        return (proceeds - repaid - FlashFee(debt, repaid)) * market[debt] / FixedPoint.Pow10(_s.Assets[debt].Decimals) - _o.GasCostUsd;
+        return CallProfitUsd8(debt, proceeds, repaid, Funding(debt, repaid).Fee, market);
     }
 
     void ILiquidationDesk.Execute(ExecutedCall call)
@@ -371,21 +369,22 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         var market = _market[_round];
         var protocol = _protocols[c.Book];
         _executed.Add(new(_round, protocol, _s.Assets[call.Collateral].Address, _s.Assets[call.Debt].Address, call.RepaidUsd8));
+        var fee = Funding(call.Debt, call.DebtRepaid).Fee; // funded before the call moves the lenders' balances
         var (proceeds, path, route) = Sell(call.Collateral, call.Debt, call.CollateralToLiquidator, true, oracle, market);
         _spent += call.RepaidUsd8;
         var badDebtUsd = call.BadDebtBooked.Sum(x => _assets.Usd(x.Amount, x.Asset, oracle));
-        Record(protocol, c.Market, c.Account, call, badDebtUsd, proceeds, path, route, oracle, market);
+        Record(protocol, c.Market, c.Account, call, badDebtUsd, proceeds, path, route, oracle, market, fee);
+        _flash?.Liquidated(c.Book, c.Holder, call.Debt, call.DebtRepaid, call.Collateral, call.CollateralToLiquidator);
     }
 
     private void Record(string protocol, string marketName, Address account, ExecutedCall call, double badDebtUsd,
-        BigInteger proceeds, Hop[] path, string route, BigInteger[] oracle, BigInteger[] market)
+        BigInteger proceeds, Hop[] path, string route, BigInteger[] oracle, BigInteger[] market, BigInteger fee)
     {
         var id = _liquidations.Count;
         int debt = call.Debt, coll = call.Collateral;
         var repaidUsd = _assets.Usd(call.DebtRepaid, debt, oracle);
         var seizedUsd = _assets.Usd(call.CollateralToLiquidator, coll, oracle);
-        var fee = FlashFee(debt, call.DebtRepaid);
-        var profitUsd = _assets.Usd(proceeds - call.DebtRepaid - fee, debt, market) - (double)_o.GasCostUsd / 1e8;
+        var profitUsd = _assets.Usd(proceeds - call.DebtRepaid - fee, debt, market) - (double)(_o.GasCostUsd + ExtraLegsGasUsd8) / 1e8;
         var legs = _o.Liquidators.BestExecution && path.Length > 0 ? _legs.Select(l =>
             new SaleLeg(_g.Routes(coll, route == "pools+oracle" ? _g.Numeraire : debt)[l.Route].Select(h => _g.Pools[h.Pool].Id).ToList(), l.AmountIn, l.AmountOut)).ToList() : null;
         var liq = new CascadeLiquidation(id, _round, protocol, marketName, account, _s.Assets[debt].Address, _s.Assets[coll].Address,

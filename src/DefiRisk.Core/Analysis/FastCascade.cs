@@ -30,7 +30,7 @@ internal sealed partial class FastCascade : IFastDesk
     private readonly FastCircuitBreaker _breaker;
     private readonly bool _breaks;
     // Flash-loan offers when liquidators borrow the repayment (LiquidatorModel.FlashLoans, no capital cap); read-only, shared by workers.
-    private readonly FlashLoanOffers? _flash;
+    private readonly FlashLenders? _flash;
 
     public FastCascade(FastModel model, SimulationOptions options)
     {
@@ -46,7 +46,7 @@ internal sealed partial class FastCascade : IFastDesk
         _maxLag = options.OracleModel.LagRounds;
         _breaker = options.CircuitBreaker.CompileFast(model)!;
         _breaks = !ReferenceEquals(_breaker, FastCircuitBreaker.None);
-        _flash = options.Liquidators.FlashLoans && options.LiquidatorCapitalPerRoundUsd is null ? new FlashLoanOffers(model.Snapshot) : null;
+        _flash = options.Liquidators.FlashLoans && options.LiquidatorCapitalPerRoundUsd is null ? new FlashLenders(model.Snapshot) : null;
         if (options.MarketPrices.OnePrice) StartOnePrice();
     }
 
@@ -76,7 +76,7 @@ internal sealed partial class FastCascade : IFastDesk
         var n = m.SnapPrice.Length;
         var lag = _maxLag;
         var breaker = _breaks ? _breaker.Start() : null;
-        var round = new FastRound { Desk = breaker is null ? this : new BreakerDesk(this, breaker), MaxCallsPerPosition = o.MaxCallsPerPositionPerRound, Breaker = _breaks };
+        var round = new FastRound { Desk = breaker is null ? this : new BreakerDesk(this, breaker), MaxCallsPerPosition = o.MaxCallsPerPositionPerRound, Breaker = _breaks, Flash = _flash?.StartFast() };
         var oracleHistory = _breaks ? new List<double[]>() : null;
         var history = new List<double[]>();
         var sources = collectSources ? new HashSet<long>() : null;
@@ -151,6 +151,7 @@ internal sealed partial class FastCascade : IFastDesk
             {
                 if (breaker is not null && !breaker.Permits(hf)) { round.HeldBack = true; continue; }
                 round.Book = m.Kind[k];
+                round.Holder = (int)((m.Source[k] >> 32) & 0xFF_FFFF);
                 var rule = m.Rules[m.Kind[k]];
                 var done = rule.Liquidate(st, k, round);
                 if (Trace is not null) Trace.Add((r, m.Source[k], done, rule.HealthFactor(st, k, om)));
@@ -363,17 +364,22 @@ internal sealed partial class FastCascade : IFastDesk
     /// Same routing as the exact path, in base units: direct/pool path; else via the numeraire then 1:1 in USD at oracle
     /// prices (floor, as the exact path); else at market prices.
     /// </summary>
-    public double Sell(FastState st, FastRound round, int coll, int debt, double amount, bool commit)
+    public double Sell(FastState st, FastRound round, int coll, int debt, double amount, bool commit) =>
+        SellCounted(st, round, coll, debt, amount, commit, out _);
+
+    /// <summary><see cref="Sell"/>, with the number of swaps the sale sends (1 unless best execution splits it).</summary>
+    private double SellCounted(FastState st, FastRound round, int coll, int debt, double amount, bool commit, out int legs)
     {
+        legs = 1;
         if (coll == debt) return amount;
         var path = m.Graph.FindPath(coll, debt);
-        if (path is not null) return SwapBest(st, path, coll, debt, amount, commit);
+        if (path is not null) return SwapBest(st, round, path, coll, debt, amount, commit, out legs);
         var numeraire = m.Graph.Numeraire;
         var toN = m.Graph.FindPath(coll, numeraire);
         var oracleUsd = round.OracleUsd;
         if (toN is not null)
         {
-            var outN = SwapBest(st, toN, coll, numeraire, amount, commit);
+            var outN = SwapBest(st, round, toN, coll, numeraire, amount, commit, out legs);
             return oracleUsd[debt] == 0 ? 0 : Math.Floor(outN * oracleUsd[numeraire] * m.Unit[debt] / (oracleUsd[debt] * m.Unit[numeraire]));
         }
         if (o.MarketPrices.OnePrice) throw new DefiRiskException($"seized collateral {m.Snapshot.Assets[coll].Symbol} ({m.Snapshot.Assets[coll].Address}) has no venue to sell into; one market price needs a pool (or depth) for it");
@@ -382,10 +388,13 @@ internal sealed partial class FastCascade : IFastDesk
     }
 
     /// <summary>The router's single swap down <paramref name="path"/>, or with best execution the split over every route (as the exact path).</summary>
-    private double SwapBest(FastState st, Hop[] path, int from, int to, double amount, bool commit) =>
-        o.Liquidators.BestExecution
-            ? BestExecution.Sell(st.Pools, m.Graph.Routes(from, to), amount, o.Liquidators.SaleChunks, commit, null)
+    private double SwapBest(FastState st, FastRound round, Hop[] path, int from, int to, double amount, bool commit, out int legs)
+    {
+        legs = 1;
+        return o.Liquidators.BestExecution
+            ? LegGasExecution.Sell(st.Pools, m.Graph.Routes(from, to), amount, o.Liquidators.SaleChunks, LegCost(round, to), commit, out legs)
             : Swap(st, path, amount, commit);
+    }
 
     private static double Swap(FastState st, Hop[] path, double amount, bool commit)
     {
@@ -397,8 +406,12 @@ internal sealed partial class FastCascade : IFastDesk
     public bool Pays(FastState st, FastRound round, int coll, int debt, double collateral, double repaid, out double repaidUsd)
     {
         repaidUsd = repaid * round.OracleUsd[debt] / m.Unit[debt];
+        if (round.Flash is not null && !round.Flash.Quote(debt, repaid).Funded) return false;
         if (Profit(st, round, coll, debt, collateral, repaid) <= 0) return false;
-        return o.LiquidatorCapitalPerRoundUsd is not { } cap || round.Spent + repaidUsd <= (double)cap / 1e8;
+        if (o.LiquidatorCapitalPerRoundUsd is { } cap && round.Spent + repaidUsd > (double)cap / 1e8) return false;
+        // Every rule commits a call that pays: the lenders' balances move with it (as the exact path's Execute).
+        round.Flash?.Liquidated(round.Book, round.Holder, debt, repaid, coll, collateral);
+        return true;
     }
 
     public bool PairsByProfit => o.Liquidators.PairByProfit;
@@ -406,10 +419,9 @@ internal sealed partial class FastCascade : IFastDesk
     /// <summary>(proceeds − repaid − flash-loan fee) at the debt's market price − gas, USD (the exact path's test in doubles; the fee half up).</summary>
     public double Profit(FastState st, FastRound round, int coll, int debt, double collateral, double repaid)
     {
-        var proceeds = Sell(st, round, coll, debt, collateral, false);
-        var fee = 0.0;
-        if (_flash is not null && _flash.CheapestFeeBps(debt, repaid) is > 0 and var bps) fee = Math.Floor((repaid * bps + 5_000) / 10_000);
-        return (proceeds - repaid - fee) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8;
+        var proceeds = SellCounted(st, round, coll, debt, collateral, false, out var legs);
+        var fee = round.Flash?.Quote(debt, repaid).Fee ?? 0;
+        return (proceeds - repaid - fee) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8 - ExtraLegsGasUsd(legs);
     }
 
     /// <summary>No breaker: every call may repay all it would.</summary>

@@ -39,6 +39,16 @@ public sealed record LiquidatorModel
     /// </summary>
     public static readonly BigInteger DefaultGasCostUsd = 15 * 100_000_000L;
 
+    /// <summary>
+    /// Gas of each leg of a split sale beyond the first, USD 8 decimals (<see cref="Venues.LegGasExecution"/>): a leg joins
+    /// only if its extra proceeds beat it, and a call's gas is the base gas plus this per extra leg. Default
+    /// <see cref="DefaultLegGasCostUsd"/>; zero = legs are free (the split of issue 12's first market model).
+    /// </summary>
+    public BigInteger LegGasCostUsd { get; init; } = DefaultLegGasCostUsd;
+
+    /// <summary>USD 3 (8 decimals) = 100,000 gas (one more swap call, a Uniswap v2/v3 hop ≈ 60–130k) × 10 gwei × $3,000/ETH.</summary>
+    public static readonly BigInteger DefaultLegGasCostUsd = 3 * 100_000_000L;
+
     /// <summary>Fewest-hop routes, pair by the family's order, no funding cost (what the replay on chain mirrors).</summary>
     public static LiquidatorModel Router { get; } = new();
 

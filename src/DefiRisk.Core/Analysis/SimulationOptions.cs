@@ -56,10 +56,11 @@ public sealed record SimulationOptions
     /// <summary>How market prices form (default: the first pool of the route, what the on-chain replay mirrors; see <see cref="MarketPriceModel"/>).</summary>
     public MarketPriceModel MarketPrices { get; init; } = MarketPriceModel.FirstPool;
 
-    /// <summary>These options with liquidators as mainnet has them (<see cref="LiquidatorModel.Market"/>), and its gas default unless a gas cost is set.</summary>
+    /// <summary>These options with liquidators as mainnet has them (<see cref="LiquidatorModel.Market"/>), and its gas default unless a
+    /// gas cost is set; the gas per extra leg already set (<c>Simulation.LegGasCostUsd</c>) is kept.</summary>
     public SimulationOptions WithMarketLiquidators() => this with
     {
-        Liquidators = LiquidatorModel.Market,
+        Liquidators = LiquidatorModel.Market with { LegGasCostUsd = Liquidators.LegGasCostUsd },
         GasCostUsd = GasCostUsd.IsZero ? LiquidatorModel.DefaultGasCostUsd : GasCostUsd,
     };
 

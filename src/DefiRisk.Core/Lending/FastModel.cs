@@ -395,6 +395,10 @@ public sealed class FastRound
     public int Round, Book;
     /// <summary>Set when a breaker held a position back or shrank a call this round (the cascade may have to go on).</summary>
     public bool HeldBack;
+    /// <summary>This run's flash lenders' balances (null: not flash-loan funded), and the holder of the position being
+    /// liquidated — the book's own market or instance, numbered as the exact path's <see cref="LiquidatableCandidate.Holder"/>.</summary>
+    public FastFlashFunding? Flash;
+    public int Holder;
 
     /// <summary>
     /// The debt a call repays in USD 8 decimals at the round's oracle price, floored as the exact path does — in 128-bit

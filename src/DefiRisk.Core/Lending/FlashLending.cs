@@ -5,53 +5,37 @@ namespace DefiRisk.Core.Lending;
 
 /// <summary>
 /// A lending family that lends flash loans: what a liquidator without capital of its own borrows the debt it repays
-/// from. The engines ask every book that implements it (never which protocol it is) and take the cheapest offer that
-/// covers the amount (<see cref="FlashLoanOffers"/>). Liquidity is the snapshot's (static during the cascade).
+/// from. The engines ask every book that implements it (never which protocol it is) and fund each call from the cheapest
+/// offers (<see cref="FlashFunding"/>), whose balances the cascade's liquidations move.
 /// </summary>
 public interface IFlashLender
 {
     /// <summary>
-    /// What the family lends of <paramref name="asset"/> in one flash loan: the most (base units; null = no limit the
-    /// snapshot knows of) and the fee in bps of the amount (rounded as the contract rounds it: half up); null when it does
-    /// not lend the asset.
+    /// What the book lends of <paramref name="asset"/>, one entry per holder (the book's own market, pool or instance
+    /// index, as <see cref="LiquidatableCandidate.Holder"/> and <see cref="FastModel.Holder"/> number them; null where that
+    /// holder does not lend the asset): the most it lends at the snapshot and the fee.
     /// </summary>
-    FlashLoanOffer? FlashLoan(Address asset);
+    IReadOnlyList<FlashLoanOffer?> FlashLoans(Address asset);
 
-    /// <summary>The lender's terms in one line, for the report's assumptions (function, fee, limit, what was assumed).</summary>
+    /// <summary>The lender's terms in one line, for the report's assumptions (function, fee, limit, what was read or assumed).</summary>
     string FlashLoanTerms { get; }
 }
 
-/// <summary>A flash-loan offer: the lender's family, the most it lends (null = no known limit) and its fee in bps.</summary>
-public sealed record FlashLoanOffer(string Lender, BigInteger? Available, int FeeBps);
-
-/// <summary>The cheapest flash loan covering an amount, over every lending book of a snapshot.</summary>
-public sealed class FlashLoanOffers
+/// <summary>
+/// A flash-loan offer: the lender's family, the most it lends at the snapshot (base units; null = no limit the snapshot
+/// knows of), its fee in bps of the amount and how the contract rounds the fee (half up, or up).
+/// </summary>
+public sealed record FlashLoanOffer(string Lender, BigInteger? Available, int FeeBps, bool FeeRoundsUp = false)
 {
-    private readonly FlashLoanOffer[][] _byAsset;
+    /// <summary>The fee on <paramref name="amount"/>, base units: amount × bps / 10,000, half up (<c>percentMul</c>) or up (<c>percentMulCeil</c>).</summary>
+    public BigInteger Fee(BigInteger amount) =>
+        FeeBps == 0 || amount.IsZero ? BigInteger.Zero
+        : FeeRoundsUp ? (amount * FeeBps + 9_999) / 10_000
+        : (amount * FeeBps + 5_000) / 10_000;
 
-    public FlashLoanOffers(Snapshot snapshot)
-    {
-        var lenders = snapshot.Books.OfType<IFlashLender>().ToList();
-        _byAsset = snapshot.Assets.Select(a => lenders.Select(l => l.FlashLoan(a.Address)).OfType<FlashLoanOffer>()
-            .OrderBy(o => o.FeeBps).ToArray()).ToArray();
-    }
-
-    /// <summary>The cheapest offer of asset <paramref name="asset"/> (by index) that lends <paramref name="amount"/>; null = none does.</summary>
-    public FlashLoanOffer? Cheapest(int asset, BigInteger amount)
-    {
-        foreach (var o in _byAsset[asset])
-            if (o.Available is not { } max || max >= amount) return o;
-        return null;
-    }
-
-    /// <summary>The fast form: the fee in bps of the cheapest offer that lends <paramref name="amount"/>; −1 = none does.</summary>
-    public int CheapestFeeBps(int asset, double amount)
-    {
-        foreach (var o in _byAsset[asset])
-            if (o.Available is not { } max || (double)max >= amount) return o.FeeBps;
-        return -1;
-    }
-
-    /// <summary>A flash loan's fee, base units: amount × bps / 10,000, half up (Aave's <c>percentMul</c>).</summary>
-    public static BigInteger Fee(BigInteger amount, int feeBps) => feeBps == 0 ? BigInteger.Zero : (amount * feeBps + 5_000) / 10_000;
+    /// <summary>The fast form of <see cref="Fee(BigInteger)"/> on a whole number of base units held as a double.</summary>
+    public double Fee(double amount) =>
+        FeeBps == 0 || amount <= 0 ? 0
+        : FeeRoundsUp ? Math.Ceiling(amount * FeeBps / 10_000)
+        : Math.Floor((amount * FeeBps + 5_000) / 10_000);
 }

@@ -19,8 +19,18 @@ public sealed class AppSettingsTests
         Assert.Equal(new BigInteger(1_000_000_00000000), o.LiquidatorCapitalPerRoundUsd);
     }
 
+    [Fact]
+    public void The_gas_per_extra_leg_of_a_split_sale_is_a_setting_the_market_liquidators_keep()
+    {
+        var o = AppSettings.Parse("""{ "Simulation": { "LegGasCostUsd": 0.75 } }""", "test.json").SimulationDefaults();
+        Assert.Equal(new BigInteger(75_000_000), o.Liquidators.LegGasCostUsd);
+        Assert.Equal(new BigInteger(75_000_000), o.WithMarketLiquidators().Liquidators.LegGasCostUsd);
+        Assert.Equal(LiquidatorModel.DefaultLegGasCostUsd, AppSettings.Parse("{}", "test.json").SimulationDefaults().WithMarketLiquidators().Liquidators.LegGasCostUsd);
+    }
+
     [Theory]
     [InlineData("""{ "Simulation": { "MaxRound": 12 } }""", "Simulation.MaxRound: unknown key")]
+    [InlineData("""{ "Simulation": { "LegGasCostUsd": -0.5 } }""", "Simulation.LegGasCostUsd: -0.5 is out of range")]
     [InlineData("""{ "Simulation": { "MaxRounds": 0 } }""", "Simulation.MaxRounds: 0 is out of range")]
     [InlineData("""{ "Simulation": { "GasCostUsd": -1 } }""", "Simulation.GasCostUsd: -1 is out of range")]
     [InlineData("""{ "Simulation": { "OracleLagRounds": "one" } }""", "Simulation.OracleLagRounds: expected a number")]

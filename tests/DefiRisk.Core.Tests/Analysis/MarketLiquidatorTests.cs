@@ -104,7 +104,8 @@ public sealed class MarketLiquidatorTests(ITestOutputHelper output)
         Assert.Equal(legs[0].AmountOut + legs[1].AmountOut, l.SaleProceeds);
         // No Morpho market lends USDC here: Aave's flash loan at 5 bps, half up.
         Assert.Equal((l.DebtRepaid * 5 + 5_000) / 10_000, l.FlashLoanFee);
-        Assert.Equal((double)(l.SaleProceeds - l.DebtRepaid - l.FlashLoanFee!.Value) / 1e6 - 15, l.ProfitUsd, 6);
+        // Two legs: $15 for the call and $3 for the second swap (LiquidatorModel.DefaultLegGasCostUsd).
+        Assert.Equal((double)(l.SaleProceeds - l.DebtRepaid - l.FlashLoanFee!.Value) / 1e6 - 15 - 3, l.ProfitUsd, 6);
         Assert.True(l.SaleProceeds - routerProceeds > 4_000_000_000, "the split pays > $4,000 more than the router's sale");
         output.WriteLine($"router {(double)routerProceeds / 1e6:F6} USDC (unprofitable); split {(double)legs[0].AmountIn / 1e18:F4} WETH to the pair + {(double)legs[1].AmountIn / 1e18:F4} to v3 → {(double)l.SaleProceeds / 1e6:F6}");
     }

@@ -64,7 +64,7 @@ public sealed class ExternalMarketStorageTests : IDisposable
         using (var c = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
         {
             c.Open();
-            Assert.Equal(4L, c.ExecuteScalar<long>("PRAGMA user_version"));
+            Assert.Equal((long)SnapshotStore.SchemaVersion, c.ExecuteScalar<long>("PRAGMA user_version"));
         }
         var withExternal = WithExternal(SnapshotStoreTests.Synthetic(block: 200));
         store.Write(withExternal);

@@ -105,9 +105,11 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
         var oracle = d.Oracle.ToLowerInvariant();
         reader.Report(stage, 0, accounts.Count);
 
-        // Round 1: the pool's revision and reserve list, the oracle's unit.
+        // Round 1: the pool's revision and reserve list, the oracle's unit, the flash-loan premium (what a liquidator without
+        // capital pays to borrow the repayment; a pool that does not answer it keeps the stated default, see AaveV3FlashLoans).
         var batch = new ReadBatch();
         var revision = batch.Add<PoolRevisionFunction, Uint256Output>(pool, new());
+        var premium = batch.Add<FlashLoanPremiumTotalFunction, Uint256Output>(pool, new());
         var list = batch.Add<GetReservesListFunction, AddressArrayOutput>(pool, new());
         var unit = batch.Add<BaseCurrencyUnitFunction, Uint256Output>(oracle, new());
         await reader.ExecuteAsync(batch, ct);
@@ -286,7 +288,8 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
         }
 
         var market = new AaveV3Market(d.Name, Address.Parse(pool), Address.Parse(oracle), Address.Parse(d.DataProvider), release.RulesRevision,
-            baseUnit, reserves, eModes);
+            baseUnit, reserves, eModes,
+            premium.Ok && premium.Value.Value <= 10_000 ? (int)premium.Value.Value : null);
 
         var accountStates = new List<AaveV3Account>();
         foreach (var group in balances.Where(b => !skippedAccounts.Contains(b.Account)).GroupBy(b => b.Account))

@@ -42,7 +42,8 @@ public sealed record AaveV3MarketState(AaveV3Market Market, IReadOnlyList<AaveV3
 /// An Aave v3 pool deployment. <see cref="PoolRevision"/> is <c>POOL_REVISION()</c> read from the chain, in Aave's
 /// numbering: liquidation and rounding rules branch on it, never on "Aave". For a fork (SparkLend) it is the Aave revision
 /// whose rules the fork's own <c>POOL_REVISION</c> maps to in <c>AaveV3Releases</c>. <see cref="BaseCurrencyUnit"/> is
-/// <c>AaveOracle.BASE_CURRENCY_UNIT()</c> (1e8 for USD markets).
+/// <c>AaveOracle.BASE_CURRENCY_UNIT()</c> (1e8 for USD markets). <see cref="FlashLoanPremiumTotal"/>: the pool's
+/// <c>FLASHLOAN_PREMIUM_TOTAL()</c> (bps) read at the snapshot block; null = not read (an older snapshot), see <c>AaveV3FlashLoans.cs</c>.
 /// </summary>
 public sealed record AaveV3Market(
     string Name,
@@ -52,7 +53,8 @@ public sealed record AaveV3Market(
     int PoolRevision,
     BigInteger BaseCurrencyUnit,
     IReadOnlyList<AaveV3Reserve> Reserves,
-    IReadOnlyList<AaveV3EModeCategory> EModeCategories)
+    IReadOnlyList<AaveV3EModeCategory> EModeCategories,
+    int? FlashLoanPremiumTotal = null)
 {
     private Dictionary<Address, AaveV3Reserve> _byAsset = Reserves.ToDictionary(r => r.Asset);
 

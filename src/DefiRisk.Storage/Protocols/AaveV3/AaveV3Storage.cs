@@ -13,7 +13,7 @@ namespace DefiRisk.Storage.Protocols.AaveV3;
 /// (<see cref="AaveV3Book.Rule"/>, set only by a proposal) is not stored: a loaded book has the deployed rule.
 /// </summary>
 public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(AaveV3Book.Name, "aave-v3.sql",
-    "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_liquidity", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_markets")
+    "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_liquidity", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_flash_loans", "aave_markets")
 {
     protected override void Write(IDbConnection c, IDbTransaction tx, long id, AaveV3Book book)
     {
@@ -30,6 +30,9 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
             VALUES (@Id, @Pool, @Name, @Oracle, @DataProvider, @PoolRevision, @BaseCurrencyUnit)
             """,
             new { Id = id, Pool = pool, m.Name, Oracle = m.Oracle.Value, DataProvider = m.DataProvider.Value, m.PoolRevision, m.BaseCurrencyUnit }, tx);
+        if (m.FlashLoanPremiumTotal is { } premium)
+            c.Execute("INSERT INTO aave_flash_loans (snapshot_id, pool, flashloan_premium_total) VALUES (@Id, @Pool, @Premium)",
+                new { Id = id, Pool = pool, Premium = premium }, tx);
 
         c.Execute(
             """
@@ -109,6 +112,8 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
             .ToLookup(r => (r.Pool, r.CategoryId));
         var safety = c.Query<ReserveSafetyRow>("SELECT * FROM aave_reserve_safety WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
         var liquidity = c.Query<ReserveLiquidityRow>("SELECT * FROM aave_reserve_liquidity WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
+        var premiums = c.Query<FlashLoanRow>("SELECT * FROM aave_flash_loans WHERE snapshot_id = @id", id)
+            .ToDictionary(r => r.Pool, r => r.FlashloanPremiumTotal);
         var flags = c.Query<EModeFlagRow>("SELECT * FROM aave_emode_flags WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
             .ToLookup(r => (r.Pool, r.CategoryId, r.Flag));
         var accounts = c.Query<AccountRow>("SELECT * FROM aave_accounts WHERE snapshot_id = @id ORDER BY pool, account", id).ToLookup(r => r.Pool);
@@ -127,7 +132,8 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
                 emodes[m.Pool].Select(e => new AaveV3EModeCategory(e.CategoryId, e.Ltv, e.LiquidationThreshold, e.LiquidationBonus,
                     A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice,
                     m.PoolRevision >= AaveV3Revision.V3_2 ? flags[(m.Pool, e.CategoryId, BorrowableFlag)].Select(x => A(x.Asset)).ToList() : null,
-                    m.PoolRevision >= AaveV3Revision.V3_6 ? flags[(m.Pool, e.CategoryId, LtvZeroFlag)].Select(x => A(x.Asset)).ToList() : null)).ToList());
+                    m.PoolRevision >= AaveV3Revision.V3_6 ? flags[(m.Pool, e.CategoryId, LtvZeroFlag)].Select(x => A(x.Asset)).ToList() : null)).ToList(),
+                premiums.TryGetValue(m.Pool, out var premium) ? premium : null);
             var marketAccounts = accounts[m.Pool].Select(a => new AaveV3Account(A(a.Account), a.EModeCategory,
                 balances[(m.Pool, a.Account)].Select(b => new AaveV3AccountReserve(A(b.Asset), b.Collateral, b.UsedAsCollateral, b.VariableDebt, b.StableDebt))
                     .OrderBy(b => market.Reserve(b.Asset).Id).ToList())).ToList();
@@ -145,7 +151,8 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
         foreach (var st in book.Markets.OrderBy(m => m.Market.Pool))
         {
             var m = st.Market;
-            b.AppendLine($"aave {m.Pool} {m.Name} {m.Oracle} {m.DataProvider} rev {m.PoolRevision} unit {m.BaseCurrencyUnit}");
+            b.AppendLine($"aave {m.Pool} {m.Name} {m.Oracle} {m.DataProvider} rev {m.PoolRevision} unit {m.BaseCurrencyUnit}" +
+                         (m.FlashLoanPremiumTotal is { } premium ? $" flash-premium {premium}" : ""));
             foreach (var r in m.Reserves.OrderBy(r => r.Id))
                 b.AppendLine($"  reserve {r.Id} {r.Asset} dec {r.Decimals} ltv {r.Ltv} lt {r.LiquidationThreshold} bonus {r.LiquidationBonus} fee {r.LiquidationProtocolFee} rf {r.ReserveFactor} " +
                              $"a{B(r.Active)} f{B(r.Frozen)} p{B(r.Paused)} b{B(r.BorrowingEnabled)} emode {r.EModeCategory} caps {r.BorrowCap}/{r.SupplyCap} " +
@@ -202,6 +209,7 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
         public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public BigInteger? VirtualUnderlyingBalance { get; set; }
         public BigInteger DebtCeiling { get; set; } public BigInteger IsolationModeTotalDebt { get; set; }
     }
+    private sealed class FlashLoanRow { public string Pool { get; set; } = ""; public int FlashloanPremiumTotal { get; set; } }
     private sealed class EModeFlagRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; public string Flag { get; set; } = ""; }
     private sealed class EModeMemberRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; }
     private sealed class AccountRow { public string Pool { get; set; } = ""; public string Account { get; set; } = ""; public int EModeCategory { get; set; } }

@@ -114,3 +114,11 @@ CREATE TABLE IF NOT EXISTS aave_reserve_liquidity (
     isolation_mode_total_debt  BLOB    NOT NULL, -- getReserveData().isolationModeTotalDebt, USD with 2 decimals
     PRIMARY KEY (snapshot_id, pool, asset)
 );
+
+-- Pool.FLASHLOAN_PREMIUM_TOTAL() at the block, bps (schema 5; a table of its own, so that older files keep opening; no row = not read).
+CREATE TABLE IF NOT EXISTS aave_flash_loans (
+    snapshot_id             INTEGER NOT NULL REFERENCES snapshots (id),
+    pool                    TEXT    NOT NULL,
+    flashloan_premium_total INTEGER NOT NULL, -- bps of the amount borrowed
+    PRIMARY KEY (snapshot_id, pool)
+);

@@ -10,6 +10,9 @@ namespace DefiRisk.Chain.Protocols.AaveV3.ContractDefinition;
 /// <summary><c>POOL_REVISION()</c>: a public constant of the implementation, callable through the proxy.</summary>
 [Function("POOL_REVISION", "uint256")] public sealed class PoolRevisionFunction : FunctionMessage;
 
+/// <summary><c>FLASHLOAN_PREMIUM_TOTAL()</c>: the flash-loan fee in bps (a uint128, read into a uint256 word).</summary>
+[Function("FLASHLOAN_PREMIUM_TOTAL", "uint128")] public sealed class FlashLoanPremiumTotalFunction : FunctionMessage;
+
 [Function("getReservesList", "address[]")] public sealed class GetReservesListFunction : FunctionMessage;
 
 /// <summary><c>getReserveNormalizedIncome(asset)</c>: the liquidity index at the block's timestamp (ray), what aToken.balanceOf uses.</summary>
