@@ -17,6 +17,15 @@ public static class ReportAssumptions
             new("Liquidity source", (liquiditySource ?? string.Join(", ", parts.VenuesIn(snapshot).Select(v => v.PoolsName)) + " in the snapshot") +
                 $" ({parts.Venues.Sum(v => v.PoolCount(snapshot))} pairs); seized collateral is sold at once into them, reserves update after every swap"),
             new("Numeraire", numeraire),
+            new("Market model", MarketModelChoice.Name(options) switch
+            {
+                MarketModelChoice.Replay => "replay (--market replay): a shock re-prices the first pool of the asset's route and prices are read off that route; each sale goes down the " +
+                    "fewest-hop route, pairs in the protocol's order, no funding cost — what the on-chain replay mirrors call for call; on a mainnet fork it leaves the asset's other pools " +
+                    "at the old price (run --market mainnet for one price, arbitrage and best execution)",
+                MarketModelChoice.Mainnet => "mainnet (--market mainnet): one market price per asset with arbitrage across its venues, best execution, the pair by profit, flash loans " +
+                    "and gas, as the two lines below state",
+                _ => "custom (set in code): as the lines below state",
+            }),
             new("Gas cost per liquidation call", Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))),
             new("Oracle model", options.OracleModel switch
             {
