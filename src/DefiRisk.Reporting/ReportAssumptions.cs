@@ -61,7 +61,7 @@ public static class ReportAssumptions
                 "(marginal prices; each pool as constant product at its virtual reserves), times the exogenous shocks; every pool is then arbitraged to it and the oracles follow it; " +
                 (m.RecoveryHalfLifeRounds is { } h ? $"sales impact recovers with a half-life of {h.ToString(System.Globalization.CultureInfo.InvariantCulture)} rounds" : "no recovery: sales impact is permanent") +
                 (m.CorrelationGroups.Count > 0 ? "; moving together under one shock: " + string.Join("; ", m.CorrelationGroups.Select(g => string.Join(", ", g.Select(a => snapshot.FindAsset(a)?.Symbol ?? a.ToString())))) : "") +
-                "; a seized asset with no pool is refused by name"));
+                "; a seized asset with no venue is refused by name unless the external market states a depth for assets with no venue (noVenue)"));
         }
         // The protocols' and venues' own assumptions, for the books and pools in this snapshot.
         list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)).Concat(parts.Venues.SelectMany(v => v.Assumptions(snapshot)))
