@@ -56,19 +56,31 @@ internal sealed class AppSettings
     /// <summary>
     /// The analysis defaults of the <c>Simulation</c> section (command-line options override them): <c>MaxRounds</c>,
     /// <c>GasCostUsd</c> per liquidation call, <c>LegGasCostUsd</c> per extra leg of a split sale (best execution; default $3),
-    /// <c>OracleLagRounds</c>, <c>LiquidatorCapitalPerRoundUsd</c> (null = unlimited).
+    /// <c>OracleLagRounds</c>, <c>LiquidatorCapitalPerRoundUsd</c> (null = unlimited),
+    /// <c>StepSeconds</c>, <c>Market</c> ("replay" or "mainnet", <see cref="MarketModelChoice"/>).
     /// Unknown keys and out-of-range values are refused, naming the key.
     /// </summary>
-    public SimulationOptions SimulationDefaults()
+    /// <param name="market">the market model given on the command line (<see cref="MarketModelChoice"/>); null: the section's
+    /// <c>Market</c>, else <see cref="MarketModelChoice.Default"/>. Applied after the numbers, so the mainnet gas default fills
+    /// only a gas cost left at 0.</param>
+    public SimulationOptions SimulationDefaults(string? market = null)
     {
         var options = SimulationOptions.Default;
-        if (_root["Simulation"] is not JsonObject section) return options;
-        string[] known = ["MaxRounds", "GasCostUsd", "LegGasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd", "StepSeconds"];
+        if (_root["Simulation"] is not JsonObject section) return MarketModelChoice.Apply(options, market ?? MarketModelChoice.Default);
+        string[] known = ["MaxRounds", "GasCostUsd", "LegGasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd", "StepSeconds", "Market"];
+        string? configured = null;
         foreach (var (key, value) in section)
         {
             if (Array.IndexOf(known, key) < 0)
                 throw new DefiRiskException($"{Path}: Simulation.{key}: unknown key (allowed: {string.Join(", ", known)})");
             if (value is null) continue;
+            if (key == "Market")
+            {
+                configured = value.GetValueKind() == JsonValueKind.String
+                    ? MarketModelChoice.Parse(value.GetValue<string>(), $"{Path}: Simulation.Market")
+                    : throw new DefiRiskException($"{Path}: Simulation.Market: expected {string.Join(" or ", MarketModelChoice.Names.Select(n => $"\"{n}\""))}");
+                continue;
+            }
             decimal number;
             try { number = value.GetValue<decimal>(); }
             catch (Exception ex) when (ex is FormatException or InvalidOperationException)
@@ -86,7 +98,7 @@ internal sealed class AppSettings
                 _ => throw new DefiRiskException($"{Path}: Simulation.{key}: {number.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range"),
             };
         }
-        return options;
+        return MarketModelChoice.Apply(options, market ?? configured ?? MarketModelChoice.Default);
 
         // USD with 8 decimals, the analyser's unit for gas and capital.
         static System.Numerics.BigInteger UsdUnits(decimal usd) => new(decimal.Floor(usd * 100_000_000m));

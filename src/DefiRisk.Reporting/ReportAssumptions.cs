@@ -17,6 +17,15 @@ public static class ReportAssumptions
             new("Liquidity source", (liquiditySource ?? string.Join(", ", parts.VenuesIn(snapshot).Select(v => v.PoolsName)) + " in the snapshot") +
                 $" ({parts.Venues.Sum(v => v.PoolCount(snapshot))} pairs); seized collateral is sold at once into them, reserves update after every swap"),
             new("Numeraire", numeraire),
+            new("Market model", MarketModelChoice.Name(options) switch
+            {
+                MarketModelChoice.Replay => "replay (--market replay): a shock re-prices the first pool of the asset's route and prices are read off that route; each sale goes down the " +
+                    "fewest-hop route, pairs in the protocol's order, no funding cost — what the on-chain replay mirrors call for call; on a mainnet fork it leaves the asset's other pools " +
+                    "at the old price (run --market mainnet for one price, arbitrage and best execution)",
+                MarketModelChoice.Mainnet => "mainnet (--market mainnet): one market price per asset with arbitrage across its venues, best execution, the pair by profit, flash loans " +
+                    "and gas, as the two lines below state",
+                _ => "custom (set in code): as the lines below state",
+            }),
             new("Gas cost per liquidation call", Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))),
             new("Oracle model", options.OracleModel switch
             {
@@ -57,7 +66,7 @@ public static class ReportAssumptions
                 "(marginal prices; each pool as constant product at its virtual reserves), times the exogenous shocks; every pool is then arbitraged to it and the oracles follow it; " +
                 (m.RecoveryHalfLifeRounds is { } h ? $"sales impact recovers with a half-life of {h.ToString(System.Globalization.CultureInfo.InvariantCulture)} rounds" : "no recovery: sales impact is permanent") +
                 (m.CorrelationGroups.Count > 0 ? "; moving together under one shock: " + string.Join("; ", m.CorrelationGroups.Select(g => string.Join(", ", g.Select(a => snapshot.FindAsset(a)?.Symbol ?? a.ToString())))) : "") +
-                "; a seized asset with no pool is refused by name"));
+                "; a seized asset with no venue is refused by name unless the external market states a depth for assets with no venue (noVenue)"));
         }
         // The protocols' and venues' own assumptions, for the books and pools in this snapshot.
         list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)).Concat(parts.Venues.SelectMany(v => v.Assumptions(snapshot)))

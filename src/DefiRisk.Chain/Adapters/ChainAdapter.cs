@@ -47,7 +47,8 @@ public abstract class VenueAdapter<TSection> : ChainAdapter<TSection>, IVenueAda
         ReadAsync(CastOrNull(section), assets, reader, ct);
 
     /// <summary>The book bound to the named assets (see <see cref="IVenueAdapter.Bind"/>); as read unless the venue says otherwise.</summary>
-    public virtual IVenueBook Bind(TSection? section, IVenueBook book, IReadOnlyList<Asset> assets) => book;
+    public virtual IVenueBook Bind(TSection? section, IVenueBook book, IReadOnlyList<Asset> assets, IReadOnlyList<IVenueBook> venues) => book;
 
-    IVenueBook IVenueAdapter.Bind(IDeploymentSection? section, IVenueBook book, IReadOnlyList<Asset> assets) => Bind(CastOrNull(section), book, assets);
+    IVenueBook IVenueAdapter.Bind(IDeploymentSection? section, IVenueBook book, IReadOnlyList<Asset> assets, IReadOnlyList<IVenueBook> venues) =>
+        Bind(CastOrNull(section), book, assets, venues);
 }

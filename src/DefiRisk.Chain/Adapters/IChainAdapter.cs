@@ -56,7 +56,8 @@ public interface IVenueAdapter : IChainAdapter
 
     /// <summary>
     /// Once every book is read and the assets are named: a venue stated against the snapshot's prices (depth configured in
-    /// USD, off the chain) binds its book to them here. Venues read from the chain return the book as read.
+    /// USD, off the chain) binds its book to them here; <paramref name="venues"/> is every venue's book as read, in registry
+    /// order (which assets have a venue). Venues read from the chain return the book as read.
     /// </summary>
-    IVenueBook Bind(IDeploymentSection? section, IVenueBook book, IReadOnlyList<Asset> assets) => book;
+    IVenueBook Bind(IDeploymentSection? section, IVenueBook book, IReadOnlyList<Asset> assets, IReadOnlyList<IVenueBook> venues) => book;
 }

@@ -87,7 +87,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
 
         var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0, rpc.Stats.CheckpointedCalls - kept0);
         var named = AssetNames.Assign(assets.Ordered(), listed);
-        for (var i = 0; i < venueBooks.Count; i++) venueBooks[i] = _venues[i].Bind(manifest.Section(_venues[i].Key), venueBooks[i], named);
+        for (var i = 0; i < venueBooks.Count; i++) venueBooks[i] = _venues[i].Bind(manifest.Section(_venues[i].Key), venueBooks[i], named, venueBooks);
         var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
         return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
             rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, warnings, read);

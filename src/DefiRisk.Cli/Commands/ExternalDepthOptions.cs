@@ -40,7 +40,7 @@ internal sealed class ExternalDepthOptions
         /// <summary>The snapshot with the file's curves bound to its assets, or with no venue off the chain.</summary>
         public Snapshot Apply(Snapshot snapshot) =>
             DexOnly ? snapshot.OnChainVenuesOnly()
-            : Config is { } c ? snapshot.WithVenueBook(c.Bind(snapshot.Assets, File!))
+            : Config is { } c ? snapshot.WithVenueBook(c.Bind(snapshot.Assets, File!, snapshot.Venues))
             : snapshot;
     }
 }

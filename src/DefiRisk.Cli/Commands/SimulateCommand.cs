@@ -26,7 +26,7 @@ internal static class SimulateCommand
         bool Fractions = false,
         ExternalDepthOptions.Choice? Venues = null,
         long? StepSeconds = null,
-        bool MainnetMarket = false);
+        string? Market = null);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -61,7 +61,7 @@ internal static class SimulateCommand
                 parse.GetValue(fractions),
                 venues.Read(parse),
                 given.StepSeconds,
-                given.MainnetMarket);
+                given.Market);
             var q = parse.GetValue(quiet);
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
@@ -127,7 +127,7 @@ internal static class SimulateCommand
         ScenarioInput.From(request.Shocks, request.PathFile, snapshot, request.Fractions);
 
     internal static SimulationOptions Options(SimulateRequest request) =>
-        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.StepSeconds, request.MainnetMarket).Options();
+        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.StepSeconds, request.Market).Options();
 
     private static void Milestone(IAnsiConsole console, string line)
     {

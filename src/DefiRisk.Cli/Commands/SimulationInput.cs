@@ -8,7 +8,7 @@ namespace DefiRisk.Cli.Commands;
 
 /// <summary>
 /// The analysis assumptions the cascade verbs share — <c>--oracle-lag</c>, <c>--gas-usd</c>, <c>--max-rounds</c>,
-/// <c>--step-seconds</c> — and the one place they become <see cref="SimulationOptions"/>: the <c>Simulation</c> section of
+/// <c>--step-seconds</c>, <c>--market</c> — and the one place they become <see cref="SimulationOptions"/>: the <c>Simulation</c> section of
 /// appsettings.json, overridden by whichever options are given.
 /// </summary>
 internal sealed class SimulationInput
@@ -24,7 +24,10 @@ internal sealed class SimulationInput
     /// <summary>A day: a round is one liquidation opportunity, and a longer step would skip whole grace periods (Aave's are at most 4 h).</summary>
     public const long MaxStepSeconds = 86_400;
 
-    public Option<string?> Market { get; } = new("--market") { Description = "replay (default: fewest-hop sales, first-pool prices, what the on-chain replay mirrors) or mainnet (one market price per asset with arbitrage, best execution, pair by profit, flash loans, $15 gas unless --gas-usd)" };
+    public Option<string?> Market { get; } = new("--market")
+    {
+        Description = $"market model: replay (fewest-hop sales, first-pool prices, what the on-chain replay mirrors) or mainnet (one market price per asset with arbitrage, best execution, pair by profit, flash loans, $15 gas unless --gas-usd); default appsettings' Simulation.Market, else {MarketModelChoice.Default}",
+    };
 
     public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds, StepSeconds, Market];
 
@@ -34,12 +37,7 @@ internal sealed class SimulationInput
         parse.GetValue(GasUsd) is { } g ? SnapshotSource.ParseDecimal(g, "--gas-usd") : null,
         parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null,
         parse.GetValue(StepSeconds) is { } s ? ParseStepSeconds(s) : null,
-        parse.GetValue(Market) switch
-        {
-            null or "replay" => false,
-            "mainnet" => true,
-            var other => throw new DefiRiskException($"--market {other} is not a market model (replay or mainnet)"),
-        });
+        parse.GetValue(Market) is { } market ? MarketModelChoice.Parse(market, "--market") : null);
 
     /// <summary>"60" → 60; anything but a whole number of seconds in [1, <see cref="MaxStepSeconds"/>] is one line naming the option.</summary>
     internal static long ParseStepSeconds(string text) =>
@@ -47,12 +45,13 @@ internal sealed class SimulationInput
             ? n : throw new DefiRiskException($"--step-seconds '{text}' must be a whole number of seconds from 1 to {MaxStepSeconds}");
 
     /// <summary>Command-line overrides of the analysis defaults; null leaves the default.</summary>
-    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null, long? StepSeconds = null, bool MainnetMarket = false)
+    /// <param name="Market">a <see cref="MarketModelChoice"/> name; null: appsettings' <c>Simulation.Market</c>, else the default.</param>
+    internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null, long? StepSeconds = null, string? Market = null)
     {
-        /// <summary>The appsettings.json defaults with these overrides applied.</summary>
+        /// <summary>The appsettings.json defaults with these overrides applied (the market model first, so a given gas cost wins over its default).</summary>
         public SimulationOptions Options()
         {
-            var o = AppSettings.Load().SimulationDefaults();
+            var o = AppSettings.Load().SimulationDefaults(Market);
             if (OracleLag is { } lag) o = o with { OracleModel = lag == 0 ? ImmediateOracle.Instance : new LaggedOracle(lag) };
             if (GasUsd is { } gas)
             {
@@ -62,7 +61,6 @@ internal sealed class SimulationInput
             }
             if (MaxRounds is { } n) o = o with { MaxRounds = n };
             if (StepSeconds is { } step) o = o with { StepSeconds = step };
-            if (MainnetMarket) o = (o with { MarketPrices = MarketPriceModel.Market }).WithMarketLiquidators();
             return o;
         }
     }

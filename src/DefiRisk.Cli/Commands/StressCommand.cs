@@ -18,7 +18,12 @@ namespace DefiRisk.Cli.Commands;
 /// </summary>
 internal static class StressCommand
 {
-    internal sealed record StressRequest(string Db, string? HistoryFile, string Model, StressSettings Settings, string? ProposalFile);
+    /// <param name="Market">a <see cref="MarketModelChoice"/> name (<c>--market</c>); null: appsettings' <c>Simulation.Market</c>, else the default.</param>
+    internal sealed record StressRequest(string Db, string? HistoryFile, string Model, StressSettings Settings, string? ProposalFile, string? Market = null)
+    {
+        /// <summary>The appsettings.json defaults with <c>--market</c> applied.</summary>
+        public SimulationOptions Options() => new SimulationInput.Overrides(Market: Market).Options();
+    }
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -40,8 +45,9 @@ internal static class StressCommand
         var report = ReportOption.Create();
         var failIf = new Option<string[]>("--fail-if") { Description = "exit 1 when the result meets all conditions, e.g. \"var99>1000000\" (repeatable: any); metrics " + string.Join(", ", StressResult.MetricNames) };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
+        var assumptions = new SimulationInput();
         var command = new Command("stress", "Bad-debt VaR over correlated price paths (GBM, GARCH or historical replay), baseline and proposal on the same paths.")
-            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, slash, proposal, topK, batches, threads, json, report, failIf, quiet };
+            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, slash, proposal, assumptions.Market, topK, batches, threads, json, report, failIf, quiet };
         command.SetAction(parse =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -67,7 +73,7 @@ internal static class StressCommand
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
             var reportPath = parse.GetValue(report);
             if (reportPath is not null) OutputFile.Check(reportPath, "--report");
-            var request = new StressRequest(SnapshotSource.ResolveDb(parse.GetValue(db)), historyFile, modelName, settings, parse.GetValue(proposal));
+            var request = new StressRequest(SnapshotSource.ResolveDb(parse.GetValue(db)), historyFile, modelName, settings, parse.GetValue(proposal), assumptions.Read(parse).Market);
 
             var silent = parse.GetValue(quiet) || jsonPath == "-";
             var clock = Stopwatch.StartNew();
@@ -77,7 +83,7 @@ internal static class StressCommand
             if (reportPath is not null)
             {
                 var snapshot = SnapshotSource.Load(request.Db, null);
-                ReportOption.Write(reportPath, ReportOption.Input(snapshot, AppSettings.Load().SimulationDefaults(), "Value at risk over simulated price paths") with
+                ReportOption.Write(reportPath, ReportOption.Input(snapshot, request.Options(), "Value at risk over simulated price paths") with
                 {
                     Stress = result,
                     LevelDrops = [],
@@ -108,7 +114,8 @@ internal static class StressCommand
         var proposal = request.ProposalFile is null ? null
             : CoreRegistry.ParseProposal(File.ReadAllText(request.ProposalFile), request.ProposalFile, snapshot);
         var model = Fit(snapshot, history, request.Model, request.Settings);
-        return StressRunner.Run(snapshot, model, request.Settings, AppSettings.Load().SimulationDefaults(), proposal, progress) with { History = source };
+        var options = request.Options();
+        return StressRunner.Run(snapshot, model, request.Settings, options, proposal, progress) with { History = source, Market = MarketModelChoice.Name(options) };
     }
 
     /// <summary>
@@ -122,7 +129,7 @@ internal static class StressCommand
         var settings = new StressSettings(Paths: paths, Depegs: []);
         var (history, source) = History(snapshot, historyFile);
         var model = Fit(snapshot, history, "gbm", settings);
-        return StressRunner.Run(snapshot, proposal, model, settings, options, proposalOptions: proposalOptions) with { History = source };
+        return StressRunner.Run(snapshot, proposal, model, settings, options, proposalOptions: proposalOptions) with { History = source, Market = MarketModelChoice.Name(options) };
     }
 
     /// <summary>The options <c>compare</c> and <c>review</c> add: <c>--stress-paths N</c> and <c>--stress-history FILE</c>.</summary>

@@ -13,10 +13,10 @@ namespace DefiRisk.Cli.Commands;
 internal static class SweepCommand
 {
     internal sealed record SweepRequest(string Database, long? Block, string Asset, decimal FromDrop, decimal ToDrop, decimal StepDrop,
-        long? StepSeconds = null)
+        long? StepSeconds = null, string? Market = null)
     {
-        /// <summary>The appsettings.json defaults with <c>--step-seconds</c> applied.</summary>
-        public SimulationOptions Options() => new SimulationInput.Overrides(StepSeconds: StepSeconds).Options();
+        /// <summary>The appsettings.json defaults with <c>--step-seconds</c> and <c>--market</c> applied.</summary>
+        public SimulationOptions Options() => new SimulationInput.Overrides(StepSeconds: StepSeconds, Market: Market).Options();
     }
 
     public static Command Create(IAnsiConsole? console = null)
@@ -33,9 +33,10 @@ internal static class SweepCommand
         var report = ReportOption.Create();
         var assumptions = new SimulationInput();
         var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.")
-            { db, block, asset, from, to, step, fractions, assumptions.StepSeconds, json, quiet, report };
+            { db, block, asset, from, to, step, fractions, assumptions.StepSeconds, assumptions.Market, json, quiet, report };
         command.SetAction(parse =>
         {
+            var given = assumptions.Read(parse);
             var request = new SweepRequest(
                 SnapshotSource.ResolveDb(parse.GetValue(db)),
                 SnapshotSource.ParseBlock(parse.GetValue(block)),
@@ -43,7 +44,8 @@ internal static class SweepCommand
                 ScenarioInput.DropPercent(parse.GetValue(from) ?? "0%", "--from", parse.GetValue(fractions)),
                 ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", parse.GetValue(fractions)),
                 ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", parse.GetValue(fractions)),
-                assumptions.Read(parse).StepSeconds);
+                given.StepSeconds,
+                given.Market);
             var jsonTarget = parse.GetValue(json);
             if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");
@@ -81,7 +83,8 @@ internal static class SweepCommand
         var snapshot = SnapshotSource.Load(request.Database, request.Block);
         var asset = snapshot.FindAsset(request.Asset) ?? throw new DefiRiskException($"--asset '{request.Asset}' is not in the snapshot");
         var levels = Levels(request);
-        var compiled = CascadeSimulator.Compile(snapshot, request.Options());
+        var options = request.Options();
+        var compiled = CascadeSimulator.Compile(snapshot, options);
         var results = new List<SweepLevel>(levels.Count);
         var path = "fast";
         for (var i = 0; i < levels.Count; i++)
@@ -93,7 +96,7 @@ internal static class SweepCommand
         }
         // As CascadeSimulator.Sweep: the smallest drop (in magnitude) whose cascade sustains itself.
         var threshold = results.Where(l => l.SelfSustaining).OrderBy(l => Math.Abs(l.Shock)).Select(l => (decimal?)l.Shock).FirstOrDefault();
-        return new SweepResult(asset.Address, asset.Symbol, path, results, threshold);
+        return new SweepResult(asset.Address, asset.Symbol, path, results, threshold) { Market = MarketModelChoice.Name(options) };
     }
 
     private static SweepResult WithProgress(IAnsiConsole console, bool silent, SweepRequest request)

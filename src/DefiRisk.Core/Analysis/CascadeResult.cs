@@ -29,6 +29,10 @@ public sealed record CascadeResult(
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<object>? OffChainVenues { get; init; }
+
+    /// <summary>The market model the cascade ran (<see cref="MarketModelChoice"/>: replay, mainnet or custom); absent when not recorded.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Market { get; init; }
 }
 
 /// <summary>
@@ -161,4 +165,9 @@ public sealed record SweepLevel(decimal Shock, double LiquidatedValueUsd, double
 /// the exogenous drop has reached the oracles (round 0 + the oracle lag), repaying together a material amount; the exact
 /// path counts only rounds with a liquidation caused by earlier sales (not ones a breaker deferred). Null if none.
 /// </summary>
-public sealed record SweepResult(Address Asset, string Symbol, string Path, IReadOnlyList<SweepLevel> Levels, decimal? SelfSustainingThreshold);
+public sealed record SweepResult(Address Asset, string Symbol, string Path, IReadOnlyList<SweepLevel> Levels, decimal? SelfSustainingThreshold)
+{
+    /// <summary>The market model every level ran (<see cref="MarketModelChoice"/>); absent when not recorded.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Market { get; init; }
+}

@@ -18,7 +18,7 @@ public static class CascadeSimulator
     public static CascadeResult Simulate(Snapshot snapshot, Scenario scenario, SimulationOptions? options = null)
     {
         Validate(scenario, options ??= SimulationOptions.Default);
-        return new ExactCascade(snapshot, scenario, options).Run();
+        return new ExactCascade(snapshot, scenario, options).Run() with { Market = MarketModelChoice.Name(options) };
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public static class CascadeSimulator
             results = new FastCascade(model, options).Sweep(model.AssetIndex(asset), levels);
         }
         var threshold = results.Where(l => l.SelfSustaining).OrderBy(l => Math.Abs(l.Shock)).Select(l => (decimal?)l.Shock).FirstOrDefault();
-        return new SweepResult(asset, assetInfo.Symbol, path, results, threshold);
+        return new SweepResult(asset, assetInfo.Symbol, path, results, threshold) { Market = MarketModelChoice.Name(options) };
     }
 
     /// <summary>from, from+step, … up to and including to (within a step's rounding).</summary>

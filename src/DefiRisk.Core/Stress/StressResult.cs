@@ -25,7 +25,9 @@ public sealed record StressResult(
     IReadOnlyList<DepegJump>? Depegs = null,
     string? History = null,
     IReadOnlyList<SlashingJump>? Slashings = null,
-    string? ProposalBreakers = null)
+    string? ProposalBreakers = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Market = null)
 {
     /// <summary>The metrics <c>--fail-if</c> names (of the proposal's side when there is one, else the baseline's).</summary>
     public static readonly string[] MetricNames = ["var95", "var99", "es99", "lar95", "lar99", "pBadDebt", "pLiquidation", "meanBadDebt", "maxBadDebt", "var99Difference",

@@ -34,6 +34,7 @@ public sealed class ExternalMarketAdapter : VenueAdapter<ExternalMarketDeploymen
     public override Task<IVenueBook> ReadAsync(ExternalMarketDeployment? section, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct) =>
         Task.FromResult<IVenueBook>(new ExternalMarketBook([], section?.Origin ?? "none"));
 
-    public override IVenueBook Bind(ExternalMarketDeployment? section, IVenueBook book, IReadOnlyList<Asset> assets) =>
-        section is null ? book : section.Config.Bind(assets, section.Origin);
+    /// <summary>The curves at the snapshot's prices; the section's <c>noVenue</c> depth for assets the pools read leave without a route.</summary>
+    public override IVenueBook Bind(ExternalMarketDeployment? section, IVenueBook book, IReadOnlyList<Asset> assets, IReadOnlyList<IVenueBook> venues) =>
+        section is null ? book : section.Config.Bind(assets, section.Origin, venues);
 }

@@ -21,6 +21,16 @@ public sealed record ExternalDepthConfig
     [JsonPropertyName("provenance")] public string Provenance { get; init; } = "";
     [JsonPropertyName("curves")] public IReadOnlyList<ExternalDepthCurveConfig> Curves { get; init; } = [];
 
+    /// <summary>
+    /// Optional stated depth for assets with no venue: the curve every asset of the snapshot gets when neither the on-chain
+    /// pools nor a curve of its own connect it to the quote. Without it such an asset keeps no venue (one market price then
+    /// refuses to sell it, by name). JSON: <c>"noVenue": { "provenance": "…", "points": [ … ] }</c>.
+    /// </summary>
+    [JsonPropertyName("noVenue")] public ExternalNoVenueDepthConfig? NoVenue { get; init; }
+
+    /// <summary>How a curve bound from <see cref="NoVenue"/> begins its provenance (the report lists those assets by it).</summary>
+    public const string NoVenueProvenancePrefix = "stated depth for an asset with no venue: ";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -63,6 +73,11 @@ public sealed record ExternalDepthConfig
             try { _ = new ExternalDepthCurve(c.Points.Select(p => new ExternalDepthPoint(UsdUnits(p.Usd), ImpactPpm(p.ImpactBps, key))).ToList()); }
             catch (DefiRiskException ex) { throw Bad(source, $"{key} ({c.Symbol ?? c.Asset}): {ex.Message}"); }
         }
+        if (NoVenue is { } d)
+        {
+            try { _ = new ExternalDepthCurve(d.Points.Select(p => new ExternalDepthPoint(UsdUnits(p.Usd), ImpactPpm(p.ImpactBps, "noVenue"))).ToList()); }
+            catch (DefiRiskException ex) { throw Bad(source, $"noVenue: {ex.Message}"); }
+        }
     }
 
     /// <summary>
@@ -71,30 +86,46 @@ public sealed record ExternalDepthConfig
     /// not hold are left out (a mainnet list serves every book); a quote the snapshot does not hold is refused when any
     /// curve would need it.
     /// </summary>
-    public ExternalMarketBook Bind(IReadOnlyList<Asset> assets, string origin)
+    /// <param name="venues">the snapshot's other venue books (on the chain), for <see cref="NoVenue"/>: an asset they and the
+    /// curves leave with no route to the quote gets that curve. Null: no asset gets it (the caller cannot tell).</param>
+    public ExternalMarketBook Bind(IReadOnlyList<Asset> assets, string origin, IReadOnlyList<IVenueBook>? venues = null)
     {
         var byAddress = assets.ToDictionary(a => a.Address);
         var quoteAddress = Address.Parse(Quote);
         var markets = new List<ExternalMarketPool>();
+        Asset QuoteAsset() => byAddress.GetValueOrDefault(quoteAddress)
+            ?? throw new DefiRiskException($"external-market quote {quoteAddress} ({origin}) is not an asset of the snapshot");
         foreach (var c in Curves)
         {
             if (!byAddress.TryGetValue(Address.Parse(c.Asset), out var asset)) continue;
-            var quote = byAddress.GetValueOrDefault(quoteAddress)
-                ?? throw new DefiRiskException($"external-market quote {quoteAddress} ({origin}) is not an asset of the snapshot");
-            if (asset.PriceUsd.Sign <= 0 || quote.PriceUsd.Sign <= 0) continue;
-            var points = new List<ExternalDepthPoint>();
-            foreach (var p in c.Points)
-            {
-                var size = UsdUnits(p.Usd) * FixedPoint.Pow10(asset.Decimals) / asset.PriceUsd;
-                // Sizes too small to differ in base units would not rise strictly: keep them one unit apart.
-                if (points.Count > 0 && size <= points[^1].Size) size = points[^1].Size + 1;
-                points.Add(new ExternalDepthPoint(size, ImpactPpm(p.ImpactBps, c.Asset)));
-            }
-            var (pn, pd) = ExternalMarketPool.ReferencePrice(asset, quote);
             var provenance = string.IsNullOrWhiteSpace(c.Provenance) ? Provenance : $"{c.Provenance} ({Provenance})";
-            markets.Add(new ExternalMarketPool(asset.Address, quote.Address, pn, pd, new ExternalDepthCurve(points), provenance));
+            if (Market(asset, QuoteAsset(), c.Points, c.Asset, provenance) is { } m) markets.Add(m);
+        }
+        if (NoVenue is { } d && venues is not null)
+        {
+            var quote = QuoteAsset();
+            var provenance = NoVenueProvenancePrefix + (string.IsNullOrWhiteSpace(d.Provenance) ? Provenance : $"{d.Provenance} ({Provenance})");
+            var reached = ExternalNoVenue.Reaching(quote.Address, venues, markets);
+            foreach (var asset in assets)
+                if (!reached.Contains(asset.Address) && Market(asset, quote, d.Points, "noVenue", provenance) is { } m) markets.Add(m);
         }
         return new ExternalMarketBook(markets.OrderBy(m => m.Asset).ToList(), origin);
+    }
+
+    /// <summary>One asset's curve in base units at the snapshot price; null when a price is not positive.</summary>
+    private static ExternalMarketPool? Market(Asset asset, Asset quote, IReadOnlyList<ExternalDepthPointConfig> configured, string key, string provenance)
+    {
+        if (asset.PriceUsd.Sign <= 0 || quote.PriceUsd.Sign <= 0) return null;
+        var points = new List<ExternalDepthPoint>();
+        foreach (var p in configured)
+        {
+            var size = UsdUnits(p.Usd) * FixedPoint.Pow10(asset.Decimals) / asset.PriceUsd;
+            // Sizes too small to differ in base units would not rise strictly: keep them one unit apart.
+            if (points.Count > 0 && size <= points[^1].Size) size = points[^1].Size + 1;
+            points.Add(new ExternalDepthPoint(size, ImpactPpm(p.ImpactBps, key)));
+        }
+        var (pn, pd) = ExternalMarketPool.ReferencePrice(asset, quote);
+        return new ExternalMarketPool(asset.Address, quote.Address, pn, pd, new ExternalDepthCurve(points), provenance);
     }
 
     /// <summary>USD (a decimal number) in 8-decimal units, truncated.</summary>
@@ -119,6 +150,13 @@ public sealed record ExternalDepthCurveConfig
     [JsonPropertyName("asset")] public string Asset { get; init; } = "";
     /// <summary>For people reading the file; the asset is matched by address.</summary>
     [JsonPropertyName("symbol")] public string? Symbol { get; init; }
+    [JsonPropertyName("provenance")] public string? Provenance { get; init; }
+    [JsonPropertyName("points")] public IReadOnlyList<ExternalDepthPointConfig> Points { get; init; } = [];
+}
+
+/// <summary>The stated depth for assets with no venue (<see cref="ExternalDepthConfig.NoVenue"/>): one curve, in USD, for each of them.</summary>
+public sealed record ExternalNoVenueDepthConfig
+{
     [JsonPropertyName("provenance")] public string? Provenance { get; init; }
     [JsonPropertyName("points")] public IReadOnlyList<ExternalDepthPointConfig> Points { get; init; } = [];
 }

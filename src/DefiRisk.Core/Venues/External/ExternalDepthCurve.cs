@@ -118,6 +118,16 @@ public sealed class ExternalDepthCurve
         return new ExternalDepthCurve(points);
     }
 
+    /// <summary>
+    /// The segment a position moves along from size <paramref name="y"/>: going up (more sold) the one holding [y, y+1), going
+    /// down (bought back) the one holding [y−1, y); its impact rise (ppm) and width (base units).
+    /// </summary>
+    public (int Rise, BigInteger Width) SegmentFrom(BigInteger y, bool up)
+    {
+        var i = Segment(up ? y : BigInteger.Max(y - 1, BigInteger.Zero));
+        return (_m[i + 1] - _m[i], _x[i + 1] - _x[i]);
+    }
+
     /// <summary>The segment [x_i, x_{i+1}) holding y (the last segment for y at or past its start).</summary>
     private int Segment(BigInteger y)
     {

@@ -8,7 +8,7 @@ namespace DefiRisk.Core.Venues.External;
 /// DEX pays); a buy with a quote input pays out the largest whole number of asset base units whose exact cost does not
 /// exceed the input. Input beyond the end of the curve is not filled and earns nothing (as a v3 pool that runs dry).
 /// </summary>
-internal sealed class ExternalMarketExactState(ExternalMarketPool pool) : ExactPoolState
+internal sealed partial class ExternalMarketExactState(ExternalMarketPool pool) : ExactPoolState
 {
     private readonly ExternalDepthCurve _curve = pool.Curve;
     private readonly bool _assetIsToken0 = pool.Asset.CompareTo(pool.Quote) < 0;
@@ -54,23 +54,18 @@ internal sealed class ExternalMarketExactState(ExternalMarketPool pool) : ExactP
         }
     }
 
-    /// <summary>The marginal price of the next unit, before nothing (the curve's impact already holds spread and fee).</summary>
+    /// <summary>
+    /// The book's mid price after what was sold, as a DEX pool's price before its fee: the reference × (1 − (m(q) − m(0))/10^6)
+    /// on the bid side (q ≥ 0), × (1 + (m(−q) − m(0))/10^6) on the ask side — the marginal bid (or ask) with the half-spread
+    /// and fee of the first point taken back out. Continuous at q = 0 (the reference itself), so one market price and the
+    /// route price read the same number whichever token is token0; a sale's fill still pays the curve's bid (<see cref="Swap"/>).
+    /// </summary>
     public override (BigInteger Numerator, BigInteger Denominator) Spot(bool zeroForOne)
     {
+        var (fn, fd) = MidPpm();
         var selling = zeroForOne == _assetIsToken0;
-        var (fn, fd) = Factor(selling);
-        // Selling: quote per asset = P × factor; buying: asset per quote = 1 / (P × factor).
-        return selling ? (_pn * fn, _pd * fd) : (_pd * fd, _pn * fn);
-    }
-
-    /// <summary>The price factor × 10^6 of the next unit (fraction): 10^6 − m(q) on the bid side, 10^6 + m(−q) on the ask side;
-    /// selling at q = 0 meets the bid, buying at q = 0 the ask.</summary>
-    private (BigInteger Num, BigInteger Den) Factor(bool selling)
-    {
-        var onBid = selling ? _q.Sign >= 0 : _q.Sign > 0;
-        var (mn, md) = _curve.ImpactAt(BigInteger.Abs(_q));
-        var scale = ExternalDepthCurve.PpmScale * md;
-        return (onBid ? scale - mn : scale + mn, scale);
+        // Selling: quote per asset = P × mid; buying: asset per quote = 1 / (P × mid).
+        return selling ? (_pn * fn, _pd * fd * ExternalDepthCurve.PpmScale) : (_pd * fd * ExternalDepthCurve.PpmScale, _pn * fn);
     }
 
     /// <summary>An exogenous move of one token's price: the reference price follows it; the book (net sold) moves with it.</summary>
@@ -90,7 +85,7 @@ internal sealed class ExternalMarketExactState(ExternalMarketPool pool) : ExactP
 /// The fast twin: the same curve in doubles (sizes in base units, impacts in ppm), sales floored as the exact path rounds,
 /// buys solved on the same cost by bisection in doubles. Checked against the exact state by ExternalMarketVenueTests.
 /// </summary>
-internal sealed class ExternalMarketFastState : FastPoolState
+internal sealed partial class ExternalMarketFastState : FastPoolState
 {
     private readonly double[] _x, _m;
     private readonly bool _assetIsToken0;
@@ -132,25 +127,17 @@ internal sealed class ExternalMarketFastState : FastPoolState
         double Cost(double delta) => _price * PriceIntegral(_q - delta, _q) / ExternalDepthCurve.PpmScale;
     }
 
+    /// <summary>The mid now ÷ the mid at the snapshot (<see cref="ExternalMarketExactState.Spot"/>), token out per token in.</summary>
     public override double PriceMove(bool zeroForOne)
     {
-        var selling = zeroForOne == _assetIsToken0;
-        var now = _price * Factor(selling, _q);
-        var snap = _priceSnap * Factor(selling, 0);
-        return selling ? now / snap : snap / now;
+        var move = _price * Mid(_q) / _priceSnap;
+        return zeroForOne == _assetIsToken0 ? move : 1 / move;
     }
 
     public override void Reprice(bool assetIsToken0, double factor) =>
         _price = assetIsToken0 == _assetIsToken0 ? _price * factor : _price / factor;
 
     public override void Reset() { _q = 0; _price = _priceSnap; }
-
-    private double Factor(bool selling, double q)
-    {
-        var onBid = selling ? q >= 0 : q > 0;
-        var m = ImpactAt(Math.Abs(q));
-        return onBid ? 1 - m / ExternalDepthCurve.PpmScale : 1 + m / ExternalDepthCurve.PpmScale;
-    }
 
     private double ImpactAt(double y)
     {

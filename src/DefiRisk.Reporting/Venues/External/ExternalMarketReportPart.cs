@@ -43,8 +43,17 @@ public sealed class ExternalMarketReportPart : IVenueReportPart
             return $"{(asset is null ? m.Asset.ToString() : Plain(asset.Symbol))}: " + string.Join(", ", m.Curve.Points.Select(p => $"{Size(p.Size, asset, plain: true)} → {Bps(p.ImpactPpm)}")) +
                 $" (provenance: {m.Provenance})";
         }));
+        var noVenue = book.Markets.Where(m => m.Provenance.StartsWith(ExternalDepthConfig.NoVenueProvenancePrefix, StringComparison.Ordinal))
+            .Select(m => s.FindAsset(m.Asset) is { } a ? Plain(a.Symbol) : m.Asset.ToString()).ToList();
+        List<(string, string)> stated = noVenue.Count == 0 ? [] :
+        [
+            ("External market for assets with no venue", $"{string.Join(", ", noVenue)}: no on-chain pool (nor a curve of their own) connects them to the quote, so each " +
+                "gets the configured noVenue curve listed above, with its provenance; on a mainnet fork such an asset has whatever depth it really has and the " +
+                "curve stands in for it; without a noVenue curve the mainnet market model refuses to sell such an asset, by name"),
+        ];
         return
         [
+            .. stated,
             ("External market depth", $"{book.Markets.Count} per-asset curves read from {book.Origin}: {curves}"),
             ("External market slippage", "the curves give the MARGINAL price impact after a cumulative size sold (the price of the last unit, as a CEX's " +
                 "±2 % depth does), linear between points; a sale pays the integral of the marginal price (its average slippage is about half the " +

@@ -32,9 +32,12 @@ public sealed class ExternalMarketVenueTests
         Assert.Equal(198_800 * E(6), state.Swap(100 * Eth, Sell, commit: true));
         // 100 → 200 WETH: impact 110 → 310 bps, mean 210 bps: 200,000 × 0.979 = 195,800 USDC.
         Assert.Equal(195_800 * E(6), state.Swap(100 * Eth, Sell, commit: false));
-        // The marginal price now: 2000 × (1 − 0.011) = 1,978 USDC per WETH.
+        // The mid now (the marginal bid 2000 × (1 − 0.011) with the first point's 10 bps half-spread taken back out):
+        // 2000 × (1 − (0.011 − 0.001)) = 1,980 USDC per WETH, the same read from either side.
         var (n, d) = state.Spot(Sell);
-        Assert.Equal(1978 * E(6) * d, n * Eth);
+        Assert.Equal(1980 * E(6) * d, n * Eth);
+        (n, d) = state.Spot(Buy);
+        Assert.Equal(1980 * E(6) * n, d * Eth);
 
         // Path independence: one sale of 200 WETH pays the two halves to the base unit.
         Assert.Equal((198_800 + 195_800) * E(6), WethMarket().StartExact().Swap(200 * Eth, Sell, commit: false));
@@ -84,11 +87,11 @@ public sealed class ExternalMarketVenueTests
         state.Swap(100 * Eth, Sell, commit: true);
         state.Reprice(Sell, 8, 10); // WETH −20 %
         var (n, d) = state.Spot(Sell);
-        Assert.Equal(1978 * E(6) * d * 8, n * Eth * 10);
+        Assert.Equal(1980 * E(6) * d * 8, n * Eth * 10);
         // A USDC move the other way is WETH's price in USDC × 10/8.
         state.Reprice(!Sell, 8, 10);
         (n, d) = state.Spot(Sell);
-        Assert.Equal(1978 * E(6) * d, n * Eth);
+        Assert.Equal(1980 * E(6) * d, n * Eth);
     }
 
     [Fact]
