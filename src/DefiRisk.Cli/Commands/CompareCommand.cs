@@ -141,7 +141,8 @@ internal static class CompareCommand
         else if (request.Sweep is { } only) scenario = ScenarioParser.Parse([$"{only.Asset}={-only.ToPercent}%"], snapshot);
         else throw new DefiRiskException("no scenario: use --shock WETH=-30%, --path FILE or --sweep-asset WETH");
 
-        var baseOptions = request.Options ?? AppSettings.Load().SimulationDefaults();
+        // No options: the command line's defaults, the market model included.
+        var baseOptions = request.Options ?? SimulationInput.WithMainnetMarket(AppSettings.Load().SimulationDefaults());
         var proposalSnapshot = ProposalApplier.Apply(snapshot, proposal);
         if (proposal.ChangesNothing(snapshot))
             throw new DefiRiskException($"proposal {request.ProposalFile} changes nothing: it sets no breaker and every parameter it names keeps its current value");

@@ -141,7 +141,7 @@ internal static class ReviewCommand
             Scenario scenario;
             if (request.PathFile is not null || request.Shocks.Count > 0) scenario = ScenarioInput.From(request.Shocks, request.PathFile, baseline, request.Fractions);
             else scenario = ScenarioParser.Parse([$"{request.Sweep!.Asset}={-request.Sweep.ToPercent}%"], baseline);
-            var options = request.Options ?? settings.SimulationDefaults();
+            var options = request.Options ?? SimulationInput.WithMainnetMarket(settings.SimulationDefaults());
             var name = string.Join(" + ", prepared.Select(x => x.Name));
             var proposal = new Proposal(name, $"Solidity payload{(prepared.Count > 1 ? "s" : "")} {name}, executed at block {proposalSnapshot.Chain.BlockNumber} by {executedBy}", [], BreakerSettings.None);
             // The payload's world carries no breakers or options of its own: the same simulation options on both sides.

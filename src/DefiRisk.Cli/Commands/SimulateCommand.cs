@@ -14,7 +14,10 @@ namespace DefiRisk.Cli.Commands;
 /// </summary>
 internal static class SimulateCommand
 {
-    /// <summary>Everything a simulation needs from the user. <see cref="Shocks"/>: "WETH=-30%" specs; <see cref="PathFile"/>: one step per line.</summary>
+    /// <summary>
+    /// Everything a simulation needs from the user. <see cref="Shocks"/>: "WETH=-30%" specs; <see cref="PathFile"/>: one step per
+    /// line; <see cref="MainnetMarket"/>: the market model (the default, as on the command line) or, false, the replay-mirrored one.
+    /// </summary>
     internal sealed record SimulateRequest(
         string Database,
         long? Block,
@@ -26,7 +29,7 @@ internal static class SimulateCommand
         bool Fractions = false,
         ExternalDepthOptions.Choice? Venues = null,
         long? StepSeconds = null,
-        bool MainnetMarket = false);
+        bool MainnetMarket = true);
 
     public static Command Create(IAnsiConsole? console = null)
     {

@@ -24,7 +24,11 @@ internal sealed class SimulationInput
     /// <summary>A day: a round is one liquidation opportunity, and a longer step would skip whole grace periods (Aave's are at most 4 h).</summary>
     public const long MaxStepSeconds = 86_400;
 
-    public Option<string?> Market { get; } = new("--market") { Description = "replay (default: fewest-hop sales, first-pool prices, what the on-chain replay mirrors) or mainnet (one market price per asset with arbitrage, best execution, pair by profit, flash loans, $15 gas unless --gas-usd)" };
+    public Option<string?> Market { get; } = new("--market")
+    {
+        Description = "mainnet (default: one market price per asset with arbitrage, best execution, pair by profit, flash loans, $15 gas unless --gas-usd) " +
+            "or replay (fewest-hop sales, first-pool prices, largest bonus, own funds: the model the on-chain cascade replay mirrors)",
+    };
 
     public IEnumerable<Option> All => [OracleLag, GasUsd, MaxRounds, StepSeconds, Market];
 
@@ -34,10 +38,11 @@ internal sealed class SimulationInput
         parse.GetValue(GasUsd) is { } g ? SnapshotSource.ParseDecimal(g, "--gas-usd") : null,
         parse.GetValue(MaxRounds) is { } m ? SnapshotSource.ParseInt(m, "--max-rounds", 1) : null,
         parse.GetValue(StepSeconds) is { } s ? ParseStepSeconds(s) : null,
+        // The market model is the default (issue 12): `--market replay` keeps the replay-mirrored one.
         parse.GetValue(Market) switch
         {
-            null or "replay" => false,
-            "mainnet" => true,
+            null or "mainnet" => true,
+            "replay" => false,
             var other => throw new DefiRiskException($"--market {other} is not a market model (replay or mainnet)"),
         });
 
@@ -46,7 +51,11 @@ internal sealed class SimulationInput
         long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxStepSeconds
             ? n : throw new DefiRiskException($"--step-seconds '{text}' must be a whole number of seconds from 1 to {MaxStepSeconds}");
 
-    /// <summary>Command-line overrides of the analysis defaults; null leaves the default.</summary>
+    /// <summary>
+    /// Command-line overrides of the analysis defaults; null leaves the default. <paramref name="MainnetMarket"/> is false here
+    /// because sweep and stress (which do not take <c>--market</c>) run the replay-mirrored model; the cascade verbs pass what
+    /// <see cref="Read"/> gave, mainnet unless <c>--market replay</c>.
+    /// </summary>
     internal sealed record Overrides(int? OracleLag = null, decimal? GasUsd = null, int? MaxRounds = null, long? StepSeconds = null, bool MainnetMarket = false)
     {
         /// <summary>The appsettings.json defaults with these overrides applied.</summary>
@@ -62,8 +71,12 @@ internal sealed class SimulationInput
             }
             if (MaxRounds is { } n) o = o with { MaxRounds = n };
             if (StepSeconds is { } step) o = o with { StepSeconds = step };
-            if (MainnetMarket) o = (o with { MarketPrices = MarketPriceModel.Market }).WithMarketLiquidators();
+            if (MainnetMarket) o = WithMainnetMarket(o);
             return o;
         }
     }
+
+    /// <summary>The market model on top of <paramref name="options"/>: one market price per asset and the market's liquidators.</summary>
+    internal static SimulationOptions WithMainnetMarket(SimulationOptions options) =>
+        (options with { MarketPrices = MarketPriceModel.Market }).WithMarketLiquidators();
 }
