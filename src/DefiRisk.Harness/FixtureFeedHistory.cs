@@ -147,7 +147,8 @@ public static class FixtureFeedHistory
     private sealed class WriterSender(ChainWriter chain) : ISender
     {
         public Task<string> DeployAsync(string from, string creation, string label) => chain.DeployAsync(from, creation, label);
-        public async Task SendAsync(string from, string to, string data, string label) => await chain.SendAsync(from, to, data, label).ConfigureAwait(false);
+        // A phase's rounds go in one transaction (≈ 45,000 gas a round): the default 2,000,000 ran out at 120 rounds a phase.
+        public async Task SendAsync(string from, string to, string data, string label) => await chain.SendAsync(from, to, data, label, ChainWriter.DeployGas).ConfigureAwait(false);
         public Task SettleAsync() => chain.MineAsync();
     }
 

@@ -41,8 +41,12 @@ public static class ReportAssumptions
             new("Calls per position per round", Format.Int(options.MaxCallsPerPositionPerRound)),
             new(CircuitBreakerLabel, options.CircuitBreaker.Name),
         };
-        // Issue 12 items 3–4, stated only when chosen: the defaults are the replay-exact models the lines above describe.
-        if (!options.Liquidators.IsRouter)
+        // Issue 12 items 3–4: which market and liquidator models made the numbers, always stated (the market model is the CLI's
+        // default; `--market replay` is the one the on-chain replay mirrors).
+        if (options.Liquidators.IsRouter)
+            list.Add(new("Liquidators", "each sale down the fewest-hop route; the collateral/debt pair in the lending family's documented order (largest bonus first where it has one); " +
+                $"own funds at no cost; gas {Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))} per call (the replay model, --market replay: what the on-chain replay mirrors)"));
+        else
         {
             var l = options.Liquidators;
             list.Add(new("Liquidators",
@@ -68,6 +72,9 @@ public static class ReportAssumptions
                 (m.CorrelationGroups.Count > 0 ? "; moving together under one shock: " + string.Join("; ", m.CorrelationGroups.Select(g => string.Join(", ", g.Select(a => snapshot.FindAsset(a)?.Symbol ?? a.ToString())))) : "") +
                 "; a seized asset with no venue is refused by name unless the external market states a depth for assets with no venue (noVenue)"));
         }
+        else
+            list.Add(new("Market price", "first pool (the replay model, --market replay): a shock re-prices the first pool of each asset's route and the asset's price " +
+                "is read off that route; its other pools keep their prices until sales move them, and an asset with no route keeps its oracle price"));
         // The protocols' and venues' own assumptions, for the books and pools in this snapshot.
         list.AddRange(parts.Protocols.SelectMany(p => p.Assumptions(snapshot)).Concat(parts.Venues.SelectMany(v => v.Assumptions(snapshot)))
             .Select(a => new Assumption(a.Label, a.Value)));

@@ -141,6 +141,7 @@ internal static class CompareCommand
         else if (request.Sweep is { } only) scenario = ScenarioParser.Parse([$"{only.Asset}={-only.ToPercent}%"], snapshot);
         else throw new DefiRiskException("no scenario: use --shock WETH=-30%, --path FILE or --sweep-asset WETH");
 
+        // No options: the command line's defaults, the market model included.
         var baseOptions = request.Options ?? AppSettings.Load().SimulationDefaults();
         var proposalSnapshot = ProposalApplier.Apply(snapshot, proposal);
         if (proposal.ChangesNothing(snapshot))

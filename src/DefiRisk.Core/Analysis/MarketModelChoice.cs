@@ -16,7 +16,7 @@ public static class MarketModelChoice
     public const string Replay = "replay", Mainnet = "mainnet";
 
     /// <summary>What a run uses when neither the command line nor appsettings.json names a model.</summary>
-    public const string Default = Replay;
+    public const string Default = Mainnet;
 
     /// <summary>Any other mix of price and liquidator models (set in code, not by name).</summary>
     public const string Custom = "custom";

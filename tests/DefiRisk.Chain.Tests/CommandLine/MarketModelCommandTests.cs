@@ -3,7 +3,7 @@ using DefiRisk.Core;
 
 namespace DefiRisk.Chain.Tests.CommandLine;
 
-/// <summary><c>--market mainnet</c> (issue 12 items 3–4) on the indexed demo fixture, and a model that does not exist.</summary>
+/// <summary><c>--market mainnet</c> (issue 12 items 3–4, the default) and <c>--market replay</c> on the indexed demo fixture, and a model that does not exist.</summary>
 [Collection(DemoChainCollection.Name)]
 [Trait("Category", "ChainParity")]
 public sealed class MarketModelCommandTests(DemoChain chain)
@@ -14,7 +14,7 @@ public sealed class MarketModelCommandTests(DemoChain chain)
         var report = Path.Combine(Path.GetTempPath(), $"defirisk-market-{Guid.NewGuid():N}.md");
         try
         {
-            var replay = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--json", "-");
+            var replay = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--market", "replay", "--json", "-");
             var mainnet = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--market", "mainnet", "--json", "-", "--report", report);
             Assert.True(replay.Code == 0 && mainnet.Code == 0, $"{replay} / {mainnet}");
             Assert.DoesNotContain("\"flashLoanFee\"", replay.Stdout);
@@ -25,6 +25,28 @@ public sealed class MarketModelCommandTests(DemoChain chain)
             Assert.Contains("best execution", assumptions);
             Assert.Contains("Morpho Blue flashLoan", assumptions);
             Assert.Contains("500,000 gas", assumptions);
+        }
+        finally { File.Delete(report); }
+    }
+
+    [Fact]
+    public async Task The_mainnet_market_is_the_default_and_the_replay_model_is_chosen_by_name_and_stated_in_the_report()
+    {
+        var report = Path.Combine(Path.GetTempPath(), $"defirisk-market-{Guid.NewGuid():N}.md");
+        try
+        {
+            var byDefault = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--json", "-");
+            var mainnet = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--market", "mainnet", "--json", "-");
+            var replay = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--market", "replay", "--json", "-", "--report", report);
+            Assert.True(byDefault.Code == 0 && mainnet.Code == 0 && replay.Code == 0, $"{byDefault} / {mainnet} / {replay}");
+            Assert.Equal(mainnet.Stdout, byDefault.Stdout);
+            Assert.NotEqual(replay.Stdout, byDefault.Stdout);
+            var text = await File.ReadAllTextAsync(report);
+            var assumptions = text[text.IndexOf("Assumptions", StringComparison.Ordinal)..];
+            // Markdown escapes '-' and '(': look for words without them.
+            Assert.Contains("| Liquidators | each sale down the fewest", assumptions);
+            Assert.Contains("| Market price | first pool", assumptions);
+            Assert.DoesNotContain("one per asset", assumptions);
         }
         finally { File.Delete(report); }
     }

@@ -9,6 +9,7 @@ using DefiRisk.Core.Domain;
 using DefiRisk.Core.Numerics;
 using DefiRisk.Core.Protocols.AaveV3;
 using DefiRisk.Core.Protocols.MorphoBlue;
+using DefiRisk.Core.Venues.UniswapV3;
 using DefiRisk.Storage;
 
 namespace DefiRisk.Chain.Tests.Harness;
@@ -55,6 +56,35 @@ public sealed class MainnetLikeFixtureTests(MainnetLikeChain chain) : IClassFixt
 
     private HashSet<Address> AaveBorrowers => Aave.Accounts.Where(a => a.Reserves.Any(r => !r.TotalDebt.IsZero)).Select(a => a.Account).ToHashSet();
     private HashSet<Address> MorphoBorrowers => Morpho.Positions.Where(p => !p.BorrowShares.IsZero).Select(p => p.Account).ToHashSet();
+
+    /// <summary>
+    /// Issue 12's fixture: WETH/USDC trades on a v2 pair and a v3 pool (so best execution has two venues) whose liquidity
+    /// includes a range wholly below its price (out of range, where a 20 % drop lands), and every v3 pool has a cliff — walking
+    /// the price down, a crossed tick below which in-range liquidity drops at least 5× yet stays positive (the thin full range).
+    /// </summary>
+    [Fact]
+    public void WETH_and_USDC_trade_on_a_v2_pair_and_a_v3_pool_and_every_v3_pool_has_liquidity_out_of_range_and_a_cliff()
+    {
+        var weth = S.FindAsset("WETH")!.Address;
+        var usdc = S.FindAsset("USDC")!.Address;
+        static bool Joins(Address a, Address b, Address x, Address y) => (a == x && b == y) || (a == y && b == x);
+        Assert.Contains(S.UniswapV2Pools(), p => Joins(p.Token0, p.Token1, weth, usdc));
+        var pools = S.UniswapV3Pools();
+        Assert.Equal(FixtureBuilder.MainnetLikeV3Pools.Count, pools.Count);
+        var wethUsdc = Assert.Single(pools, p => Joins(p.Token0, p.Token1, weth, usdc));
+        Assert.Contains(wethUsdc.State.Ticks, t => t.LiquidityNet.Sign < 0 && t.Index <= wethUsdc.State.Tick);
+        foreach (var p in pools)
+        {
+            var (liquidity, cliff) = (p.State.Liquidity, false);
+            foreach (var t in p.State.Ticks.Where(t => t.Index <= p.State.Tick).OrderByDescending(t => t.Index))
+            {
+                var below = liquidity - t.LiquidityNet; // crossing down leaves the ranges that start at this tick
+                cliff |= below.Sign > 0 && liquidity >= 5 * below;
+                liquidity = below;
+            }
+            Assert.True(cliff, $"v3 pool {p.Address}: no cliff below its price");
+        }
+    }
 
     [Fact]
     public void The_indexer_finds_at_least_3000_borrowers_and_the_manifest_counts()

@@ -42,12 +42,37 @@ public sealed partial class FixtureBuilder
         new("DAI", "USDC", 100, 400_000m, [new(-8, 8, 30m), new(-40, 40, 8m), new(-400, 400, 1m), new(-4_000, 4_000, 0.2m), FixtureV3Range.FullRange(0.02m)]),
     ];
 
-    /// <summary>The same pools at mainnet-like depth (×40 the demo's), for <c>--profile mainnet-like --uniswap-v3 pools</c>.</summary>
-    public static readonly IReadOnlyList<FixtureV3PoolSpec> MainnetLikeV3Pools =
-        DemoV3Pools.Select(p => p with { BaseDepth = p.BaseDepth * 40 }).ToList();
+    /// <summary>
+    /// WETH/USDC 0.05 % beside the v2 pair, as on mainnet where the v3 pool is the deeper venue near the price: so a WETH sale has
+    /// two venues and best execution splits it. Spacing 10 (≈ 0.1 % a spacing): 3 units within ±0.6 %, 1 within ±3 %, 0.4 within
+    /// ±11 %, then, out of range below, 1 unit from −11 % to −26 % (the band a 20 % drop lands in) and under it a cliff with only
+    /// the thin full range; above, 1 unit from +16 % to +22 %. At 60,000 WETH a unit is a tenth of the v2 pair's liquidity.
+    /// </summary>
+    public static readonly FixtureV3PoolSpec MainnetLikeWethUsdc =
+        new("WETH", "USDC", 500, 60_000m, [new(-6, 6, 3m), new(-30, 30, 1m), new(-120, 120, 0.4m), new(-300, -120, 1m), new(150, 200, 1m), FixtureV3Range.FullRange(0.05m)]);
 
-    /// <summary>The v3 pools of this build: the option's, else none.</summary>
-    private IReadOnlyList<FixtureV3PoolSpec> V3PoolSpecs => _options.UniswapV3Pools ?? [];
+    /// <summary>
+    /// weETH/WETH 0.05 % (20,000 weETH; the book holds about 6,200 weETH of collateral): weETH's only venue, so that the market
+    /// model (the default) can sell seized weETH instead of refusing it by name, and weETH's market price follows WETH through
+    /// the pool as an ETH restaking token's does. Only where the build lists weETH (Aave 3.6).
+    /// </summary>
+    public static readonly FixtureV3PoolSpec MainnetLikeWeEthWeth =
+        new("weETH", "WETH", 500, 20_000m, [new(-6, 6, 3m), new(-30, 30, 1m), new(-120, 120, 0.4m), new(-250, -150, 1m), FixtureV3Range.FullRange(0.05m)]);
+
+    /// <summary>
+    /// The demo's pools at mainnet-like depth — ×40, but DAI/USDC at 2,000,000,000 DAI (×5,000): about $56 M within 0.4 % of
+    /// the peg and $96 M within 4 %, against the book's $60 M of DAI debt that liquidators buy DAI to repay. DAI's only venue
+    /// is this pool, so at ×40 ($1.4 M within 40 %) a WETH −20 % cascade bought DAI to $20 (one market price: $4,000) and
+    /// every DAI debtor went under, where mainnet's peg (PSM, many stable pools) holds. Then <see cref="MainnetLikeWethUsdc"/> and
+    /// <see cref="MainnetLikeWeEthWeth"/>.
+    /// For <c>--profile mainnet-like --uniswap-v3 pools</c> (the bundled mainnet-like is built with them).
+    /// </summary>
+    public static readonly IReadOnlyList<FixtureV3PoolSpec> MainnetLikeV3Pools =
+        [.. DemoV3Pools.Select(p => p with { BaseDepth = p.Base == "DAI" ? 2_000_000_000m : p.BaseDepth * 40 }), MainnetLikeWethUsdc, MainnetLikeWeEthWeth];
+
+    /// <summary>The v3 pools of this build: the option's whose tokens the build lists (weETH only on 3.6), else none.</summary>
+    private IReadOnlyList<FixtureV3PoolSpec> V3PoolSpecs =>
+        (_options.UniswapV3Pools ?? []).Where(p => ListedReserves.Any(r => r.Symbol == p.Base) && ListedReserves.Any(r => r.Symbol == p.Quote)).ToList();
 
     /// <summary>What the v3 deployment left for the manifest.</summary>
     private sealed record UniswapV3Deployed(string Factory, string Callee, IReadOnlyDictionary<string, string> Pools);

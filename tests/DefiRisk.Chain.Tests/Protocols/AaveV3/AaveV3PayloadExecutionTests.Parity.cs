@@ -26,8 +26,10 @@ public sealed partial class AaveV3PayloadExecutionTests
     {
         var db = chain.NewDatabase();
         await chain.IndexAsync(db, IndexCommand.ParseBlock("latest"));
-        var compared = CompareCommand.Run(new CompareCommand.CompareRequest(db, Fixtures(example + ".json"), [shock], null, FixedSweep));
-        var review = await ReviewCommand.RunAsync(new ReviewCommand.ReviewRequest(chain.Server.RpcUrl, chain.ManifestPath, [Fixtures(example + ".sol")], [shock], null, FixedSweep), default);
+        // The replay model on both: this fixture has no venue for weETH, which the market model (the default) refuses to sell.
+        var replay = Core.Analysis.SimulationOptions.Default;
+        var compared = CompareCommand.Run(new CompareCommand.CompareRequest(db, Fixtures(example + ".json"), [shock], null, FixedSweep, replay));
+        var review = await ReviewCommand.RunAsync(new ReviewCommand.ReviewRequest(chain.Server.RpcUrl, chain.ManifestPath, [Fixtures(example + ".sol")], [shock], null, FixedSweep, replay), default);
 
         var (c, r) = (JsonNode.Parse(Json.Serialize(compared))!, JsonNode.Parse(Json.Serialize(review))!);
         output.WriteLine($"{example}: {review.ParameterDiff.Count} parameters, {review.LiquidatedByChange.Count} liquidated by the change, bad debt {review.Baseline.BadDebtUsd:N0} -> {review.Proposal.BadDebtUsd:N0}");

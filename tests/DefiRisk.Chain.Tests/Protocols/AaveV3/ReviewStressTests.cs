@@ -26,7 +26,8 @@ public sealed class ReviewStressTests(AaveV36Chain chain, ITestOutputHelper outp
             await node.MineAsync(await node.LatestTimestampAsync() + 12);
             var payload = Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", "aave-lt-cut-payload.sol");
             var run = await ReviewCommand.ExecuteAsync(
-                new ReviewCommand.ReviewRequest(chain.Server.RpcUrl, chain.ManifestPath, [payload], ["WETH=-20%"], null, StressPaths: 400), null, true, default);
+                // The replay model: this fixture has no venue for weETH, which the market model (the default) refuses to sell on a path.
+                new ReviewCommand.ReviewRequest(chain.Server.RpcUrl, chain.ManifestPath, [payload], ["WETH=-20%"], null, Options: Core.Analysis.SimulationOptions.Default, StressPaths: 400), null, true, default);
             var (review, report) = (run.Result, ReviewCommand.Report(run));
 
             var stress = Assert.IsType<Core.Stress.StressResult>(review.Stress);

@@ -62,7 +62,8 @@ public sealed class ExternalMarketCliTests(DemoChain chain)
 
         var json = Path.Combine(chain.TempDir, $"{Guid.NewGuid():N}.json");
         var report = Path.Combine(chain.TempDir, $"{Guid.NewGuid():N}.md");
-        var run = await DefiRiskCli.RunAsync("simulate", "--db", db, "--shock", "WETH=-25%", "--shock", "wstETH=-25%", "--json", json, "--report", report, "--quiet");
+        // The replay model: the external curve has no one-price members yet, so the market model (the default) refuses it by name.
+        var run = await DefiRiskCli.RunAsync("simulate", "--db", db, "--shock", "WETH=-25%", "--shock", "wstETH=-25%", "--market", "replay", "--json", json, "--report", report, "--quiet");
         Assert.True(run.Code == 0, run.ToString());
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var used = Assert.Single(doc.RootElement.GetProperty("offChainVenues").EnumerateArray().ToList());
@@ -77,7 +78,7 @@ public sealed class ExternalMarketCliTests(DemoChain chain)
 
         // DEX-only on the same snapshot: no curve used (an empty list says so), and no sale goes to the external market.
         var dexJson = Path.Combine(chain.TempDir, $"{Guid.NewGuid():N}.json");
-        var dex = await DefiRiskCli.RunAsync("simulate", "--db", db, "--shock", "WETH=-25%", "--shock", "wstETH=-25%", "--dex-only", "--json", dexJson, "--quiet");
+        var dex = await DefiRiskCli.RunAsync("simulate", "--db", db, "--shock", "WETH=-25%", "--shock", "wstETH=-25%", "--dex-only", "--market", "replay", "--json", dexJson, "--quiet");
         Assert.True(dex.Code == 0, dex.ToString());
         using var dexDoc = JsonDocument.Parse(File.ReadAllText(dexJson));
         Assert.Empty(dexDoc.RootElement.GetProperty("offChainVenues").EnumerateArray());
@@ -91,7 +92,7 @@ public sealed class ExternalMarketCliTests(DemoChain chain)
         // The demo's manifest has no external-market section: the stored snapshot has no curve.
         Assert.Empty(chain.Stored.ExternalMarket()?.Markets ?? []);
         var json = Path.Combine(chain.TempDir, $"{Guid.NewGuid():N}.json");
-        var run = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-25%", "--external-depth", DepthFile(), "--json", json, "--quiet");
+        var run = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-25%", "--external-depth", DepthFile(), "--market", "replay", "--json", json, "--quiet");
         Assert.True(run.Code == 0, run.ToString());
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var curve = Assert.Single(Assert.Single(doc.RootElement.GetProperty("offChainVenues").EnumerateArray().ToList()).GetProperty("curves").EnumerateArray().ToList());
