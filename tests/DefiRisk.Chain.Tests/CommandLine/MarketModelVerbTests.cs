@@ -29,7 +29,7 @@ public sealed class MarketModelVerbTests : IDisposable
     public async Task Sweep_runs_the_market_model_it_is_given_and_says_which_in_the_json_and_the_report()
     {
         var report = Path.Combine(_dir.FullName, "sweep.md");
-        var replay = await DefiRiskCli.RunAsync("sweep", "--db", _db, "--asset", "WETH", "--from", "0%", "--to", "30%", "--step", "10%", "--json", "-");
+        var replay = await DefiRiskCli.RunAsync("sweep", "--db", _db, "--asset", "WETH", "--from", "0%", "--to", "30%", "--step", "10%", "--market", "replay", "--json", "-");
         var mainnet = await DefiRiskCli.RunAsync("sweep", "--db", _db, "--asset", "WETH", "--from", "0%", "--to", "30%", "--step", "10%", "--market", "mainnet", "--json", "-", "--report", report);
         Assert.True(replay.Code == 0 && mainnet.Code == 0, $"{replay} / {mainnet}");
         Assert.Equal("replay", JsonNode.Parse(replay.Stdout)!["market"]!.GetValue<string>());
@@ -52,10 +52,10 @@ public sealed class MarketModelVerbTests : IDisposable
     [Fact]
     public async Task Stress_runs_the_market_model_it_is_given_and_says_which_in_the_json()
     {
-        var run = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "60", "--horizon", "4", "--top-k", "1", "--market", "mainnet", "--json", "-");
+        var run = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "60", "--horizon", "4", "--top-k", "1", "--json", "-");
         Assert.True(run.Code == 0, run.ToString());
         Assert.Equal("mainnet", JsonNode.Parse(run.Stdout)!["market"]!.GetValue<string>());
-        var replay = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "60", "--horizon", "4", "--top-k", "1", "--json", "-");
+        var replay = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "60", "--horizon", "4", "--top-k", "1", "--market", "replay", "--json", "-");
         Assert.Equal("replay", JsonNode.Parse(replay.Stdout)!["market"]!.GetValue<string>());
     }
 

@@ -75,8 +75,8 @@ public sealed class StressReportTests : IDisposable
     public async Task Compare_with_stress_paths_runs_the_same_paths_as_stress_for_baseline_and_proposal_and_reports_them()
     {
         var report = Path.Combine(_dir.FullName, "compare.html");
-        // stress takes no --market and runs the replay model; compare's paths run compare's model, so name the same one.
-        var compare = await DefiRiskCli.RunAsync("compare", "--db", _db, "--proposal", _proposal, "--shock", "WETH=-30%", "--market", "replay",
+        // stress and compare's paths run the same (default) market model.
+        var compare = await DefiRiskCli.RunAsync("compare", "--db", _db, "--proposal", _proposal, "--shock", "WETH=-30%",
             "--stress-paths", "300", "--stress-history", _history, "--json", "-", "--report", report);
         Assert.True(compare.Code == 0, compare.ToString());
         var stress = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "300", "--proposal", _proposal, "--json", "-");
@@ -104,7 +104,7 @@ public sealed class StressReportTests : IDisposable
               "deviationPause": { "threshold": "5%", "pauseSteps": 1, "graceSteps": 1 }, "oracleDelay": { "steps": 1 } } }
             """);
         var report = Path.Combine(_dir.FullName, "compare-breakers.html");
-        var compare = await DefiRiskCli.RunAsync("compare", "--db", _db, "--proposal", breakers, "--shock", "WETH=-30%", "--market", "replay",
+        var compare = await DefiRiskCli.RunAsync("compare", "--db", _db, "--proposal", breakers, "--shock", "WETH=-30%",
             "--stress-paths", "300", "--stress-history", _history, "--json", "-", "--report", report);
         Assert.True(compare.Code == 0, compare.ToString());
         var stress = await DefiRiskCli.RunAsync("stress", "--db", _db, "--history", _history, "--paths", "300", "--proposal", breakers, "--json", "-");

@@ -62,7 +62,7 @@ public sealed class ExternalMarketCliTests(DemoChain chain)
 
         var json = Path.Combine(chain.TempDir, $"{Guid.NewGuid():N}.json");
         var report = Path.Combine(chain.TempDir, $"{Guid.NewGuid():N}.md");
-        // The replay model: the external curve has no one-price members yet, so the market model (the default) refuses it by name.
+        // The replay model, named: these runs check the curve as a route's venue (the market model's use of it: ExternalMarketOnePriceTests).
         var run = await DefiRiskCli.RunAsync("simulate", "--db", db, "--shock", "WETH=-25%", "--shock", "wstETH=-25%", "--market", "replay", "--json", json, "--report", report, "--quiet");
         Assert.True(run.Code == 0, run.ToString());
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
