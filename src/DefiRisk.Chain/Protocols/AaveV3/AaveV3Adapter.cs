@@ -196,12 +196,12 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
             release.HasLtvZeroBitmap ? batch.Add<GetEModeCategoryLtvzeroBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }) : null,
             batch.Add<GetEModeCategoryLabelFunction, StringOutput>(pool, new() { Id = (byte)id })));
 
-        // Balances in rounds of accounts; the first with the round-3 reads above. Each round's replies become plain legs.
+        // Balances in rounds of accounts; the first with the round-3 reads above. Scaled balances times the indexes read in
+        // round 2 (AaveV3BalanceRound: the token's own balanceOf, checked, and read directly where it is not that product).
         var balances = new List<BalanceLeg>();
         for (var start = 0; start < accounts.Count || start == 0; start += perRound)
         {
-            var balanceReads = new List<(int Account, AaveV3Reserve Reserve, bool Collateral, bool Borrowing,
-                Reply<Uint256Output>? A, Reply<Uint256Output>? V, Reply<Uint256Output>? S)>();
+            var round = new AaveV3BalanceRound(batch, release);
             for (var u = start; u < Math.Min(accounts.Count, start + perRound); u++)
             {
                 var bits = configBits[u];
@@ -210,17 +210,13 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
                 {
                     var borrowing = !((bits >> (2 * reserve.Id)) & 1).IsZero;
                     var collateral = !((bits >> (2 * reserve.Id + 1)) & 1).IsZero;
-                    if (!borrowing && !collateral) continue;
-                    var user = accounts[u];
-                    balanceReads.Add((u, reserve, collateral, borrowing,
-                        collateral ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.AToken.Value, new() { Account = user }) : null,
-                        borrowing ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.VariableDebtToken.Value, new() { Account = user }) : null,
-                        borrowing && release.HasStableDebt && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
+                    if (borrowing || collateral) round.Add(u, accounts[u], reserve, collateral, borrowing);
                 }
             }
             await reader.ExecuteAsync(batch, ct);
-            foreach (var b in balanceReads)
-                balances.Add(new BalanceLeg(b.Account, b.Reserve, b.Collateral, b.A?.Value.Value ?? 0, b.V?.Value.Value ?? 0, b.S?.Value.Value ?? 0));
+            if (round.AddDirectReads(batch)) await reader.ExecuteAsync(batch, ct);
+            foreach (var b in round.Balances())
+                balances.Add(new BalanceLeg(b.Account, b.Reserve, b.Collateral, b.Supplied, b.Variable, b.Stable));
             reader.Report(stage, Math.Min(accounts.Count, start + perRound), accounts.Count);
         }
 
