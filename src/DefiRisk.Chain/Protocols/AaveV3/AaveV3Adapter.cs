@@ -204,12 +204,12 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
             var round = new AaveV3BalanceRound(batch, release);
             for (var u = start; u < Math.Min(accounts.Count, start + perRound); u++)
             {
-                var bits = configBits[u];
-                if (bits.IsZero) continue; // no position at this block (repaid and withdrawn, or not yet opened)
+                if (configBits[u].IsZero) continue; // no position at this block (repaid and withdrawn, or not yet opened)
+                var bits = configBits[u].ToByteArray(isUnsigned: true); // little-endian: bit n is byte n / 8
                 foreach (var reserve in reserves)
                 {
-                    var borrowing = !((bits >> (2 * reserve.Id)) & 1).IsZero;
-                    var collateral = !((bits >> (2 * reserve.Id + 1)) & 1).IsZero;
+                    var borrowing = IsSet(bits, 2 * reserve.Id);
+                    var collateral = IsSet(bits, 2 * reserve.Id + 1);
                     if (borrowing || collateral) round.Add(u, accounts[u], reserve, collateral, borrowing);
                 }
             }
@@ -332,6 +332,9 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
             eModeOf[start + i] = (int)reads[i].EMode.Value.Value;
         }
     }
+
+    /// <summary>Bit <paramref name="n"/> of a little-endian unsigned number (a user configuration: 2 bits per reserve id).</summary>
+    private static bool IsSet(byte[] littleEndian, int n) => n / 8 < littleEndian.Length && (littleEndian[n / 8] & (1 << (n % 8))) != 0;
 
     /// <summary>The reserves whose id bit is set in an e-mode bitmap, by address.</summary>
     private static List<Address> OnBitmap(IEnumerable<AaveV3Reserve> reserves, BigInteger bitmap) =>
