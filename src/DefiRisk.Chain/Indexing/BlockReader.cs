@@ -14,6 +14,9 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
 
     public long Timestamp => timestamp;
 
+    /// <summary>Where completed read requests are kept (null: none); its saves are written behind the reads.</summary>
+    public ReadCheckpointScope? Checkpoint => checkpoint;
+
     public Task ExecuteAsync(ReadBatch batch, CancellationToken ct) => batch.ExecuteAsync(rpc, block, ct, checkpoint);
 
     public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => discovery.GetAccounts(chainId, protocol);

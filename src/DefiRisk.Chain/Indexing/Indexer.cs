@@ -56,10 +56,9 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
 
         // State at the pinned block: lending books in registry order, each adding the assets it knows (the first to
         // price an asset wins), then the venues among all the assets.
-        var kept = checkpoint is null ? null : new ReadCheckpointScope(checkpoint, chainId);
-        var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp, kept);
+        var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp, checkpoint is null ? null : new ReadCheckpointScope(checkpoint, chainId));
         var (readStart, readCalls0, readHttp0, kept0) = (clock.Elapsed, rpc.Stats.EthCalls, rpc.Stats.HttpRequests, rpc.Stats.CheckpointedCalls);
-        var (books, venueBooks, assets, discovered, listed, warnings) = await ReadOrKeepAsync(manifest, reader, kept, ct);
+        var (books, venueBooks, assets, discovered, listed, warnings) = await ReadOrKeepAsync(manifest, reader, ct);
         var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0, rpc.Stats.CheckpointedCalls - kept0);
         var named = AssetNames.Assign(assets.Ordered(), listed);
         for (var i = 0; i < venueBooks.Count; i++) venueBooks[i] = _venues[i].Bind(manifest.Section(_venues[i].Key), venueBooks[i], named);
@@ -72,8 +71,9 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
     /// The read phase; the checkpoint's saves (written behind the reads) are waited for when it ends, failed or not, so a
     /// failure keeps every request that completed and a finished read leaves no save in flight when the snapshot is written.
     /// </summary>
-    private async Task<BlockState> ReadOrKeepAsync(DeploymentManifest manifest, BlockReader reader, ReadCheckpointScope? kept, CancellationToken ct)
+    private async Task<BlockState> ReadOrKeepAsync(DeploymentManifest manifest, BlockReader reader, CancellationToken ct)
     {
+        var kept = reader.Checkpoint;
         try
         {
             var result = await ReadAsync(manifest, reader, ct);
