@@ -58,38 +58,6 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         // price an asset wins), then the venues among all the assets.
         var reader = new BlockReader(rpc, discovery, progress, chainId, number, timestamp, checkpoint is null ? null : new ReadCheckpointScope(checkpoint, chainId));
         var (readStart, readCalls0, readHttp0, kept0) = (clock.Elapsed, rpc.Stats.EthCalls, rpc.Stats.HttpRequests, rpc.Stats.CheckpointedCalls);
-        var (books, venueBooks, assets, discovered, listed, warnings) = await ReadOrKeepAsync(manifest, reader, ct);
-        var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0, rpc.Stats.CheckpointedCalls - kept0);
-        var named = AssetNames.Assign(assets.Ordered(), listed);
-        for (var i = 0; i < venueBooks.Count; i++) venueBooks[i] = _venues[i].Bind(manifest.Section(_venues[i].Key), venueBooks[i], named);
-        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
-        return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
-            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, warnings, read);
-    }
-
-    /// <summary>
-    /// The read phase; the checkpoint's saves (written behind the reads) are waited for when it ends, failed or not, so a
-    /// failure keeps every request that completed and a finished read leaves no save in flight when the snapshot is written.
-    /// </summary>
-    private async Task<BlockState> ReadOrKeepAsync(DeploymentManifest manifest, BlockReader reader, CancellationToken ct)
-    {
-        var kept = reader.Checkpoint;
-        try
-        {
-            var result = await ReadAsync(manifest, reader, ct);
-            if (kept is not null) await kept.DrainAsync();
-            return result;
-        }
-        catch when (kept is not null)
-        {
-            // The read's own failure is the one to report; a save failing as well is secondary.
-            try { await kept.DrainAsync(); } catch (Exception) { }
-            throw;
-        }
-    }
-
-    private async Task<BlockState> ReadAsync(DeploymentManifest manifest, BlockReader reader, CancellationToken ct)
-    {
         var assets = new AssetTable();
         var books = new List<IProtocolBook>();
         var discovered = 0;
@@ -108,12 +76,15 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         foreach (var adapter in _venues)
             venueBooks.Add(await adapter.ReadAsync(manifest.Section(adapter.Key), addresses, reader, ct));
         warnings.AddRange(reader.Warnings);
-        return new BlockState(books, venueBooks, assets, discovered, listed, warnings);
-    }
+        await reader.SavedAsync(); // the checkpoint's saves, written behind the reads, are in before the snapshot can be written
 
-    /// <summary>What the read phase produced, before the assets are named and the venues bound.</summary>
-    private sealed record BlockState(List<IProtocolBook> Books, List<IVenueBook> VenueBooks, AssetTable Assets, int Discovered,
-        HashSet<Address> Listed, List<IndexWarning> Warnings);
+        var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0, rpc.Stats.CheckpointedCalls - kept0);
+        var named = AssetNames.Assign(assets.Ordered(), listed);
+        for (var i = 0; i < venueBooks.Count; i++) venueBooks[i] = _venues[i].Bind(manifest.Section(_venues[i].Key), venueBooks[i], named);
+        var snapshot = new Snapshot(new ChainPoint(chainId, number, timestamp), named, books, venueBooks);
+        return new IndexResult(snapshot, clock.Elapsed, rpc.Stats.HttpRequests - http0, rpc.Stats.EthCalls - calls0,
+            rpc.Stats.LogRequests - logs0, rpc.Stats.Retries - retries0, discovered, rpc.Stats.RateLimited - limited0, rpc.Stats.LogRangeRefusals - refused0, warnings, read);
+    }
 
     /// <summary>
     /// Borrower and market discovery alone, from logs up to <paramref name="block"/> (resumable: each contract continues
