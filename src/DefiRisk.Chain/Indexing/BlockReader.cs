@@ -14,7 +14,26 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
 
     public long Timestamp => timestamp;
 
-    public Task ExecuteAsync(ReadBatch batch, CancellationToken ct) => batch.ExecuteAsync(rpc, block, ct, checkpoint);
+    /// <summary>
+    /// One round of reads. When it fails, the checkpoint's saves of the requests that completed (written behind the reads)
+    /// are waited for before the failure goes on, so a re-run finds them.
+    /// </summary>
+    public async Task ExecuteAsync(ReadBatch batch, CancellationToken ct)
+    {
+        try
+        {
+            await batch.ExecuteAsync(rpc, block, ct, checkpoint);
+        }
+        catch when (checkpoint is not null)
+        {
+            // The read's own failure is the one to report; a save failing as well is secondary.
+            try { await checkpoint.DrainAsync(); } catch (Exception) { }
+            throw;
+        }
+    }
+
+    /// <summary>Waits until the checkpoint's saves are written (none without a checkpoint); a failed save is thrown here.</summary>
+    public Task SavedAsync() => checkpoint?.DrainAsync() ?? Task.CompletedTask;
 
     public IReadOnlyList<DiscoveredAccount> DiscoveredAccounts(string protocol) => discovery.GetAccounts(chainId, protocol);
 

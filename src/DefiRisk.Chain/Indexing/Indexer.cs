@@ -84,6 +84,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         foreach (var adapter in _venues)
             venueBooks.Add(await adapter.ReadAsync(manifest.Section(adapter.Key), addresses, reader, ct));
         warnings.AddRange(reader.Warnings);
+        await reader.SavedAsync(); // the checkpoint's saves, written behind the reads, are in before the snapshot can be written
 
         var read = new ReadPhase(clock.Elapsed - readStart, rpc.Stats.EthCalls - readCalls0, rpc.Stats.HttpRequests - readHttp0, rpc.Stats.CheckpointedCalls - kept0);
         var named = AssetNames.Assign(assets.Ordered(), listed);

@@ -263,7 +263,7 @@ public sealed class EthRpc : IDisposable
     /// Request bodies stay under this many characters: nodes cap them (anvil refused a 1.6 MB batch as "Invalid request";
     /// providers cap at a few MB).
     /// </summary>
-    private const int MaxRequestChars = 600_000;
+    internal const int MaxRequestChars = 600_000;
 
     /// <summary>Consecutive runs of at most <paramref name="maxCount"/> calls and (past the first) <paramref name="maxChars"/> characters.</summary>
     private static List<(int Start, int Count)> Chunks(IReadOnlyList<EthCall> calls, int maxCount, int maxChars, Func<EthCall, int> chars)

@@ -19,13 +19,21 @@ public sealed class ReadBatch
 
     public int Count => _calls.Count;
 
+    /// <summary>
+    /// Characters of request body the calls added so far take packed for <see cref="ReadLens"/> (a 4-byte head and the call
+    /// data, in hex): what a caller sizes a round by so it fills whole requests.
+    /// </summary>
+    public long PackedChars { get; private set; }
+
     public Reply<TOut> Add<TMsg, TOut>(string to, TMsg message)
         where TMsg : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new()
     {
         // Name and address kept apart, joined only for an error: 300,000 replies of a large book held a message each.
         var reply = new Reply<TOut>(FunctionName<TMsg>.Value, to);
-        _calls.Add(new EthCall(to, StaticAbi.Encode(message) ?? message.GetCallData().ToHex(prefix: true)));
+        var data = StaticAbi.Encode(message) ?? message.GetCallData().ToHex(prefix: true);
+        _calls.Add(new EthCall(to, data));
+        PackedChars += 6 + data.Length;
         _sinks.Add(reply.Set);
         return reply;
     }
@@ -34,7 +42,9 @@ public sealed class ReadBatch
     public RawReply AddRaw<TMsg>(string to, TMsg message) where TMsg : FunctionMessage, new()
     {
         var reply = new RawReply();
-        _calls.Add(new EthCall(to, message.GetCallData().ToHex(prefix: true)));
+        var data = message.GetCallData().ToHex(prefix: true);
+        _calls.Add(new EthCall(to, data));
+        PackedChars += 6 + data.Length;
         _sinks.Add((result, _) => reply.Result = result);
         return reply;
     }
@@ -47,6 +57,7 @@ public sealed class ReadBatch
         for (var i = 0; i < results.Length; i++) _sinks[i](results[i], block);
         _calls.Clear();
         _sinks.Clear();
+        PackedChars = 0;
     }
 }
 

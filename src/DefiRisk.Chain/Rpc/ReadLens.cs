@@ -105,7 +105,7 @@ internal static class ReadLens
             var chars = 2 * (long)(head & 0x7fff_ffff);
             p += 8;
             if (p + chars > hex.Length) return null;
-            var data = "0x" + hex.Substring(p, (int)chars);
+            var data = string.Concat("0x", hex.AsSpan(p, (int)chars));
             p += (int)chars;
             results[i] = (head >> 31) == 1
                 ? new CallResult(true, data, null)

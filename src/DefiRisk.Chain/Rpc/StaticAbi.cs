@@ -22,7 +22,7 @@ internal static class StaticAbi
         if (EncodePlan<TMsg>.Fields is not { } fields) return null;
         var sb = new StringBuilder(10 + 64 * fields.Length).Append("0x").Append(EncodePlan<TMsg>.Selector);
         foreach (var f in fields)
-            if (!f.Append(sb, f.Property.GetValue(message))) return null;
+            if (!f.Append(sb, f.Get(message))) return null;
         return sb.ToString();
     }
 
@@ -39,7 +39,7 @@ internal static class StaticAbi
         for (var i = 0; i < fields.Length; i++)
         {
             if (!fields[i].Read(data.AsSpan(skip + 64 * i, 64), out var field)) return default;
-            fields[i].Property.SetValue(value, field);
+            fields[i].Set(value, field);
         }
         return value;
     }
@@ -99,15 +99,47 @@ internal static class StaticAbi
         [typeof(ulong)] = (ulong.MinValue, ulong.MaxValue),
     };
 
-    private sealed class Field(PropertyInfo property, Word word, int bits, bool signed)
+    private sealed class Field
     {
-        public PropertyInfo Property { get; } = property;
+        public PropertyInfo Property { get; }
 
         private static readonly BigInteger Modulus = BigInteger.One << 256;
+        private static readonly BigInteger SignBit = BigInteger.One << 255;
+
+        private readonly Word _word;
+        private readonly bool _signed;
+        // The ABI type's range and the property type's, worked out once: a read phase decodes thousands of words per field.
+        private readonly BigInteger _min, _max, _lo, _hi;
+        private readonly Func<object, object?> _get;
+        private readonly Action<object, object?> _set;
+
+        public Field(PropertyInfo property, Word word, int bits, bool signed)
+        {
+            Property = property;
+            _word = word;
+            _signed = signed;
+            (_min, _max) = signed ? (BigInteger.MinusOne << (bits - 1), (BigInteger.One << (bits - 1)) - 1) : (BigInteger.Zero, (BigInteger.One << bits) - 1);
+            (_lo, _hi) = word == Word.Integer ? Integral[property.PropertyType] : (BigInteger.Zero, BigInteger.Zero);
+            var accessors = typeof(Field).GetMethod(nameof(Accessors), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(property.DeclaringType!, property.PropertyType);
+            (_get, _set) = ((Func<object, object?>, Action<object, object?>))accessors.Invoke(null, [property])!;
+        }
+
+        /// <summary>Typed delegates to the property's getter and setter (reflection's GetValue/SetValue cost more than the decoding).</summary>
+        private static (Func<object, object?>, Action<object, object?>) Accessors<TOwner, TValue>(PropertyInfo property)
+        {
+            var get = property.GetGetMethod()!.CreateDelegate<Func<TOwner, TValue>>();
+            var set = property.GetSetMethod()!.CreateDelegate<Action<TOwner, TValue>>();
+            return (o => get((TOwner)o), (o, v) => set((TOwner)o, (TValue)v!));
+        }
+
+        public object? Get(object owner) => _get(owner);
+
+        public void Set(object owner, object? value) => _set(owner, value);
 
         public bool Append(StringBuilder sb, object? value)
         {
-            switch (word)
+            switch (_word)
             {
                 case Word.Address:
                     if (value is not string a) return false;
@@ -134,8 +166,7 @@ internal static class StaticAbi
                         int v => v, uint v => v, long v => v, ulong v => v, _ => (BigInteger?)null,
                     };
                     if (n is not { } number) return false;
-                    var (min, max) = signed ? (BigInteger.MinusOne << (bits - 1), (BigInteger.One << (bits - 1)) - 1) : (BigInteger.Zero, (BigInteger.One << bits) - 1);
-                    if (number < min || number > max) return false;
+                    if (number < _min || number > _max) return false;
                     if (number.Sign < 0) number += Modulus;
                     sb.Append(number.ToString("x64", CultureInfo.InvariantCulture).AsSpan()[^64..]);
                     return true;
@@ -145,11 +176,11 @@ internal static class StaticAbi
         public bool Read(ReadOnlySpan<char> hex, out object? value)
         {
             value = null;
-            switch (word)
+            switch (_word)
             {
                 case Word.Address:
                     if (!IsZeros(hex[..24])) return false;
-                    value = Nethereum.Util.AddressUtil.Current.ConvertToChecksumAddress("0x" + hex[24..].ToString()); // as Nethereum gives it
+                    value = Nethereum.Util.AddressUtil.Current.ConvertToChecksumAddress(string.Concat("0x", hex[24..])); // as Nethereum gives it
                     return true;
                 case Word.Bool:
                     if (!IsZeros(hex[..63]) || hex[63] is not ('0' or '1')) return false;
@@ -159,18 +190,29 @@ internal static class StaticAbi
                     value = Convert.FromHexString(hex);
                     return true;
                 default:
-                    if (!BigInteger.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var number)) return false;
-                    // AllowHexSpecifier reads a leading digit ≥ 8 as negative (two's complement over the digits given).
-                    if (number.Sign < 0) number += Modulus;
-                    if (signed && number >= BigInteger.One << 255) number -= Modulus;
-                    var (min, max) = signed ? (BigInteger.MinusOne << (bits - 1), (BigInteger.One << (bits - 1)) - 1) : (BigInteger.Zero, (BigInteger.One << bits) - 1);
-                    if (number < min || number > max) return false;
+                    if (!Word256(hex, out var number)) return false;
+                    if (_signed && number >= SignBit) number -= Modulus;
+                    if (number < _min || number > _max || number < _lo || number > _hi) return false;
                     var type = Property.PropertyType;
-                    var (lo, hi) = Integral[type];
-                    if (number < lo || number > hi) return false;
                     value = type == typeof(BigInteger) ? number : type == typeof(ulong) ? (ulong)number : Convert.ChangeType((long)number, type, CultureInfo.InvariantCulture);
                     return true;
             }
+        }
+
+        /// <summary>64 hex digits as an unsigned 256-bit number; a word whose top 192 bits are clear (most answers) without a byte buffer.</summary>
+        private static bool Word256(ReadOnlySpan<char> hex, out BigInteger number)
+        {
+            number = BigInteger.Zero;
+            if (IsZeros(hex[..48]))
+            {
+                if (!ulong.TryParse(hex[48..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var small)) return false;
+                number = small;
+                return true;
+            }
+            Span<byte> bytes = stackalloc byte[32];
+            if (Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32) return false;
+            number = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+            return true;
         }
 
         private static bool IsZeros(ReadOnlySpan<char> hex)

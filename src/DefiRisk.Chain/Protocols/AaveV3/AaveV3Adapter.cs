@@ -17,14 +17,20 @@ namespace DefiRisk.Chain.Protocols.AaveV3;
 /// read in a few rounds of batched eth_calls. Returns Core types only. Its pools' reserves are the snapshot's
 /// first-priced assets (the first pool's oracle wins for an asset several pools list).
 /// </summary>
-/// <param name="accountsPerRound">Accounts read per round (user configuration and e-mode, then balances); bounds the replies held
-/// at once on a large book (issue 13 item 6). Tests set it small to read a small book in many rounds.</param>
-public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAccountsPerRound) : LendingAdapter<AaveV3Section>
+/// <param name="accountsPerRound">Most accounts read per round (user configuration and e-mode, then balances); default: no limit
+/// but <paramref name="charsPerRound"/>. Tests set it small to read a small book in many rounds.</param>
+/// <param name="charsPerRound">Request body a round's reads fill (packed, <see cref="ReadBatch.PackedChars"/>): a round closes at the
+/// account that reaches it. Bounds the replies held at once on a large book (issue 13 item 6) and makes each round whole requests
+/// (default <see cref="DefaultCharsPerRound"/>), where rounds of a fixed account count ended on a part-filled request each.</param>
+public sealed class AaveV3Adapter(int accountsPerRound = int.MaxValue, long charsPerRound = AaveV3Adapter.DefaultCharsPerRound) : LendingAdapter<AaveV3Section>
 {
     public const string Protocol = AaveV3Book.Name;
 
     private readonly int _accountsPerRound = accountsPerRound >= 1 ? accountsPerRound
         : throw new ArgumentOutOfRangeException(nameof(accountsPerRound), accountsPerRound, "at least one account per round");
+
+    private readonly long _charsPerRound = charsPerRound >= 1 ? charsPerRound
+        : throw new ArgumentOutOfRangeException(nameof(charsPerRound), charsPerRound, "a round takes at least one character");
 
     /// <summary><c>Borrow(address,address,address,uint256,uint8,uint256,uint16)</c>; topic2 = onBehalfOf, the debtor.</summary>
     public const string BorrowTopic = "0xb3d084820fb1a9decffb176436bd02558d15fac9b0ddfed8c465bc7359d7dce0";
@@ -89,7 +95,7 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
         {
             var pool = d.Pool.ToLowerInvariant();
             var users = accounts.Where(a => a.Market == pool).Select(a => a.Account).ToList();
-            var (state, poolAssets) = await ReadPoolAsync(reader, d, users, warnings, _accountsPerRound, ct);
+            var (state, poolAssets) = await ReadPoolAsync(reader, d, users, warnings, new RoundSize(_accountsPerRound, _charsPerRound), ct);
             states.Add(state);
             foreach (var a in poolAssets) assets.TryAdd(a);
             listed.UnionWith(state.Market.Reserves.Select(r => r.Asset)); // every reserve of a configured pool is listed
@@ -98,7 +104,7 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
     }
 
     private static async Task<(AaveV3MarketState State, List<Asset> Assets)> ReadPoolAsync(
-        IBlockReader reader, AaveV3Deployment d, IReadOnlyList<string> accounts, List<IndexWarning> warnings, int perRound, CancellationToken ct)
+        IBlockReader reader, AaveV3Deployment d, IReadOnlyList<string> accounts, List<IndexWarning> warnings, RoundSize perRound, CancellationToken ct)
     {
         var stage = $"read {Protocol} {d.Name}";
         var pool = d.Pool.ToLowerInvariant();
@@ -135,6 +141,7 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
         var configBits = new BigInteger[accounts.Count];
         var eModeOf = new int[accounts.Count];
         var userReads = AddUserReads(batch, pool, accounts, 0, perRound);
+        var next = userReads.Count;
         // 3.3+ bad debt booked per reserve; 3.1+ liquidation grace period per reserve.
         var deficits = release.HasDeficit ? assets.Select(a => batch.Add<GetReserveDeficitFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         var graces = release.HasGracePeriod ? assets.Select(a => batch.Add<GetLiquidationGracePeriodFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
@@ -142,12 +149,13 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
         var cash = release.HasVirtualAccounting ? assets.Select(a => batch.Add<GetVirtualUnderlyingBalanceFunction, Uint256Output>(pool, new() { Asset = a })).ToList() : null;
         await reader.ExecuteAsync(batch, ct);
         TakeUserReads(userReads, 0, configBits, eModeOf);
-        for (var start = perRound; start < accounts.Count; start += perRound)
+        while (next < accounts.Count)
         {
-            var more = AddUserReads(batch, pool, accounts, start, perRound);
+            var more = AddUserReads(batch, pool, accounts, next, perRound);
             await reader.ExecuteAsync(batch, ct);
-            TakeUserReads(more, start, configBits, eModeOf);
-            reader.Report(stage, 0, accounts.Count, $"user configurations {Math.Min(start + perRound, accounts.Count)}");
+            TakeUserReads(more, next, configBits, eModeOf);
+            next += more.Count;
+            reader.Report(stage, 0, accounts.Count, $"user configurations {next}");
         }
 
         // One reserve priced ≤ 0 makes getAssetsPrices revert (AaveOracle falls back, and the fallback reverts or is unset):
@@ -198,33 +206,33 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
             release.HasLtvZeroBitmap ? batch.Add<GetEModeCategoryLtvzeroBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }) : null,
             batch.Add<GetEModeCategoryLabelFunction, StringOutput>(pool, new() { Id = (byte)id })));
 
-        // Balances in rounds of accounts; the first with the round-3 reads above. Each round's replies become plain legs.
+        // Balances in rounds of accounts; the first with the round-3 reads above. Scaled balances times the indexes read in
+        // round 2 (AaveV3BalanceRound: the token's own balanceOf, checked, and read directly where it is not that product).
         var balances = new List<BalanceLeg>();
-        for (var start = 0; start < accounts.Count || start == 0; start += perRound)
+        var from = 0;
+        do
         {
-            var balanceReads = new List<(int Account, AaveV3Reserve Reserve, bool Collateral, bool Borrowing,
-                Reply<Uint256Output>? A, Reply<Uint256Output>? V, Reply<Uint256Output>? S)>();
-            for (var u = start; u < Math.Min(accounts.Count, start + perRound); u++)
+            var round = new AaveV3BalanceRound(batch, release);
+            var u = from;
+            for (; u < accounts.Count && perRound.Takes(u - from, batch); u++)
             {
-                var bits = configBits[u];
-                if (bits.IsZero) continue; // no position at this block (repaid and withdrawn, or not yet opened)
+                if (configBits[u].IsZero) continue; // no position at this block (repaid and withdrawn, or not yet opened)
+                var bits = configBits[u].ToByteArray(isUnsigned: true); // little-endian: bit n is byte n / 8
                 foreach (var reserve in reserves)
                 {
-                    var borrowing = !((bits >> (2 * reserve.Id)) & 1).IsZero;
-                    var collateral = !((bits >> (2 * reserve.Id + 1)) & 1).IsZero;
-                    if (!borrowing && !collateral) continue;
-                    var user = accounts[u];
-                    balanceReads.Add((u, reserve, collateral, borrowing,
-                        collateral ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.AToken.Value, new() { Account = user }) : null,
-                        borrowing ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.VariableDebtToken.Value, new() { Account = user }) : null,
-                        borrowing && release.HasStableDebt && !reserve.StableDebtToken.IsZero ? batch.Add<BalanceOfFunction, Uint256Output>(reserve.StableDebtToken.Value, new() { Account = user }) : null));
+                    var borrowing = IsSet(bits, 2 * reserve.Id);
+                    var collateral = IsSet(bits, 2 * reserve.Id + 1);
+                    if (borrowing || collateral) round.Add(u, accounts[u], reserve, collateral, borrowing);
                 }
             }
             await reader.ExecuteAsync(batch, ct);
-            foreach (var b in balanceReads)
-                balances.Add(new BalanceLeg(b.Account, b.Reserve, b.Collateral, b.A?.Value.Value ?? 0, b.V?.Value.Value ?? 0, b.S?.Value.Value ?? 0));
-            reader.Report(stage, Math.Min(accounts.Count, start + perRound), accounts.Count);
+            if (round.AddDirectReads(batch)) await reader.ExecuteAsync(batch, ct);
+            foreach (var b in round.Balances())
+                balances.Add(new BalanceLeg(b.Account, b.Reserve, b.Collateral, b.Supplied, b.Variable, b.Stable));
+            reader.Report(stage, u, accounts.Count);
+            from = u;
         }
+        while (from < accounts.Count);
 
         // E-mode categories (a category with LT 0 is not configured). ≤ 3.1 getEModeCategoryData: the members are the reserves
         // whose configuration bits 168–175 name the category, and a price source, when set, is priced by the AaveOracle like
@@ -320,16 +328,32 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
         return (new AaveV3MarketState(market, accountStates), assetList);
     }
 
-    /// <summary>Accounts read per round by default: a book up to this size reads in the same requests as in one round.</summary>
-    public const int DefaultAccountsPerRound = 20_000;
+    /// <summary>
+    /// Request body per round by default: 90 % of 8 request bodies, so a round's packed reads (plus the lens's own few per cent)
+    /// make 8 requests, the last nearly full — at most one part-filled request per 8 on a large book. About 54,000 reads: a
+    /// round holds as many replies as the 20,000-account rounds did, and a book up to ~25,000 accounts reads in one round.
+    /// </summary>
+    public const long DefaultCharsPerRound = 8L * EthRpc.MaxRequestChars * 9 / 10;
+
+    /// <summary>When a round closes: at <see cref="Accounts"/> accounts, or at the account that brings the round's reads to <see cref="Chars"/>.</summary>
+    private readonly record struct RoundSize(int Accounts, long Chars)
+    {
+        /// <summary>True when a round holding <paramref name="taken"/> accounts (its reads in <paramref name="batch"/>) takes one more.</summary>
+        public bool Takes(int taken, ReadBatch batch) => taken == 0 || (taken < Accounts && batch.PackedChars < Chars);
+    }
 
     /// <summary>One account's balances in one reserve (base units), read.</summary>
     private sealed record BalanceLeg(int Account, AaveV3Reserve Reserve, bool Collateral, BigInteger Supplied, BigInteger Variable, BigInteger Stable);
 
-    private static List<(Reply<Uint256Output> Config, Reply<Uint256Output> EMode)> AddUserReads(ReadBatch batch, string pool, IReadOnlyList<string> accounts, int start, int count) =>
-        accounts.Skip(start).Take(count).Select(u => (
-            batch.Add<GetUserConfigurationFunction, Uint256Output>(pool, new() { User = u }),
-            batch.Add<GetUserEModeFunction, Uint256Output>(pool, new() { User = u }))).ToList();
+    /// <summary>User configuration and e-mode reads for the accounts from <paramref name="start"/> that one round takes.</summary>
+    private static List<(Reply<Uint256Output> Config, Reply<Uint256Output> EMode)> AddUserReads(ReadBatch batch, string pool, IReadOnlyList<string> accounts, int start, RoundSize size)
+    {
+        var reads = new List<(Reply<Uint256Output>, Reply<Uint256Output>)>();
+        for (var u = start; u < accounts.Count && size.Takes(reads.Count, batch); u++)
+            reads.Add((batch.Add<GetUserConfigurationFunction, Uint256Output>(pool, new() { User = accounts[u] }),
+                batch.Add<GetUserEModeFunction, Uint256Output>(pool, new() { User = accounts[u] })));
+        return reads;
+    }
 
     private static void TakeUserReads(List<(Reply<Uint256Output> Config, Reply<Uint256Output> EMode)> reads, int start, BigInteger[] configBits, int[] eModeOf)
     {
@@ -339,6 +363,9 @@ public sealed class AaveV3Adapter(int accountsPerRound = AaveV3Adapter.DefaultAc
             eModeOf[start + i] = (int)reads[i].EMode.Value.Value;
         }
     }
+
+    /// <summary>Bit <paramref name="n"/> of a little-endian unsigned number (a user configuration: 2 bits per reserve id).</summary>
+    private static bool IsSet(byte[] littleEndian, int n) => n / 8 < littleEndian.Length && (littleEndian[n / 8] & (1 << (n % 8))) != 0;
 
     /// <summary>The reserves whose id bit is set in an e-mode bitmap, by address.</summary>
     private static List<Address> OnBitmap(IEnumerable<AaveV3Reserve> reserves, BigInteger bitmap) =>
