@@ -38,6 +38,7 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
     public async Task A_capture_with_the_payload_loaded_alone_in_a_bare_anvil_gives_the_same_review_json_as_the_fork_it_was_captured_from()
     {
         var captureDir = Path.Combine(chain.TempDir, $"capture-{Guid.NewGuid():N}");
+        var indexOnlyDir = Path.Combine(chain.TempDir, $"capture-{Guid.NewGuid():N}");
         JsonObject original;
         CliOutput capture;
         long block;
@@ -49,6 +50,9 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
             capture = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", fork.RpcUrl, "--deployments", chain.ManifestPath,
                 "--block", block.ToString(CultureInfo.InvariantCulture), "--out", captureDir, "--payload", Payload, "--json", "-");
             Assert.True(capture.Code == 0, capture.ToString());
+            var indexOnly = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", fork.RpcUrl, "--deployments", chain.ManifestPath,
+                "--block", block.ToString(CultureInfo.InvariantCulture), "--out", indexOnlyDir, "--quiet");
+            Assert.True(indexOnly.Code == 0, indexOnly.ToString());
             // The review inside the capture reverted the fork: the review below sees the block the capture saw.
             Assert.Equal(headBefore, await HeadAsync(fork));
             original = await ReviewAsync(fork.RpcUrl, chain.ManifestPath);
@@ -75,5 +79,18 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
         output.WriteLine($"proposal block hash: fork {original["proposalBlockHash"]}, capture {offline["proposalBlockHash"]}");
         foreach (var side in new[] { original, offline }) side.Remove("proposalBlockHash");
         Assert.Equal(original.ToJsonString(), offline.ToJsonString());
+
+        // The control: a capture of the index alone does not hold what the payload reads and writes; the review on it fails or differs.
+        await using var indexOnlyServed = await FixtureServer.StartAsync(indexOnlyDir);
+        var json = Path.Combine(chain.TempDir, $"review-{Guid.NewGuid():N}.json");
+        var withoutPayload = await DefiRiskCli.RunAsync("review", "--rpc", indexOnlyServed.RpcUrl, "--deployments", Path.Combine(indexOnlyDir, FixtureServer.ManifestFile),
+            "--payload", Payload, "--shock", "WETH=-20%", "--json", json, "--quiet");
+        output.WriteLine($"review on the index-only capture: {withoutPayload}");
+        if (withoutPayload.Code is 0 or 1)
+        {
+            var differs = JsonNode.Parse(await File.ReadAllTextAsync(json))!.AsObject();
+            differs.Remove("proposalBlockHash");
+            Assert.NotEqual(original.ToJsonString(), differs.ToJsonString());
+        }
     }
 }
