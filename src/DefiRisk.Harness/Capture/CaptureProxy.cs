@@ -271,6 +271,7 @@ internal sealed class CaptureProxy : IAsyncDisposable
     /// </summary>
     private async Task BeforeForwardAsync(byte[] body)
     {
+        if (body.AsSpan().IndexOf("_setBalance"u8) < 0) return; // the index's requests: nothing to do, nothing to parse
         JsonNode? request;
         try { request = JsonNode.Parse(body); }
         catch (JsonException) { return; }

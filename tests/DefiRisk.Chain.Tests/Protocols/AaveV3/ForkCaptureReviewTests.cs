@@ -51,8 +51,9 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
                 "--block", block.ToString(CultureInfo.InvariantCulture), "--out", captureDir, "--payload", Payload, "--json", "-");
             Assert.True(capture.Code == 0, capture.ToString());
             var indexOnly = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", fork.RpcUrl, "--deployments", chain.ManifestPath,
-                "--block", block.ToString(CultureInfo.InvariantCulture), "--out", indexOnlyDir, "--quiet");
+                "--block", block.ToString(CultureInfo.InvariantCulture), "--out", indexOnlyDir, "--json", "-");
             Assert.True(indexOnly.Code == 0, indexOnly.ToString());
+            output.WriteLine($"index only: {indexOnly.Stdout}");
             // The review inside the capture reverted the fork: the review below sees the block the capture saw.
             Assert.Equal(headBefore, await HeadAsync(fork));
             original = await ReviewAsync(fork.RpcUrl, chain.ManifestPath);
