@@ -34,6 +34,9 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
         return ((long)AnvilRpc.Quantity(head.GetProperty("number")), head.GetProperty("hash").GetString()!);
     }
 
+    private static async Task<(string Balance, string Nonce)> AccountAsync(AnvilNode node, string address) =>
+        ((await node.Rpc.CallAsync("eth_getBalance", address, "latest")).GetString()!, (await node.Rpc.CallAsync("eth_getTransactionCount", address, "latest")).GetString()!);
+
     [Fact]
     public async Task A_capture_with_the_payload_loaded_alone_in_a_bare_anvil_gives_the_same_review_json_as_the_fork_it_was_captured_from()
     {
@@ -42,11 +45,15 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
         JsonObject original;
         CliOutput capture;
         long block;
+        string adminAddress;
+        (string Balance, string Nonce) adminState;
         await using (var upstream = await FixtureServer.StartAsync(chain.FixtureDir))
         {
             block = upstream.Block;
             await using var fork = await AnvilNode.ForkAsync(upstream.RpcUrl, block);
             var headBefore = await HeadAsync(fork);
+            var admin = upstream.Facts!.Actors.Admin; // whom the fixture route impersonates and funds
+            var adminBefore = await AccountAsync(fork, admin);
             capture = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", fork.RpcUrl, "--deployments", chain.ManifestPath,
                 "--block", block.ToString(CultureInfo.InvariantCulture), "--out", captureDir, "--payload", Payload, "--json", "-");
             Assert.True(capture.Code == 0, capture.ToString());
@@ -56,6 +63,8 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
             output.WriteLine($"index only: {indexOnly.Stdout}");
             // The review inside the capture reverted the fork: the review below sees the block the capture saw.
             Assert.Equal(headBefore, await HeadAsync(fork));
+            Assert.Equal(adminBefore, await AccountAsync(fork, admin));
+            (adminAddress, adminState) = (admin, adminBefore);
             original = await ReviewAsync(fork.RpcUrl, chain.ManifestPath);
             Assert.Equal(headBefore, await HeadAsync(fork));
         } // the fork and its upstream are stopped here: from now on only the capture answers
@@ -65,6 +74,9 @@ public sealed class ForkCaptureReviewTests(AaveV36Chain chain, ITestOutputHelper
         Assert.Equal(5, figures.GetProperty("reviewTransactions").GetInt64());
 
         var manifest = Path.Combine(captureDir, FixtureServer.ManifestFile);
+        // The admin the review funded is captured with the chain's balance (recorded before anvil_setBalance), not the review's.
+        var capturedAdmin = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(captureDir, ForkCapture.StateFile)))!["accounts"]![adminAddress.ToLowerInvariant()]!;
+        Assert.Equal(AnvilRpc.Quantity(adminState.Balance), AnvilRpc.Quantity(capturedAdmin["balance"]!.GetValue<string>()));
 
         // Served as `fixture up DIR` serves it: a bare anvil loading only state.json, its clock at the captured block's time.
         await using var bare = await FixtureServer.StartAsync(captureDir);
