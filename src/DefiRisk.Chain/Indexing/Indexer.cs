@@ -53,7 +53,8 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var found = discovery;
         if (manifest.Capture is { } capture)
         {
-            if (block is { } asked && asked != manifest.Block)
+            // A later block can only have been mined on the loaded capture itself (a review's payload block): its state is the capture's plus what that block did.
+            if (block is { } asked && asked < manifest.Block)
                 throw new DefiRiskException($"{source} is a capture of block {manifest.Block}; it holds no other block (asked for {asked})");
             found = MemoryDiscoveryStore.From(chainId, capture);
         }

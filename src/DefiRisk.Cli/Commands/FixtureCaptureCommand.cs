@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DefiRisk.Chain.Deployments;
 using DefiRisk.Core;
+using DefiRisk.Harness;
 using DefiRisk.Harness.Capture;
 
 namespace DefiRisk.Cli.Commands;
@@ -18,10 +19,14 @@ internal static class FixtureCaptureCommand
         var deployments = new Option<string>("--deployments") { Description = "deployments manifest, as for `index`.", Required = true };
         var block = new Option<string>("--block") { Description = "block to capture (a number).", Required = true };
         var outDir = new Option<string>("--out") { Description = "directory to create with state.json (anvil --load-state) and manifest.json (`index --deployments`); must be absent or empty.", Required = true };
+        var payload = new Option<string[]>("--payload", "--payload-address")
+        {
+            Description = "also capture what `review` reads with these payloads (as review takes them: FILE.sol, FILE.sol:Name or 0x…; repeatable), so the same review reruns offline on the capture",
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print nothing but errors and the result" };
         var json = Json.Option("the result");
         var command = new Command("capture", "Index a node at one block and save what the index read as a fixture a bare anvil serves offline.")
-            { rpc, deployments, block, outDir, quiet, json };
+            { rpc, deployments, block, outDir, payload, quiet, json };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
@@ -30,7 +35,11 @@ internal static class FixtureCaptureCommand
             var file = parse.GetValue(deployments)!;
             var manifest = DeploymentManifest.Load(file);
             var number = SnapshotSource.ParseBlock(parse.GetValue(block))!.Value;
-            var request = new ForkCaptureRequest(parse.GetValue(rpc)!, manifest, file, number, parse.GetValue(outDir)!, settings.RpcLimits());
+            var payloads = parse.GetValue(payload) ?? [];
+            // Compiled first, as review does: a payload that does not compile stops before the node is touched.
+            var prepared = payloads.Length == 0 ? null : await GovernancePayloads.PrepareAsync(manifest, payloads, ct);
+            var request = new ForkCaptureRequest(parse.GetValue(rpc)!, manifest, file, number, parse.GetValue(outDir)!, settings.RpcLimits(),
+                prepared is null ? null : (url, token) => ReviewChainPartAsync(url, file, manifest, prepared, settings, token));
             var quietRun = parse.GetValue(quiet) || jsonTarget == "-";
             var r = await ConsoleProgress.RunAsync(quietRun, progress => ForkCapture.CaptureAsync(request, progress, ct));
             if (jsonTarget is not null)
@@ -38,7 +47,7 @@ internal static class FixtureCaptureCommand
                 {
                     directory = r.Directory, chainId = r.ChainId, block = r.Block, blockTimestamp = r.Timestamp, blockHash = r.BlockHash,
                     accounts = r.Accounts, contracts = r.Contracts, storageSlots = r.StorageSlots, codeBytes = r.CodeBytes, stateBytes = r.StateBytes,
-                    positions = r.Positions, discoveredAccounts = r.DiscoveredAccounts, ethCalls = r.EthCalls, traces = r.Traces,
+                    positions = r.Positions, discoveredAccounts = r.DiscoveredAccounts, ethCalls = r.EthCalls, traces = r.Traces, reviewTransactions = r.ReviewTransactions,
                     seconds = Math.Round(r.Elapsed.TotalSeconds, 3),
                 }, jsonTarget);
             IndexCommand.PrintWarnings(r.Warnings, Console.Error);
@@ -46,9 +55,31 @@ internal static class FixtureCaptureCommand
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"captured chain {r.ChainId} at block {r.Block} ({r.Positions} positions, {r.DiscoveredAccounts} discovered accounts): " +
                 $"{r.Accounts} accounts ({r.Contracts} with code, {r.CodeBytes / 1024.0:0} KiB), {r.StorageSlots} storage slots, " +
-                $"state {r.StateBytes / 1024.0:0} KiB; {r.EthCalls} eth_calls traced in {r.Traces} debug_traceCalls, {r.Elapsed.TotalSeconds:0.0} s → {r.Directory}"));
+                $"state {r.StateBytes / 1024.0:0} KiB; {r.EthCalls} eth_calls traced in {r.Traces} traces{(r.ReviewTransactions > 0 ? $" (the review's {r.ReviewTransactions} transactions included)" : "")}, " +
+                $"{r.Elapsed.TotalSeconds:0.0} s → {r.Directory}"));
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// What <c>review</c> does on the node after its baseline index (which the capture's own index already read): the
+    /// payloads executed as review executes them, the post-payload state indexed as review indexes it, the node reverted.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> ReviewChainPartAsync(string url, string deploymentsFile, DeploymentManifest manifest,
+        IReadOnlyList<PreparedPayload> prepared, AppSettings settings, CancellationToken ct)
+    {
+        var temp = Directory.CreateTempSubdirectory("defirisk-capture-review-").FullName;
+        try
+        {
+            var after = Path.Combine(temp, "proposal.db");
+            var (_, deployed) = await ReviewCommand.ExecuteAndReadAsync(url, manifest, prepared,
+                () => IndexCommand.RunAsync(new IndexCommand.IndexRequest(url, after, deploymentsFile, IndexCommand.ParseBlock("latest")), settings, settings.RpcLimits(), null, ct), ct);
+            return deployed;
+        }
+        finally
+        {
+            try { Directory.Delete(temp, recursive: true); } catch (IOException) { /* best effort */ }
+        }
     }
 }

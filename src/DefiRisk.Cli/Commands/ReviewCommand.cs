@@ -129,13 +129,7 @@ internal static class ReviewCommand
             var before = Path.Combine(temp, "baseline.db");
             var after = Path.Combine(temp, "proposal.db");
             await Index(before, request.StressPaths > 0 && request.StressHistory is null ? StressHistoryDays : 0);
-            string hash;
-            using (var rpc = new AnvilRpc(request.Rpc))
-            {
-                await using var executed = await GovernancePayloads.ExecuteAsync(rpc, manifest, prepared, ct);
-                hash = (await rpc.CallAsync("eth_getBlockByNumber", AnvilRpc.Hex(executed.Block), false)).GetProperty("hash").GetString()!;
-                await Index(after, 0);
-            }
+            var (hash, _) = await ExecuteAndReadAsync(request.Rpc, manifest, prepared, () => Index(after, 0), ct);
             var baseline = new SnapshotStore(before).Load();
             var proposalSnapshot = new SnapshotStore(after).Load();
             Scenario scenario;
@@ -161,6 +155,24 @@ internal static class ReviewCommand
 
         Task Index(string db, int historyDays) => IndexCommand.RunAsync(new IndexCommand.IndexRequest(request.Rpc, db, request.DeploymentsFile, IndexCommand.ParseBlock("latest"), historyDays),
             settings, settings.RpcLimits(), null, ct);
+    }
+
+    /// <summary>
+    /// The review's chain part after the baseline: execute the payloads, <paramref name="readAfter"/> the post-payload
+    /// state, put the node back. Returns the payload block's hash and the addresses whose code the review deployed itself
+    /// (the fixture route's executor, payloads compiled from source) — <c>fixture capture --payload</c> leaves those out.
+    /// </summary>
+    internal static async Task<(string Hash, IReadOnlyList<string> DeployedByReview)> ExecuteAndReadAsync(string rpcUrl, DeploymentManifest manifest,
+        IReadOnlyList<PreparedPayload> prepared, Func<Task> readAfter, CancellationToken ct)
+    {
+        using var rpc = new AnvilRpc(rpcUrl);
+        await using var executed = await GovernancePayloads.ExecuteAsync(rpc, manifest, prepared, ct);
+        var hash = (await rpc.CallAsync("eth_getBlockByNumber", AnvilRpc.Hex(executed.Block), false)).GetProperty("hash").GetString()!;
+        await readAfter();
+        var deployed = new List<string>();
+        if (GovernancePayloads.Route(manifest) is FixtureExecutorRoute) deployed.Add(executed.ExecutorAddress);
+        deployed.AddRange(prepared.Zip(executed.PayloadAddresses).Where(p => p.First.Code.Address is null).Select(p => p.Second));
+        return (hash, deployed);
     }
 
     /// <summary>compare's report for the payload's world, with what the review assumed about how it got there.</summary>

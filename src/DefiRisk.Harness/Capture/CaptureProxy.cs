@@ -125,6 +125,7 @@ internal sealed class CaptureProxy : IAsyncDisposable
             byte[] answer;
             try
             {
+                await BeforeForwardAsync(body).ConfigureAwait(false);
                 (status, answer) = await PostAsync(body, default).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -157,16 +158,23 @@ internal sealed class CaptureProxy : IAsyncDisposable
         var answers = (answer is JsonArray aa ? aa.OfType<JsonObject>() : answer is JsonObject ao ? [ao] : [])
             .Where(a => a["id"] is not null).ToDictionary(a => a["id"]!.ToJsonString(), a => a);
         var traces = new List<(JsonObject Trace, HashSet<string> Overridden, bool Answered)>();
+        var mined = false;
         foreach (var r in requests)
         {
             if (r["id"] is not { } id || !answers.TryGetValue(id.ToJsonString(), out var a) || r["params"] is not JsonArray p) continue;
             var result = a["result"];
             switch (r["method"]?.GetValue<string>())
             {
-                case "eth_call" when p.Count < 2:
-                    Fail("an eth_call named no block: the capture cannot tell which state it read");
+                case "eth_sendTransaction" or "eth_sendRawTransaction" when result is JsonValue hash:
+                    lock (_gate) _unmined.Add(hash.GetValue<string>());
                     break;
-                case "eth_call":
+                case "evm_mine" or "anvil_mine" when result is not null:
+                    mined = true;
+                    break;
+                case "eth_call" or "eth_estimateGas" when p.Count < 2:
+                    Fail($"an {r["method"]} named no block: the capture cannot tell which state it read");
+                    break;
+                case "eth_call" or "eth_estimateGas":
                     // A reverted call read state too (that is why it reverted): trace it as well.
                     if (result is null && a["error"] is null) break;
                     var overrides = p.Count >= 3 ? p[2] as JsonObject : null;
@@ -194,6 +202,8 @@ internal sealed class CaptureProxy : IAsyncDisposable
                     break;
             }
         }
+        // Traced when mined, in the order sent, before the answer goes back (so before the caller can evm_revert them).
+        if (mined) await TraceMinedAsync().ConfigureAwait(false);
         if (traces.Count == 0) return;
 
         var batch = new JsonArray([.. traces.Select(t => (JsonNode)t.Trace)]);
@@ -216,6 +226,66 @@ internal sealed class CaptureProxy : IAsyncDisposable
             foreach (var (address, account) in prestate)
                 if (account is JsonObject fields && !overridden.Contains(address.ToLowerInvariant()))
                     State.Prestate(address, fields);
+        }
+    }
+
+    private readonly List<string> _unmined = [];
+
+    /// <summary>Transactions sent through the proxy and not yet traced (none once every block they were sent for is mined).</summary>
+    public IReadOnlyList<string> Unmined { get { lock (_gate) return [.. _unmined]; } }
+
+    /// <summary>
+    /// Each sent transaction that is now mined, replayed as <c>debug_traceTransaction</c> with the <c>prestateTracer</c>:
+    /// every account and slot it read or wrote, as it was before it ran. In the order sent, so with first-touch-wins a
+    /// slot an earlier transaction wrote keeps the value it had before the first one (which touched it too).
+    /// </summary>
+    private async Task TraceMinedAsync()
+    {
+        List<string> hashes;
+        lock (_gate) hashes = [.. _unmined];
+        foreach (var hash in hashes)
+        {
+            JsonNode? prestate;
+            try { prestate = await CallUpstreamAsync("debug_traceTransaction", [hash, new JsonObject { ["tracer"] = "prestateTracer" }], default).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is CaptureRpcException or HttpRequestException or TaskCanceledException or JsonException)
+            {
+                Fail($"debug_traceTransaction {hash} with the prestateTracer failed: {ex.Message}");
+                return;
+            }
+            if (prestate is not JsonObject accounts) return; // not mined yet: traced at the next mine, in order
+            Interlocked.Increment(ref _traces);
+            Interlocked.Increment(ref _transactions);
+            foreach (var (address, account) in accounts)
+                if (account is JsonObject fields) State.Prestate(address, fields);
+            lock (_gate) _unmined.Remove(hash);
+        }
+    }
+
+    /// <summary>How many mined transactions were traced.</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+    private long _transactions;
+
+    /// <summary>
+    /// Before anvil overwrites an account's balance (the review funds the account it impersonates), its chain values are
+    /// recorded: the capture holds the chain's balance, not the one the review set.
+    /// </summary>
+    private async Task BeforeForwardAsync(byte[] body)
+    {
+        if (body.AsSpan().IndexOf("_setBalance"u8) < 0) return; // the index's requests: nothing to do, nothing to parse
+        JsonNode? request;
+        try { request = JsonNode.Parse(body); }
+        catch (JsonException) { return; }
+        foreach (var r in request is JsonArray ra ? ra.OfType<JsonObject>() : request is JsonObject ro ? [ro] : [])
+        {
+            if (r["method"]?.GetValue<string>() is not ("anvil_setBalance" or "hardhat_setBalance") || r["params"] is not JsonArray { Count: >= 1 } p) continue;
+            var address = Text(p[0]);
+            var account = new JsonObject
+            {
+                ["balance"] = (await CallUpstreamAsync("eth_getBalance", [address, "latest"], default).ConfigureAwait(false))?.DeepClone(),
+                ["nonce"] = (await CallUpstreamAsync("eth_getTransactionCount", [address, "latest"], default).ConfigureAwait(false))?.DeepClone(),
+                ["code"] = (await CallUpstreamAsync("eth_getCode", [address, "latest"], default).ConfigureAwait(false))?.DeepClone(),
+            };
+            State.Prestate(address, account);
         }
     }
 

@@ -6,8 +6,9 @@ using System.Text.Json.Nodes;
 namespace DefiRisk.Harness.Capture;
 
 /// <summary>
-/// The accounts a capture recorded, merged: balance, nonce and code per account, and every storage slot read. All reads are
-/// at one block, so two records of the same field agree; the first is kept. Written as anvil's state file
+/// The accounts a capture recorded, merged: balance, nonce and code per account, and every storage slot read or written.
+/// The first record of a field is kept: the index's reads are all at the captured block, and a review's transactions are
+/// recorded in the order they ran, each as it found the state, so the first to touch a field saw its value at the block. Written as anvil's state file
 /// (<see cref="Write"/>), which a bare <c>anvil --load-state</c> serves at that block.
 /// </summary>
 internal sealed class CapturedState
@@ -34,9 +35,11 @@ internal sealed class CapturedState
         lock (_gate)
         {
             var account = Get(address);
-            if (fields["balance"] is JsonValue b) account.Balance ??= Word(b.GetValue<string>());
-            if (fields["nonce"] is JsonValue n) account.Nonce ??= n.TryGetValue<ulong>(out var u) ? u : (ulong)Quantity(n.GetValue<string>());
-            if (fields["code"] is JsonValue c) account.Code ??= c.GetValue<string>().ToLowerInvariant();
+            // The tracer leaves out a zero nonce and empty code: an account it names has them, so the first touch fixes all
+            // three (a later transaction's prestate would otherwise fill in the nonce or code an earlier one gave it).
+            account.Balance ??= fields["balance"] is JsonValue b ? Word(b.GetValue<string>()) : "0x0";
+            account.Nonce ??= fields["nonce"] is JsonValue n ? n.TryGetValue<ulong>(out var u) ? u : (ulong)Quantity(n.GetValue<string>()) : 0;
+            account.Code ??= fields["code"] is JsonValue c ? c.GetValue<string>().ToLowerInvariant() : "0x";
             if (fields["storage"] is JsonObject storage)
                 foreach (var (slot, value) in storage)
                     account.Storage.TryAdd(Slot(slot), Slot(value!.GetValue<string>()));

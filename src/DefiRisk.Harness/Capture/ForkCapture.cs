@@ -12,13 +12,18 @@ namespace DefiRisk.Harness.Capture;
 /// <param name="Deployments">Where the protocols live, as for <c>index</c>.</param>
 /// <param name="Block">The block to capture; every read is pinned to it.</param>
 /// <param name="OutDirectory">Must not exist or be empty; appears only when the capture is complete.</param>
+/// <param name="Review">
+/// A payload review's chain part (execute the payloads, read the post-payload state, revert), run after the index
+/// against the URL it is given (the recording proxy); it returns the addresses whose code the review deployed itself
+/// (its executor, payloads compiled from source), which the capture leaves out. Null: capture the index only.
+/// </param>
 public sealed record ForkCaptureRequest(string Rpc, DeploymentManifest Deployments, string DeploymentsSource, long Block, string OutDirectory,
-    RpcOptions? Options = null);
+    RpcOptions? Options = null, Func<string, CancellationToken, Task<IReadOnlyList<string>>>? Review = null);
 
 /// <summary>What a capture wrote, with the figures the verb prints.</summary>
 public sealed record ForkCaptureResult(string Directory, long ChainId, long Block, long Timestamp, string BlockHash,
     int Accounts, int Contracts, int StorageSlots, long CodeBytes, long StateBytes,
-    int Positions, int DiscoveredAccounts, long EthCalls, long Traces, TimeSpan Elapsed, IReadOnlyList<IndexWarning> Warnings);
+    int Positions, int DiscoveredAccounts, long EthCalls, long Traces, TimeSpan Elapsed, IReadOnlyList<IndexWarning> Warnings, long ReviewTransactions = 0);
 
 /// <summary>
 /// <c>defirisk fixture capture</c>: index a node at one block through a <see cref="CaptureProxy"/>, which records every
@@ -53,6 +58,9 @@ public static class ForkCapture
         var head = await direct.BlockNumberAsync(ct).ConfigureAwait(false);
         if (request.Block > head)
             throw new DefiRiskException($"--block {request.Block} is after the head of {direct.DisplayUrl} (block {head})");
+        // A review executes its payloads on the node's head: the captured block must be that head.
+        if (request.Review is not null && request.Block != head)
+            throw new DefiRiskException($"--payload: a review runs on the head of {direct.DisplayUrl} (block {head}), so --block must be {head}, not {request.Block}");
 
         await using var proxy = CaptureProxy.Start(new Uri(request.Rpc));
         var tag = EthRpc.Hex(request.Block);
@@ -83,6 +91,24 @@ public static class ForkCapture
             throw new DefiRiskException($"the index read block {other}, not the captured block {tag}: the capture would not hold it", ExitCodes.ChainError);
         if (proxy.Traces == 0)
             throw new DefiRiskException($"the index of {direct.DisplayUrl} made no eth_call to trace: nothing to capture", ExitCodes.ChainError);
+        if (request.Review is { } review)
+        {
+            IReadOnlyList<string> deployedByTool;
+            try
+            {
+                deployedByTool = await review(proxy.Url, ct).ConfigureAwait(false);
+            }
+            catch (DefiRiskException ex)
+            {
+                throw new DefiRiskException(ex.Message.Replace(rpc.DisplayUrl, direct.DisplayUrl, StringComparison.Ordinal), ex.ExitCode, ex);
+            }
+            if (proxy.Failure is { } reviewFailure)
+                throw new DefiRiskException($"cannot capture the review on {direct.DisplayUrl}: {reviewFailure}", ExitCodes.ChainError);
+            if (proxy.Unmined.Count > 0)
+                throw new DefiRiskException($"the review sent {proxy.Unmined.Count} transaction(s) never mined while it ran (first {proxy.Unmined[0]}): the capture cannot trace them", ExitCodes.ChainError);
+            // Code the tool brought (its executor, a payload it compiled) is not the chain's: the offline review deploys it again, at the same address.
+            foreach (var address in deployedByTool) proxy.State.Remove(address);
+        }
 
         JsonObject block;
         try
@@ -98,7 +124,8 @@ public static class ForkCapture
         var hash = block["hash"]?.GetValue<string>() ?? "";
         // Capturing a capture: its discovery came from its manifest, not from a scan this run recorded.
         var facts = new CaptureFacts(timestamp, hash, direct.DisplayUrl, manifest.Capture?.Discovery ?? discovery.Export(chainId));
-        var captured = new DeploymentManifest { ChainId = chainId, Block = request.Block, Sections = manifest.Sections, Capture = facts };
+        // The fixture facts ride along: a review of a fixture's capture runs its payloads as the fixture's admin, as on the original.
+        var captured = new DeploymentManifest { ChainId = chainId, Block = request.Block, Sections = manifest.Sections, Fixture = manifest.Fixture, Capture = facts };
         DeploymentManifest.Parse(captured.ToJson(), "the capture's manifest"); // what the indexer will read back must parse
 
         var stateBytes = WriteAtomically(target, temp =>
@@ -110,7 +137,7 @@ public static class ForkCapture
         });
         var state = proxy.State;
         return new ForkCaptureResult(target, chainId, request.Block, timestamp, hash, state.Accounts, state.Contracts, state.StorageSlots, state.CodeBytes,
-            stateBytes, run.Snapshot.PositionCount, run.DiscoveredAccounts, run.EthCalls, proxy.Traces, clock.Elapsed, run.Warnings);
+            stateBytes, run.Snapshot.PositionCount, run.DiscoveredAccounts, run.EthCalls, proxy.Traces, clock.Elapsed, run.Warnings, proxy.Transactions);
     }
 
     /// <summary>The full path of <paramref name="directory"/>, which must be absent or empty (a capture never mixes with other files).</summary>

@@ -178,6 +178,18 @@ public sealed class ForkCaptureBadInputTests(DemoChain chain)
     }
 
     [Fact]
+    public async Task Capturing_a_review_at_a_block_other_than_the_head_is_one_line_exit_2_and_writes_nothing()
+    {
+        // review executes its payloads on the head: a capture of it at another block would hold the wrong state.
+        var outDir = NewOut();
+        var payload = Path.Combine(NodeModules.Locate().RepositoryRoot, "fixtures", "aave-lt-cut-payload.sol");
+        var run = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", chain.Server.RpcUrl, "--deployments", chain.ManifestPath,
+            "--block", (chain.Server.Block - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir, "--payload", payload);
+        Assert.Contains("a review runs on the head", DefiRiskCli.AssertOneLineFailure(run, ExitCodes.UserError));
+        AssertNothingWritten(outDir);
+    }
+
+    [Fact]
     public async Task Capturing_into_a_directory_that_holds_files_is_one_line_exit_2_and_leaves_it_alone()
     {
         var outDir = NewOut();
