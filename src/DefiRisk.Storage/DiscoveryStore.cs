@@ -41,9 +41,11 @@ public sealed class DiscoveryStore(SnapshotStore store) : IDiscoveryStore
     public IReadOnlyList<DiscoveredAccount> GetAccounts(long chainId, string protocol)
     {
         using var c = store.Open();
+        // A protocol has a few markets and up to 100,000s of accounts: each market's id is held once, not once per row.
+        var markets = new Dictionary<string, string>(StringComparer.Ordinal);
         return c.Query<(string Market, string Account)>(
                 "SELECT market, account FROM discovered_accounts WHERE chain_id = @chainId AND protocol = @protocol ORDER BY market, account",
                 new { chainId, protocol })
-            .Select(r => new DiscoveredAccount(r.Market, r.Account)).ToList();
+            .Select(r => new DiscoveredAccount(markets.TryGetValue(r.Market, out var m) ? m : markets[r.Market] = r.Market, r.Account)).ToList();
     }
 }

@@ -34,8 +34,8 @@ internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId
         if (first > toBlock) return;
 
         var todo = new SortedDictionary<long, long> { [first] = toBlock }; // ranges not yet requested: from → to
-        var done = new Dictionary<long, (long To, List<DiscoveredAccount> Found)>(); // answered, waiting for earlier ranges
-        var inFlight = new Dictionary<Task<IReadOnlyList<LogEntry>>, (long From, long To)>();
+        var done = new Dictionary<long, (long To, HashSet<DiscoveredAccount> Found)>(); // answered, waiting for earlier ranges
+        var inFlight = new Dictionary<Task<HashSet<DiscoveredAccount>>, (long From, long To)>();
         var committed = first - 1;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct); // ends requests still in flight when one fails
         try
@@ -48,16 +48,16 @@ internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId
                     todo.Remove(from);
                     var to = Math.Min(end, from + _planner.Next(end - from + 1) - 1);
                     if (to < end) todo[to + 1] = end;
-                    inFlight.Add(rpc.GetLogsAsync(contract, topic0, from, to, stop.Token), (from, to));
+                    inFlight.Add(FindAsync(from, to, stop.Token), (from, to));
                 }
 
                 var answered = await Task.WhenAny(inFlight.Keys);
                 var (f, t) = inFlight[answered];
                 inFlight.Remove(answered);
-                IReadOnlyList<LogEntry> logs;
+                HashSet<DiscoveredAccount> found;
                 try
                 {
-                    logs = await answered;
+                    found = await answered;
                 }
                 catch (RpcErrorException ex) when (LogRangeRefusal.Parse(ex.RpcMessage, ex.RpcData) is { } refusal)
                 {
@@ -73,17 +73,17 @@ internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId
                     throw new DefiRiskException($"eth_getLogs on {contract} blocks {f}–{t} failed: {ex.RpcMessage} (code {ex.Code})", ExitCodes.ChainError, ex);
                 }
                 _planner.Answered(t - f + 1);
-                done[f] = (t, logs.SelectMany(extract).Distinct().ToList());
+                done[f] = (t, found);
                 // Every range that now joins the committed prefix goes in ONE transaction (one fsync, not one per range).
                 var through = committed;
-                var joined = new List<DiscoveredAccount>();
+                var joined = new HashSet<DiscoveredAccount>();
                 while (done.Remove(through + 1, out var next))
                 {
-                    joined.AddRange(next.Found);
+                    joined.UnionWith(next.Found);
                     through = next.To;
                 }
                 if (through == committed) continue;
-                store.CommitChunk(chainId, protocol, contract, through, joined.Distinct().ToList());
+                store.CommitChunk(chainId, protocol, contract, through, joined);
                 committed = through;
                 progress?.Report(new IndexProgress(stage, committed - first + 1, total, $"block {committed}"));
             }
@@ -94,6 +94,14 @@ internal sealed class LogScanner(EthRpc rpc, IDiscoveryStore store, long chainId
             // Observe whatever is still in flight, so no failure goes unobserved.
             foreach (var pending in inFlight.Keys)
                 try { await pending; } catch (Exception) { /* superseded by the error being thrown */ }
+        }
+
+        // A range's findings, extracted from each log as the answer is read: the logs themselves are not kept.
+        async Task<HashSet<DiscoveredAccount>> FindAsync(long from, long to, CancellationToken token)
+        {
+            var found = new HashSet<DiscoveredAccount>();
+            await rpc.GetLogsAsync(contract, topic0, from, to, log => found.UnionWith(extract(log)), token);
+            return found;
         }
     }
 }

@@ -119,7 +119,11 @@ public sealed class EthRpc : IDisposable
         return code is { Length: > 2 };
     }
 
-    public async Task<IReadOnlyList<LogEntry>> GetLogsAsync(string address, string[] topic0, long from, long to, CancellationToken ct)
+    /// <summary>
+    /// eth_getLogs of <paramref name="address"/> over [<paramref name="from"/>, <paramref name="to"/>]: each log goes to
+    /// <paramref name="onLog"/> as it is read from the answer, none is kept here. Returns how many logs the answer held.
+    /// </summary>
+    public async Task<int> GetLogsAsync(string address, string[] topic0, long from, long to, Action<LogEntry> onLog, CancellationToken ct)
     {
         var filter = new Dictionary<string, object>
         {
@@ -130,8 +134,9 @@ public sealed class EthRpc : IDisposable
         };
         ct.ThrowIfCancellationRequested();
         Stats.LogRequest();
-        // Parsed with System.Text.Json straight into LogEntry: through Nethereum's FilterLog (Newtonsoft) one answer of 25,000
-        // Borrow logs needed more than 256 MB of heap, and a 100,000-borrower book answers four times that (issue 13 item 6).
+        // Read token by token from the answer's bytes, no document and no list of logs: through Nethereum's FilterLog one
+        // answer of 25,000 Borrow logs needed more than 256 MB of heap, a JsonDocument and a list of logs of a
+        // 100,000-borrower book's ~85 MB answer about 400 MB (issue 13 item 6).
         var request = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             ["jsonrpc"] = "2.0", ["id"] = Interlocked.Increment(ref _nextId), ["method"] = "eth_getLogs", ["params"] = new object[] { filter },
@@ -141,36 +146,78 @@ public sealed class EthRpc : IDisposable
             using var message = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = new ByteArrayContent(request) };
             message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct);
-            await using var body = await response.Content.ReadAsStreamAsync(ct);
-            using var doc = await JsonDocument.ParseAsync(body, cancellationToken: ct);
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error))
-            {
-                var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt64() : 0;
-                var text = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-                string? data = error.TryGetProperty("data", out var d) ? d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText() : null;
-                throw new RpcErrorException("eth_getLogs", code, text, data);
-            }
+            var body = await JsonBodyContent.ReadAsync(response.Content, ct);
+            // Hex (logs) never spells "error": only a body that holds the word can be an error answer.
+            if (body.AsSpan().IndexOf("\"error\""u8) >= 0) ThrowIfError(body);
             if (!response.IsSuccessStatusCode)
                 throw new DefiRiskException($"RPC {DisplayUrl} eth_getLogs failed: HTTP {(int)response.StatusCode}", ExitCodes.ChainError);
-            var result = root.GetProperty("result");
-            var logs = new List<LogEntry>(result.ValueKind == JsonValueKind.Array ? result.GetArrayLength() : 0);
-            if (result.ValueKind != JsonValueKind.Array) return logs;
-            foreach (var l in result.EnumerateArray())
-            {
-                var topics = new List<string>(4);
-                foreach (var t in l.GetProperty("topics").EnumerateArray()) topics.Add(t.GetString()!.ToLowerInvariant());
-                logs.Add(new LogEntry(l.GetProperty("address").GetString()!.ToLowerInvariant(), topics,
-                    l.TryGetProperty("data", out var data) && data.GetString() is { } hex ? hex : "0x",
-                    ParseLong(l.GetProperty("blockNumber").GetString()!), ParseLong(l.GetProperty("logIndex").GetString()!)));
-            }
-            return logs;
+            return ReadLogs(body, onLog);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not RpcErrorException && ex is not DefiRiskException)
         {
             for (var inner = ex; inner is not null; inner = inner.InnerException)
                 if (inner is DefiRiskException d) throw new DefiRiskException(d.Message, d.ExitCode, ex);
             throw new DefiRiskException($"RPC {DisplayUrl} eth_getLogs failed: {ex.Message.Split('\n')[0]}", ExitCodes.ChainError, ex);
+        }
+
+        static void ThrowIfError(byte[] body)
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("error", out var error)) return;
+            var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt64() : 0;
+            var text = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+            string? data = error.TryGetProperty("data", out var d) ? d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText() : null;
+            throw new RpcErrorException("eth_getLogs", code, text, data);
+        }
+    }
+
+    /// <summary>The logs of an eth_getLogs answer (<c>result</c>: an array of log objects), each handed on as it is read.</summary>
+    private static int ReadLogs(ReadOnlySpan<byte> json, Action<LogEntry> onLog)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("the answer is not a JSON-RPC object");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isResult = reader.ValueTextEquals("result"u8);
+            reader.Read();
+            if (!isResult) { reader.Skip(); continue; }
+            if (reader.TokenType != JsonTokenType.StartArray) return 0;
+            var count = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                string? address = null, data = null, block = null, index = null;
+                var topics = new List<string>(4);
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("address"u8)) address = NextString(ref reader);
+                    else if (reader.ValueTextEquals("data"u8)) data = NextString(ref reader);
+                    else if (reader.ValueTextEquals("blockNumber"u8)) block = NextString(ref reader);
+                    else if (reader.ValueTextEquals("logIndex"u8)) index = NextString(ref reader);
+                    else if (reader.ValueTextEquals("topics"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("log topics is not an array");
+                        while (reader.Read() && reader.TokenType == JsonTokenType.String) topics.Add(reader.GetString()!.ToLowerInvariant());
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+                if (address is null || block is null || index is null) throw new JsonException("a log lacks address, blockNumber or logIndex");
+                onLog(new LogEntry(address.ToLowerInvariant(), topics, data ?? "0x", ParseLong(block), ParseLong(index)));
+                count++;
+            }
+            return count;
+        }
+        throw new JsonException("the answer has no result");
+
+        static string? NextString(ref Utf8JsonReader reader)
+        {
+            reader.Read();
+            return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
         }
     }
 
@@ -317,7 +364,9 @@ public sealed class EthRpc : IDisposable
             if (c.Code is { } code) body.Append(",{\"").Append(c.To).Append("\":{\"code\":\"").Append(code).Append("\"}}");
             body.Append("]}");
         }
-        var payload = body.Append(']').ToString();
+        // UTF-8 once, handed to the HTTP handler as is: a string, then StringContent's bytes, then the handler's copy made three
+        // large objects per request of a large book's read phase (issue 13 item 6).
+        var payload = Utf8(body.Append(']'));
 
         // Item-level errors that are not reverts (rate limits inside a batch, "header not found" on a
         // load-balanced provider) are retried for the whole chunk, with the same backoff as HTTP faults.
@@ -326,12 +375,13 @@ public sealed class EthRpc : IDisposable
         {
             if (attempt > 1) await Task.Delay(Backoff(attempt - 1), ct);
             Stats.Calls(count);
-            string text;
+            byte[] text;
             try
             {
-                using var content = new StringContent(payload, Encoding.UTF8, "application/json");
+                using var content = new JsonBodyContent(payload);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
                 using var response = await _http.PostAsync(_uri, content, ct);
-                text = await response.Content.ReadAsStringAsync(ct);
+                text = await JsonBodyContent.ReadAsync(response.Content, ct);
                 if (!response.IsSuccessStatusCode)
                     throw new DefiRiskException($"RPC {DisplayUrl} answered HTTP {(int)response.StatusCode} to an eth_call batch", ExitCodes.ChainError);
             }
@@ -346,16 +396,28 @@ public sealed class EthRpc : IDisposable
         throw new DefiRiskException($"RPC {DisplayUrl} failed after {Options.MaxAttempts} attempts: eth_call batch: {lastProblem}", ExitCodes.ChainError);
     }
 
+    /// <summary>The builder's text as UTF-8, encoded chunk by chunk (no string of the whole body).</summary>
+    private static byte[] Utf8(StringBuilder text)
+    {
+        var length = 0;
+        foreach (var chunk in text.GetChunks()) length += Encoding.UTF8.GetByteCount(chunk.Span);
+        var bytes = new byte[length];
+        var at = 0;
+        foreach (var chunk in text.GetChunks()) at += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(at));
+        return bytes;
+    }
+
     private TimeSpan Backoff(int retry) =>
         TimeSpan.FromMilliseconds(Math.Min(10_000, Options.BaseDelay.TotalMilliseconds * Math.Pow(2, retry - 1) * (0.5 + Random.Shared.NextDouble())));
 
     /// <summary>Maps a batch response (any order) back to call order; a transient item error yields (null, why).</summary>
-    private static (CallResult[]? Results, string? Problem) ParseBatch(string text, long firstId, int count)
+    private static (CallResult[]? Results, string? Problem) ParseBatch(byte[] text, long firstId, int count)
     {
         using var doc = JsonDocument.Parse(text);
         if (doc.RootElement.ValueKind != JsonValueKind.Array)
         {
-            var message = doc.RootElement.TryGetProperty("error", out var err) && err.TryGetProperty("message", out var m) ? m.GetString() : text[..Math.Min(200, text.Length)];
+            var message = doc.RootElement.TryGetProperty("error", out var err) && err.TryGetProperty("message", out var m) ? m.GetString()
+                : Encoding.UTF8.GetString(text, 0, Math.Min(200, text.Length));
             return (null, $"batch refused: {message}");
         }
         var results = new CallResult[count];
