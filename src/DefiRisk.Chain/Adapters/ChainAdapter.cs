@@ -46,6 +46,11 @@ public abstract class VenueAdapter<TSection> : ChainAdapter<TSection>, IVenueAda
     Task<IVenueBook> IVenueAdapter.ReadAsync(IDeploymentSection? section, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct) =>
         ReadAsync(CastOrNull(section), assets, reader, ct);
 
+    /// <summary>Calls that ride in the read phase's first request (see <see cref="IVenueAdapter.PrepareRead"/>); none unless the venue says otherwise.</summary>
+    public virtual void PrepareRead(TSection? section, IBlockReader reader) { }
+
+    void IVenueAdapter.PrepareRead(IDeploymentSection? section, IBlockReader reader) => PrepareRead(CastOrNull(section), reader);
+
     /// <summary>The book bound to the named assets (see <see cref="IVenueAdapter.Bind"/>); as read unless the venue says otherwise.</summary>
     public virtual IVenueBook Bind(TSection? section, IVenueBook book, IReadOnlyList<Asset> assets, IReadOnlyList<IVenueBook> venues) => book;
 

@@ -24,6 +24,19 @@ public interface IBlockReader
 
     /// <summary>Something a venue skipped instead of aborting (a pool with no code or no liquidity): the run's warnings list it.</summary>
     void Warn(IndexWarning warning);
+
+    /// <summary>
+    /// Calls that need nothing read first (a venue's lens over its listed pools), sent inside the next round's request
+    /// instead of a request of their own; their answers come from <see cref="RiddenAsync"/> under <paramref name="key"/>.
+    /// A reader that cannot carry them ignores them.
+    /// </summary>
+    void Ride(string key, IReadOnlyList<EthCall> calls) { }
+
+    /// <summary>
+    /// The answers to the calls that rode under <paramref name="key"/>, in order (sent now when no round carried them);
+    /// null when none did.
+    /// </summary>
+    Task<CallResult[]?> RiddenAsync(string key, CancellationToken ct) => Task.FromResult<CallResult[]?>(null);
 }
 
 /// <summary>

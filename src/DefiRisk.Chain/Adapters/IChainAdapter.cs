@@ -54,6 +54,9 @@ public interface IVenueAdapter : IChainAdapter
     /// <summary>Reads the venue's pools among <paramref name="assets"/> (ordered) at the pinned block; an empty book without a section.</summary>
     Task<IVenueBook> ReadAsync(IDeploymentSection? section, IReadOnlyList<Address> assets, IBlockReader reader, CancellationToken ct);
 
+    /// <summary>Before the first round of the read phase: calls the venue can send without reading anything first ride along (<see cref="IBlockReader.Ride"/>).</summary>
+    void PrepareRead(IDeploymentSection? section, IBlockReader reader) { }
+
     /// <summary>
     /// Once every book is read and the assets are named: a venue stated against the snapshot's prices (depth configured in
     /// USD, off the chain) binds its book to them here; <paramref name="venues"/> is every venue's book as read, in registry

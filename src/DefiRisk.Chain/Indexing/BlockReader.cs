@@ -20,6 +20,17 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
     /// </summary>
     public async Task ExecuteAsync(ReadBatch batch, CancellationToken ct)
     {
+        foreach (var (key, calls) in _riding)
+        {
+            var answers = new CallResult[calls.Count];
+            for (var i = 0; i < calls.Count; i++)
+            {
+                var index = i;
+                batch.AddCall(calls[i], result => answers[index] = result);
+            }
+            _ridden[key] = answers;
+        }
+        _riding.Clear();
         try
         {
             await batch.ExecuteAsync(rpc, block, ct, checkpoint);
@@ -30,6 +41,21 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
             try { await checkpoint.DrainAsync(); } catch (Exception) { }
             throw;
         }
+    }
+
+    // Calls waiting for the next round's request, and the answers of those a round carried (complete once it ran).
+    private readonly List<(string Key, IReadOnlyList<EthCall> Calls)> _riding = [];
+    private readonly Dictionary<string, CallResult[]> _ridden = [];
+
+    public void Ride(string key, IReadOnlyList<EthCall> calls)
+    {
+        if (calls.Count > 0) _riding.Add((key, calls));
+    }
+
+    public async Task<CallResult[]?> RiddenAsync(string key, CancellationToken ct)
+    {
+        if (_riding.Any(r => r.Key == key)) await ExecuteAsync(new ReadBatch(), ct);
+        return _ridden.Remove(key, out var answers) ? answers : null;
     }
 
     /// <summary>Waits until the checkpoint's saves are written (none without a checkpoint); a failed save is thrown here.</summary>

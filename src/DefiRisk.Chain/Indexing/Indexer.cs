@@ -67,6 +67,7 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         // price an asset wins), then the venues among all the assets.
         var reader = new BlockReader(rpc, found, progress, chainId, number, timestamp, checkpoint is null ? null : new ReadCheckpointScope(checkpoint, chainId));
         var (readStart, readCalls0, readHttp0, kept0) = (clock.Elapsed, rpc.Stats.EthCalls, rpc.Stats.HttpRequests, rpc.Stats.CheckpointedCalls);
+        foreach (var adapter in _venues) adapter.PrepareRead(manifest.Section(adapter.Key), reader);
         var assets = new AssetTable();
         var books = new List<IProtocolBook>();
         var discovered = 0;

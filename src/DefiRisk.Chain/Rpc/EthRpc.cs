@@ -233,6 +233,7 @@ public sealed class EthRpc : IDisposable
     /// <param name="checkpoint">where completed request batches are kept and found again (the read phase's resume); null: none.</param>
     public async Task<CallResult[]> CallAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct, ReadCheckpointScope? checkpoint = null)
     {
+        if (calls.Any(c => c.Code is not null)) return await CallWithOwnCodeAsync(calls, block, ct, checkpoint);
         if (calls.Count > 1 && Options.CallsPerRead > 1 && _lens != LensRefused && calls.All(ReadLens.Packable))
         {
             try
@@ -248,6 +249,42 @@ public sealed class EthRpc : IDisposable
         return await CallBatchedAsync(calls, block, ct, checkpoint);
     }
 
+    /// <summary>
+    /// A round where some calls carry their own code (a venue's lens): those go as eth_calls of their own in the same JSON-RPC
+    /// batch as the round's read-lens calls, so they cost no request. Where state overrides are not used (one call per read,
+    /// or a node that refused or ignored them) they are not sent and answer empty, as at an address without code: the
+    /// caller reads another way.
+    /// </summary>
+    private async Task<CallResult[]> CallWithOwnCodeAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct, ReadCheckpointScope? checkpoint)
+    {
+        var own = new List<int>();
+        var rest = new List<int>();
+        for (var i = 0; i < calls.Count; i++) (calls[i].Code is null ? rest : own).Add(i);
+        var plain = rest.Select(i => calls[i]).ToList();
+        var extras = own.Select(i => calls[i]).ToList();
+        var results = new CallResult[calls.Count];
+        if (Options.CallsPerRead > 1 && _lens != LensRefused && plain.All(ReadLens.Packable))
+        {
+            try
+            {
+                if (await CallThroughLensAsync(plain, block, ct, checkpoint, extras) is { } answers)
+                {
+                    for (var k = 0; k < rest.Count; k++) results[rest[k]] = answers[k];
+                    for (var k = 0; k < own.Count; k++) results[own[k]] = answers[rest.Count + k];
+                    return results;
+                }
+            }
+            catch (DefiRiskException) when (_lens == LensUnknown)
+            {
+            }
+            _lens = LensRefused;
+        }
+        var read = plain.Count > 0 ? await CallBatchedAsync(plain, block, ct, checkpoint) : [];
+        for (var k = 0; k < rest.Count; k++) results[rest[k]] = read[k];
+        foreach (var i in own) results[i] = new CallResult(true, "0x", null);
+        return results;
+    }
+
     // Unknown until the first lens call answers: a node either honours eth_call state overrides or not.
     private const int LensUnknown = 0, LensWorks = 1, LensRefused = -1;
     private volatile int _lens;
@@ -258,13 +295,21 @@ public sealed class EthRpc : IDisposable
     /// of gas under the node's call gas cap, 50,000,000 on geth by default) is split in halves until it fits; a single
     /// call that still fails goes as a plain eth_call, which reports its own failure.
     /// </summary>
-    private async Task<CallResult[]?> CallThroughLensAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct, ReadCheckpointScope? checkpoint)
+    /// <param name="extras">calls with their own code, sent as they are in the first request (their answers follow the calls').</param>
+    private async Task<CallResult[]?> CallThroughLensAsync(IReadOnlyList<EthCall> calls, long block, CancellationToken ct, ReadCheckpointScope? checkpoint,
+        IReadOnlyList<EthCall>? extras = null)
     {
-        var results = new CallResult[calls.Count];
+        extras ??= [];
+        var results = new CallResult[calls.Count + extras.Count];
         var pending = ReadLens.Runs(calls, Options.CallsPerRead, MaxRequestChars);
-        while (pending.Count > 0)
+        var first = true;
+        while (pending.Count > 0 || first)
         {
-            var answers = await CallBatchedAsync(pending.Select(p => ReadLens.Pack(calls, p.Start, p.Count)).ToList(), block, ct, checkpoint);
+            var sent = pending.Select(p => ReadLens.Pack(calls, p.Start, p.Count)).ToList();
+            if (first) sent.AddRange(extras);
+            var answers = await CallBatchedAsync(sent, block, ct, checkpoint);
+            if (first) Array.Copy(answers, pending.Count, results, calls.Count, extras.Count);
+            first = false;
             var retry = new List<(int Start, int Count)>();
             for (var i = 0; i < pending.Count; i++)
             {

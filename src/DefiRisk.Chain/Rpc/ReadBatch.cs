@@ -49,6 +49,14 @@ public sealed class ReadBatch
         return reply;
     }
 
+    /// <summary>A call as it goes to the node (one carrying its own code included), its answer given to <paramref name="sink"/> undecoded.</summary>
+    internal void AddCall(EthCall call, Action<CallResult> sink)
+    {
+        _calls.Add(call);
+        PackedChars += 6 + call.Data.Length;
+        _sinks.Add((result, _) => sink(result));
+    }
+
     /// <param name="checkpoint">where the read phase keeps completed requests (resume after a failure); null: none.</param>
     public async Task ExecuteAsync(EthRpc rpc, long block, CancellationToken ct, ReadCheckpointScope? checkpoint = null)
     {
