@@ -50,6 +50,9 @@ internal sealed partial class ExactCascade : ILiquidationDesk
     private BigInteger _spent;
     // Liquidators as mainnet has them (LiquidatorModel): the split of the last sale, flash-loan offers.
     private readonly List<SplitLeg> _legs = [];
+    // Best-execution quotes on the pools as they are now, by (from, to, amount): the market prices (leg gas) are the
+    // round's and any committed swap clears them, so a hit is the quote the search would find again.
+    private readonly Dictionary<(int From, int To, BigInteger Amount), (BigInteger Proceeds, SplitLeg[] Legs)> _saleQuotes = [];
     private readonly FlashFunding? _flash;
 
     public ExactCascade(Snapshot snapshot, Scenario scenario, SimulationOptions options)
@@ -240,9 +243,31 @@ internal sealed partial class ExactCascade : ILiquidationDesk
     {
         if (!_o.Liquidators.BestExecution) { hops = path; return Swap(path, amount, commit); }
         var routes = _g.Routes(from, to);
-        var proceeds = LegGasExecution.Sell(_pools, routes, amount, _o.Liquidators.SaleChunks, LegCost(to, market), commit, _legs);
+        BigInteger proceeds;
+        if (_saleQuotes.TryGetValue((from, to, amount), out var quoted))
+        {
+            // Quoted already on the pools as they are now (pair by profit, then the profit check, then the call): the same split.
+            proceeds = quoted.Proceeds;
+            _legs.Clear();
+            _legs.AddRange(quoted.Legs);
+            if (commit) Replay(routes, quoted.Legs);
+        }
+        else
+        {
+            proceeds = LegGasExecution.Sell(_pools, routes, amount, _o.Liquidators.SaleChunks, LegCost(to, market), commit, _legs);
+            if (!commit) _saleQuotes[(from, to, amount)] = (proceeds, _legs.ToArray());
+        }
+        if (commit) _saleQuotes.Clear();
         hops = _legs.Count == 1 ? routes[_legs[0].Route] : _legs.SelectMany(l => routes[l.Route]).ToArray();
         return proceeds;
+    }
+
+    /// <summary>Sends a quoted split's legs, in order, as the split itself would send them (each leg one swap down its route).</summary>
+    private void Replay(Hop[][] routes, SplitLeg[] legs)
+    {
+        foreach (var leg in legs)
+            if (Swap(routes[leg.Route], leg.AmountIn, true) != leg.AmountOut)
+                throw new InvalidOperationException("a quoted split paid differently when sent: the pools moved since the quote");
     }
 
     private BigInteger Swap(Hop[] path, BigInteger amount, bool commit)
@@ -258,6 +283,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
     {
         var market = _market[r];
         var oracle = _oracle[r];
+        _saleQuotes.Clear(); // the round's arbitrage moved the pools and its market prices price the legs' gas
         var poolsAtStart = Pools();
         foreach (var run in _runs)
         {

@@ -33,20 +33,7 @@ public static class BestExecution
         var marks = touched.Select(p => pools[p].Mark()).ToArray();
         void Undo() { for (var i = 0; i < touched.Length; i++) pools[touched[i]].Restore(marks[i]); }
 
-        var alloc = new BigInteger[routes.Length];
-        var piece = amount / chunks;
-        for (var i = 0; i < chunks; i++)
-        {
-            var a = i == chunks - 1 ? amount - piece * (chunks - 1) : piece;
-            var (best, bestOut) = (0, BigInteger.MinusOne);
-            for (var r = 0; r < routes.Length; r++)
-            {
-                var o = Swap(pools, routes[r], a, false);
-                if (o > bestOut) (best, bestOut) = (r, o);
-            }
-            Swap(pools, routes[best], a, true);
-            alloc[best] += a;
-        }
+        var alloc = Allocate(pools, routes, amount, chunks);
         Undo();
 
         var (single, singleOut) = (0, BigInteger.MinusOne);
@@ -65,6 +52,54 @@ public static class BestExecution
         }
         if (!commit) Undo();
         return splitOut;
+    }
+
+    /// <summary>
+    /// The pieces' routes (each piece to the route paying most for it at the state the earlier pieces left, first route on
+    /// a tie), with the pools left where the pieces took them. A route's quote is kept while none of its pools moved and the
+    /// piece is the same size (a quote is a function of its pools' states and the amount, and moves nothing): only the
+    /// routes sharing a pool with the last piece's route are quoted again.
+    /// </summary>
+    private static BigInteger[] Allocate(ExactPoolState[] pools, Hop[][] routes, BigInteger amount, int chunks)
+    {
+        var n = routes.Length;
+        var alloc = new BigInteger[n];
+        var piece = amount / chunks;
+        var shares = new bool[n, n];
+        for (var r = 0; r < n; r++)
+            for (var q = 0; q < n; q++)
+                shares[r, q] = SharePool(routes[r], routes[q]);
+
+        var quote = new BigInteger[n];
+        var quotedFor = new BigInteger[n];
+        Array.Fill(quotedFor, BigInteger.MinusOne);
+        for (var i = 0; i < chunks; i++)
+        {
+            var a = i == chunks - 1 ? amount - piece * (chunks - 1) : piece;
+            var (best, bestOut) = (0, BigInteger.MinusOne);
+            for (var r = 0; r < n; r++)
+            {
+                if (quotedFor[r] != a)
+                {
+                    quote[r] = Swap(pools, routes[r], a, false);
+                    quotedFor[r] = a;
+                }
+                if (quote[r] > bestOut) (best, bestOut) = (r, quote[r]);
+            }
+            Swap(pools, routes[best], a, true);
+            alloc[best] += a;
+            for (var r = 0; r < n; r++)
+                if (shares[r, best]) quotedFor[r] = BigInteger.MinusOne;
+        }
+        return alloc;
+    }
+
+    private static bool SharePool(Hop[] x, Hop[] y)
+    {
+        foreach (var a in x)
+            foreach (var b in y)
+                if (a.Pool == b.Pool) return true;
+        return false;
     }
 
     private static BigInteger Single(ExactPoolState[] pools, Hop[][] routes, int route, BigInteger amount, bool commit, List<SplitLeg>? legs)

@@ -18,7 +18,14 @@ public static class LegGasExecution
         if (legCost.Sign <= 0 || routes.Length <= 1) return BestExecution.Sell(pools, routes, amount, chunks, commit, legs);
         var free = new List<SplitLeg>();
         var freeOut = BestExecution.Sell(pools, routes, amount, chunks, false, free);
-        if (free.Count <= 1) return BestExecution.Sell(pools, routes, amount, chunks, commit, legs);
+        if (free.Count <= 1)
+        {
+            if (commit) return BestExecution.Sell(pools, routes, amount, chunks, true, legs);
+            // A quote moves nothing: the same split asked again on the same pools is the one just quoted.
+            legs.Clear();
+            legs.AddRange(free);
+            return freeOut;
+        }
 
         var single = 0;
         var singleOut = BigInteger.MinusOne;
@@ -30,6 +37,8 @@ public static class LegGasExecution
         var admitted = new List<int> { single };
         var net = singleOut;
         var trial = new List<SplitLeg>();
+        // The admitted routes' split as quoted (legs by index among the admitted routes): one route alone is its single swap.
+        var (admittedOut, admittedLegs) = (singleOut, new List<SplitLeg> { new(0, amount, singleOut) });
         foreach (var next in free.OrderByDescending(l => l.AmountIn).ThenBy(l => l.Route).Select(l => l.Route).Where(r => r != single))
         {
             var with = admitted.Append(next).Order().ToArray();
@@ -39,9 +48,18 @@ public static class LegGasExecution
             var netWith = proceeds - (legCount - 1) * legCost;
             if (netWith <= net) break;
             (admitted, net) = (with.ToList(), netWith);
+            (admittedOut, admittedLegs) = (proceeds, with.Length == routes.Length ? free : trial.ToList());
         }
         var chosen = admitted.Order().ToArray();
-        var sold = BestExecution.Sell(pools, Subset(routes, chosen), amount, chunks, commit, legs);
+        BigInteger sold;
+        if (commit) sold = BestExecution.Sell(pools, Subset(routes, chosen), amount, chunks, true, legs);
+        else
+        {
+            // A quote: the chosen routes' split was quoted on these same pools above.
+            legs.Clear();
+            legs.AddRange(admittedLegs);
+            sold = admittedOut;
+        }
         for (var i = 0; i < legs.Count; i++) legs[i] = legs[i] with { Route = chosen[legs[i].Route] };
         return sold;
     }

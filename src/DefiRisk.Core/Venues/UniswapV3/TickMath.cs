@@ -42,6 +42,19 @@ public static class TickMath
     /// </summary>
     public static BigInteger GetSqrtRatioAtTick(int tick)
     {
+        // A pure function of the tick, asked for the same ticks over and over by every quote of a split sale: remembered.
+        if (SqrtRatioCache.TryGetValue(tick, out var known)) return known;
+        var ratio = ComputeSqrtRatioAtTick(tick);
+        if (SqrtRatioCache.Count < SqrtRatioCacheLimit) SqrtRatioCache.TryAdd(tick, ratio);
+        return ratio;
+    }
+
+    // Bounded so a long sweep over many pools cannot grow it without end (≈ 100 bytes an entry).
+    private const int SqrtRatioCacheLimit = 1 << 18;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, BigInteger> SqrtRatioCache = new();
+
+    private static BigInteger ComputeSqrtRatioAtTick(int tick)
+    {
         var absTick = Math.Abs((long)tick);
         if (absTick > MaxTick) FullMath.Revert("T");
         var ratio = (absTick & 1) != 0 ? BitFactors[0] : Q128;

@@ -93,9 +93,26 @@ public sealed record UniswapV3PoolState
     internal int[] TickIndices { get; }
     internal BigInteger[] LiquidityNets { get; }
 
-    /// <summary>The same pool after a swap moved its price, tick and in-range liquidity.</summary>
-    public UniswapV3PoolState WithPrice(BigInteger sqrtPriceX96, int tick, BigInteger liquidity) =>
-        new(sqrtPriceX96, tick, liquidity, Fee, TickSpacing, Ticks, KnownWords);
+    /// <summary>The same pool after a swap moved its price, tick and in-range liquidity. The tick arrays are shared, not
+    /// copied and checked again: a swap changes none of them, and every quote of a best-execution split builds one of these.</summary>
+    public UniswapV3PoolState WithPrice(BigInteger sqrtPriceX96, int tick, BigInteger liquidity) => new(this, sqrtPriceX96, tick, liquidity);
+
+    private UniswapV3PoolState(UniswapV3PoolState pool, BigInteger sqrtPriceX96, int tick, BigInteger liquidity)
+    {
+        if (sqrtPriceX96 < TickMath.MinSqrtRatio || sqrtPriceX96 >= TickMath.MaxSqrtRatio)
+            throw new ArgumentOutOfRangeException(nameof(sqrtPriceX96), sqrtPriceX96, "outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO)");
+        if (tick < TickMath.MinTick || tick > TickMath.MaxTick) throw new ArgumentOutOfRangeException(nameof(tick), tick, "outside [MIN_TICK, MAX_TICK]");
+        if (liquidity.Sign < 0 || liquidity > FullMath.MaxUInt128) throw new ArgumentOutOfRangeException(nameof(liquidity), liquidity, "not a uint128");
+        SqrtPriceX96 = sqrtPriceX96;
+        Tick = tick;
+        Liquidity = liquidity;
+        Fee = pool.Fee;
+        TickSpacing = pool.TickSpacing;
+        Ticks = pool.Ticks;
+        TickIndices = pool.TickIndices;
+        LiquidityNets = pool.LiquidityNets;
+        KnownWords = pool.KnownWords;
+    }
 
     /// <summary>Equal when every value is, tick for tick (a record alone would compare the tick lists by reference).</summary>
     public bool Equals(UniswapV3PoolState? other) =>
