@@ -20,17 +20,21 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
     /// </summary>
     public async Task ExecuteAsync(ReadBatch batch, CancellationToken ct)
     {
-        foreach (var (key, calls) in _riding)
+        // Lending families read at once (Indexer.ReadLendingAsync): the riders go with whichever round is sent first.
+        lock (_riding)
         {
-            var answers = new CallResult[calls.Count];
-            for (var i = 0; i < calls.Count; i++)
+            foreach (var (key, calls) in _riding)
             {
-                var index = i;
-                batch.AddCall(calls[i], result => answers[index] = result);
+                var answers = new CallResult[calls.Count];
+                for (var i = 0; i < calls.Count; i++)
+                {
+                    var index = i;
+                    batch.AddCall(calls[i], result => answers[index] = result);
+                }
+                _ridden[key] = answers;
             }
-            _ridden[key] = answers;
+            _riding.Clear();
         }
-        _riding.Clear();
         try
         {
             await batch.ExecuteAsync(rpc, block, ct, checkpoint);
@@ -49,13 +53,15 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
 
     public void Ride(string key, IReadOnlyList<EthCall> calls)
     {
-        if (calls.Count > 0) _riding.Add((key, calls));
+        if (calls.Count > 0) lock (_riding) _riding.Add((key, calls));
     }
 
     public async Task<CallResult[]?> RiddenAsync(string key, CancellationToken ct)
     {
-        if (_riding.Any(r => r.Key == key)) await ExecuteAsync(new ReadBatch(), ct);
-        return _ridden.Remove(key, out var answers) ? answers : null;
+        bool waiting;
+        lock (_riding) waiting = _riding.Any(r => r.Key == key);
+        if (waiting) await ExecuteAsync(new ReadBatch(), ct);
+        lock (_riding) return _ridden.Remove(key, out var answers) ? answers : null;
     }
 
     /// <summary>Waits until the checkpoint's saves are written (none without a checkpoint); a failed save is thrown here.</summary>
@@ -70,5 +76,5 @@ internal sealed class BlockReader(EthRpc rpc, IDiscoveryStore discovery, IProgre
     /// <summary>What venues skipped, in the order they said so.</summary>
     public IReadOnlyList<IndexWarning> Warnings => _warnings;
 
-    public void Warn(IndexWarning warning) => _warnings.Add(warning);
+    public void Warn(IndexWarning warning) { lock (_warnings) _warnings.Add(warning); }
 }

@@ -73,9 +73,8 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         var discovered = 0;
         var listed = new HashSet<Address>();
         var warnings = new List<IndexWarning>();
-        foreach (var adapter in _lending)
+        foreach (var lendingRead in await ReadLendingAsync(manifest, assets, reader, ct))
         {
-            var lendingRead = await adapter.ReadAsync(manifest.Section(adapter.Key), assets, reader, ct);
             books.Add(lendingRead.Book);
             discovered += lendingRead.DiscoveredAccounts;
             if (lendingRead.Listed is { } vouched) listed.UnionWith(vouched);
@@ -110,6 +109,49 @@ public sealed class Indexer(EthRpc rpc, IDiscoveryStore discovery, IProgress<Ind
         foreach (var adapter in Adapters)
             if (manifest.Section(adapter.Key) is { } section)
                 await adapter.DiscoverAsync(section, scanner, block, ct);
+    }
+
+    /// <summary>
+    /// Every lending family's read, in registry order. They run at once: a family sends its first rounds (markets, positions)
+    /// while the ones before it read, and the node answers the requests on separate cores, where one after the other left one
+    /// core idle; each looks at the asset table only once the families before it are done (<see cref="AssetTable.After"/>).
+    /// The first failure ends the others and is the one reported, the earliest family's when several fail.
+    /// </summary>
+    private async Task<LendingRead[]> ReadLendingAsync(DeploymentManifest manifest, AssetTable assets, BlockReader reader, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reads = new List<Task<LendingRead>>();
+        Task earlier = Task.CompletedTask;
+        foreach (var adapter in _lending)
+        {
+            var read = ReadOneAsync(adapter, assets.After(earlier));
+            reads.Add(read);
+            earlier = read;
+        }
+        try
+        {
+            return await Task.WhenAll(reads);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // A family ended by another's failure (cancelled, or rethrowing it from the wait) does not hide that failure.
+            var first = reads.Select(r => r.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException);
+            if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            throw;
+        }
+
+        async Task<LendingRead> ReadOneAsync(ILendingAdapter adapter, AssetTable view)
+        {
+            try
+            {
+                return await adapter.ReadAsync(manifest.Section(adapter.Key), view, reader, stop.Token);
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }
     }
 
     /// <summary>Every adapter in registry order: lending families, then venues.</summary>

@@ -97,6 +97,7 @@ public sealed class AaveV3Adapter(int accountsPerRound = int.MaxValue, long char
             var users = accounts.Where(a => a.Market == pool).Select(a => a.Account).ToList();
             var (state, poolAssets) = await ReadPoolAsync(reader, d, users, warnings, new RoundSize(_accountsPerRound, _charsPerRound), ct);
             states.Add(state);
+            await assets.EarlierFamiliesReadAsync();
             foreach (var a in poolAssets) assets.TryAdd(a);
             listed.UnionWith(state.Market.Reserves.Select(r => r.Asset)); // every reserve of a configured pool is listed
         }

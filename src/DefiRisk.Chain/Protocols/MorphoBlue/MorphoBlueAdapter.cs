@@ -202,6 +202,7 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
         // the oracles' identifying getters (MorphoOracleReader), which need only the oracle's address.
         // An idle market (no collateral, oracle or IRM: Morpho's supply-only markets) has no price to read.
         var live = new List<int>();
+        var skipped = new List<(int I, string Kind, string Why)>();
         var priceReads = new Dictionary<int, Reply<Uint256Output>>();
         var rateReads = new Dictionary<int, Reply<Uint256Output>>();
         for (var i = 0; i < marketIds.Count; i++)
@@ -257,10 +258,15 @@ public sealed class MorphoBlueAdapter : LendingAdapter<MorphoBlueDeployment>
                 positions.Add(new MorphoBluePosition(pair.Market, Address.Parse(pair.Account), position.SupplyShares, position.BorrowShares, position.Collateral));
         }
         reader.Report(stage, pairs.Count, pairs.Count);
+        // The warnings name the loan token by an earlier family's symbol: written once those families are read (Indexer.ReadLendingAsync).
+        await assets.EarlierFamiliesReadAsync();
+        foreach (var (i, kind, why) in skipped) Warn(i, kind, why);
         return (new MorphoBlueState(Address.Parse(morpho), markets, positions), getters);
 
+        void Skip(int i, string kind, string why) => skipped.Add((i, kind, why));
+
         // A skipped market's warning counts its open positions and what they borrowed (stored totals, not accrued).
-        void Skip(int i, string kind, string why)
+        void Warn(int i, string kind, string why)
         {
             var p = paramsReads[i].Value;
             var m = marketReads[i].Value;
