@@ -67,13 +67,30 @@ internal sealed class AppSettings
     {
         var options = SimulationOptions.Default;
         if (_root["Simulation"] is not JsonObject section) return MarketModelChoice.Apply(options, market ?? MarketModelChoice.Default);
-        string[] known = ["MaxRounds", "GasCostUsd", "LegGasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd", "StepSeconds", "Market"];
+        string[] known = ["MaxRounds", "GasCostUsd", "LegGasCostUsd", "OracleLagRounds", "LiquidatorCapitalPerRoundUsd", "StepSeconds", "Market",
+            "RecoveryHalfLifeRounds", "CorrelationGroups"];
         string? configured = null;
+        double? halfLife = null;
+        List<IReadOnlyList<string>>? groups = null;
         foreach (var (key, value) in section)
         {
             if (Array.IndexOf(known, key) < 0)
                 throw new DefiRiskException($"{Path}: Simulation.{key}: unknown key (allowed: {string.Join(", ", known)})");
             if (value is null) continue;
+            if (key == "CorrelationGroups")
+            {
+                // [["WBTC", "cbBTC"], …]: each group's members, symbols or addresses, as --correlate takes them.
+                groups = value is JsonArray list && list.All(g => g is JsonArray members && members.All(m => m?.GetValueKind() == JsonValueKind.String))
+                    ? list.Select(g => PriceDynamics.ParseGroup(string.Join(",", g!.AsArray().Select(m => m!.GetValue<string>())),
+                        $"{Path}: Simulation.CorrelationGroups")).ToList()
+                    : throw new DefiRiskException($"{Path}: Simulation.CorrelationGroups: expected an array of arrays of asset names, e.g. [[\"WBTC\", \"cbBTC\"]]");
+                continue;
+            }
+            if (key == "RecoveryHalfLifeRounds")
+            {
+                halfLife = PriceDynamics.ParseHalfLife(value.ToJsonString(), $"{Path}: Simulation.RecoveryHalfLifeRounds");
+                continue;
+            }
             if (key == "Market")
             {
                 configured = value.GetValueKind() == JsonValueKind.String
@@ -98,7 +115,11 @@ internal sealed class AppSettings
                 _ => throw new DefiRiskException($"{Path}: Simulation.{key}: {number.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range"),
             };
         }
-        return MarketModelChoice.Apply(options, market ?? configured ?? MarketModelChoice.Default);
+        options = MarketModelChoice.Apply(options, market ?? configured ?? MarketModelChoice.Default);
+        // The configured price dynamics belong to the one-price model: under the replay model there is no one price to move.
+        if ((halfLife is not null || groups is not null) && options.MarketPrices.OnePrice)
+            options = new PriceDynamics(halfLife, groups).Apply(options, "Simulation.RecoveryHalfLifeRounds and Simulation.CorrelationGroups");
+        return options;
 
         // USD with 8 decimals, the analyser's unit for gas and capital.
         static System.Numerics.BigInteger UsdUnits(decimal usd) => new(decimal.Floor(usd * 100_000_000m));

@@ -69,7 +69,7 @@ public static class ReportAssumptions
             list.Add(new("Market price", "one per asset: after each round's sales the price at which arbitrage between all the asset's pools nets to zero " +
                 "(marginal prices; each pool as constant product at its virtual reserves), times the exogenous shocks; every pool is then arbitraged to it and the oracles follow it; " +
                 (m.RecoveryHalfLifeRounds is { } h ? $"sales impact recovers with a half-life of {h.ToString(System.Globalization.CultureInfo.InvariantCulture)} rounds" : "no recovery: sales impact is permanent") +
-                (m.CorrelationGroups.Count > 0 ? "; moving together under one shock: " + string.Join("; ", m.CorrelationGroups.Select(g => string.Join(", ", g.Select(a => snapshot.FindAsset(a)?.Symbol ?? a.ToString())))) : "") +
+                (m.CorrelationGroups.Count > 0 ? "; moving together under one shock: " + string.Join("; ", m.CorrelationGroups.Select(g => string.Join(", ", g.Select(a => snapshot.FindAsset(a)?.Symbol ?? a)))) : "") +
                 "; a seized asset with no venue is refused by name unless the external market states a depth for assets with no venue (noVenue)"));
         }
         else

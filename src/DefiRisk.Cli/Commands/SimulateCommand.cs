@@ -26,7 +26,8 @@ internal static class SimulateCommand
         bool Fractions = false,
         ExternalDepthOptions.Choice? Venues = null,
         long? StepSeconds = null,
-        string? Market = null);
+        string? Market = null,
+        PriceDynamics? Dynamics = null);
 
     public static Command Create(IAnsiConsole? console = null)
     {
@@ -46,7 +47,7 @@ internal static class SimulateCommand
         };
         var venues = new ExternalDepthOptions();
         var command = new Command("simulate", "Simulate a liquidation cascade after a price shock on a stored snapshot.")
-            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, assumptions.Market, depth, venues.File, venues.DexOnly, json, quiet, report };
+            { db, block, shock, fractions, path, assumptions.OracleLag, assumptions.GasUsd, assumptions.MaxRounds, assumptions.StepSeconds, assumptions.Market, assumptions.RecoveryHalfLife, assumptions.Correlate, depth, venues.File, venues.DexOnly, json, quiet, report };
         command.SetAction(parse =>
         {
             var given = assumptions.Read(parse);
@@ -61,7 +62,8 @@ internal static class SimulateCommand
                 parse.GetValue(fractions),
                 venues.Read(parse),
                 given.StepSeconds,
-                given.Market);
+                given.Market,
+                given.Dynamics);
             var q = parse.GetValue(quiet);
             var jsonTarget = parse.GetValue(json);
             var output = console ?? AnsiConsole.Console;
@@ -127,7 +129,7 @@ internal static class SimulateCommand
         ScenarioInput.From(request.Shocks, request.PathFile, snapshot, request.Fractions);
 
     internal static SimulationOptions Options(SimulateRequest request) =>
-        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.StepSeconds, request.Market).Options();
+        new SimulationInput.Overrides(request.OracleLag, request.GasUsd, request.MaxRounds, request.StepSeconds, request.Market, request.Dynamics).Options();
 
     private static void Milestone(IAnsiConsole console, string line)
     {

@@ -19,10 +19,11 @@ namespace DefiRisk.Cli.Commands;
 internal static class StressCommand
 {
     /// <param name="Market">a <see cref="MarketModelChoice"/> name (<c>--market</c>); null: appsettings' <c>Simulation.Market</c>, else the default.</param>
-    internal sealed record StressRequest(string Db, string? HistoryFile, string Model, StressSettings Settings, string? ProposalFile, string? Market = null)
+    internal sealed record StressRequest(string Db, string? HistoryFile, string Model, StressSettings Settings, string? ProposalFile, string? Market = null,
+        PriceDynamics? Dynamics = null)
     {
         /// <summary>The appsettings.json defaults with <c>--market</c> applied.</summary>
-        public SimulationOptions Options() => new SimulationInput.Overrides(Market: Market).Options();
+        public SimulationOptions Options() => new SimulationInput.Overrides(Market: Market, Dynamics: Dynamics).Options();
     }
 
     public static Command Create(IAnsiConsole? console = null)
@@ -47,7 +48,7 @@ internal static class StressCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "no table or progress; only errors and crossed limits" };
         var assumptions = new SimulationInput();
         var command = new Command("stress", "Bad-debt VaR over correlated price paths (GBM, GARCH or historical replay), baseline and proposal on the same paths.")
-            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, slash, proposal, assumptions.Market, topK, batches, threads, json, report, failIf, quiet };
+            { db, paths, horizon, stepMinutes, seed, model, history, historyFromChain, depeg, slash, proposal, assumptions.Market, assumptions.RecoveryHalfLife, assumptions.Correlate, topK, batches, threads, json, report, failIf, quiet };
         command.SetAction(parse =>
         {
             var output = console ?? AnsiConsole.Console;
@@ -73,7 +74,8 @@ internal static class StressCommand
             if (jsonPath is not null) OutputFile.Check(jsonPath, "--json");
             var reportPath = parse.GetValue(report);
             if (reportPath is not null) OutputFile.Check(reportPath, "--report");
-            var request = new StressRequest(SnapshotSource.ResolveDb(parse.GetValue(db)), historyFile, modelName, settings, parse.GetValue(proposal), assumptions.Read(parse).Market);
+            var request = new StressRequest(SnapshotSource.ResolveDb(parse.GetValue(db)), historyFile, modelName, settings, parse.GetValue(proposal), assumptions.Read(parse).Market,
+                assumptions.ReadDynamics(parse));
 
             var silent = parse.GetValue(quiet) || jsonPath == "-";
             var clock = Stopwatch.StartNew();

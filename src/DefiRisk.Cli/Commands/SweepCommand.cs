@@ -13,10 +13,10 @@ namespace DefiRisk.Cli.Commands;
 internal static class SweepCommand
 {
     internal sealed record SweepRequest(string Database, long? Block, string Asset, decimal FromDrop, decimal ToDrop, decimal StepDrop,
-        long? StepSeconds = null, string? Market = null)
+        long? StepSeconds = null, string? Market = null, PriceDynamics? Dynamics = null)
     {
-        /// <summary>The appsettings.json defaults with <c>--step-seconds</c> and <c>--market</c> applied.</summary>
-        public SimulationOptions Options() => new SimulationInput.Overrides(StepSeconds: StepSeconds, Market: Market).Options();
+        /// <summary>The appsettings.json defaults with <c>--step-seconds</c>, <c>--market</c> and the price dynamics applied.</summary>
+        public SimulationOptions Options() => new SimulationInput.Overrides(StepSeconds: StepSeconds, Market: Market, Dynamics: Dynamics).Options();
     }
 
     public static Command Create(IAnsiConsole? console = null)
@@ -33,7 +33,7 @@ internal static class SweepCommand
         var report = ReportOption.Create();
         var assumptions = new SimulationInput();
         var command = new Command("sweep", "Sweep a price drop of one asset and find where the cascade sustains itself.")
-            { db, block, asset, from, to, step, fractions, assumptions.StepSeconds, assumptions.Market, json, quiet, report };
+            { db, block, asset, from, to, step, fractions, assumptions.StepSeconds, assumptions.Market, assumptions.RecoveryHalfLife, assumptions.Correlate, json, quiet, report };
         command.SetAction(parse =>
         {
             var given = assumptions.Read(parse);
@@ -45,7 +45,8 @@ internal static class SweepCommand
                 ScenarioInput.DropPercent(parse.GetValue(to) ?? "60%", "--to", parse.GetValue(fractions)),
                 ScenarioInput.DropPercent(parse.GetValue(step) ?? "5%", "--step", parse.GetValue(fractions)),
                 given.StepSeconds,
-                given.Market);
+                given.Market,
+                given.Dynamics);
             var jsonTarget = parse.GetValue(json);
             if (jsonTarget is not null) OutputFile.Check(jsonTarget, "--json");
             if (parse.GetValue(report) is { } r) OutputFile.Check(r, "--report");

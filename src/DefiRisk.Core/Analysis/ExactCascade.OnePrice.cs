@@ -140,7 +140,9 @@ internal static class OnePriceRules
         var of = Enumerable.Range(0, n).Select(_ => new HashSet<int>()).ToArray();
         foreach (var group in model.CorrelationGroups)
         {
-            var members = group.Select(a => assets.Of(a, "correlation group member")).ToArray();
+            if (group.Count < 2) throw new DefiRiskException($"correlation group '{string.Join(",", group)}' must name at least two assets");
+            var members = group.Select(a => assets.Of((assets.Snapshot.FindAsset(a)
+                ?? throw new DefiRiskException($"correlation group '{string.Join(",", group)}': asset '{a}' is not in the snapshot")).Address, "correlation group member")).ToArray();
             foreach (var a in members)
                 foreach (var b in members)
                     if (a != b) of[a].Add(b);

@@ -27,8 +27,11 @@ public sealed record MarketPriceModel
     /// <summary>Rounds for half the sales impact to fade back to the shock-only price; null = no recovery.</summary>
     public double? RecoveryHalfLifeRounds { get; init; }
 
-    /// <summary>Groups of assets that move together under one shock (by address).</summary>
-    public IReadOnlyList<IReadOnlyList<Address>> CorrelationGroups { get; init; } = [];
+    /// <summary>
+    /// Groups of assets that move together under one shock, each member a symbol or an address as the snapshot resolves it
+    /// (<see cref="Snapshot.FindAsset(string)"/>: a bare symbol shared by look-alikes is refused); resolved when a cascade starts.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> CorrelationGroups { get; init; } = [];
 
     public static MarketPriceModel FirstPool { get; } = new();
 

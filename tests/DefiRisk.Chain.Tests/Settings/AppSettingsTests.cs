@@ -28,7 +28,20 @@ public sealed class AppSettingsTests
         Assert.Equal(LiquidatorModel.DefaultLegGasCostUsd, AppSettings.Parse("{}", "test.json").SimulationDefaults().WithMarketLiquidators().Liquidators.LegGasCostUsd);
     }
 
+    [Fact]
+    public void Recovery_half_life_and_correlation_groups_reach_the_market_model_and_leave_the_replay_model_as_it_is()
+    {
+        var settings = AppSettings.Parse("""{ "Simulation": { "RecoveryHalfLifeRounds": 2.5, "CorrelationGroups": [["WBTC", "cbBTC"], ["WETH", "0x00000000000000000000000000000000000000a1"]] } }""", "test.json");
+        var market = settings.SimulationDefaults(MarketModelChoice.Mainnet).MarketPrices;
+        Assert.Equal(2.5, market.RecoveryHalfLifeRounds);
+        Assert.Equal([["WBTC", "cbBTC"], ["WETH", "0x00000000000000000000000000000000000000a1"]], market.CorrelationGroups);
+        Assert.Equal(MarketPriceModel.FirstPool, settings.SimulationDefaults(MarketModelChoice.Replay).MarketPrices);
+    }
+
     [Theory]
+    [InlineData("""{ "Simulation": { "CorrelationGroups": ["WBTC", "cbBTC"] } }""", "Simulation.CorrelationGroups: expected an array of arrays of asset names")]
+    [InlineData("""{ "Simulation": { "CorrelationGroups": [["WBTC"]] } }""", "Simulation.CorrelationGroups: a correlation group names at least two assets")]
+    [InlineData("""{ "Simulation": { "RecoveryHalfLifeRounds": 0 } }""", "Simulation.RecoveryHalfLifeRounds '0' must be a number of rounds above 0")]
     [InlineData("""{ "Simulation": { "MaxRound": 12 } }""", "Simulation.MaxRound: unknown key")]
     [InlineData("""{ "Simulation": { "LegGasCostUsd": -0.5 } }""", "Simulation.LegGasCostUsd: -0.5 is out of range")]
     [InlineData("""{ "Simulation": { "MaxRounds": 0 } }""", "Simulation.MaxRounds: 0 is out of range")]

@@ -60,7 +60,7 @@ public sealed class OneMarketPriceTests(ITestOutputHelper output)
     public void A_correlation_group_moves_its_members_with_one_shock()
     {
         var snapshot = TwoWethVenues([]);
-        var options = SimulationOptions.Default with { MarketPrices = MarketPriceModel.Market with { CorrelationGroups = [[Weth, WstEth]] } };
+        var options = SimulationOptions.Default with { MarketPrices = MarketPriceModel.Market with { CorrelationGroups = [[Weth.ToString(), WstEth.ToString()]] } };
         var round = CascadeSimulator.Simulate(snapshot, Scenario.Single(Weth, -0.10m), options).Rounds[0];
         Assert.Equal(Usd("2124"), round.Prices.Single(p => p.Asset == WstEth).MarketPriceUsd); // 2,360 × 0.9
         var wst = round.PairReserves().Single(p => p.Pair == MiniMarket.WstethWethPool.Pair);
