@@ -94,10 +94,11 @@ internal sealed class ChainWriter(AnvilNode node, long startTimestamp)
     }
 
     /// <summary>Mines the pending transactions into one block and fails on the first that reverted.</summary>
-    public async Task MineAsync()
+    /// <param name="sameSecond">the block at the parent's timestamp (anvil accepts it): nothing accrues, the clock stays.</param>
+    public async Task MineAsync(bool sameSecond = false)
     {
         await FlushAsync().ConfigureAwait(false);
-        Timestamp += BlockSeconds;
+        if (!sameSecond) Timestamp += BlockSeconds;
         // Pipelined, without the HTTP client's 5-minute timeout: a 3,000-transaction block of a large book on a starved,
         // niced anvil took longer than that to mine (the build was cancelled). A dead node closes the connection instead.
         await PipelinedRpc.CallAllAsync(node.Port, [("evm_mine", [new Dictionary<string, object> { ["timestamp"] = Timestamp }])], NextIds(1)).ConfigureAwait(false);

@@ -258,6 +258,12 @@ public sealed partial class FixtureBuilder
             Report($"posting {history.Rounds} oracle rounds per market feed");
             await FixtureFeedHistory.InstallAsync(chain, d.Feeds, d.Tokens, "wstETH", d.ExchangeRate, compiled["ExchangeRateAggregator"].Bytecode, Admin, d.Oracle, history, ct).ConfigureAwait(false);
         }
+        // Flash loans on, as every Aave listing does (setReserveFlashLoaning(asset, true); validateFlashloanSimple refuses a reserve
+        // without it): last, in a block of its own at the same second, so no address, balance or index above moves.
+        Report("enabling Aave flash loans");
+        foreach (var r in ListedReserves)
+            await chain.SendAsync(Admin, d.Configurator, Abi.Call("setReserveFlashLoaning(address,bool)", d.Tokens[r.Symbol], true), $"setReserveFlashLoaning {r.Symbol}").ConfigureAwait(false);
+        await chain.MineAsync(sameSecond: true).ConfigureAwait(false);
         var block = await node.BlockNumberAsync().ConfigureAwait(false);
         var timestamp = await node.LatestTimestampAsync().ConfigureAwait(false);
 

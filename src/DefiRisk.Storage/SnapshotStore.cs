@@ -43,13 +43,15 @@ public sealed class SnapshotStore
     /// migrated on open: the new tables are added, empty, nothing else changes. 4: the external market's curves
     /// (<c>external_market_curves</c>, <c>external_market_points</c>); version-2 and -3 files are migrated the same way.
     /// 5: Aave's flash-loan premium read at the block (<c>aave_flash_loans</c>); older files are migrated the same way, their
-    /// markets without a row (premium not read: the stated default applies).
+    /// markets without a row (premium not read: the stated default applies). 6: each Aave reserve's flash-loan-enabled bit and,
+    /// before 3.1, the aToken's balance of the underlying (<c>aave_reserve_flash_loans</c>); older files are migrated the same way,
+    /// their reserves without a row (bit not read: assumed on, and said so).
     /// Files of version 1 (unversioned, written before the parts) are refused with a message to index anew.
     /// </summary>
-    public const int SchemaVersion = 5;
+    public const int SchemaVersion = 6;
 
     /// <summary>Versions a file can be migrated from by adding tables (the parts' idempotent DDL), in one transaction.</summary>
-    internal static readonly int[] MigratableVersions = [2, 3, 4];
+    internal static readonly int[] MigratableVersions = [2, 3, 4, 5];
 
     /// <summary>The tables of <c>schema.sql</c>: no storage part may claim one.</summary>
     internal static readonly string[] SharedTables = ["snapshots", "assets", "snapshot_books", "checkpoints", "discovered_accounts", "oracle_feeds", "oracle_rounds"];

@@ -11,7 +11,9 @@ public sealed class MarketModelCommandTests(DemoChain chain)
     [Fact]
     public async Task Simulate_with_the_mainnet_market_funds_calls_by_flash_loan_and_states_the_models_in_the_report()
     {
-        var report = Path.Combine(Path.GetTempPath(), $"defirisk-market-{Guid.NewGuid():N}.md");
+        // A directory of its own: the Markdown report writes its charts beside it.
+        var dir = Directory.CreateTempSubdirectory("defirisk-market-");
+        var report = Path.Combine(dir.FullName, "report.md");
         try
         {
             var replay = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--market", "replay", "--json", "-");
@@ -26,13 +28,15 @@ public sealed class MarketModelCommandTests(DemoChain chain)
             Assert.Contains("Morpho Blue flashLoan", assumptions);
             Assert.Contains("500,000 gas", assumptions);
         }
-        finally { File.Delete(report); }
+        finally { dir.Delete(recursive: true); }
     }
 
     [Fact]
     public async Task The_mainnet_market_is_the_default_and_the_replay_model_is_chosen_by_name_and_stated_in_the_report()
     {
-        var report = Path.Combine(Path.GetTempPath(), $"defirisk-market-{Guid.NewGuid():N}.md");
+        // A directory of its own: the Markdown report writes its charts beside it.
+        var dir = Directory.CreateTempSubdirectory("defirisk-market-");
+        var report = Path.Combine(dir.FullName, "report.md");
         try
         {
             var byDefault = await DefiRiskCli.RunAsync("simulate", "--db", chain.Database, "--shock", "WETH=-10%", "--json", "-");
@@ -48,7 +52,7 @@ public sealed class MarketModelCommandTests(DemoChain chain)
             Assert.Contains("| Market price | first pool", assumptions);
             Assert.DoesNotContain("one per asset", assumptions);
         }
-        finally { File.Delete(report); }
+        finally { dir.Delete(recursive: true); }
     }
 
     [Fact]

@@ -183,7 +183,7 @@ public sealed class AaveV3Adapter(int accountsPerRound = int.MaxValue, long char
                 release.HasStableDebt ? Address.Parse(r.StableDebtTokenAddress) : Address.Zero,
                 deficits?[i].Value.Value ?? BigInteger.Zero,
                 graces is null ? 0 : (long)graces[i].Value.Value,
-                cash?[i].Value.Value, config.DebtCeiling, r.IsolationModeTotalDebt));
+                cash?[i].Value.Value, config.DebtCeiling, r.IsolationModeTotalDebt, config.FlashLoanEnabled));
         }
 
         // Round 3: oracle kind per source (the CAPO exchange-rate surface), e-mode categories, balances.
@@ -206,6 +206,10 @@ public sealed class AaveV3Adapter(int accountsPerRound = int.MaxValue, long char
             batch.Add<GetEModeCategoryBorrowableBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }),
             release.HasLtvZeroBitmap ? batch.Add<GetEModeCategoryLtvzeroBitmapFunction, Uint256Output>(pool, new() { Id = (byte)id }) : null,
             batch.Add<GetEModeCategoryLabelFunction, StringOutput>(pool, new() { Id = (byte)id })));
+
+        // Before 3.1 there is no virtual balance: what flashLoanSimple can lend is the aToken's balance of the underlying.
+        var underlying = release.HasVirtualAccounting ? null
+            : reserves.Select(r => batch.Add<BalanceOfFunction, Uint256Output>(r.Asset.Value, new() { Account = r.AToken.Value })).ToList();
 
         // Balances in rounds of accounts; the first with the round-3 reads above. Scaled balances times the indexes read in
         // round 2 (AaveV3BalanceRound: the token's own balanceOf, checked, and read directly where it is not that product).
@@ -234,6 +238,10 @@ public sealed class AaveV3Adapter(int accountsPerRound = int.MaxValue, long char
             from = u;
         }
         while (from < accounts.Count);
+
+        if (underlying is not null)
+            for (var i = 0; i < reserves.Count; i++)
+                reserves[i] = reserves[i] with { UnderlyingBalance = underlying[i].Ok ? underlying[i].Value.Value : null };
 
         // E-mode categories (a category with LT 0 is not configured). ≤ 3.1 getEModeCategoryData: the members are the reserves
         // whose configuration bits 168–175 name the category, and a price source, when set, is priced by the AaveOracle like

@@ -8,7 +8,7 @@ namespace DefiRisk.Chain.Protocols.AaveV3;
 /// </summary>
 internal readonly record struct ReserveConfiguration(
     int Ltv, int LiquidationThreshold, int LiquidationBonus, int Decimals, bool Active, bool Frozen, bool BorrowingEnabled,
-    bool Paused, int ReserveFactor, BigInteger BorrowCap, BigInteger SupplyCap, int LiquidationProtocolFee, int EModeCategory, BigInteger DebtCeiling)
+    bool Paused, int ReserveFactor, BigInteger BorrowCap, BigInteger SupplyCap, int LiquidationProtocolFee, int EModeCategory, BigInteger DebtCeiling, bool FlashLoanEnabled)
 {
     public static ReserveConfiguration Decode(BigInteger data) => new(
         Ltv: (int)Bits(data, 0, 16),
@@ -25,7 +25,9 @@ internal readonly record struct ReserveConfiguration(
         LiquidationProtocolFee: (int)Bits(data, 152, 16),
         EModeCategory: (int)Bits(data, 168, 8),
         // USD with 2 decimals (DEBT_CEILING_DECIMALS); 0 = not an isolated collateral.
-        DebtCeiling: Bits(data, 212, 40));
+        DebtCeiling: Bits(data, 212, 40),
+        // FLASHLOAN_ENABLED_START_BIT_POSITION (v3.0.1+; ValidationLogic.validateFlashloanSimple refuses FLASHLOAN_DISABLED without it).
+        FlashLoanEnabled: !Bits(data, 63, 1).IsZero);
 
     /// <summary>The <paramref name="width"/>-bit field starting at bit <paramref name="start"/>.</summary>
     public static BigInteger Bits(BigInteger data, int start, int width) => (data >> start) & ((BigInteger.One << width) - 1);

@@ -112,7 +112,9 @@ public sealed record AaveV3Reserve(
     long LiquidationGracePeriodUntil = 0,
     BigInteger? VirtualUnderlyingBalance = null,
     BigInteger DebtCeiling = default,
-    BigInteger IsolationModeTotalDebt = default);
+    BigInteger IsolationModeTotalDebt = default,
+    bool? FlashLoanEnabled = null,
+    BigInteger? UnderlyingBalance = null);
 
 /// <summary>
 /// An e-mode category (v3.0/3.1 <c>getEModeCategoryData</c>; 3.2+ <c>getEModeCategoryCollateralConfig</c>).

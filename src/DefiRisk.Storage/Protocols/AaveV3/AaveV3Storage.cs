@@ -13,7 +13,7 @@ namespace DefiRisk.Storage.Protocols.AaveV3;
 /// (<see cref="AaveV3Book.Rule"/>, set only by a proposal) is not stored: a loaded book has the deployed rule.
 /// </summary>
 public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(AaveV3Book.Name, "aave-v3.sql",
-    "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_liquidity", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_flash_loans", "aave_markets")
+    "aave_account_reserves", "aave_accounts", "aave_emode_flags", "aave_reserve_liquidity", "aave_reserve_safety", "aave_emode_members", "aave_emode_categories", "aave_reserves", "aave_reserve_flash_loans", "aave_flash_loans", "aave_markets")
 {
     protected override void Write(IDbConnection c, IDbTransaction tx, long id, AaveV3Book book)
     {
@@ -50,6 +50,11 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
                 r.SupplyCap, r.LiquidityIndex, r.VariableBorrowIndex, r.OraclePrice, AToken = r.AToken.Value,
                 VariableDebtToken = r.VariableDebtToken.Value, StableDebtToken = r.StableDebtToken.Value,
             }), tx);
+
+        c.Execute(
+            "INSERT INTO aave_reserve_flash_loans (snapshot_id, pool, asset, flash_loan_enabled, underlying_balance) VALUES (@Id, @Pool, @Asset, @Enabled, @UnderlyingBalance)",
+            m.Reserves.Where(r => r.FlashLoanEnabled is not null)
+                .Select(r => new { Id = id, Pool = pool, Asset = r.Asset.Value, Enabled = r.FlashLoanEnabled!.Value, r.UnderlyingBalance }), tx);
 
         c.Execute(
             """
@@ -112,6 +117,7 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
             .ToLookup(r => (r.Pool, r.CategoryId));
         var safety = c.Query<ReserveSafetyRow>("SELECT * FROM aave_reserve_safety WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
         var liquidity = c.Query<ReserveLiquidityRow>("SELECT * FROM aave_reserve_liquidity WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
+        var lending = c.Query<ReserveFlashLoanRow>("SELECT * FROM aave_reserve_flash_loans WHERE snapshot_id = @id", id).ToDictionary(r => (r.Pool, r.Asset));
         var premiums = c.Query<FlashLoanRow>("SELECT * FROM aave_flash_loans WHERE snapshot_id = @id", id)
             .ToDictionary(r => r.Pool, r => r.FlashloanPremiumTotal);
         var flags = c.Query<EModeFlagRow>("SELECT * FROM aave_emode_flags WHERE snapshot_id = @id ORDER BY pool, category_id, asset", id)
@@ -128,7 +134,8 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
                     A(r.AToken), A(r.VariableDebtToken), A(r.StableDebtToken),
                     safety.TryGetValue((m.Pool, r.Asset), out var s) ? s.Deficit : BigInteger.Zero, s?.LiquidationGracePeriodUntil ?? 0,
                     liquidity.TryGetValue((m.Pool, r.Asset), out var l) ? l.VirtualUnderlyingBalance : null, l?.DebtCeiling ?? BigInteger.Zero,
-                    l?.IsolationModeTotalDebt ?? BigInteger.Zero)).ToList(),
+                    l?.IsolationModeTotalDebt ?? BigInteger.Zero,
+                    lending.TryGetValue((m.Pool, r.Asset), out var f) ? f.FlashLoanEnabled : null, f?.UnderlyingBalance)).ToList(),
                 emodes[m.Pool].Select(e => new AaveV3EModeCategory(e.CategoryId, e.Ltv, e.LiquidationThreshold, e.LiquidationBonus,
                     A(e.PriceSource), e.Label, members[(m.Pool, e.CategoryId)].Select(x => A(x.Asset)).ToList(), e.PriceSourcePrice,
                     m.PoolRevision >= AaveV3Revision.V3_2 ? flags[(m.Pool, e.CategoryId, BorrowableFlag)].Select(x => A(x.Asset)).ToList() : null,
@@ -161,7 +168,9 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
                              (r.Deficit.IsZero ? "" : $" deficit {r.Deficit}") +
                              (r.LiquidationGracePeriodUntil == 0 ? "" : $" grace-until {r.LiquidationGracePeriodUntil}") +
                              (r.VirtualUnderlyingBalance is { } cash ? $" cash {cash}" : "") +
-                             (r.DebtCeiling.IsZero && r.IsolationModeTotalDebt.IsZero ? "" : $" isolation {r.IsolationModeTotalDebt}/{r.DebtCeiling}"));
+                             (r.DebtCeiling.IsZero && r.IsolationModeTotalDebt.IsZero ? "" : $" isolation {r.IsolationModeTotalDebt}/{r.DebtCeiling}") +
+                             (r.FlashLoanEnabled is { } flash ? $" flash {B(flash)}" : "") +
+                             (r.UnderlyingBalance is { } underlying ? $" underlying {underlying}" : ""));
             foreach (var e in m.EModeCategories.OrderBy(e => e.Id))
                 b.AppendLine($"  emode {e.Id} {e.Ltv}/{e.LiquidationThreshold}/{e.LiquidationBonus} {e.PriceSource} '{e.Label}' {e.PriceSourcePrice} [{string.Join(",", e.CollateralAssets.Order())}]" +
                              (e.BorrowableAssets is { } borrowable ? $" borrowable [{string.Join(",", borrowable.Order())}]" : "") +
@@ -208,6 +217,11 @@ public sealed class AaveV3Storage() : BookStorage<AaveV3Book, IProtocolBook>(Aav
     {
         public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public BigInteger? VirtualUnderlyingBalance { get; set; }
         public BigInteger DebtCeiling { get; set; } public BigInteger IsolationModeTotalDebt { get; set; }
+    }
+    private sealed class ReserveFlashLoanRow
+    {
+        public string Pool { get; set; } = ""; public string Asset { get; set; } = ""; public bool FlashLoanEnabled { get; set; }
+        public BigInteger? UnderlyingBalance { get; set; }
     }
     private sealed class FlashLoanRow { public string Pool { get; set; } = ""; public int FlashloanPremiumTotal { get; set; } }
     private sealed class EModeFlagRow { public string Pool { get; set; } = ""; public int CategoryId { get; set; } public string Asset { get; set; } = ""; public string Flag { get; set; } = ""; }

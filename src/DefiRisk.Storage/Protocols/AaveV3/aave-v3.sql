@@ -122,3 +122,13 @@ CREATE TABLE IF NOT EXISTS aave_flash_loans (
     flashloan_premium_total INTEGER NOT NULL, -- bps of the amount borrowed
     PRIMARY KEY (snapshot_id, pool)
 );
+
+-- Per reserve, what flashLoanSimple can lend (schema 6; a table of its own, so that older files keep opening; no row = not read).
+CREATE TABLE IF NOT EXISTS aave_reserve_flash_loans (
+    snapshot_id        INTEGER NOT NULL REFERENCES snapshots (id),
+    pool               TEXT    NOT NULL,
+    asset              TEXT    NOT NULL,
+    flash_loan_enabled INTEGER NOT NULL, -- configuration bit 63
+    underlying_balance BLOB,             -- before 3.1: the aToken's balanceOf the underlying, base units; NULL from 3.1 (virtual balance)
+    PRIMARY KEY (snapshot_id, pool, asset)
+);
