@@ -62,3 +62,25 @@ public sealed class AaveV36ChainCollection : ICollectionFixture<AaveV36Chain>
 {
     public const string Name = "aave 3.6 chain";
 }
+
+/// <summary>The fixture admin's transactions, for tests that change a served fixture's parameters.</summary>
+internal static class FixtureAdmin
+{
+    /// <summary>A transaction from the fixture's admin (pool and risk admin), mined by automine; fails the test unless it succeeds.</summary>
+    public static async Task AdminSendAsync(this FixtureServer server, string to, string data)
+    {
+        var node = server.Node;
+        var hash = (await node.Rpc.CallAsync("eth_sendTransaction", new Dictionary<string, object>
+        {
+            ["from"] = server.Facts.Actors.Admin, ["to"] = to, ["gas"] = "0x4c4b40", ["data"] = data,
+        })).GetString()!;
+        // Anvil answers eth_sendTransaction before its automine task has sealed the block: poll briefly.
+        var receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
+        for (var i = 0; i < 2000 && receipt.ValueKind == System.Text.Json.JsonValueKind.Null; i++)
+        {
+            await Task.Delay(1);
+            receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
+        }
+        Assert.Equal("0x1", receipt.GetProperty("status").GetString());
+    }
+}

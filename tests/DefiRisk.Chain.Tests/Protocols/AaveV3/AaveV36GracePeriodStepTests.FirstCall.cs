@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text.Json;
 using DefiRisk.Core.Analysis;
 using DefiRisk.Core.Domain;
 using DefiRisk.Core.Lending;
@@ -25,7 +24,7 @@ public sealed partial class AaveV36GracePeriodStepTests
         // Every reserve's rate curve at 0 (PoolConfigurator.setReserveInterestRateData, which syncs the rates): indexes and balances stay
         // those of the snapshot however long a grace period holds a position back, which is what the prediction assumes.
         foreach (var reserve in (await chain.IndexHeadAsync()).AaveV3Markets()[0].Market.Reserves)
-            await AdminSendAsync(chain.Server.Manifest.AaveV3()[0].PoolConfigurator!, Abi.Call("setReserveInterestRateData(address,bytes)", reserve.Asset.Value,
+            await chain.Server.AdminSendAsync(chain.Server.Manifest.AaveV3()[0].PoolConfigurator!, Abi.Call("setReserveInterestRateData(address,bytes)", reserve.Asset.Value,
                 Convert.FromHexString(Abi.Encode(["uint16", "uint32", "uint32", "uint32"], [8000, 0, 0, 0]))));
         var (executed, _, liquidated) = await ExecuteLtCutPayloadAsync();
         await using var _ = executed;
@@ -113,22 +112,5 @@ public sealed partial class AaveV36GracePeriodStepTests
         }
         Assert.Equal(liquidated.Count, results.Count);
         return results;
-    }
-
-    /// <summary>A transaction from the fixture's admin (pool and risk admin), mined by automine; fails the test unless it succeeds.</summary>
-    private async Task AdminSendAsync(string to, string data)
-    {
-        var node = chain.Server.Node;
-        var hash = (await node.Rpc.CallAsync("eth_sendTransaction", new Dictionary<string, object>
-        {
-            ["from"] = Facts.Actors.Admin, ["to"] = to, ["gas"] = "0x4c4b40", ["data"] = data,
-        })).GetString()!;
-        var receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
-        for (var i = 0; i < 2000 && receipt.ValueKind == JsonValueKind.Null; i++)
-        {
-            await Task.Delay(1);
-            receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
-        }
-        Assert.Equal("0x1", receipt.GetProperty("status").GetString());
     }
 }

@@ -41,19 +41,7 @@ public sealed partial class AaveV36GracePeriodStepTests(AaveV36ReplayChain chain
         var model = ProposalApplier.Apply(baseline, proposal);
         Assert.Equal(t0 + GraceSeconds, model.AaveV3Markets()[0].Market.Reserve(weth).LiquidationGracePeriodUntil);
         var configurator = chain.Server.Manifest.AaveV3()[0].PoolConfigurator!;
-        var hash = (await node.Rpc.CallAsync("eth_sendTransaction", new Dictionary<string, object>
-        {
-            ["from"] = Facts.Actors.Admin, ["to"] = configurator, ["gas"] = "0x4c4b40",
-            ["data"] = Abi.Call("setReservePause(address,bool,uint40)", weth.Value, false, GraceSeconds),
-        })).GetString()!;
-        // Anvil answers eth_sendTransaction before its automine task has sealed the block: poll briefly.
-        var receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
-        for (var i = 0; i < 2000 && receipt.ValueKind == System.Text.Json.JsonValueKind.Null; i++)
-        {
-            await Task.Delay(1);
-            receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
-        }
-        Assert.Equal("0x1", receipt.GetProperty("status").GetString());
+        await chain.Server.AdminSendAsync(configurator, Abi.Call("setReservePause(address,bool,uint40)", weth.Value, false, GraceSeconds));
         var onChain = (await chain.IndexHeadAsync()).AaveV3Markets()[0].Market;
         Assert.Equal(t0 + GraceSeconds, onChain.Reserve(weth).LiquidationGracePeriodUntil);
 

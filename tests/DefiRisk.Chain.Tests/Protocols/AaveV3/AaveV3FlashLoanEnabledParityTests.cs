@@ -51,17 +51,7 @@ public sealed class AaveV3FlashLoanEnabledParityTests(AaveV36Chain chain)
         try
         {
             var configurator = chain.Server.Manifest.AaveV3()[0].PoolConfigurator!;
-            var hash = (await node.Rpc.CallAsync("eth_sendTransaction", new Dictionary<string, object>
-            {
-                ["from"] = chain.Server.Facts.Actors.Admin, ["to"] = configurator, ["data"] = Abi.Call("setReserveFlashLoaning(address,bool)", weth, false), ["gas"] = "0x4c4b40",
-            })).GetString()!;
-            var receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
-            for (var i = 0; i < 2000 && receipt.ValueKind == System.Text.Json.JsonValueKind.Null; i++)
-            {
-                await Task.Delay(1);
-                receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
-            }
-            Assert.Equal("0x1", receipt.GetProperty("status").GetString());
+            await chain.Server.AdminSendAsync(configurator, Abi.Call("setReserveFlashLoaning(address,bool)", weth, false));
             Assert.Contains(FlashloanDisabled, await FlashLoanRevertAsync(market.Pool.Value, Address.Parse(weth)) ?? "no revert");
             Assert.DoesNotContain(FlashloanDisabled, await FlashLoanRevertAsync(market.Pool.Value, Address.Parse(usdc)) ?? "");
 
