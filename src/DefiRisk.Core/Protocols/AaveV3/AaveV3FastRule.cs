@@ -24,22 +24,28 @@ internal sealed class AaveV3FastRule : FastLendingRule
     // Per pool and asset index: the slot of its cash in AaveV3FastState (−1: not tracked), and the cash at the snapshot.
     private readonly int[][] _cashSlot;
     private readonly double[] _cash0;
+    // Per cash slot: a 3.1+ virtual balance, which the repaid debt enters before the collateral leaves (else the aToken's
+    // underlying before 3.1, which the liquidator pays into last).
+    private readonly bool[] _debtFirst;
 
     private AaveV3FastRule(AaveV3Book book, int bookIndex, double[] preUnbacked, AssetIndex assets)
     {
         _cashSlot = new int[book.Markets.Count][];
         var cash = new List<double>();
+        var debtFirst = new List<bool>();
         for (var m = 0; m < book.Markets.Count; m++)
         {
             _cashSlot[m] = Enumerable.Repeat(-1, assets.Count).ToArray();
             foreach (var r in book.Markets[m].Market.Reserves)
-                if (r.VirtualUnderlyingBalance is { } v)
+                if ((r.VirtualUnderlyingBalance ?? r.UnderlyingBalance) is { } v)
                 {
                     _cashSlot[m][assets[r.Asset]] = cash.Count;
                     cash.Add((double)v);
+                    debtFirst.Add(r.VirtualUnderlyingBalance is not null);
                 }
         }
         _cash0 = [.. cash];
+        _debtFirst = [.. debtFirst];
         _revision = book.Markets.Select(m => m.Market.PoolRevision).ToArray();
         _closeFactor = book.LiquidationRule.CloseFactor / 1e4;
         _fullCloseHf = (double)book.LiquidationRule.FullCloseHealthFactor / 1e18;
@@ -266,10 +272,11 @@ internal sealed class AaveV3FastRule : FastLendingRule
             }
         }
         var (actual, collAmt, all, toLiquidator) = (call.Actual, call.CollAmt, call.All, call.ToLiquidator);
-        // 3.1+ receiveAToken = false: the underlying leaves the collateral reserve's cash (the repaid debt first enters the debt's).
+        // receiveAToken = false: the underlying leaves the collateral reserve's cash (3.1+: the repaid debt first enters the debt's;
+        // before 3.1 the liquidator pays it in last).
         int cashC = _cashSlot[cp.Market][ca], cashD = _cashSlot[dp.Market][da];
         var cash = cashC >= 0 || cashD >= 0 ? st.Book<AaveV3FastState>(_book).Cash : null;
-        if (cashC >= 0 && toLiquidator > cash![cashC] + (ca == da ? actual : 0)) return false;
+        if (cashC >= 0 && toLiquidator > cash![cashC] + (ca == da && _debtFirst[cashC] ? actual : 0)) return false;
         if (dryRun)
         {
             profit = round.Desk.Profit(st, round, ca, da, toLiquidator, actual);
@@ -359,7 +366,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
     }
 }
 
-/// <summary>Per-worker cash (virtual underlying balance, base units) of the 3.1+ reserves the fast Aave rule tracks, reset to the snapshot's.</summary>
+/// <summary>Per-worker cash (3.1+ virtual underlying balance, before 3.1 the aToken's underlying; base units) of the reserves the fast Aave rule tracks, reset to the snapshot's.</summary>
 internal sealed class AaveV3FastState(double[] cash0) : FastBookState
 {
     public readonly double[] Cash = (double[])cash0.Clone();

@@ -103,6 +103,13 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
     /// </summary>
     public const string NotEnoughCash = "Panic(0x11): the collateral reserve's virtual balance is below the underlying to withdraw";
 
+    /// <summary>
+    /// Before 3.1 with <c>receiveAToken = false</c>: the underlying to withdraw exceeds the collateral aToken's balance of it.
+    /// <c>_burnCollateralATokens</c> → <c>AToken.burn</c> transfers it out before the liquidator pays the debt in (the last step),
+    /// so the token's own transfer reverts (its message, e.g. "ERC20: transfer amount exceeds balance").
+    /// </summary>
+    public const string NotEnoughUnderlying = "the collateral aToken holds less underlying than the liquidator takes (the token transfer reverts)";
+
     public static AaveV3LiquidationRule Instance { get; } = new();
 
     /// <summary>
@@ -219,12 +226,14 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
                 return AaveV3LiquidationDecision.Revert(MustNotLeaveDust, hf, account);
         }
 
-        // 3.1+ virtual accounting, receiveAToken = false: the debt repaid enters the debt reserve's virtual balance first
-        // (_burnDebtTokens), then the collateral's underlying leaves the collateral reserve's (_burnCollateralATokens).
-        if (!c.ReceiveAToken && collReserve.VirtualUnderlyingBalance is { } cash)
+        // receiveAToken = false, the underlying leaves the collateral reserve. 3.1+ virtual accounting: the debt repaid enters the
+        // debt reserve's virtual balance first (_burnDebtTokens), then the collateral's leaves (_burnCollateralATokens). Before 3.1
+        // the aToken's balance of the underlying, and the liquidator pays the debt in last (safeTransferFrom after the burn).
+        if (!c.ReceiveAToken && (collReserve.VirtualUnderlyingBalance ?? collReserve.UnderlyingBalance) is { } cash)
         {
-            var available = cash + (c.CollateralAsset == c.DebtAsset ? actualDebt : BigInteger.Zero);
-            if (toLiquidator > available) return AaveV3LiquidationDecision.Revert(NotEnoughCash, hf, account);
+            var virtualBalance = collReserve.VirtualUnderlyingBalance is not null;
+            var available = cash + (virtualBalance && c.CollateralAsset == c.DebtAsset ? actualDebt : BigInteger.Zero);
+            if (toLiquidator > available) return AaveV3LiquidationDecision.Revert(virtualBalance ? NotEnoughCash : NotEnoughUnderlying, hf, account);
         }
 
         if (v33 && !v35 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
@@ -310,10 +319,14 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
             var next = r;
             if (r.Asset == c.DebtAsset && next.VirtualUnderlyingBalance is { } debtCash)
                 next = next with { VirtualUnderlyingBalance = debtCash + d.DebtRepaid };
+            if (r.Asset == c.DebtAsset && next.UnderlyingBalance is { } debtHeld)
+                next = next with { UnderlyingBalance = debtHeld + d.DebtRepaid };
             if (r.Asset == c.CollateralAsset)
             {
                 if (!c.ReceiveAToken && next.VirtualUnderlyingBalance is { } collCash)
                     next = next with { VirtualUnderlyingBalance = collCash - d.CollateralToLiquidator };
+                if (!c.ReceiveAToken && next.UnderlyingBalance is { } collHeld)
+                    next = next with { UnderlyingBalance = collHeld - d.CollateralToLiquidator };
                 if (!r.DebtCeiling.IsZero)
                 {
                     var repaid = d.DebtRepaid / FixedPoint.Pow10(Math.Max(0, debtDecimals - DebtCeilingDecimals));

@@ -17,6 +17,9 @@ public sealed class AaveV3CashIsolationAndGraceTests
 {
     private const long T0 = 1_750_000_000;
 
+    /// <summary>A v3.0.x pool (<c>@aave/core-v3</c> ships revisions 1–3): no virtual balance.</summary>
+    private const int V3_0 = 3;
+
     private static AaveV3Market Market(int revision = AaveV3Revision.V3_6, Func<AaveV3Reserve, AaveV3Reserve>? weth = null, Func<AaveV3Reserve, AaveV3Reserve>? usdc = null)
     {
         var m = AaveMarket(revision: revision);
@@ -38,8 +41,30 @@ public sealed class AaveV3CashIsolationAndGraceTests
         var short1 = Market(weth: r => r with { VirtualUnderlyingBalance = Seized - 1 });
         Assert.Equal(AaveV3LiquidationRule.NotEnoughCash, Decide(short1).Reason);
         Assert.Equal(Seized, Decide(short1, receiveAToken: true).CollateralToLiquidator);
-        // Unknown cash (before 3.1): no check.
+        // Unknown cash (neither read): no check.
         Assert.True(Decide(Market(weth: r => r with { VirtualUnderlyingBalance = null })).Executed);
+    }
+
+    [Fact]
+    public void Before_3_1_the_atokens_underlying_is_the_cash_and_the_repaid_debt_arrives_only_after_the_withdrawal()
+    {
+        // 3.0: AToken.burn sends the underlying before the liquidator's safeTransferFrom of the debt (the last step).
+        var held = Market(V3_0, weth: r => r with { VirtualUnderlyingBalance = null, UnderlyingBalance = Seized });
+        Assert.Equal(Seized, Decide(held).CollateralToLiquidator);
+        var short1 = Market(V3_0, weth: r => r with { VirtualUnderlyingBalance = null, UnderlyingBalance = Seized - 1 });
+        Assert.Equal(AaveV3LiquidationRule.NotEnoughUnderlying, Decide(short1).Reason);
+        Assert.Equal(Seized, Decide(short1, receiveAToken: true).CollateralToLiquidator);
+
+        // The same-asset case that 3.1+ allows (1 WETH of cash + 8 repaid first ≥ 8.4 seized) reverts before 3.1: 1 < 8.4.
+        var m = Market(V3_0, weth: r => r with { LiquidationThreshold = 7000, Ltv = 6000, VirtualUnderlyingBalance = null, UnderlyingBalance = Units("1", 18) });
+        var same = Account(2, new AaveV3AccountReserve(Weth, Units("10", 18), true, Units("8", 18), 0));
+        var context = new AaveV3LiquidationContext(m, same, Weth, Weth, AaveV3LiquidationContext.MaxDebtToCover, Prices(m));
+        Assert.Equal(AaveV3LiquidationRule.NotEnoughUnderlying, AaveV3LiquidationRule.Instance.Decide(context).Reason);
+        var enough = context with { Market = Market(V3_0, weth: r => r with { LiquidationThreshold = 7000, Ltv = 6000, VirtualUnderlyingBalance = null, UnderlyingBalance = Units("9", 18) }) };
+        var d = AaveV3LiquidationRule.Instance.Decide(enough);
+        Assert.True(d.Executed, d.Reason);
+        // What the aToken holds after: 9 − 8.4 out + 8 in.
+        Assert.Equal(Units("8.6", 18), AaveV3LiquidationRule.MarketAfter(enough, d).Reserve(Weth).UnderlyingBalance);
     }
 
     [Fact]
@@ -124,16 +149,22 @@ public sealed class AaveV3CashIsolationAndGraceTests
             """{"name": "grace", "aave-v3": {"reserves": {"WETH": {"liquidationGracePeriod": 60}}}}""", "p.json", v30)).Message);
     }
 
-    [Fact]
-    public void Both_cascades_skip_a_collateral_without_cash_and_take_the_next_one()
+    [Theory]
+    [InlineData(AaveV3Revision.V3_6)]
+    [InlineData(V3_0)]
+    public void Both_cascades_skip_a_collateral_without_cash_and_take_the_next_one(int revision)
     {
         // WBTC (bonus 6.5 %, first choice) has no cash; the account also holds WETH. HF = (16,500 + 4,500) / 22,000 = 0.95454…
         var account = Account(3, Coll(Weth, Units("10", 18)), Coll(Wbtc, Units("0.1", 8)), Debt(Usdc, Units("22000", 6)));
         Snapshot With(BigInteger? wbtcCash) => TestSnapshot.Create(new ChainPoint(1, 1, T0),
             [new Asset(Usdc, "USDC", 6, Usd("1"), AssetOracle.MarketFeed(A(0xf1))), new Asset(Dai, "DAI", 18, Usd("1"), AssetOracle.MarketFeed(A(0xf5))),
              new Asset(Weth, "WETH", 18, Usd("2000"), AssetOracle.MarketFeed(A(0xf2))), new Asset(Wbtc, "WBTC", 8, Usd("60000"), AssetOracle.MarketFeed(A(0xf4)))],
-            [new AaveV3MarketState(AaveMarket(revision: AaveV3Revision.V3_6) is var m ? m with
-                { Reserves = m.Reserves.Select(r => r.Asset == Wbtc ? r with { VirtualUnderlyingBalance = wbtcCash } : r).ToList() } : null!, [account])], [], []);
+            [new AaveV3MarketState(AaveMarket(revision: revision) is var m ? m with
+                {
+                    // 3.1+ the virtual balance; before 3.1 the aToken's underlying.
+                    Reserves = m.Reserves.Select(r => r.Asset != Wbtc ? r
+                        : revision >= AaveV3Revision.V3_1 ? r with { VirtualUnderlyingBalance = wbtcCash } : r with { VirtualUnderlyingBalance = null, UnderlyingBalance = wbtcCash }).ToList(),
+                } : null!, [account])], [], []);
         var (liquid, liquidFast) = FastExactComparison.Run(With(Units("1", 8)), Scenario.Single(Weth, -0.0001m));
         Assert.Equal(Wbtc, liquid.Rounds[0].Liquidations[0].CollateralAsset);
         FastExactComparison.AssertSame(With(Units("1", 8)), liquid, liquidFast);
