@@ -23,10 +23,14 @@ internal static class FixtureCaptureCommand
         {
             Description = "also capture what `review` reads with these payloads (as review takes them: FILE.sol, FILE.sol:Name or 0x…; repeatable), so the same review reruns offline on the capture",
         };
+        var priceHistory = new Option<string?>("--price-history-days")
+        {
+            Description = "also capture each market feed's oracle rounds over this many days before the block (what `index --price-history-days` reads), so `stress` fits to them offline",
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print nothing but errors and the result" };
         var json = Json.Option("the result");
         var command = new Command("capture", "Index a node at one block and save what the index read as a fixture a bare anvil serves offline.")
-            { rpc, deployments, block, outDir, payload, quiet, json };
+            { rpc, deployments, block, outDir, payload, priceHistory, quiet, json };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AppSettings.Load();
@@ -36,10 +40,11 @@ internal static class FixtureCaptureCommand
             var manifest = DeploymentManifest.Load(file);
             var number = SnapshotSource.ParseBlock(parse.GetValue(block))!.Value;
             var payloads = parse.GetValue(payload) ?? [];
+            var historyDays = parse.GetValue(priceHistory) is { } days ? SnapshotSource.ParseInt(days, "--price-history-days", 1) : 0;
             // Compiled first, as review does: a payload that does not compile stops before the node is touched.
             var prepared = payloads.Length == 0 ? null : await GovernancePayloads.PrepareAsync(manifest, payloads, ct);
             var request = new ForkCaptureRequest(parse.GetValue(rpc)!, manifest, file, number, parse.GetValue(outDir)!, settings.RpcLimits(),
-                prepared is null ? null : (url, token) => ReviewChainPartAsync(url, file, manifest, prepared, settings, token));
+                prepared is null ? null : (url, token) => ReviewChainPartAsync(url, file, manifest, prepared, settings, token), historyDays);
             var quietRun = parse.GetValue(quiet) || jsonTarget == "-";
             var r = await ConsoleProgress.RunAsync(quietRun, progress => ForkCapture.CaptureAsync(request, progress, ct));
             if (jsonTarget is not null)

@@ -17,8 +17,10 @@ namespace DefiRisk.Harness.Capture;
 /// against the URL it is given (the recording proxy); it returns the addresses whose code the review deployed itself
 /// (its executor, payloads compiled from source), which the capture leaves out. Null: capture the index only.
 /// </param>
+/// <param name="PriceHistoryDays">0: none; else the index also reads each market feed's oracle rounds over that many days, as
+/// <c>index --price-history-days</c> does, so <c>stress</c> fits to the same rounds offline.</param>
 public sealed record ForkCaptureRequest(string Rpc, DeploymentManifest Deployments, string DeploymentsSource, long Block, string OutDirectory,
-    RpcOptions? Options = null, Func<string, CancellationToken, Task<IReadOnlyList<string>>>? Review = null);
+    RpcOptions? Options = null, Func<string, CancellationToken, Task<IReadOnlyList<string>>>? Review = null, int PriceHistoryDays = 0);
 
 /// <summary>What a capture wrote, with the figures the verb prints.</summary>
 public sealed record ForkCaptureResult(string Directory, long ChainId, long Block, long Timestamp, string BlockHash,
@@ -80,6 +82,8 @@ public static class ForkCapture
         try
         {
             run = await new Indexer(rpc, discovery, progress).IndexAsync(manifest, request.DeploymentsSource, request.Block, ct).ConfigureAwait(false);
+            if (request.PriceHistoryDays > 0)
+                await new OracleHistoryReader(rpc, progress).ReadAsync(run.Snapshot, request.PriceHistoryDays * 86_400L, ct).ConfigureAwait(false);
         }
         catch (DefiRiskException ex)
         {

@@ -27,12 +27,37 @@ public sealed class ForkCaptureTests(ITestOutputHelper output) : IAsyncLifetime
     private static string FixtureDirectory => Harness.MainnetLikeChain.Directory;
     private static string FixtureManifest => Path.Combine(FixtureDirectory, FixtureServer.ManifestFile);
 
-    private async Task<(Snapshot Snapshot, IndexResult Run)> IndexAsync(string rpcUrl, string manifest, long? block)
+    private async Task<(Snapshot Snapshot, IndexResult Run)> IndexAsync(string rpcUrl, string manifest, long? block, int historyDays = 0)
     {
         var db = Path.Combine(_temp, $"{Guid.NewGuid():N}.db");
-        var run = await IndexCommand.RunAsync(new IndexCommand.IndexRequest(rpcUrl, db, manifest, new IndexCommand.BlockChoice(block, false)),
+        var run = await IndexCommand.RunAsync(new IndexCommand.IndexRequest(rpcUrl, db, manifest, new IndexCommand.BlockChoice(block, false), historyDays),
             AppSettings.Load(), DemoChain.TestRpc, null, default);
         return (new SnapshotStore(db).Load(), run);
+    }
+
+    /// <summary>Every feed's rounds as text (asset, feed, decimals, each round), for comparing two reads of a history.</summary>
+    private static string Rounds(Snapshot s) => string.Join("\n", (s.PriceHistory ?? []).OrderBy(h => h.Asset)
+        .Select(h => $"{h.Asset} {h.Feed} {h.Decimals} {h.Missing} [{string.Join(" ", h.Rounds)}]"));
+
+    [Fact]
+    public async Task A_capture_with_price_history_days_holds_the_oracle_rounds_so_the_offline_index_reads_the_same_history()
+    {
+        var captureDir = Path.Combine(_temp, "capture-history");
+        Snapshot original;
+        await using (var upstream = await FixtureServer.StartAsync(FixtureDirectory))
+        {
+            original = (await IndexAsync(upstream.RpcUrl, FixtureManifest, upstream.Block, historyDays: 2)).Snapshot;
+            await using var fork = await AnvilNode.ForkAsync(upstream.RpcUrl, upstream.Block);
+            var capture = await DefiRiskCli.RunAsync("fixture", "capture", "--rpc", fork.RpcUrl, "--deployments", FixtureManifest,
+                "--block", upstream.Block.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", captureDir, "--price-history-days", "2", "--quiet");
+            Assert.True(capture.Code == 0, capture.ToString());
+        }
+        // The bundled fixture posts hourly rounds: two days is about 48 a feed.
+        Assert.True(original.PriceHistory is { Count: > 0 } h && h.All(f => f.Rounds.Count >= 40), Rounds(original));
+
+        await using var bare = await AnvilNode.StartAsync(new AnvilOptions { ChainId = original.Chain.ChainId, LoadStatePath = Path.Combine(captureDir, ForkCapture.StateFile) });
+        var (offline, _) = await IndexAsync(bare.RpcUrl, Path.Combine(captureDir, FixtureServer.ManifestFile), null, historyDays: 2);
+        Assert.Equal(Rounds(original), Rounds(offline));
     }
 
     [Fact]
