@@ -43,7 +43,7 @@ public sealed class UniswapV3ReportPartTests
     public void A_snapshot_without_v3_pools_adds_no_v3_assumption()
     {
         var assumptions = ReportAssumptions.From(ReportMarket.Build(), ReportingRegistry.Parts, SimulationOptions.Default);
-        Assert.DoesNotContain(assumptions, a => a.Label.Contains("v3", StringComparison.Ordinal));
+        Assert.DoesNotContain(assumptions, a => a.Label.Contains("Uniswap v3", StringComparison.Ordinal) || a.Label.Contains("v3 pool", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain("v3", Assert.Single(assumptions, a => a.Label == "Liquidity source").Value, StringComparison.Ordinal);
     }
 }

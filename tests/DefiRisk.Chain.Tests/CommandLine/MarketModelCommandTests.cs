@@ -27,6 +27,8 @@ public sealed class MarketModelCommandTests(DemoChain chain)
             Assert.Contains("best execution", assumptions);
             Assert.Contains("Morpho Blue flashLoan", assumptions);
             Assert.Contains("500,000 gas", assumptions);
+            // The demo pool is 3.0: what limits a liquidator taking the underlying is each aToken's balance of it, read at the block.
+            Assert.Contains("underlying a liquidator can take | each aToken's balance of the underlying read at the block", assumptions);
         }
         finally { dir.Delete(recursive: true); }
     }

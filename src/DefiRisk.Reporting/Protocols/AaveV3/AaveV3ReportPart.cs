@@ -25,6 +25,27 @@ public sealed class AaveV3ReportPart : IProtocolReportPart
 
     public string MarketLabel(Snapshot snapshot, string market) => market;
 
+    /// <summary>
+    /// What limits a liquidator who takes the underlying, per pool and release: 3.1+ the reserve's virtual balance, before 3.1
+    /// the aToken's balance of it (with the debt paid in only afterwards); neither read (an older snapshot): no limit.
+    /// </summary>
+    public IEnumerable<(string Label, string Value)> Assumptions(Snapshot snapshot)
+    {
+        foreach (var st in snapshot.AaveV3Markets())
+        {
+            var m = st.Market;
+            var reserves = m.Reserves;
+            var limit = reserves.Any(r => r.VirtualUnderlyingBalance is not null)
+                ? "each reserve's virtual balance read at the block (3.1+; the debt repaid enters it first, Panic(0x11) beyond it)"
+                : reserves.Any(r => r.UnderlyingBalance is not null)
+                    ? "each aToken's balance of the underlying read at the block (before 3.1: AToken.burn sends it before the liquidator pays the debt in, so a same-asset call gets no credit for the repayment)"
+                    : null;
+            yield return ($"Aave v3 {m.Name}: underlying a liquidator can take", limit is null
+                ? "not read (an older snapshot): no limit, so a call a drained reserve would refuse on chain counts as made"
+                : $"{limit}; it follows every call of the cascade. A liquidator that must sell what it seizes does not take aTokens, so it moves to the account's next collateral or leaves the position");
+        }
+    }
+
     public string ShortMarketLabel(Snapshot snapshot, string market) => market;
 
     public IEnumerable<string> DescribeChange(IProtocolChange change, Snapshot baseline)
