@@ -84,7 +84,8 @@ public sealed record AaveV3Market(
 /// null = not read, before 3.1): a withdrawal of the underlying, a liquidation with <c>receiveAToken = false</c> included,
 /// cannot take more. <see cref="DebtCeiling"/>: configuration bits 212–251, USD with 2 decimals (0 = not an isolated
 /// collateral); <see cref="IsolationModeTotalDebt"/>: <c>getReserveData().isolationModeTotalDebt</c>, the debt borrowed against
-/// it in isolation mode, same unit.
+/// it in isolation mode, same unit. <see cref="FlashLoanEnabled"/>: configuration bit 63 (null = not read: assumed on);
+/// <see cref="UnderlyingBalance"/>: before 3.1, the aToken's balance of the underlying (null from 3.1, or not read).
 /// </summary>
 public sealed record AaveV3Reserve(
     Address Asset,
@@ -114,7 +115,23 @@ public sealed record AaveV3Reserve(
     BigInteger DebtCeiling = default,
     BigInteger IsolationModeTotalDebt = default,
     bool? FlashLoanEnabled = null,
-    BigInteger? UnderlyingBalance = null);
+    BigInteger? UnderlyingBalance = null)
+{
+    /// <summary>
+    /// What a withdrawal of the underlying (a liquidation with <c>receiveAToken = false</c>, <c>flashLoanSimple</c>) can take:
+    /// 3.1+ the virtual balance, before 3.1 the aToken's balance of the underlying; null when neither was read (no known limit).
+    /// </summary>
+    public BigInteger? Cash => VirtualUnderlyingBalance ?? UnderlyingBalance;
+
+    /// <summary>3.1+ (virtual accounting): a liquidation's repaid debt enters the cash before its collateral leaves; before 3.1 the liquidator pays it in last.</summary>
+    public bool RepaymentArrivesFirst => VirtualUnderlyingBalance is not null;
+
+    /// <summary>This reserve with <paramref name="delta"/> added to its <see cref="Cash"/> (unchanged when not read).</summary>
+    public AaveV3Reserve WithCashMoved(BigInteger delta) =>
+        VirtualUnderlyingBalance is { } v ? this with { VirtualUnderlyingBalance = v + delta }
+        : UnderlyingBalance is { } u ? this with { UnderlyingBalance = u + delta }
+        : this;
+}
 
 /// <summary>
 /// An e-mode category (v3.0/3.1 <c>getEModeCategoryData</c>; 3.2+ <c>getEModeCategoryCollateralConfig</c>).

@@ -37,11 +37,11 @@ internal sealed class AaveV3FastRule : FastLendingRule
         {
             _cashSlot[m] = Enumerable.Repeat(-1, assets.Count).ToArray();
             foreach (var r in book.Markets[m].Market.Reserves)
-                if ((r.VirtualUnderlyingBalance ?? r.UnderlyingBalance) is { } v)
+                if (r.Cash is { } v)
                 {
                     _cashSlot[m][assets[r.Asset]] = cash.Count;
                     cash.Add((double)v);
-                    debtFirst.Add(r.VirtualUnderlyingBalance is not null);
+                    debtFirst.Add(r.RepaymentArrivesFirst);
                 }
         }
         _cash0 = [.. cash];

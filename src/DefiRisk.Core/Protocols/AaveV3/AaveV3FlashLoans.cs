@@ -32,7 +32,7 @@ public sealed partial record AaveV3Book : IFlashLender
         var mk = m.Market;
         foreach (var r in mk.Reserves)
             if (r.Asset == asset && r.Active && !r.Paused && r.FlashLoanEnabled != false)
-                return new FlashLoanOffer(Name, r.VirtualUnderlyingBalance ?? r.UnderlyingBalance, mk.FlashLoanPremiumTotal ?? DefaultPremiumTotalBps,
+                return new FlashLoanOffer(Name, r.Cash, mk.FlashLoanPremiumTotal ?? DefaultPremiumTotalBps,
                     FeeRoundsUp: mk.PoolRevision >= AaveV3Revision.V3_5);
         return null;
     }).ToList();

@@ -229,11 +229,11 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         // receiveAToken = false, the underlying leaves the collateral reserve. 3.1+ virtual accounting: the debt repaid enters the
         // debt reserve's virtual balance first (_burnDebtTokens), then the collateral's leaves (_burnCollateralATokens). Before 3.1
         // the aToken's balance of the underlying, and the liquidator pays the debt in last (safeTransferFrom after the burn).
-        if (!c.ReceiveAToken && (collReserve.VirtualUnderlyingBalance ?? collReserve.UnderlyingBalance) is { } cash)
+        if (!c.ReceiveAToken && collReserve.Cash is { } cash)
         {
-            var virtualBalance = collReserve.VirtualUnderlyingBalance is not null;
-            var available = cash + (virtualBalance && c.CollateralAsset == c.DebtAsset ? actualDebt : BigInteger.Zero);
-            if (toLiquidator > available) return AaveV3LiquidationDecision.Revert(virtualBalance ? NotEnoughCash : NotEnoughUnderlying, hf, account);
+            var first = collReserve.RepaymentArrivesFirst;
+            var available = cash + (first && c.CollateralAsset == c.DebtAsset ? actualDebt : BigInteger.Zero);
+            if (toLiquidator > available) return AaveV3LiquidationDecision.Revert(first ? NotEnoughCash : NotEnoughUnderlying, hf, account);
         }
 
         if (v33 && !v35 && !fee.IsZero && !collReserve.LiquidityIndex.IsZero)
@@ -317,16 +317,10 @@ public sealed class AaveV3LiquidationRule : ILiquidationRule<AaveV3LiquidationCo
         foreach (var r in market.Reserves)
         {
             var next = r;
-            if (r.Asset == c.DebtAsset && next.VirtualUnderlyingBalance is { } debtCash)
-                next = next with { VirtualUnderlyingBalance = debtCash + d.DebtRepaid };
-            if (r.Asset == c.DebtAsset && next.UnderlyingBalance is { } debtHeld)
-                next = next with { UnderlyingBalance = debtHeld + d.DebtRepaid };
+            if (r.Asset == c.DebtAsset) next = next.WithCashMoved(d.DebtRepaid);
             if (r.Asset == c.CollateralAsset)
             {
-                if (!c.ReceiveAToken && next.VirtualUnderlyingBalance is { } collCash)
-                    next = next with { VirtualUnderlyingBalance = collCash - d.CollateralToLiquidator };
-                if (!c.ReceiveAToken && next.UnderlyingBalance is { } collHeld)
-                    next = next with { UnderlyingBalance = collHeld - d.CollateralToLiquidator };
+                if (!c.ReceiveAToken) next = next.WithCashMoved(-d.CollateralToLiquidator);
                 if (!r.DebtCeiling.IsZero)
                 {
                     var repaid = d.DebtRepaid / FixedPoint.Pow10(Math.Max(0, debtDecimals - DebtCeilingDecimals));

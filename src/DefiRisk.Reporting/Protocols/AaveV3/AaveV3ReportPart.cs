@@ -35,9 +35,9 @@ public sealed class AaveV3ReportPart : IProtocolReportPart
         {
             var m = st.Market;
             var reserves = m.Reserves;
-            var limit = reserves.Any(r => r.VirtualUnderlyingBalance is not null)
+            var limit = reserves.Any(r => r.RepaymentArrivesFirst)
                 ? "each reserve's virtual balance read at the block (3.1+; the debt repaid enters it first, Panic(0x11) beyond it)"
-                : reserves.Any(r => r.UnderlyingBalance is not null)
+                : reserves.Any(r => r.Cash is not null)
                     ? "each aToken's balance of the underlying read at the block (before 3.1: AToken.burn sends it before the liquidator pays the debt in, so a same-asset call gets no credit for the repayment)"
                     : null;
             yield return ($"Aave v3 {m.Name}: underlying a liquidator can take", limit is null
