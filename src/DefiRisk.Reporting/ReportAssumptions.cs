@@ -60,8 +60,13 @@ public static class ReportAssumptions
                     : "; own capital (a capital cap is set), no flash loans" : "") +
                 $"; gas {Format.Usd(Format.Usd8ToDouble(options.GasCostUsd))} per call (market default $15 = 500,000 gas × 10 gwei × $3,000/ETH; crash-time gas is higher)" +
                 (l.BestExecution ? $" plus {Format.Usd(Format.Usd8ToDouble(l.LegGasCostUsd))} per extra leg of a split sale (default $3 = 100,000 gas); a leg is added only if its extra proceeds beat it" : "") +
-                "; one call per position and pair each time it is tried, sized by the protocol's close factor: no chunking into smaller calls within a round " +
-                "(pools are arbitraged between rounds, not between calls, so smaller calls in one round sell into the same pools and pay more gas)"));
+                (l.SizeByProfit
+                    ? "; each call sized for profit: from the largest the protocol allows (close factor, breaker) down in √2 steps to 1/1024 of it, the liquidator " +
+                      "takes the first size whose next smaller one earns no more, so a sale that would saturate the venues becomes a smaller call and the rest " +
+                      "waits for a later round, after arbitrage (chunks across rounds; one sized call per position a round, since a second piece would sell into the same un-arbitraged pools); " +
+                      "on a mainnet fork a liquidator can also split across blocks within a round and route through aggregators, so pieces may come faster than one a round"
+                    : "; one call per position and pair each time it is tried, sized by the protocol's close factor: no chunking into smaller calls " +
+                      "(pools are arbitraged between rounds, not between calls, so smaller calls in one round sell into the same pools and pay more gas)")));
         }
         if (options.MarketPrices.OnePrice)
         {

@@ -381,6 +381,8 @@ internal sealed partial class ExactCascade : ILiquidationDesk
 
     bool ILiquidationDesk.PairsByProfit => _o.Liquidators.PairByProfit;
 
+    bool ILiquidationDesk.SizesByProfit => _o.Liquidators.SizeByProfit;
+
     BigInteger ILiquidationDesk.Profit(int coll, int debt, BigInteger collateral, BigInteger repaid)
     {
         var market = _market[_round];

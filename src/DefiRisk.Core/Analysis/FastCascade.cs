@@ -416,6 +416,8 @@ internal sealed partial class FastCascade : IFastDesk
 
     public bool PairsByProfit => o.Liquidators.PairByProfit;
 
+    public bool SizesByProfit => o.Liquidators.SizeByProfit;
+
     /// <summary>(proceeds − repaid − flash-loan fee) at the debt's market price − gas, USD (the exact path's test in doubles; the fee half up).</summary>
     public double Profit(FastState st, FastRound round, int coll, int debt, double collateral, double repaid)
     {
@@ -442,6 +444,8 @@ internal sealed partial class FastCascade : IFastDesk
         }
 
         public bool PairsByProfit => engine.PairsByProfit;
+
+        public bool SizesByProfit => engine.SizesByProfit;
 
         public double Profit(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) =>
             engine.Profit(st, round, collateral, debt, collateralToSell, repaid);

@@ -16,6 +16,7 @@ namespace DefiRisk.Core.Analysis;
 /// Morpho's balance of the token) when it can, else Aave's at <c>FLASHLOAN_PREMIUM_TOTAL</c>; with no lender for the asset,
 /// the liquidator's own funds at no cost.</item>
 /// <item>A gas cost per call of <see cref="DefaultGasCostUsd"/> unless one is given (<see cref="SimulationOptions.WithMarketLiquidators"/>).</item>
+/// <item>Each call sized for profit (<see cref="SizeByProfit"/>): a smaller call when the largest earns less.</item>
 /// </list>
 /// </summary>
 public sealed record LiquidatorModel
@@ -28,6 +29,13 @@ public sealed record LiquidatorModel
 
     /// <summary>Borrow the repayment by flash loan and pay its fee (false, or a capital cap set: own funds, no cost).</summary>
     public bool FlashLoans { get; init; }
+
+    /// <summary>
+    /// Size each call for the most profit (<see cref="Lending.CallSizing"/>): a smaller call than the protocol allows when it
+    /// earns more (the sale saturates the venues), the rest left for a later round after arbitrage (false: the largest call
+    /// the protocol allows, as the replay model's liquidator makes it).
+    /// </summary>
+    public bool SizeByProfit { get; init; }
 
     /// <summary>Pieces a sale is cut into to find the split.</summary>
     public int SaleChunks { get; init; } = Venues.BestExecution.DefaultChunks;
@@ -52,8 +60,8 @@ public sealed record LiquidatorModel
     /// <summary>Fewest-hop routes, pair by the family's order, no funding cost (what the replay on chain mirrors).</summary>
     public static LiquidatorModel Router { get; } = new();
 
-    /// <summary>Best execution, pair by profit, flash loans.</summary>
-    public static LiquidatorModel Market { get; } = new() { BestExecution = true, PairByProfit = true, FlashLoans = true };
+    /// <summary>Best execution, pair by profit, flash loans, calls sized by profit.</summary>
+    public static LiquidatorModel Market { get; } = new() { BestExecution = true, PairByProfit = true, FlashLoans = true, SizeByProfit = true };
 
-    public bool IsRouter => !BestExecution && !PairByProfit && !FlashLoans;
+    public bool IsRouter => !BestExecution && !PairByProfit && !FlashLoans && !SizeByProfit;
 }

@@ -75,6 +75,9 @@ public interface ILiquidationDesk
     /// <summary>True when the liquidator picks the collateral/debt pair by <see cref="Profit"/> (else the family's documented order).</summary>
     bool PairsByProfit => false;
 
+    /// <summary>True when the liquidator sizes each call for the most profit (<see cref="CallSizing"/>; else the largest the rule allows).</summary>
+    bool SizesByProfit => false;
+
     /// <summary>What a call would earn, USD 8 decimals at market prices: sale proceeds − debt repaid − funding cost − gas. Moves nothing.</summary>
     BigInteger Profit(int collateral, int debt, BigInteger collateralToSell, BigInteger debtRepaid) => BigInteger.Zero;
 }

@@ -374,6 +374,9 @@ public interface IFastDesk
 
     /// <summary>What a call would earn in USD at market prices (as <see cref="ILiquidationDesk.Profit"/>). Moves nothing.</summary>
     double Profit(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) => 0;
+
+    /// <summary>True when the liquidator sizes each call for the most profit (as <see cref="ILiquidationDesk.SizesByProfit"/>).</summary>
+    bool SizesByProfit => false;
 }
 
 /// <summary>One round of a fast cascade as the rules see it, with the running sums they add to.</summary>

@@ -222,7 +222,7 @@ public sealed class LiquidatorCostTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [InlineData(5, -0.35, "0.002")]
-    [InlineData(3, -0.30, "0.01")]
+    [InlineData(3, -0.30, "0.001")]
     public void Fast_path_matches_the_exact_path_when_flash_loan_liquidity_runs_short(int seed, double shock, string cashShare)
     {
         var synthetic = Core.Protocols.SyntheticSnapshot.Generate(1500, seed, AaveV3Revision.V3_5, poolDepthUsdPerPosition: 10_000);

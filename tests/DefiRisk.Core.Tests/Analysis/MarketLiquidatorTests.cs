@@ -185,7 +185,10 @@ public sealed class MarketLiquidatorTests(ITestOutputHelper output)
         var options = SimulationOptions.Default.WithMarketLiquidators();
         var (exact, fast) = FastExactComparison.Run(snapshot, Scenario.Single(Core.Protocols.SyntheticSnapshot.Weth, (decimal)shock), options);
         var split = exact.Rounds.SelectMany(r => r.Liquidations).Count(l => l.SaleRoute == "split");
-        output.WriteLine($"exact: {exact.Totals.Liquidations} liq ({split} split sales), ${exact.Totals.LiquidatedValueUsd:N2}, bad ${exact.Totals.BadDebtUsd:N2}; fast {fast.Liquidations}, ${fast.LiquidatedValueUsd:N2}, bad ${fast.BadDebtUsd:N2}");
+        // Aave calls sized for profit carry their debtToCover (no breaker here); Morpho's are those left to wait.
+        var sized = exact.Rounds.SelectMany(r => r.Liquidations).Count(l => l.Protocol == ProtocolNames.AaveV3 && !l.RepayArgument.IsZero);
+        var waiting = exact.Rounds.SelectMany(r => r.Unliquidated).Count(u => u.Reason == Core.Lending.CallSizing.RestWaits);
+        output.WriteLine($"exact: {exact.Totals.Liquidations} liq ({split} split sales, {sized} Aave calls sized for profit, {waiting} left to wait), ${exact.Totals.LiquidatedValueUsd:N2}, bad ${exact.Totals.BadDebtUsd:N2}; fast {fast.Liquidations}, ${fast.LiquidatedValueUsd:N2}, bad ${fast.BadDebtUsd:N2}");
         output.WriteLine($"relative differences: liquidated {Math.Abs(exact.Totals.LiquidatedValueUsd - fast.LiquidatedValueUsd) / Math.Max(1, exact.Totals.LiquidatedValueUsd):E2}, bad debt {Math.Abs(exact.Totals.BadDebtUsd - fast.BadDebtUsd) / Math.Max(1, exact.Totals.BadDebtUsd):E2}");
         Assert.True(split > 0, "the case must split sales to test best execution");
         FastExactComparison.AssertSame(snapshot, exact, fast);

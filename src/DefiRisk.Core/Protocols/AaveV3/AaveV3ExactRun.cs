@@ -74,6 +74,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
             if (pairs.Count == 0) { reason = NothingToSeize; break; }
             if (desk.PairsByProfit) pairs = ByProfit(mk, acct, pairs, price, desk);
             var done = false;
+            var sizedCall = false;
             foreach (var (collAsset, debtAsset) in pairs)
             {
                 var ctx = new AaveV3LiquidationContext(mk, acct, collAsset, debtAsset, AaveV3LiquidationContext.MaxDebtToCover, price, BlockTimestamp: _now);
@@ -97,7 +98,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                     ctx = ctx with { DebtToCover = toCover };
                     d = _rule.Decide(ctx);
                     if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust
-                        && LargestCallWithoutDust(mk, acct, collAsset, debtAsset, toCover, price) is { } smaller)
+                        && LargestCallWithoutDust(ctx, toCover) is { } smaller)
                     {
                         // The smaller call goes back to the breaker (a minimum size may refuse it).
                         var smallerUsd8 = smaller.DebtRepaid * _oracle[di] / unitD;
@@ -107,6 +108,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                     }
                     if (!d.Executed) { reason = d.Reason; continue; }
                 }
+                if (desk.SizesByProfit && SizedForProfit(ctx, d, ci, di, desk) is { } sized) (ctx, d, sizedCall) = (sized.Context, sized.Decision, true);
                 if (!desk.Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, out var why, out var repaidUsd8)) { reason = why; continue; }
 
                 _accounts[c.Holder][c.Position] = d.AccountAfter;
@@ -115,13 +117,16 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                     _deficits[(mk.Name, x.Asset)] = _deficits.GetValueOrDefault((mk.Name, x.Asset)) + x.Amount;
                 var badDebt = d.Deficits.Where(x => x.Asset == debtAsset).Aggregate(BigInteger.Zero, (sum, x) => sum + x.Amount);
                 desk.Execute(new ExecutedCall(di, ci, d.HealthFactor, d.CollateralPrice, d.DebtRepaid, d.CollateralToLiquidator, d.ProtocolFee,
-                    badDebt, d.Deficits.Select(x => (assets[x.Asset], x.Amount)).ToList(), repaidUsd8, 0, 0));
+                    badDebt, d.Deficits.Select(x => (assets[x.Asset], x.Amount)).ToList(), repaidUsd8, 0,
+                    ctx.DebtToCover == AaveV3LiquidationContext.MaxDebtToCover ? 0 : ctx.DebtToCover));
                 done = true;
                 reason = null;
                 break;
             }
             if (!done) break;
             if (!AaveV3AccountMath.Calculate(_markets[c.Holder], _accounts[c.Holder][c.Position], price).IsLiquidatable) return new(null, 0);
+            // A call sized for profit left the venues where a further piece earns less: the rest waits for the arbitrage.
+            if (sizedCall) { reason = CallSizing.RestWaits; break; }
             reason = "call limit per round reached";
         }
         var hf = AaveV3AccountMath.Calculate(_markets[c.Holder], _accounts[c.Holder][c.Position], price).HealthFactor;
@@ -151,16 +156,45 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
     /// <c>LiquidationDataProvider.amountToPassToLiquidationCall</c> is for). The rule itself is the test: the leftovers
     /// only shrink as debtToCover grows, so the accepted amounts are a range from 1 up, found by bisection. Null if none.
     /// </summary>
-    private AaveV3LiquidationDecision? LargestCallWithoutDust(AaveV3Market mk, AaveV3Account acct, Address coll, Address debt,
-        BigInteger toCover, Func<Address, BigInteger> price)
+    private AaveV3LiquidationDecision? LargestCallWithoutDust(AaveV3LiquidationContext ctx, BigInteger toCover)
     {
         BigInteger ok = 0, bad = toCover; // ok: accepted (0 stands for "none yet"), bad: rejected
         while (bad - ok > 1)
         {
             var mid = (ok + bad) / 2;
-            if (_rule.Decide(new(mk, acct, coll, debt, mid, price, BlockTimestamp: _now)).Executed) ok = mid; else bad = mid;
+            if (_rule.Decide(ctx with { DebtToCover = mid }).Executed) ok = mid; else bad = mid;
         }
-        return ok.IsZero ? null : _rule.Decide(new(mk, acct, coll, debt, ok, price, BlockTimestamp: _now));
+        return ok.IsZero ? null : _rule.Decide(ctx with { DebtToCover = ok });
+    }
+
+    /// <summary>
+    /// The call sized for profit (<see cref="CallSizing"/>): rungs of the debt the call <paramref name="full"/> repays, passed as
+    /// debtToCover; a v3.3+ rung that would leave dust becomes the largest call that does not (the same for every such rung,
+    /// since the accepted amounts run from 1 up). Null when the full call earns the most.
+    /// </summary>
+    private (AaveV3LiquidationContext Context, AaveV3LiquidationDecision Decision)? SizedForProfit(AaveV3LiquidationContext ctx,
+        AaveV3LiquidationDecision full, int ci, int di, ILiquidationDesk desk)
+    {
+        var calls = new (AaveV3LiquidationContext, AaveV3LiquidationDecision)[CallSizing.Rungs];
+        var last = full.DebtRepaid;
+        BigInteger? noDust = null;
+        var rung = CallSizing.Choose(desk.Profit(ci, di, full.CollateralToLiquidator, full.DebtRepaid), i =>
+        {
+            var x = CallSizing.Rung(full.DebtRepaid, i);
+            if (x.IsZero) return null;
+            var d = _rule.Decide(ctx with { DebtToCover = x });
+            if (!d.Executed && d.Reason == AaveV3LiquidationRule.MustNotLeaveDust)
+            {
+                noDust ??= LargestCallWithoutDust(ctx, x)?.DebtRepaid ?? 0;
+                if ((x = noDust.Value).IsZero || x >= last) return null;
+                d = _rule.Decide(ctx with { DebtToCover = x });
+            }
+            if (x >= last || !d.Executed) return null;
+            last = x;
+            calls[i] = (ctx with { DebtToCover = x }, d);
+            return desk.Profit(ci, di, d.CollateralToLiquidator, d.DebtRepaid);
+        });
+        return rung == 0 ? null : calls[rung];
     }
 
     public void CollectExposure(LiquidatableCandidate c, List<(int Asset, bool Collateral)> output)

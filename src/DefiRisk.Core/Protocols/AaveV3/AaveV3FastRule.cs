@@ -178,6 +178,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
             var hf = HealthFactor(wc, tcLt, td, _revision[m.Holder[k]]);
             if (hf >= 1) break;
             var executed = false;
+            var sized = false;
             if (round.Desk.PairsByProfit && nd * nc > 1)
             {
                 // By profit (as AaveV3ExactRun.ByProfit): each pair's full call priced without committing, most first,
@@ -185,18 +186,19 @@ internal sealed class AaveV3FastRule : FastLendingRule
                 var n = 0;
                 for (var di = 0; di < nd; di++)
                     for (var ci = 0; ci < nc; ci++)
-                        if (TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td, out var profit, dryRun: true))
+                        if (TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td, out var profit, out _, dryRun: true))
                             byProfit[n++] = (profit, di * nc + ci, debts[di], colls[ci]);
                 byProfit[..n].Sort((x, y) => x.Profit != y.Profit ? y.Profit.CompareTo(x.Profit) : x.Order.CompareTo(y.Order));
                 for (var i = 0; i < n && !executed; i++)
-                    executed = TryCall(st, round, k, byProfit[i].Debt, byProfit[i].Coll, s, e, hf, tc, td, out _);
+                    executed = TryCall(st, round, k, byProfit[i].Debt, byProfit[i].Coll, s, e, hf, tc, td, out _, out sized);
             }
             else
                 for (var di = 0; di < nd && !executed; di++)
                     for (var ci = 0; ci < nc && !executed; ci++)
-                        executed = TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td, out _);
+                        executed = TryCall(st, round, k, debts[di], colls[ci], s, e, hf, tc, td, out _, out sized);
             if (!executed) break;
             done++;
+            if (sized) break; // as the exact run: after a call sized for profit the rest waits for a later round
         }
         return done;
     }
@@ -229,9 +231,10 @@ internal sealed class AaveV3FastRule : FastLendingRule
 
     /// <summary>One call on the pair (debt entry, collateral entry): the rule in base units, then the sale. With
     /// <paramref name="dryRun"/>: whether the rule would execute it, and what it would earn, with nothing changed.</summary>
-    private bool TryCall(FastState st, FastRound round, int k, int de, int ce, int s, int e, double hf, double tc, double td, out double profit, bool dryRun = false)
+    private bool TryCall(FastState st, FastRound round, int k, int de, int ce, int s, int e, double hf, double tc, double td, out double profit, out bool sized, bool dryRun = false)
     {
         profit = 0;
+        sized = false;
         var m = st.Model;
         var om = round.Om;
         ref readonly var dp = ref m.Params[m.EParam[de]];
@@ -256,13 +259,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
                 call = Size(dp, cp, pD, pC, debt, coll, hf, td, toCover);
                 if (!call.Valid && call.Dust)
                 {
-                    double ok = 0, bad = toCover;
-                    while (bad - ok > 1)
-                    {
-                        var mid = Math.Floor((ok + bad) / 2);
-                        if (mid <= ok || mid >= bad) break; // above 2^53 base units the doubles between them run out
-                        if (Size(dp, cp, pD, pC, debt, coll, hf, td, mid).Valid) ok = mid; else bad = mid;
-                    }
+                    var ok = LargestWithoutDust(dp, cp, pD, pC, debt, coll, hf, td, toCover);
                     if (ok <= 0) return false;
                     call = Size(dp, cp, pD, pC, debt, coll, hf, td, ok);
                     var smaller8 = round.RepayUsd8(m, da, call.Actual);
@@ -281,6 +278,11 @@ internal sealed class AaveV3FastRule : FastLendingRule
         {
             profit = round.Desk.Profit(st, round, ca, da, toLiquidator, actual);
             return true;
+        }
+        if (round.Desk.SizesByProfit && SizedForProfit(st, round, dp, cp, pD, pC, debt, coll, hf, td, call) is { } smaller)
+        {
+            (actual, collAmt, all, toLiquidator) = (smaller.Actual, smaller.CollAmt, smaller.All, smaller.ToLiquidator);
+            sized = true;
         }
         if (!round.Desk.Pays(st, round, ca, da, toLiquidator, actual, out var repaidUsd)) return false;
         if (cashD >= 0) cash![cashD] += actual;
@@ -305,6 +307,48 @@ internal sealed class AaveV3FastRule : FastLendingRule
         round.LiquidatedUsd += repaidUsd;
         round.BonusUsd += toLiquidator * round.OracleUsd[ca] / m.Unit[ca] - repaidUsd;
         return true;
+    }
+
+    /// <summary>The largest debtToCover below <paramref name="toCover"/> that leaves no 3.3+ dust (as <c>AaveV3ExactRun.LargestCallWithoutDust</c>); 0 if none.</summary>
+    private double LargestWithoutDust(in FastParam dp, in FastParam cp, double pD, double pC, double debt, double coll, double hf, double td, double toCover)
+    {
+        double ok = 0, bad = toCover;
+        while (bad - ok > 1)
+        {
+            var mid = Math.Floor((ok + bad) / 2);
+            if (mid <= ok || mid >= bad) break; // above 2^53 base units the doubles between them run out
+            if (Size(dp, cp, pD, pC, debt, coll, hf, td, mid).Valid) ok = mid; else bad = mid;
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// As <c>AaveV3ExactRun.SizedForProfit</c>: the call sized for profit on the <see cref="CallSizing"/> ladder of the debt
+    /// <paramref name="full"/> repays; a rung that would leave 3.3+ dust becomes the largest call that does not. Null: the full call.
+    /// </summary>
+    private SizedCall? SizedForProfit(FastState st, FastRound round, FastParam dp, FastParam cp, double pD, double pC, double debt, double coll,
+        double hf, double td, SizedCall full)
+    {
+        var noDust = double.NaN;
+        SizedCall? At(int i)
+        {
+            var x = CallSizing.Rung(full.Actual, i);
+            if (x <= 0) return null;
+            var c = Size(dp, cp, pD, pC, debt, coll, hf, td, x);
+            if (c.Valid || !c.Dust) return c.Valid ? c : null;
+            if (double.IsNaN(noDust)) noDust = LargestWithoutDust(dp, cp, pD, pC, debt, coll, hf, td, x);
+            if (noDust <= 0 || noDust >= x) return null;
+            c = Size(dp, cp, pD, pC, debt, coll, hf, td, noDust);
+            return c.Valid ? c : null;
+        }
+        var last = full.Actual;
+        var rung = CallSizing.Choose(round.Desk.Profit(st, round, cp.Asset, dp.Asset, full.ToLiquidator, full.Actual), i =>
+        {
+            if (At(i) is not { } c || c.Actual >= last) return null;
+            last = c.Actual;
+            return round.Desk.Profit(st, round, cp.Asset, dp.Asset, c.ToLiquidator, c.Actual);
+        });
+        return rung == 0 ? null : At(rung);
     }
 
     /// <summary>A call's amounts in base units: valid, or refused (<see cref="Dust"/>: by the 3.3+ leftover rule).</summary>

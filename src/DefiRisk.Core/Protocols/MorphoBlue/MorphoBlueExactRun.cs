@@ -76,6 +76,8 @@ internal sealed class MorphoBlueExactRun : IExactLendingRun
             d = MorphoBlueLiquidationRule.Instance.Decide(new(mk, p, seize, shares, price));
             if (!d.Executed) return new(d.Reason, c.HealthFactor);
         }
+        var sized = false;
+        if (desk.SizesByProfit && SizedForProfit(new(mk, p, seize, shares, price), d, ci, li, desk) is { } s) (seize, shares, d, sized) = (BigInteger.Zero, s.Shares, s.Decision, true);
         if (!desk.Pays(ci, li, d.SeizedAssets, d.RepaidAssets, out var why, out var repaidUsd8)) return new(why, c.HealthFactor);
 
         _positions[c.Holder][c.Position] = d.PositionAfter;
@@ -86,7 +88,32 @@ internal sealed class MorphoBlueExactRun : IExactLendingRun
             [(li, d.BadDebtAssets)], repaidUsd8, seize, shares));
         // The choice repays everything or seizes everything: one call always ends the position's debt — unless a breaker shrank it.
         if (partial) return new(desk.DeferredReason, MorphoBlueMath.HealthFactor(d.MarketAfter, d.PositionAfter, price));
+        if (sized)
+            return MorphoBlueMath.IsHealthy(d.MarketAfter, d.PositionAfter, price) ? new(null, MorphoBlueMath.HealthFactor(d.MarketAfter, d.PositionAfter, price))
+                : new(CallSizing.RestWaits, MorphoBlueMath.HealthFactor(d.MarketAfter, d.PositionAfter, price));
         return new(null, FixedPoint.UInt256Max);
+    }
+
+    /// <summary>
+    /// The call sized for profit (<see cref="CallSizing"/>): rungs of the shares the full call <paramref name="full"/> repays,
+    /// each passed as <c>repaidShares</c> (seizing what those shares' assets buy). Null when the full call earns the most.
+    /// </summary>
+    private static (BigInteger Shares, MorphoBlueLiquidationDecision Decision)? SizedForProfit(MorphoBlueLiquidationContext ctx,
+        MorphoBlueLiquidationDecision full, int ci, int li, ILiquidationDesk desk)
+    {
+        var calls = new (BigInteger, MorphoBlueLiquidationDecision)[CallSizing.Rungs];
+        var last = full.RepaidShares;
+        var rung = CallSizing.Choose(desk.Profit(ci, li, full.SeizedAssets, full.RepaidAssets), i =>
+        {
+            var part = CallSizing.Rung(full.RepaidShares, i);
+            if (part.IsZero || part >= last) return null;
+            var d = MorphoBlueLiquidationRule.Instance.Decide(ctx with { SeizedAssets = 0, RepaidShares = part });
+            if (!d.Executed) return null;
+            last = part;
+            calls[i] = (part, d);
+            return desk.Profit(ci, li, d.SeizedAssets, d.RepaidAssets);
+        });
+        return rung == 0 ? null : calls[rung];
     }
 
     public void CollectExposure(LiquidatableCandidate c, List<(int Asset, bool Collateral)> output)

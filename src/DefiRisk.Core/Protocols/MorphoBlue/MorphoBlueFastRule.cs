@@ -142,6 +142,28 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
                 repaid = Math.Ceiling(part * (tba + 1) / (tbs + 1e6));
             }
         }
+        if (round.Desk.SizesByProfit)
+        {
+            // As MorphoBlueExactRun.SizedForProfit: rungs of the full call's repaid shares, each seizing what its assets buy.
+            var (fullShares, last, pr, a, b) = (repaidShares, repaidShares, price, tba, tbs);
+            var bonus = p.Bonus;
+            int ca = p.Asset, la = p.LoanAsset;
+            (double Seized, double Repaid) Call(double part) =>
+                (Math.Floor(Math.Floor(Math.Floor(part * (a + 1) / (b + 1e6)) * bonus) / pr), Math.Ceiling(part * (a + 1) / (b + 1e6)));
+            var rung = CallSizing.Choose(round.Desk.Profit(st, round, ca, la, seized, repaid), i =>
+            {
+                var part = CallSizing.Rung(fullShares, i);
+                if (part <= 0 || part >= last) return null;
+                last = part;
+                var (sz, rp) = Call(part);
+                return round.Desk.Profit(st, round, ca, la, sz, rp);
+            });
+            if (rung > 0)
+            {
+                repaidShares = CallSizing.Rung(fullShares, rung);
+                (seized, repaid) = Call(repaidShares);
+            }
+        }
         if (!round.Desk.Pays(st, round, p.Asset, p.LoanAsset, seized, repaid, out var repaidUsd)) return 0;
 
         tbs -= repaidShares;
