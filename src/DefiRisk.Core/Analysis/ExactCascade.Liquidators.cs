@@ -1,6 +1,7 @@
 using System.Numerics;
 using DefiRisk.Core.Lending;
 using DefiRisk.Core.Numerics;
+using DefiRisk.Core.Venues;
 
 namespace DefiRisk.Core.Analysis;
 
@@ -23,6 +24,42 @@ internal sealed partial class ExactCascade
 
     /// <summary>Gas of the last sale's legs beyond the first, USD 8 decimals.</summary>
     private BigInteger ExtraLegsGasUsd8 => _o.Liquidators.BestExecution && _legs.Count > 1 ? (_legs.Count - 1) * _o.Liquidators.LegGasCostUsd : BigInteger.Zero;
+
+    /// <summary>
+    /// An upper bound on what selling one base unit of <paramref name="coll"/> pays in <paramref name="debt"/> base units, with
+    /// no sale quoted: the best route's product of marginal prices before fees (no swap pays more), through the sale's own
+    /// routing (<see cref="Sell"/>), with a 1e-6 margin for doubles. +∞ where a sale would fail anyway.
+    /// </summary>
+    private double SaleRateCeiling(int coll, int debt, BigInteger[] oracle, BigInteger[] market)
+    {
+        if (coll == debt) return 1;
+        var decD = _s.Assets[debt].Decimals;
+        if (_g.FindPath(coll, debt) is { } path) return RouteRate(path, coll, debt) * (1 + 1e-6);
+        var n = _g.Numeraire;
+        if (_g.FindPath(coll, n) is { } toN)
+            return oracle[debt].IsZero ? 0 : RouteRate(toN, coll, n) * (double)oracle[n] * Math.Pow(10, decD) / ((double)oracle[debt] * Math.Pow(10, _s.Assets[n].Decimals)) * (1 + 1e-6);
+        if (OnePrice) return double.PositiveInfinity;
+        return market[debt].IsZero ? 0 : (double)market[coll] * Math.Pow(10, decD) / ((double)market[debt] * Math.Pow(10, _s.Assets[coll].Decimals)) * (1 + 1e-6);
+    }
+
+    /// <summary>The largest product of marginal prices over the routes a sale from <paramref name="from"/> may take.</summary>
+    private double RouteRate(Hop[] path, int from, int to)
+    {
+        double Product(Hop[] hops)
+        {
+            var x = 1.0;
+            foreach (var h in hops)
+            {
+                var (num, den) = _pools[h.Pool].Spot(h.ZeroForOne);
+                x *= den.IsZero ? double.PositiveInfinity : (double)num / (double)den;
+            }
+            return x;
+        }
+        if (!_o.Liquidators.BestExecution) return Product(path);
+        var best = 0.0;
+        foreach (var route in _g.Routes(from, to)) best = Math.Max(best, Product(route));
+        return best;
+    }
 
     /// <summary>(proceeds − repaid − fee) at the debt's market price − base gas − the last sale's extra legs' gas, USD 8 decimals.</summary>
     private BigInteger CallProfitUsd8(int debt, BigInteger proceeds, BigInteger repaid, BigInteger fee, BigInteger[] market) =>

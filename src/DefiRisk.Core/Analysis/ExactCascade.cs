@@ -363,7 +363,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
     /// A liquidation happens only when it pays: (proceeds of selling the collateral − debt repaid) in debt units, valued
     /// at the debt asset's market price, minus gas, &gt; 0 (USD 8 decimals); and within the per-round capital cap.
     /// </summary>
-    bool ILiquidationDesk.Pays(int coll, int debt, BigInteger collateral, BigInteger repaid, out string? reason, out BigInteger repaidUsd8)
+    bool ILiquidationDesk.Pays(int coll, int debt, BigInteger collateral, BigInteger repaid, out string? reason, out BigInteger repaidUsd8, BigInteger? knownProfitUsd8)
     {
         var oracle = _oracle[_round];
         var market = _market[_round];
@@ -371,8 +371,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         repaidUsd8 = repaid * oracle[debt] / unit;
         var funding = Funding(debt, repaid);
         if (!funding.Funded) { reason = NoFlashLiquidity; return false; }
-        var (proceeds, _, _) = Sell(coll, debt, collateral, false, oracle, market);
-        var profit = CallProfitUsd8(debt, proceeds, repaid, funding.Fee, market);
+        var profit = knownProfitUsd8 ?? CallProfitUsd8(debt, Sell(coll, debt, collateral, false, oracle, market).Proceeds, repaid, funding.Fee, market);
         if (profit.Sign <= 0) { reason = "unprofitable after slippage and gas"; return false; }
         if (_o.LiquidatorCapitalPerRoundUsd is { } cap && _spent + repaidUsd8 > cap) { reason = "liquidator capital cap reached"; return false; }
         reason = null;
@@ -388,6 +387,13 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         var market = _market[_round];
         var (proceeds, _, _) = Sell(coll, debt, collateral, false, _oracle[_round], market);
         return CallProfitUsd8(debt, proceeds, repaid, Funding(debt, repaid).Fee, market);
+    }
+
+    double ILiquidationDesk.ProfitCeilingUsd(int coll, int debt, double collateral, double repaid)
+    {
+        var market = _market[_round];
+        var perUnit = (double)market[debt] / 1e8 / Math.Pow(10, _s.Assets[debt].Decimals);
+        return (collateral * SaleRateCeiling(coll, debt, _oracle[_round], market) - repaid) * perUnit - (double)_o.GasCostUsd / 1e8;
     }
 
     void ILiquidationDesk.Execute(ExecutedCall call)

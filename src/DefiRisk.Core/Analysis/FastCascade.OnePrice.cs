@@ -14,12 +14,15 @@ internal sealed partial class FastCascade
     {
         _poolsOf = OnePriceRules.PoolsOf(m.Graph, m.Graph.Pools.Count);
         _groupOf = OnePriceRules.Groups(o.MarketPrices, m.Assets, m.SnapPrice.Length);
-        _spot0 = m.Graph.Pools.Select(p =>
-        {
-            var (num, den) = p.StartExact().Spot(true);
-            return den.IsZero ? 0 : (double)num / (double)den;
-        }).ToArray();
+        _spot0 = Spot0Table;
     }
+
+    /// <summary>Every pool's token1-per-token0 price at the snapshot (computed once; a benign race between workers computes the same).</summary>
+    private double[] Spot0Table => _spot0 ??= m.Graph.Pools.Select(p =>
+    {
+        var (num, den) = p.StartExact().Spot(true);
+        return den.IsZero ? 0 : (double)num / (double)den;
+    }).ToArray();
 
     /// <param name="spotStart">each pool's token1-per-token0 price right after the round's arbitrage (this run's).</param>
     private void OnePriceRound(Lending.FastState st, int r, Scenario scenario, double[] price, double[] target, double[] spotStart)

@@ -403,11 +403,11 @@ internal sealed partial class FastCascade : IFastDesk
         return x;
     }
 
-    public bool Pays(FastState st, FastRound round, int coll, int debt, double collateral, double repaid, out double repaidUsd)
+    public bool Pays(FastState st, FastRound round, int coll, int debt, double collateral, double repaid, out double repaidUsd, double knownProfit = double.NaN)
     {
         repaidUsd = repaid * round.OracleUsd[debt] / m.Unit[debt];
         if (round.Flash is not null && !round.Flash.Quote(debt, repaid).Funded) return false;
-        if (Profit(st, round, coll, debt, collateral, repaid) <= 0) return false;
+        if ((double.IsNaN(knownProfit) ? Profit(st, round, coll, debt, collateral, repaid) : knownProfit) <= 0) return false;
         if (o.LiquidatorCapitalPerRoundUsd is { } cap && round.Spent + repaidUsd > (double)cap / 1e8) return false;
         // Every rule commits a call that pays: the lenders' balances move with it (as the exact path's Execute).
         round.Flash?.Liquidated(round.Book, round.Holder, debt, repaid, coll, collateral);
@@ -435,9 +435,9 @@ internal sealed partial class FastCascade : IFastDesk
         public double Sell(FastState st, FastRound round, int collateral, int debt, double amount, bool commit) =>
             engine.Sell(st, round, collateral, debt, amount, commit);
 
-        public bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd)
+        public bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd, double knownProfit = double.NaN)
         {
-            if (!engine.Pays(st, round, collateral, debt, collateralToSell, repaid, out repaidUsd)) return false;
+            if (!engine.Pays(st, round, collateral, debt, collateralToSell, repaid, out repaidUsd, knownProfit)) return false;
             // Every rule commits a call that pays: the breakers' windows count it (USD 8 decimals, floored, as the exact path).
             run.Executed(round.Round, round.Book, collateral, debt, round.RepayUsd8(st.Model, debt, repaid));
             return true;
@@ -446,6 +446,9 @@ internal sealed partial class FastCascade : IFastDesk
         public bool PairsByProfit => engine.PairsByProfit;
 
         public bool SizesByProfit => engine.SizesByProfit;
+
+        public double ProfitCeilingUsd(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) =>
+            engine.ProfitCeilingUsd(st, round, collateral, debt, collateralToSell, repaid);
 
         public double Profit(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) =>
             engine.Profit(st, round, collateral, debt, collateralToSell, repaid);

@@ -46,6 +46,28 @@ public static class CallSizing
         return bestRung;
     }
 
+    /// <summary>
+    /// Whether any smaller rung could earn more than the full call, from an upper bound that needs no sale quote (the
+    /// ladder's quotes are the cost of sizing): no venue pays more per unit than its marginal price now, so a call selling c and
+    /// repaying x earns at most <c>ceiling(c, x)</c> = c × that price − x − base gas (funding and extra legs only cost more).
+    /// Along the rungs, seized ≈ k × repaid (k the full call's, plus a margin for the rule's floors), the ceiling is
+    /// affine, so its largest value is at the largest rung or at nothing. When that is no more than the full call's profit
+    /// (or 0), the ladder would stop at rung 0 — or only at calls that do not pay — so the result is the same without it.
+    /// </summary>
+    /// <param name="ceilingAtLargestRung">the desk's ceiling, USD, at <see cref="LargestRungCeilingPoint"/>.</param>
+    /// <param name="ceilingAtNothing">the desk's ceiling at (2, 0): what the floors could leave of a call of nothing.</param>
+    public static bool SmallerMayEarnMore(double fullProfitUsd, double ceilingAtLargestRung, double ceilingAtNothing) =>
+        !(Math.Max(ceilingAtLargestRung, ceilingAtNothing) <= Math.Max(fullProfitUsd, 0));
+
+    /// <summary>(collateral sold, debt repaid) at which to take the ceiling of the largest rung below a full call: the full call's
+    /// collateral per unit repaid with a 1e-6 margin, and two units of either more for the rule's floors.</summary>
+    public static (double Seized, double Repaid) LargestRungCeilingPoint(double seizedFull, double repaidFull)
+    {
+        var x1 = repaidFull * Numerators[1] / Denominator;
+        var k = repaidFull > 0 ? seizedFull / repaidFull * (1 + 1e-6) : double.PositiveInfinity;
+        return (k * (x1 + 2) + 2, x1);
+    }
+
     /// <summary>Why a position a sized call left unhealthy was not called again this round.</summary>
     public const string RestWaits = "partly liquidated: a larger call earns less after slippage, the rest waits for a later round";
 }

@@ -66,8 +66,9 @@ public interface ILiquidationDesk
     /// <summary>What the circuit breaker lets a call repaying <paramref name="repayUsd8"/> (USD 8 decimals) repay, at most that.</summary>
     BigInteger Allowance(int collateral, int debt, BigInteger repayUsd8);
 
-    /// <summary>Whether a call pays after slippage and gas and fits the capital cap; the debt repaid in USD 8 decimals.</summary>
-    bool Pays(int collateral, int debt, BigInteger collateralToSell, BigInteger debtRepaid, out string? reason, out BigInteger repaidUsd8);
+    /// <summary>Whether a call pays after slippage and gas and fits the capital cap; the debt repaid in USD 8 decimals.
+    /// <paramref name="knownProfitUsd8"/>: the call's <see cref="Profit"/> when the family has just priced it (the sale is not quoted again).</summary>
+    bool Pays(int collateral, int debt, BigInteger collateralToSell, BigInteger debtRepaid, out string? reason, out BigInteger repaidUsd8, BigInteger? knownProfitUsd8 = null);
 
     /// <summary>Commits a call the family has already applied to its own state: records it and sells the collateral.</summary>
     void Execute(ExecutedCall call);
@@ -80,6 +81,9 @@ public interface ILiquidationDesk
 
     /// <summary>What a call would earn, USD 8 decimals at market prices: sale proceeds − debt repaid − funding cost − gas. Moves nothing.</summary>
     BigInteger Profit(int collateral, int debt, BigInteger collateralToSell, BigInteger debtRepaid) => BigInteger.Zero;
+
+    /// <summary>An upper bound on <see cref="Profit"/> in USD with no sale quoted (<see cref="CallSizing.SmallerMayEarnMore"/>); +∞ when unknown.</summary>
+    double ProfitCeilingUsd(int collateral, int debt, double collateralToSell, double debtRepaid) => double.PositiveInfinity;
 }
 
 /// <summary>

@@ -361,7 +361,8 @@ public interface IFastDesk
     double Sell(FastState st, FastRound round, int collateral, int debt, double amount, bool commit);
 
     /// <summary>Whether a call pays after slippage and gas and fits the capital cap; the debt repaid in USD.</summary>
-    bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd);
+    /// <param name="knownProfit">the call's <see cref="Profit"/> when the rule has just priced it (NaN: price it now).</param>
+    bool Pays(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid, out double repaidUsd, double knownProfit = double.NaN);
 
     /// <summary>
     /// What the circuit breaker lets a call on position <paramref name="k"/> repaying <paramref name="repayUsd8"/> (USD 8
@@ -377,6 +378,9 @@ public interface IFastDesk
 
     /// <summary>True when the liquidator sizes each call for the most profit (as <see cref="ILiquidationDesk.SizesByProfit"/>).</summary>
     bool SizesByProfit => false;
+
+    /// <summary>An upper bound on <see cref="Profit"/> with no sale quoted (as <see cref="ILiquidationDesk.ProfitCeilingUsd"/>).</summary>
+    double ProfitCeilingUsd(FastState st, FastRound round, int collateral, int debt, double collateralToSell, double repaid) => double.PositiveInfinity;
 }
 
 /// <summary>One round of a fast cascade as the rules see it, with the running sums they add to.</summary>

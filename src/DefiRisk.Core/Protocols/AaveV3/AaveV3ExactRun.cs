@@ -72,11 +72,15 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
             var acct = _accounts[c.Holder][c.Position];
             var pairs = AaveV3LiquidatorChoice.CandidatePairs(mk, acct, price);
             if (pairs.Count == 0) { reason = NothingToSeize; break; }
-            if (desk.PairsByProfit) pairs = ByProfit(mk, acct, pairs, price, desk);
+            // What each pair's full call earns, when the liquidator has priced them to choose (reused below: not quoted again).
+            var scores = desk.PairsByProfit && pairs.Count > 1 ? ByProfit(mk, acct, pairs, price, desk) : null;
+            if (scores is not null) pairs = scores.Select(x => x.Pair).ToList();
             var done = false;
             var sizedCall = false;
-            foreach (var (collAsset, debtAsset) in pairs)
+            for (var pi = 0; pi < pairs.Count; pi++)
             {
+                var (collAsset, debtAsset) = pairs[pi];
+                var fullProfit = scores?[pi].Profit;
                 var ctx = new AaveV3LiquidationContext(mk, acct, collAsset, debtAsset, AaveV3LiquidationContext.MaxDebtToCover, price, BlockTimestamp: _now);
                 var d = _rule.Decide(ctx);
                 if (!d.Executed)
@@ -93,6 +97,7 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                 var allowed = desk.Allowance(ci, di, fullUsd8);
                 if (allowed < fullUsd8)
                 {
+                    fullProfit = null; // a smaller call than the one priced
                     var toCover = _oracle[di].IsZero ? BigInteger.Zero : allowed * unitD / _oracle[di];
                     if (toCover.IsZero) { reason = desk.DeferredReason; continue; }
                     ctx = ctx with { DebtToCover = toCover };
@@ -108,8 +113,14 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
                     }
                     if (!d.Executed) { reason = d.Reason; continue; }
                 }
-                if (desk.SizesByProfit && SizedForProfit(ctx, d, ci, di, desk) is { } sized) (ctx, d, sizedCall) = (sized.Context, sized.Decision, true);
-                if (!desk.Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, out var why, out var repaidUsd8)) { reason = why; continue; }
+                var (profit, smallerCall) = (fullProfit, false);
+                if (desk.SizesByProfit)
+                {
+                    var sized = SizedForProfit(ctx, d, ci, di, desk, fullProfit);
+                    (ctx, d, profit, smallerCall) = (sized.Context, sized.Decision, sized.Profit, sized.Smaller);
+                }
+                if (!desk.Pays(ci, di, d.CollateralToLiquidator, d.DebtRepaid, out var why, out var repaidUsd8, profit)) { reason = why; continue; }
+                sizedCall = smallerCall;
 
                 _accounts[c.Holder][c.Position] = d.AccountAfter;
                 _markets[c.Holder] = AaveV3LiquidationRule.MarketAfter(ctx, d);
@@ -136,18 +147,18 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
     /// <summary>
     /// The liquidator's pairs by what a full call (<c>debtToCover = max</c>) on each would earn (<see cref="ILiquidationDesk.Profit"/>),
     /// most first; pairs the rule refuses keep their documented order after the rest (the stable sort keeps ties in it too).
+    /// Each with what its full call earns (null: refused).
     /// </summary>
-    private IReadOnlyList<(Address Collateral, Address Debt)> ByProfit(AaveV3Market mk, AaveV3Account acct,
+    private List<((Address Collateral, Address Debt) Pair, BigInteger? Profit)> ByProfit(AaveV3Market mk, AaveV3Account acct,
         IReadOnlyList<(Address Collateral, Address Debt)> pairs, Func<Address, BigInteger> price, ILiquidationDesk desk)
     {
-        if (pairs.Count < 2) return pairs;
         var scored = pairs.Select((p, i) =>
         {
             var d = _rule.Decide(new AaveV3LiquidationContext(mk, acct, p.Collateral, p.Debt, AaveV3LiquidationContext.MaxDebtToCover, price, BlockTimestamp: _now));
             BigInteger? profit = d.Executed ? desk.Profit(assets[p.Collateral], assets[p.Debt], d.CollateralToLiquidator, d.DebtRepaid) : null;
             return (Pair: p, Index: i, Profit: profit);
         }).ToList();
-        return scored.OrderBy(x => x.Profit is null ? 1 : 0).ThenByDescending(x => x.Profit ?? 0).ThenBy(x => x.Index).Select(x => x.Pair).ToList();
+        return scored.OrderBy(x => x.Profit is null ? 1 : 0).ThenByDescending(x => x.Profit ?? 0).ThenBy(x => x.Index).Select(x => (x.Pair, x.Profit)).ToList();
     }
 
     /// <summary>
@@ -170,15 +181,18 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
     /// <summary>
     /// The call sized for profit (<see cref="CallSizing"/>): rungs of the debt the call <paramref name="full"/> repays, passed as
     /// debtToCover; a v3.3+ rung that would leave dust becomes the largest call that does not (the same for every such rung,
-    /// since the accepted amounts run from 1 up). Null when the full call earns the most.
+    /// since the accepted amounts run from 1 up), with what it earns; <c>Smaller</c> when it is not the full call.
     /// </summary>
-    private (AaveV3LiquidationContext Context, AaveV3LiquidationDecision Decision)? SizedForProfit(AaveV3LiquidationContext ctx,
-        AaveV3LiquidationDecision full, int ci, int di, ILiquidationDesk desk)
+    private (AaveV3LiquidationContext Context, AaveV3LiquidationDecision Decision, BigInteger Profit, bool Smaller) SizedForProfit(AaveV3LiquidationContext ctx,
+        AaveV3LiquidationDecision full, int ci, int di, ILiquidationDesk desk, BigInteger? fullProfit)
     {
-        var calls = new (AaveV3LiquidationContext, AaveV3LiquidationDecision)[CallSizing.Rungs];
+        var calls = new (AaveV3LiquidationContext, AaveV3LiquidationDecision, BigInteger, bool)[CallSizing.Rungs];
+        calls[0] = (ctx, full, fullProfit ?? desk.Profit(ci, di, full.CollateralToLiquidator, full.DebtRepaid), false);
+        var (c1, x1) = CallSizing.LargestRungCeilingPoint((double)full.CollateralToLiquidator, (double)full.DebtRepaid);
+        if (!CallSizing.SmallerMayEarnMore((double)calls[0].Item3 / 1e8, desk.ProfitCeilingUsd(ci, di, c1, x1), desk.ProfitCeilingUsd(ci, di, 2, 0))) return calls[0];
         var last = full.DebtRepaid;
         BigInteger? noDust = null;
-        var rung = CallSizing.Choose(desk.Profit(ci, di, full.CollateralToLiquidator, full.DebtRepaid), i =>
+        var rung = CallSizing.Choose(calls[0].Item3, i =>
         {
             var x = CallSizing.Rung(full.DebtRepaid, i);
             if (x.IsZero) return null;
@@ -191,10 +205,10 @@ internal sealed class AaveV3ExactRun(AaveV3Book book, AssetIndex assets) : IExac
             }
             if (x >= last || !d.Executed) return null;
             last = x;
-            calls[i] = (ctx with { DebtToCover = x }, d);
-            return desk.Profit(ci, di, d.CollateralToLiquidator, d.DebtRepaid);
+            calls[i] = (ctx with { DebtToCover = x }, d, desk.Profit(ci, di, d.CollateralToLiquidator, d.DebtRepaid), true);
+            return calls[i].Item3;
         });
-        return rung == 0 ? null : calls[rung];
+        return calls[rung];
     }
 
     public void CollectExposure(LiquidatableCandidate c, List<(int Asset, bool Collateral)> output)

@@ -190,7 +190,7 @@ internal sealed class AaveV3FastRule : FastLendingRule
                             byProfit[n++] = (profit, di * nc + ci, debts[di], colls[ci]);
                 byProfit[..n].Sort((x, y) => x.Profit != y.Profit ? y.Profit.CompareTo(x.Profit) : x.Order.CompareTo(y.Order));
                 for (var i = 0; i < n && !executed; i++)
-                    executed = TryCall(st, round, k, byProfit[i].Debt, byProfit[i].Coll, s, e, hf, tc, td, out _, out sized);
+                    executed = TryCall(st, round, k, byProfit[i].Debt, byProfit[i].Coll, s, e, hf, tc, td, out _, out sized, knownProfit: byProfit[i].Profit);
             }
             else
                 for (var di = 0; di < nd && !executed; di++)
@@ -230,8 +230,10 @@ internal sealed class AaveV3FastRule : FastLendingRule
     private static double PercentDiv(double x, double fraction) => Math.Floor(x / fraction + 0.5);
 
     /// <summary>One call on the pair (debt entry, collateral entry): the rule in base units, then the sale. With
-    /// <paramref name="dryRun"/>: whether the rule would execute it, and what it would earn, with nothing changed.</summary>
-    private bool TryCall(FastState st, FastRound round, int k, int de, int ce, int s, int e, double hf, double tc, double td, out double profit, out bool sized, bool dryRun = false)
+    /// <paramref name="dryRun"/>: whether the rule would execute it, and what it would earn, with nothing changed.
+    /// <paramref name="knownProfit"/>: what the full call earns, when a dry run has just priced it (NaN: not yet).</summary>
+    private bool TryCall(FastState st, FastRound round, int k, int de, int ce, int s, int e, double hf, double tc, double td, out double profit, out bool sized,
+        bool dryRun = false, double knownProfit = double.NaN)
     {
         profit = 0;
         sized = false;
@@ -279,12 +281,18 @@ internal sealed class AaveV3FastRule : FastLendingRule
             profit = round.Desk.Profit(st, round, ca, da, toLiquidator, actual);
             return true;
         }
-        if (round.Desk.SizesByProfit && SizedForProfit(st, round, dp, cp, pD, pC, debt, coll, hf, td, call) is { } smaller)
+        if (round.Desk.SizesByProfit)
         {
-            (actual, collAmt, all, toLiquidator) = (smaller.Actual, smaller.CollAmt, smaller.All, smaller.ToLiquidator);
-            sized = true;
+            // The ladder's quotes only where a bound says a smaller call could earn more (CallSizing.SmallerMayEarnMore).
+            if (double.IsNaN(knownProfit)) knownProfit = round.Desk.Profit(st, round, ca, da, toLiquidator, actual);
+            var (c1, x1) = CallSizing.LargestRungCeilingPoint(toLiquidator, actual);
+            if (CallSizing.SmallerMayEarnMore(knownProfit, round.Desk.ProfitCeilingUsd(st, round, ca, da, c1, x1), round.Desk.ProfitCeilingUsd(st, round, ca, da, 2, 0)))
+            {
+                (call, knownProfit, sized) = SizedForProfit(st, round, dp, cp, pD, pC, debt, coll, hf, td, call, knownProfit);
+                (actual, collAmt, all, toLiquidator) = (call.Actual, call.CollAmt, call.All, call.ToLiquidator);
+            }
         }
-        if (!round.Desk.Pays(st, round, ca, da, toLiquidator, actual, out var repaidUsd)) return false;
+        if (!round.Desk.Pays(st, round, ca, da, toLiquidator, actual, out var repaidUsd, knownProfit)) return false;
         if (cashD >= 0) cash![cashD] += actual;
         if (cashC >= 0) cash![cashC] -= toLiquidator;
 
@@ -324,10 +332,11 @@ internal sealed class AaveV3FastRule : FastLendingRule
 
     /// <summary>
     /// As <c>AaveV3ExactRun.SizedForProfit</c>: the call sized for profit on the <see cref="CallSizing"/> ladder of the debt
-    /// <paramref name="full"/> repays; a rung that would leave 3.3+ dust becomes the largest call that does not. Null: the full call.
+    /// <paramref name="full"/> repays (which earns <paramref name="fullProfit"/>); a rung that would leave 3.3+ dust becomes the largest call
+    /// that does not. Returns the call with what it earns, and whether it is smaller than the full one.
     /// </summary>
-    private SizedCall? SizedForProfit(FastState st, FastRound round, FastParam dp, FastParam cp, double pD, double pC, double debt, double coll,
-        double hf, double td, SizedCall full)
+    private (SizedCall Call, double Profit, bool Smaller) SizedForProfit(FastState st, FastRound round, FastParam dp, FastParam cp, double pD, double pC,
+        double debt, double coll, double hf, double td, SizedCall full, double fullProfit)
     {
         var noDust = double.NaN;
         SizedCall? At(int i)
@@ -342,13 +351,16 @@ internal sealed class AaveV3FastRule : FastLendingRule
             return c.Valid ? c : null;
         }
         var last = full.Actual;
-        var rung = CallSizing.Choose(round.Desk.Profit(st, round, cp.Asset, dp.Asset, full.ToLiquidator, full.Actual), i =>
+        var (best, bestProfit) = (full, fullProfit);
+        var rung = CallSizing.Choose(bestProfit, i =>
         {
             if (At(i) is not { } c || c.Actual >= last) return null;
             last = c.Actual;
-            return round.Desk.Profit(st, round, cp.Asset, dp.Asset, c.ToLiquidator, c.Actual);
+            var p = round.Desk.Profit(st, round, cp.Asset, dp.Asset, c.ToLiquidator, c.Actual);
+            if (p > bestProfit) (best, bestProfit) = (c, p); // Choose takes exactly the rungs that earn more than the best so far
+            return p;
         });
-        return rung == 0 ? null : At(rung);
+        return (best, bestProfit, rung > 0);
     }
 
     /// <summary>A call's amounts in base units: valid, or refused (<see cref="Dust"/>: by the 3.3+ leftover rule).</summary>

@@ -77,8 +77,14 @@ internal sealed class MorphoBlueExactRun : IExactLendingRun
             if (!d.Executed) return new(d.Reason, c.HealthFactor);
         }
         var sized = false;
-        if (desk.SizesByProfit && SizedForProfit(new(mk, p, seize, shares, price), d, ci, li, desk) is { } s) (seize, shares, d, sized) = (BigInteger.Zero, s.Shares, s.Decision, true);
-        if (!desk.Pays(ci, li, d.SeizedAssets, d.RepaidAssets, out var why, out var repaidUsd8)) return new(why, c.HealthFactor);
+        BigInteger? profit = null;
+        if (desk.SizesByProfit)
+        {
+            var s = SizedForProfit(new(mk, p, seize, shares, price), d, ci, li, desk);
+            profit = s.Profit;
+            if (s.Shares is { } part) (seize, shares, d, sized) = (BigInteger.Zero, part, s.Decision, true);
+        }
+        if (!desk.Pays(ci, li, d.SeizedAssets, d.RepaidAssets, out var why, out var repaidUsd8, profit)) return new(why, c.HealthFactor);
 
         _positions[c.Holder][c.Position] = d.PositionAfter;
         _markets[c.Holder][mi] = d.MarketAfter;
@@ -96,24 +102,27 @@ internal sealed class MorphoBlueExactRun : IExactLendingRun
 
     /// <summary>
     /// The call sized for profit (<see cref="CallSizing"/>): rungs of the shares the full call <paramref name="full"/> repays,
-    /// each passed as <c>repaidShares</c> (seizing what those shares' assets buy). Null when the full call earns the most.
+    /// each passed as <c>repaidShares</c> (seizing what those shares' assets buy), with what it earns; <c>Shares</c> null for the full call.
     /// </summary>
-    private static (BigInteger Shares, MorphoBlueLiquidationDecision Decision)? SizedForProfit(MorphoBlueLiquidationContext ctx,
+    private static (BigInteger? Shares, MorphoBlueLiquidationDecision Decision, BigInteger Profit) SizedForProfit(MorphoBlueLiquidationContext ctx,
         MorphoBlueLiquidationDecision full, int ci, int li, ILiquidationDesk desk)
     {
-        var calls = new (BigInteger, MorphoBlueLiquidationDecision)[CallSizing.Rungs];
+        var calls = new (BigInteger?, MorphoBlueLiquidationDecision, BigInteger)[CallSizing.Rungs];
+        calls[0] = (null, full, desk.Profit(ci, li, full.SeizedAssets, full.RepaidAssets));
+        var (c1, x1) = CallSizing.LargestRungCeilingPoint((double)full.SeizedAssets, (double)full.RepaidAssets);
+        if (!CallSizing.SmallerMayEarnMore((double)calls[0].Item3 / 1e8, desk.ProfitCeilingUsd(ci, li, c1, x1), desk.ProfitCeilingUsd(ci, li, 2, 0))) return calls[0];
         var last = full.RepaidShares;
-        var rung = CallSizing.Choose(desk.Profit(ci, li, full.SeizedAssets, full.RepaidAssets), i =>
+        var rung = CallSizing.Choose(calls[0].Item3, i =>
         {
             var part = CallSizing.Rung(full.RepaidShares, i);
             if (part.IsZero || part >= last) return null;
             var d = MorphoBlueLiquidationRule.Instance.Decide(ctx with { SeizedAssets = 0, RepaidShares = part });
             if (!d.Executed) return null;
             last = part;
-            calls[i] = (part, d);
-            return desk.Profit(ci, li, d.SeizedAssets, d.RepaidAssets);
+            calls[i] = (part, d, desk.Profit(ci, li, d.SeizedAssets, d.RepaidAssets));
+            return calls[i].Item3;
         });
-        return rung == 0 ? null : calls[rung];
+        return calls[rung];
     }
 
     public void CollectExposure(LiquidatableCandidate c, List<(int Asset, bool Collateral)> output)

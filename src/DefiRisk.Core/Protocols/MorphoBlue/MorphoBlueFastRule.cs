@@ -142,29 +142,17 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
                 repaid = Math.Ceiling(part * (tba + 1) / (tbs + 1e6));
             }
         }
+        var known = double.NaN;
         if (round.Desk.SizesByProfit)
         {
-            // As MorphoBlueExactRun.SizedForProfit: rungs of the full call's repaid shares, each seizing what its assets buy.
-            var (fullShares, last, pr, a, b) = (repaidShares, repaidShares, price, tba, tbs);
-            var bonus = p.Bonus;
-            int ca = p.Asset, la = p.LoanAsset;
-            (double Seized, double Repaid) Call(double part) =>
-                (Math.Floor(Math.Floor(Math.Floor(part * (a + 1) / (b + 1e6)) * bonus) / pr), Math.Ceiling(part * (a + 1) / (b + 1e6)));
-            var rung = CallSizing.Choose(round.Desk.Profit(st, round, ca, la, seized, repaid), i =>
-            {
-                var part = CallSizing.Rung(fullShares, i);
-                if (part <= 0 || part >= last) return null;
-                last = part;
-                var (sz, rp) = Call(part);
-                return round.Desk.Profit(st, round, ca, la, sz, rp);
-            });
-            if (rung > 0)
-            {
-                repaidShares = CallSizing.Rung(fullShares, rung);
-                (seized, repaid) = Call(repaidShares);
-            }
+            // The ladder's quotes only where a bound says a smaller call could earn more (CallSizing.SmallerMayEarnMore).
+            known = round.Desk.Profit(st, round, p.Asset, p.LoanAsset, seized, repaid);
+            var (c1, x1) = CallSizing.LargestRungCeilingPoint(seized, repaid);
+            if (CallSizing.SmallerMayEarnMore(known, round.Desk.ProfitCeilingUsd(st, round, p.Asset, p.LoanAsset, c1, x1),
+                    round.Desk.ProfitCeilingUsd(st, round, p.Asset, p.LoanAsset, 2, 0)))
+                (repaidShares, seized, repaid, known) = SizedForProfit(st, round, p.Asset, p.LoanAsset, p.Bonus, price, tba, tbs, (repaidShares, seized, repaid), known);
         }
-        if (!round.Desk.Pays(st, round, p.Asset, p.LoanAsset, seized, repaid, out var repaidUsd)) return 0;
+        if (!round.Desk.Pays(st, round, p.Asset, p.LoanAsset, seized, repaid, out var repaidUsd, known)) return 0;
 
         tbs -= repaidShares;
         tba = Math.Max(0, tba - repaid);
@@ -188,7 +176,29 @@ internal sealed class MorphoBlueFastRule(double[] totalBorrowAssets, double[] to
         round.BonusUsd += seized * round.OracleUsd[p.Asset] / m.Unit[p.Asset] - repaidUsd;
         return 1;
     }
+
+    /// <summary>
+    /// As <c>MorphoBlueExactRun.SizedForProfit</c>: rungs of the full call's repaid shares, each seizing what its assets buy
+    /// (⌊⌊toAssetsDown × LIF⌋ ÷ price⌋, repaid ⌈toAssetsUp⌉); the rung the ladder takes, with what it earns.
+    /// </summary>
+    private static (double Shares, double Seized, double Repaid, double Profit) SizedForProfit(FastState st, FastRound round, int ca, int la, double bonus,
+        double price, double tba, double tbs, (double Shares, double Seized, double Repaid) full, double fullProfit)
+    {
+        var (best, known, last) = (full, fullProfit, full.Shares);
+        CallSizing.Choose(known, i =>
+        {
+            var part = CallSizing.Rung(full.Shares, i);
+            if (part <= 0 || part >= last) return null;
+            last = part;
+            var call = (part, Math.Floor(Math.Floor(Math.Floor(part * (tba + 1) / (tbs + 1e6)) * bonus) / price), Math.Ceiling(part * (tba + 1) / (tbs + 1e6)));
+            var earns = round.Desk.Profit(st, round, ca, la, call.Item2, call.Item3);
+            if (earns > known) (best, known) = (call, earns); // Choose takes exactly the rungs that earn more than the best so far
+            return earns;
+        });
+        return (best.Shares, best.Seized, best.Repaid, known);
+    }
 }
+
 
 /// <summary>Per-worker market totals of the fast Morpho rule (base units / shares), reset to the snapshot's.</summary>
 internal sealed class MorphoBlueFastState(double[] tba, double[] tbs, double[] tsa) : FastBookState
