@@ -53,7 +53,7 @@ public static class ReportAssumptions
                 (l.BestExecution ? $"each sale split across every route for best execution ({l.SaleChunks} pieces, each to the route that pays most: marginal prices equal within one piece), one swap per route" : "each sale down the fewest-hop route") +
                 (l.PairByProfit ? "; the collateral/debt pair that pays the most, not the largest bonus" : "") +
                 (l.FlashLoans ? options.LiquidatorCapitalPerRoundUsd is null
-                    ? "; repayments flash-loan funded by the cheapest lender that covers them, else by several nested (cheapest first), else not made (" +
+                    ? "; repayments flash-loan funded by the cheapest lender that covers them, else by several nested (cheapest first; each loan beyond the first costs one extra leg's gas), else not made (" +
                         string.Join("; ", snapshot.Books.OfType<Core.Lending.IFlashLender>().Select(f => f.FlashLoanTerms)) +
                         $"; snapshot block {snapshot.Chain.BlockNumber}); a flash loan is repaid in its transaction, so only liquidations move a lender's balance " +
                         "(repaid debt in, seized collateral out); an asset no lender lends is repaid from own funds at no cost"

@@ -7,8 +7,8 @@ namespace DefiRisk.Core.Analysis;
 
 /// <summary>
 /// What a call costs the liquidator on the exact path (<see cref="LiquidatorModel"/>): the flash loan that funds the
-/// repayment (<see cref="FlashFunding"/>, balances moved by the cascade's liquidations), the base gas per call and the gas
-/// of every extra leg of a split sale (<see cref="Venues.LegGasExecution"/>).
+/// repayment (<see cref="FlashFunding"/>, balances moved by the cascade's liquidations), the base gas per call, the gas
+/// of every extra leg of a split sale (<see cref="Venues.LegGasExecution"/>) and of every flash loan nested beyond the first.
 /// </summary>
 internal sealed partial class ExactCascade
 {
@@ -61,7 +61,10 @@ internal sealed partial class ExactCascade
         return best;
     }
 
-    /// <summary>(proceeds − repaid − fee) at the debt's market price − base gas − the last sale's extra legs' gas, USD 8 decimals.</summary>
-    private BigInteger CallProfitUsd8(int debt, BigInteger proceeds, BigInteger repaid, BigInteger fee, BigInteger[] market) =>
-        (proceeds - repaid - fee) * market[debt] / FixedPoint.Pow10(_s.Assets[debt].Decimals) - _o.GasCostUsd - ExtraLegsGasUsd8;
+    /// <summary>Gas of the flash loans nested beyond the first (each one more external call, priced as one extra leg), USD 8 decimals.</summary>
+    private BigInteger NestedLoansGasUsd8(FlashQuote funding) => funding.Lenders > 1 ? (funding.Lenders - 1) * _o.Liquidators.LegGasCostUsd : BigInteger.Zero;
+
+    /// <summary>(proceeds − repaid − fee) at the debt's market price − base gas − the last sale's extra legs' gas − nested loans' gas, USD 8 decimals.</summary>
+    private BigInteger CallProfitUsd8(int debt, BigInteger proceeds, BigInteger repaid, FlashQuote funding, BigInteger[] market) =>
+        (proceeds - repaid - funding.Fee) * market[debt] / FixedPoint.Pow10(_s.Assets[debt].Decimals) - _o.GasCostUsd - ExtraLegsGasUsd8 - NestedLoansGasUsd8(funding);
 }

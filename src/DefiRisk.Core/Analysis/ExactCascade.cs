@@ -371,7 +371,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         repaidUsd8 = repaid * oracle[debt] / unit;
         var funding = Funding(debt, repaid);
         if (!funding.Funded) { reason = NoFlashLiquidity; return false; }
-        var profit = knownProfitUsd8 ?? CallProfitUsd8(debt, Sell(coll, debt, collateral, false, oracle, market).Proceeds, repaid, funding.Fee, market);
+        var profit = knownProfitUsd8 ?? CallProfitUsd8(debt, Sell(coll, debt, collateral, false, oracle, market).Proceeds, repaid, funding, market);
         if (profit.Sign <= 0) { reason = "unprofitable after slippage and gas"; return false; }
         if (_o.LiquidatorCapitalPerRoundUsd is { } cap && _spent + repaidUsd8 > cap) { reason = "liquidator capital cap reached"; return false; }
         reason = null;
@@ -386,7 +386,7 @@ internal sealed partial class ExactCascade : ILiquidationDesk
     {
         var market = _market[_round];
         var (proceeds, _, _) = Sell(coll, debt, collateral, false, _oracle[_round], market);
-        return CallProfitUsd8(debt, proceeds, repaid, Funding(debt, repaid).Fee, market);
+        return CallProfitUsd8(debt, proceeds, repaid, Funding(debt, repaid), market);
     }
 
     double ILiquidationDesk.ProfitCeilingUsd(int coll, int debt, double collateral, double repaid)
@@ -403,22 +403,23 @@ internal sealed partial class ExactCascade : ILiquidationDesk
         var market = _market[_round];
         var protocol = _protocols[c.Book];
         _executed.Add(new(_round, protocol, _s.Assets[call.Collateral].Address, _s.Assets[call.Debt].Address, call.RepaidUsd8));
-        var fee = Funding(call.Debt, call.DebtRepaid).Fee; // funded before the call moves the lenders' balances
+        var funding = Funding(call.Debt, call.DebtRepaid); // funded before the call moves the lenders' balances
         var (proceeds, path, route) = Sell(call.Collateral, call.Debt, call.CollateralToLiquidator, true, oracle, market);
         _spent += call.RepaidUsd8;
         var badDebtUsd = call.BadDebtBooked.Sum(x => _assets.Usd(x.Amount, x.Asset, oracle));
-        Record(protocol, c.Market, c.Account, call, badDebtUsd, proceeds, path, route, oracle, market, fee);
+        Record(protocol, c.Market, c.Account, call, badDebtUsd, proceeds, path, route, oracle, market, funding);
         _flash?.Liquidated(c.Book, c.Holder, call.Debt, call.DebtRepaid, call.Collateral, call.CollateralToLiquidator);
     }
 
     private void Record(string protocol, string marketName, Address account, ExecutedCall call, double badDebtUsd,
-        BigInteger proceeds, Hop[] path, string route, BigInteger[] oracle, BigInteger[] market, BigInteger fee)
+        BigInteger proceeds, Hop[] path, string route, BigInteger[] oracle, BigInteger[] market, FlashQuote funding)
     {
+        var fee = funding.Fee;
         var id = _liquidations.Count;
         int debt = call.Debt, coll = call.Collateral;
         var repaidUsd = _assets.Usd(call.DebtRepaid, debt, oracle);
         var seizedUsd = _assets.Usd(call.CollateralToLiquidator, coll, oracle);
-        var profitUsd = _assets.Usd(proceeds - call.DebtRepaid - fee, debt, market) - (double)(_o.GasCostUsd + ExtraLegsGasUsd8) / 1e8;
+        var profitUsd = _assets.Usd(proceeds - call.DebtRepaid - fee, debt, market) - (double)(_o.GasCostUsd + ExtraLegsGasUsd8 + NestedLoansGasUsd8(funding)) / 1e8;
         var legs = _o.Liquidators.BestExecution && path.Length > 0 ? _legs.Select(l =>
             new SaleLeg(_g.Routes(coll, route == "pools+oracle" ? _g.Numeraire : debt)[l.Route].Select(h => _g.Pools[h.Pool].Id).ToList(), l.AmountIn, l.AmountOut)).ToList() : null;
         var liq = new CascadeLiquidation(id, _round, protocol, marketName, account, _s.Assets[debt].Address, _s.Assets[coll].Address,

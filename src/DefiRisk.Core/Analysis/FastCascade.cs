@@ -422,8 +422,9 @@ internal sealed partial class FastCascade : IFastDesk
     public double Profit(FastState st, FastRound round, int coll, int debt, double collateral, double repaid)
     {
         var proceeds = SellCounted(st, round, coll, debt, collateral, false, out var legs);
-        var fee = round.Flash?.Quote(debt, repaid).Fee ?? 0;
-        return (proceeds - repaid - fee) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8 - ExtraLegsGasUsd(legs);
+        var funding = round.Flash?.Quote(debt, repaid);
+        var nested = funding is { Lenders: > 1 } q ? (q.Lenders - 1) * (double)o.Liquidators.LegGasCostUsd / 1e8 : 0; // as the exact NestedLoansGasUsd8
+        return (proceeds - repaid - (funding?.Fee ?? 0)) * round.Market[debt] / m.Unit[debt] - (double)o.GasCostUsd / 1e8 - ExtraLegsGasUsd(legs) - nested;
     }
 
     /// <summary>No breaker: every call may repay all it would.</summary>

@@ -18,8 +18,8 @@ public readonly record struct FastFlashQuote(bool Funded, double Fee, int Lender
 /// book, then holder). Immutable; <see cref="Start"/> and <see cref="StartFast"/> give a cascade its own balances.
 /// <para>
 /// Funding a call (issue 12 item 4): the cheapest single source whose balance covers the repayment; else the sources
-/// together, cheapest first, each up to its balance (a liquidator nests the flash loans: the extra gas of the second
-/// loan is not counted); else the call is not made ("no flash-loan liquidity"), never silently funded for free. An asset
+/// together, cheapest first, each up to its balance (a liquidator nests the flash loans; each loan beyond the first costs
+/// one extra leg's gas, <see cref="Analysis.LiquidatorModel.LegGasCostUsd"/>, ≈ 100,000 gas); else the call is not made ("no flash-loan liquidity"), never silently funded for free. An asset
 /// no lender lends is repaid from the liquidator's own funds at no cost.
 /// </para>
 /// <para>

@@ -108,6 +108,30 @@ public sealed class LiquidatorCostTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Nested flash loans pay their gas: on Aave 3.6, 10 WETH against 17,000 USDC (HF = 20,000 · 0.825 / 17,000 = 0.9706, both
+    /// legs ≥ $2,000: half the debt) repays 8,500 USDC for 8,500 / 2,000 · 1.05 = 4.4625 WETH. Morpho lends 1,000 idle USDC
+    /// free, Aave's cash is 8,000: neither alone, so Morpho's 1,000 then Aave's 7,500 at ⌈7,500 · 10^6 · 9 / 10^4⌉ = 6,750,000.
+    /// The call's profit is the sale (v2 <c>getAmountOut</c> into 1,000 WETH / 2,000,000 USDC) − repaid − fee − $15 − $3 for
+    /// the second loan. The fast path liquidates the same.
+    /// </summary>
+    [Fact]
+    public void A_repayment_funded_by_two_nested_flash_loans_pays_the_second_loans_gas()
+    {
+        var snapshot = WithAave(MiniMarket.Build([Account(1, Coll(Weth, Units("10", 18)), Debt(Usdc, Units("17000", 6)))],
+                [MiniMarket.Morpho(MiniMarket.MorphoWethUsdc, Usdc, Weth, "0.86", Units("1000", 6), MiniMarket.WethUsdcPrice)], [], revision: AaveV3Revision.V3_6),
+            m => Cash(m, Usdc, Units("8000", 6)) with { FlashLoanPremiumTotal = 9 });
+        var options = SimulationOptions.Default.WithMarketLiquidators();
+        var l = Assert.Single(CascadeSimulator.Simulate(snapshot, Scenario.Single(Dai, 0m), options).Rounds[0].Liquidations);
+        Assert.Equal(Units("8500", 6), l.DebtRepaid);
+        Assert.Equal(Units("4.4625", 18), l.CollateralSeized);
+        Assert.Equal(new BigInteger(6_750_000), l.FlashLoanFee);
+        Assert.Equal(UniswapV2Math.GetAmountOut(Units("4.4625", 18), Units("1000", 18), Units("2000000", 6)), l.SaleProceeds);
+        Assert.Equal((double)(l.SaleProceeds - l.DebtRepaid - l.FlashLoanFee!.Value) / 1e6 - 15 - 3, l.ProfitUsd, 6);
+        var (exact, fast) = FastExactComparison.Run(snapshot, Scenario.Single(Dai, 0m), options);
+        FastExactComparison.AssertSame(snapshot, exact, fast);
+    }
+
+    /// <summary>
     /// Aave 3.6, WETH cash 10.5 and no other WETH lender. Account 1 (10 WETH against 20,000 USDC, HF = 20,000 · 0.825 /
     /// 20,000 = 0.825) is liquidated first: the full close would seize 20,000 / 2,000 · 1.05 = 10.5 WETH, more than it has,
     /// so all 10 WETH leave the pool's cash (10.5 → 0.5). Account 2 (10,500 USDC against 5 WETH, HF = 10,500 · 0.8 / 10,000
