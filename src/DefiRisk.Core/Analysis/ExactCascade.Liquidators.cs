@@ -27,7 +27,8 @@ internal sealed partial class ExactCascade
 
     /// <summary>
     /// An upper bound on what selling one base unit of <paramref name="coll"/> pays in <paramref name="debt"/> base units, with
-    /// no sale quoted: the best route's product of marginal prices before fees (no swap pays more), through the sale's own
+    /// no sale quoted: the best route's product of marginal prices before fees, each × its venue's
+    /// <see cref="ExactPoolState.SpotCeilingFactor"/> (no swap pays more: <c>SpotCeilingTests</c>), through the sale's own
     /// routing (<see cref="Sell"/>), with a 1e-6 margin for doubles. +∞ where a sale would fail anyway.
     /// </summary>
     private double SaleRateCeiling(int coll, int debt, BigInteger[] oracle, BigInteger[] market)
@@ -51,7 +52,7 @@ internal sealed partial class ExactCascade
             foreach (var h in hops)
             {
                 var (num, den) = _pools[h.Pool].Spot(h.ZeroForOne);
-                x *= den.IsZero ? double.PositiveInfinity : (double)num / (double)den;
+                x *= den.IsZero ? double.PositiveInfinity : (double)num / (double)den * _pools[h.Pool].SpotCeilingFactor(h.ZeroForOne);
             }
             return x;
         }

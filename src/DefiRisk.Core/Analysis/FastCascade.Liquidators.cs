@@ -33,7 +33,7 @@ internal sealed partial class FastCascade
         {
             var x = 1.0;
             foreach (var h in hops)
-                x *= (h.ZeroForOne ? spot0[h.Pool] : 1 / spot0[h.Pool]) * st.Pools[h.Pool].PriceMove(h.ZeroForOne);
+                x *= (h.ZeroForOne ? spot0[h.Pool] : 1 / spot0[h.Pool]) * st.Pools[h.Pool].PriceMove(h.ZeroForOne) * st.Pools[h.Pool].SpotCeilingFactor(h.ZeroForOne);
             return x;
         }
         if (!o.Liquidators.BestExecution) return Product(path);

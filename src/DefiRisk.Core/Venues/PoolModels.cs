@@ -24,6 +24,13 @@ public abstract class ExactPoolState
     /// <summary>Marginal price, token out per token in, as a fraction (before fees): what the market price follows.</summary>
     public abstract (BigInteger Numerator, BigInteger Denominator) Spot(bool zeroForOne);
 
+    /// <summary>
+    /// How far above <see cref="Spot"/> a sale's fill per unit can be from this state, as a factor: no sale of x pays more than
+    /// x × Spot × this (what calls sized for profit bound their earnings with). 1 for an AMM, whose output never beats its
+    /// marginal price; a book that has been traded the other way fills the first units at the far side of its spread.
+    /// </summary>
+    public virtual double SpotCeilingFactor(bool zeroForOne) => 1;
+
     /// <summary>Arbitrage after an exogenous move: the price of one token (token0 when <paramref name="assetIsToken0"/>)
     /// in the other moves by <paramref name="numerator"/>/<paramref name="denominator"/>.</summary>
     public abstract void Reprice(bool assetIsToken0, BigInteger numerator, BigInteger denominator);
@@ -56,6 +63,9 @@ public abstract class FastPoolState
 
     /// <summary>The marginal price now ÷ at the snapshot (token out per token in).</summary>
     public abstract double PriceMove(bool zeroForOne);
+
+    /// <summary>The fast form of <see cref="ExactPoolState.SpotCeilingFactor"/>.</summary>
+    public virtual double SpotCeilingFactor(bool zeroForOne) => 1;
 
     /// <summary>Arbitrage after an exogenous move of one token's price in the other by <paramref name="factor"/>.</summary>
     public abstract void Reprice(bool assetIsToken0, double factor);

@@ -26,6 +26,15 @@ internal sealed partial class ExternalMarketExactState
         return (_q.Sign >= 0 ? scale - (mn - first) : scale + (mn - first), md);
     }
 
+    /// <summary>The first unit's fill ÷ the mid (at least 1): a sale from a net bought book unwinds at the ask, a buy from a net
+    /// sold book at the bid, each up to the half-spread and the impact beyond the mid.</summary>
+    public override double SpotCeilingFactor(bool zeroForOne)
+    {
+        var (mn, md) = _curve.ImpactAt(BigInteger.Min(BigInteger.Abs(_q), _curve.MaxSize));
+        var (fn, fd) = MidPpm();
+        return ExternalFill.CeilingFactor(zeroForOne == _assetIsToken0, _q.Sign, (double)mn / (double)md, (double)fn / (double)fd);
+    }
+
     // The position and the reference price are the whole state.
     public override object Mark() => (_q, _pn, _pd);
 
@@ -54,6 +63,9 @@ internal sealed partial class ExternalMarketFastState
         return q >= 0 ? 1 - rise / ExternalDepthCurve.PpmScale : 1 + rise / ExternalDepthCurve.PpmScale;
     }
 
+    public override double SpotCeilingFactor(bool zeroForOne) =>
+        ExternalFill.CeilingFactor(zeroForOne == _assetIsToken0, Math.Sign(_q), ImpactAt(Math.Min(Math.Abs(_q), _x[^1])), Mid(_q) * ExternalDepthCurve.PpmScale);
+
     public override object Mark() => (_q, _price);
 
     public override void Restore(object mark) => (_q, _price) = ((double, double))mark;
@@ -66,5 +78,21 @@ internal sealed partial class ExternalMarketFastState
         var f = Mid(_q) * ExternalDepthCurve.PpmScale;
         var x = 2 * f * (_x[i + 1] - _x[i]) / slope;
         return token0 == _assetIsToken0 ? x : x * _price * f / ExternalDepthCurve.PpmScale;
+    }
+}
+
+/// <summary>The first unit's fill against the mid, shared by the exact and fast states (a bound: doubles suffice).</summary>
+internal static class ExternalFill
+{
+    /// <param name="selling">the asset goes in.</param>
+    /// <param name="side">the sign of the net amount sold.</param>
+    /// <param name="impactPpm">the curve's impact at |net sold|, ppm.</param>
+    /// <param name="midPpm">the mid as a factor of the reference, ppm.</param>
+    public static double CeilingFactor(bool selling, int side, double impactPpm, double midPpm)
+    {
+        // A sale fills at 1 − m on the bid side (net sold ≥ 0), 1 + m unwinding a net buy; a buy pays 1 − m unwinding a net sale, else 1 + m.
+        var fill = ExternalDepthCurve.PpmScale + ((selling ? side >= 0 : side > 0) ? -impactPpm : impactPpm);
+        var ratio = selling ? fill / midPpm : midPpm / fill;
+        return Math.Max(1, ratio);
     }
 }
